@@ -1,0 +1,192 @@
+"""Turn a Case into an abstract document (blocks), one of four layouts:
+
+official   label|value table cells, long answers in a box under their heading,
+           tables with a header row, tick lists as [box | option] tables
+paras      'Label: value' paragraphs (a retyped form)
+nextline   label on one line, the answer on the next
+headerrow  labels in a header row over a row of values (3 to a table)
+"""
+from model import T, C, Choices, Ignored, Placeholder, to_inlines, PH
+import forms
+
+
+class Heading:
+    def __init__(self, text, level=1):
+        self.text, self.level = text, level
+
+
+class Para:
+    def __init__(self, inlines):
+        self.inlines = inlines
+
+
+class Table:
+    """rows: list of Row; a row is ('cells', [cell...]) or ('merged', cell).
+    A cell is a list of paragraphs, each a list of inline pieces."""
+    def __init__(self, rows, ncols, header=False):
+        self.rows, self.ncols, self.header = rows, ncols, header
+
+
+def cell(text_or_inlines):
+    return [to_inlines(text_or_inlines)] if text_or_inlines else [[]]
+
+
+def bold(text):
+    return [T(text, bold=True)]
+
+
+def build(case):
+    kind = case.kind
+    layout = case.layout
+    ctx = case
+    out = []
+    done = set()
+    for part in forms.STRUCTURE[kind]:
+        op = part[0]
+        if op == "title":
+            out.append(Heading(case.title or (forms.TITLES[kind] if layout == "official" else forms.RETYPED_TITLES[kind]), 0))
+            if case.case_ref and kind != "scoping_return":
+                out.append(Para([T("Our ref: " + case.case_ref)]))
+        elif op == "para":
+            if layout == "official":
+                out.append(Para([T(part[1])]))
+        elif op == "heading":
+            out.append(Heading(part[1], 2))
+        elif op == "kv":
+            caption, keys = part[1], part[2]
+            if layout != "official":
+                keys = [k for k in keys if k not in done]
+                keys = [k for k in keys if case.field(k) is not None]
+            done.update(keys)
+            if not keys:
+                continue
+            out.extend(kv_block(case, caption, keys))
+        elif op == "long":
+            key = part[1]
+            v = case.field(key)
+            if v is None and layout != "official":
+                continue
+            out.extend(long_block(case, key, v))
+        elif op == "table":
+            name = part[1]
+            rows = case.tables.get(name)
+            if rows is None and layout != "official":
+                continue
+            out.extend(table_block(case, name, rows or []))
+        elif op == "choices":
+            key = part[1]
+            v = case.field(key)
+            if v is None:
+                continue
+            out.extend(choices_block(case, key, v))
+    return out
+
+
+def value_paras(case, v):
+    if v is None:
+        return [[]]
+    return v.paras(case)
+
+
+def kv_block(case, caption, keys):
+    kind, layout = case.kind, case.layout
+    lab = lambda k: forms.label(kind, k, case)
+    if layout == "official":
+        rows = []
+        if caption:
+            rows.append(("merged", [bold(caption)]))
+        for k in keys:
+            rows.append(("cells", [[bold(lab(k))], value_paras(case, case.field(k))]))
+        return [Table(rows, 2)]
+    blocks = []
+    if caption and layout != "headerrow":
+        blocks.append(Heading(short_caption(caption), 3))
+    if layout == "paras":
+        for k in keys:
+            ps = value_paras(case, case.field(k))
+            blocks.append(Para(bold(lab(k) + ":") + [T(" ")] + ps[0]))
+            blocks.extend(Para(p) for p in ps[1:])
+    elif layout == "nextline":
+        for k in keys:
+            blocks.append(Para(bold(lab(k))))
+            blocks.extend(Para(p) for p in value_paras(case, case.field(k)))
+    elif layout == "headerrow":
+        for i in range(0, len(keys), 3):
+            chunk = keys[i:i + 3]
+            rows = [("cells", [[bold(lab(k))] for k in chunk]),
+                    ("cells", [value_paras(case, case.field(k)) for k in chunk])]
+            blocks.append(Table(rows, len(chunk), header=True))
+    return blocks
+
+
+def short_caption(caption):
+    if caption.startswith("Please give the details of the designated"):
+        return "Designated safeguarding lead"
+    if caption.startswith("Agency Referral Author"):
+        return "Referrer"
+    return caption
+
+
+def long_block(case, key, v):
+    lab = forms.label(case.kind, key, case)
+    if case.layout in ("official", "headerrow"):
+        return [Table([("cells", [[bold(lab)]]), ("cells", [value_paras(case, v)])], 1)]
+    if case.layout == "paras":
+        return [Para(bold(lab + ":"))] + [Para(p) for p in value_paras(case, v)]
+    return [Para(bold(lab))] + [Para(p) for p in value_paras(case, v)]
+
+
+GROUP_TITLES = {"immediate": "Immediate Family", "extended": "Extended Family"}
+
+
+def table_block(case, name, rows):
+    kind = case.kind
+    caption, cols = forms.TABLES[kind][name]
+    keys = [c for c, _ in cols]
+    header = ("cells", [[bold(l) for l in forms.col_label(kind, name, c, case).split("\n")]
+                        if case.layout == "official" else [bold(forms.col_label(kind, name, c, case).split("\n")[0])]
+                        for c in keys])
+    # a multi-line official header cell: first line bold, guidance lines plain
+    if case.layout == "official":
+        header = ("cells", [header_cell(forms.col_label(kind, name, c, case)) for c in keys])
+    trs = [header]
+    group = None
+    for r in rows:
+        if r.group and r.group != group and name == "family_members":
+            group = r.group
+            trs.append(("merged", [bold(GROUP_TITLES[group])]))
+        trs.append(("cells", [value_paras(case, r.cols.get(c)) for c in keys]))
+    if not rows and case.layout == "official":
+        trs.append(("cells", [[[]] for _ in keys]))
+    return [Para(bold(caption)), Table(trs, len(keys), header=True)]
+
+
+def header_cell(text):
+    lines = text.split("\n")
+    return [bold(lines[0])] + [[T(l)] for l in lines[1:]]
+
+
+def choices_block(case, key, v):
+    lab = forms.label(case.kind, key, case)
+    out = [Para(bold(lab))]
+    rows = v.rows(case)
+    if case.layout in ("official", "headerrow"):
+        trs = []
+        for checked, txt in rows:
+            trs.append(("cells", [[tick_cell(case, checked)], [[T(txt)]]]))
+            if checked and v.other:
+                trs.append(("cells", [[[]], [[T("Please state: " + v.other)]]]))
+        out.append(Table(trs, 2))
+    else:
+        from model import tick_line
+        for checked, txt in rows:
+            out.append(Para(tick_line(case, checked, txt)))
+            if checked and v.other:
+                out.append(Para([T("Please state: " + v.other)]))
+    return out
+
+
+def tick_cell(case, checked):
+    if case.tick in ("✓", "✔", "X"):
+        return [T(case.tick)] if checked else []
+    return [C(checked)]
