@@ -1,0 +1,467 @@
+package tracker
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+)
+
+// Form is a parsed document as the tracker sees it (cmd converts parser.Form).
+type Form struct {
+	Kind     string                         `json:"kind"`
+	CaseRef  string                         `json:"case_ref"`
+	Fields   map[string]string              `json:"fields"`
+	Tables   map[string][]map[string]string `json:"tables"`
+	Warnings []string                       `json:"warnings"`
+}
+
+// Form kinds the tracker acts on.
+const (
+	FormReferral      = "referral"
+	FormScopingReturn = "scoping_return"
+	FormRapidReview   = "rapid_review_report"
+	FormChronology    = "chronology"
+	FormAgencyReport  = "agency_report"
+)
+
+// InAttachment is one attachment of an incoming message with what the parser made of it.
+type InAttachment struct {
+	Attachment
+	Form       *Form  // nil if the parser could not read it
+	ParseError string // why not
+}
+
+// Incoming is one message from the mailbox, decoded and parsed.
+type Incoming struct {
+	Mailbox     string
+	UIDValidity uint32
+	UID         uint32
+	ReceivedAt  time.Time // the server's arrival time: day 0 of a referral
+
+	MessageID  string
+	From       string
+	FromName   string
+	To, Cc     []string
+	Subject    string
+	InReplyTo  string
+	References []string
+	Text, HTML string
+	Raw        []byte
+
+	Auto      string // "" for mail a person wrote; else auto_reply, bounce, bulk, loop, ...
+	AwayUntil string
+	BounceOf  string // the Message-ID a bounce is about
+
+	Attachments []InAttachment
+	BodyForm    *Form // what the parser made of the body (nil returns)
+	Problems    []string
+}
+
+// Disposition of an incoming message.
+const (
+	DispReferral   = "referral"
+	DispReturn     = "return"
+	DispForPerson  = "for_person"
+	DispAuto       = "auto"
+	DispTriage     = "triage"
+	DispDuplicate  = "duplicate"
+	DispNeedsInput = "referral_incomplete"
+)
+
+// IngestResult says what became of a message.
+type IngestResult struct {
+	Disposition string
+	CaseRef     string
+	Agency      string
+	Duplicate   bool
+}
+
+var refTag = regexp.MustCompile(`\[([A-Z]{2,10}-\d{4}-\d{3,})\]`)
+
+// Ingest records one incoming message and everything it causes (a new case, a return,
+// a note for a person, the emails that follow) in one transaction, and advances the
+// mailbox cursor in the same transaction. It returns an error only when nothing could be
+// recorded (the store is unavailable): then the message must stay unmarked and be tried
+// again.
+func (t *Tracker) Ingest(ctx context.Context, in *Incoming) (IngestResult, error) {
+	if in.MessageID == "" {
+		sum := sha256.Sum256(in.Raw)
+		in.MessageID = "no-message-id." + hex.EncodeToString(sum[:12]) + "@csprbot.invalid"
+	}
+	in.MessageID = strings.Trim(strings.TrimSpace(in.MessageID), "<>")
+	if in.ReceivedAt.IsZero() {
+		in.ReceivedAt = t.Now()
+	}
+	var res IngestResult
+	err := t.tx(ctx, func(tx *sql.Tx) error {
+		now := t.Now()
+		res = IngestResult{}
+		var exists int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM messages WHERE message_id = ?`, in.MessageID).Scan(&exists); err != nil {
+			return err
+		}
+		if exists > 0 {
+			res = IngestResult{Disposition: DispDuplicate, Duplicate: true}
+			return advanceCursor(ctx, tx, in.Mailbox, in.UIDValidity, in.UID)
+		}
+		msgRow, err := insertMessage(ctx, tx, in, now)
+		if err != nil {
+			return err
+		}
+		if err := t.route(ctx, tx, now, in, msgRow, &res); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE messages SET case_id = ?, agency = ?, disposition = ? WHERE id = ?`,
+			nullID(res.caseID(ctx, tx)), res.Agency, res.Disposition, msgRow); err != nil {
+			return err
+		}
+		return advanceCursor(ctx, tx, in.Mailbox, in.UIDValidity, in.UID)
+	})
+	if err != nil {
+		return IngestResult{}, fmt.Errorf("tracker: ingest %s: %w", in.MessageID, dbErr(err))
+	}
+	t.log.Info("message recorded", "message_id", in.MessageID, "disposition", res.Disposition, "case", res.CaseRef, "agency", res.Agency)
+	return res, nil
+}
+
+func (r IngestResult) caseID(ctx context.Context, tx *sql.Tx) int64 {
+	if r.CaseRef == "" {
+		return 0
+	}
+	var id int64
+	_ = tx.QueryRowContext(ctx, `SELECT id FROM cases WHERE ref = ?`, r.CaseRef).Scan(&id)
+	return id
+}
+
+func nullID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
+}
+
+func insertMessage(ctx context.Context, tx *sql.Tx, in *Incoming, now time.Time) (int64, error) {
+	r, err := tx.ExecContext(ctx, `INSERT INTO messages(message_id, mailbox, uidvalidity, uid, received_at, from_addr,
+		subject, in_reply_to, refs, auto, body_text, body_html, raw, note, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		in.MessageID, in.Mailbox, in.UIDValidity, in.UID, ts(in.ReceivedAt), normAddr(in.From), in.Subject,
+		in.InReplyTo, strings.Join(in.References, " "), in.Auto, in.Text, in.HTML, in.Raw,
+		strings.Join(in.Problems, "; "), ts(now))
+	if err != nil {
+		return 0, err
+	}
+	id, _ := r.LastInsertId()
+	for _, a := range in.Attachments {
+		var kind, fj string
+		if a.Form != nil {
+			kind = a.Form.Kind
+			b, _ := json.Marshal(a.Form)
+			fj = string(b)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO attachments(message_id, name, content_type, size, data, form_kind, form_json, error)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, id, a.Name, a.ContentType, len(a.Data), a.Data, kind, fj, a.ParseError); err != nil {
+			return 0, err
+		}
+	}
+	return id, nil
+}
+
+// tie is what an incoming message is about, when we can tell.
+type tie struct {
+	caseID  int64
+	ref     string
+	agency  string // the agency the reply is from, if any
+	kind    string // the template of our email it answers
+	byToken bool
+}
+
+// findTie ties a message to a case through our own Message-ID in In-Reply-To/References
+// (verified token), or else through the [REF] subject tag plus a sender the directory
+// knows for an agency of that case, or a staff address.
+func (t *Tracker) findTie(ctx context.Context, tx *sql.Tx, in *Incoming) (tie, error) {
+	ids := append([]string{in.InReplyTo}, reversed(in.References)...)
+	for _, id := range ids {
+		id = strings.Trim(strings.TrimSpace(id), "<>")
+		if id == "" || !t.verifyMessageID(id) {
+			continue
+		}
+		var tt tie
+		var cid sql.NullInt64
+		var ref sql.NullString
+		err := tx.QueryRowContext(ctx, `SELECT o.case_id, c.ref, o.agency, o.kind FROM outbox o LEFT JOIN cases c ON c.id = o.case_id
+			WHERE o.message_id = ?`, id).Scan(&cid, &ref, &tt.agency, &tt.kind)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue
+		}
+		if err != nil {
+			return tie{}, err
+		}
+		tt.caseID, tt.ref, tt.byToken = cid.Int64, ref.String, true
+		return tt, nil
+	}
+	m := refTag.FindStringSubmatch(in.Subject)
+	if m == nil {
+		return tie{}, nil
+	}
+	var tt tie
+	err := tx.QueryRowContext(ctx, `SELECT id, ref FROM cases WHERE ref = ?`, m[1]).Scan(&tt.caseID, &tt.ref)
+	if errors.Is(err, sql.ErrNoRows) {
+		return tie{}, nil
+	}
+	if err != nil {
+		return tie{}, err
+	}
+	if _, ok := t.cfg.isStaff(in.From); ok {
+		return tt, nil
+	}
+	// Quoting a reference is not enough: the sender must be the agency's known address.
+	from := normAddr(in.From)
+	rows, err := tx.QueryContext(ctx, `SELECT name, email FROM case_agencies WHERE case_id = ?`, tt.caseID)
+	if err != nil {
+		return tie{}, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var name, email string
+		if err := rows.Scan(&name, &email); err != nil {
+			return tie{}, err
+		}
+		ag, known := t.cfg.agencyByName(name)
+		if normAddr(email) == from || known && (normAddr(ag.Email) == from || normAddr(ag.StrategicLead) == from) {
+			tt.agency = name
+			return tt, rows.Err()
+		}
+	}
+	return tie{}, rows.Err()
+}
+
+func reversed(s []string) []string {
+	out := make([]string, 0, len(s))
+	for i := len(s) - 1; i >= 0; i-- {
+		out = append(out, s[i])
+	}
+	return out
+}
+
+// route decides what a recorded message means and acts on it.
+func (t *Tracker) route(ctx context.Context, tx *sql.Tx, now time.Time, in *Incoming, msgRow int64, res *IngestResult) error {
+	tt, err := t.findTie(ctx, tx, in)
+	if err != nil {
+		return err
+	}
+	res.CaseRef, res.Agency = tt.ref, tt.agency
+
+	if in.Auto != "" {
+		// Automatic mail is recorded, never answered, never counted as a return.
+		res.Disposition = DispAuto
+		detail := fmt.Sprintf("automatic message (%s) from %s recorded; not answered", in.Auto, normAddr(in.From))
+		if in.Auto == "auto_reply" && tt.caseID != 0 && tt.agency != "" {
+			note := "out of office"
+			if in.AwayUntil != "" {
+				note += ": away until " + in.AwayUntil
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE returns SET note = ? WHERE case_id = ? AND agency = ?`, note, tt.caseID, tt.agency); err != nil {
+				return err
+			}
+			detail = fmt.Sprintf("%s: %s (not counted as a return)", tt.agency, note)
+		}
+		return audit(ctx, tx, now, tt.caseID, normAddr(in.From), "message_in_auto", detail)
+	}
+
+	if tt.caseID != 0 {
+		if _, ok := t.cfg.isStaff(in.From); ok && tt.agency == "" {
+			return t.staffMessage(ctx, tx, now, in, tt, res)
+		}
+		if tt.agency != "" {
+			return t.agencyReply(ctx, tx, now, in, tt, res)
+		}
+		// Tied to a case but from neither an agency of it nor staff (a referrer replying to
+		// the acknowledgement, say): a person reads it.
+		res.Disposition = DispForPerson
+		if err := audit(ctx, tx, now, tt.caseID, normAddr(in.From), "message_in", "reply recorded for a person to read"); err != nil {
+			return err
+		}
+		return t.tellStaff(ctx, tx, now, tt.caseID, "A reply on this case needs reading: it is recorded on the case.", in)
+	}
+
+	if f := referralForm(in); f != nil {
+		return t.newCase(ctx, tx, now, in, f, false, res)
+	}
+	if looksLikeReferral(in) {
+		return t.newCase(ctx, tx, now, in, nil, true, res)
+	}
+	res.Disposition = DispTriage
+	if err := audit(ctx, tx, now, 0, normAddr(in.From), "message_in_triage", "message not tied to any case; recorded for staff to triage"); err != nil {
+		return err
+	}
+	return t.tellStaff(ctx, tx, now, 0, "A message arrived that csprbot could not tie to a case (unknown sender, or no verifiable reference). It is recorded for triage.", in)
+}
+
+func referralForm(in *Incoming) *Form {
+	for _, a := range in.Attachments {
+		if a.Form != nil && a.Form.Kind == FormReferral {
+			return a.Form
+		}
+	}
+	if in.BodyForm != nil && in.BodyForm.Kind == FormReferral {
+		return in.BodyForm
+	}
+	return nil
+}
+
+// looksLikeReferral: a message not tied to any case whose form could not be read, or that
+// says it is a referral. Such a message still becomes a case, for a person to complete.
+func looksLikeReferral(in *Incoming) bool {
+	for _, a := range in.Attachments {
+		if a.Form == nil && a.ParseError != "" && isDocument(a.Name) {
+			return true
+		}
+	}
+	s := strings.ToLower(in.Subject)
+	return strings.Contains(s, "referral") || strings.Contains(s, "serious incident") || strings.Contains(s, "cspr")
+}
+
+func isDocument(name string) bool {
+	n := strings.ToLower(name)
+	for _, ext := range []string{".docx", ".doc", ".pdf", ".odt", ".rtf", ".dat"} {
+		if strings.HasSuffix(n, ext) {
+			return true
+		}
+	}
+	return false
+}
+
+// agencyReply records an agency's reply: a return, a nil return, or something for a person.
+func (t *Tracker) agencyReply(ctx context.Context, tx *sql.Tx, now time.Time, in *Incoming, tt tie, res *IngestResult) error {
+	var form *Form
+	for _, a := range in.Attachments {
+		if a.Form != nil && a.Form.Kind == FormScopingReturn {
+			form = a.Form
+			break
+		}
+	}
+	status := ""
+	switch {
+	case form != nil && form.Fields["child_known"] == "no" && form.Fields["family_known"] == "no":
+		status = "nil_return"
+	case form != nil:
+		status = "received"
+	case in.BodyForm != nil && in.BodyForm.Kind == FormScopingReturn && in.BodyForm.Fields["child_known"] == "no" && in.BodyForm.Fields["family_known"] == "no":
+		status = "nil_return"
+	}
+	var unread []string
+	for _, a := range in.Attachments {
+		if a.Form == nil && a.ParseError != "" {
+			unread = append(unread, fmt.Sprintf("%s (%s)", a.Name, a.ParseError))
+		}
+	}
+	if status == "" {
+		res.Disposition = DispForPerson
+		why := "a reply with no scoping form csprbot could read"
+		if len(unread) > 0 {
+			why = "a reply whose attachment could not be read: " + strings.Join(unread, "; ")
+		}
+		if err := audit(ctx, tx, now, tt.caseID, tt.agency, "message_in", why+"; recorded for a person"); err != nil {
+			return err
+		}
+		return t.tellStaff(ctx, tx, now, tt.caseID, fmt.Sprintf("%s sent %s. It is recorded on the case; the return is still awaited.", tt.agency, why), in)
+	}
+	r, err := tx.ExecContext(ctx, `UPDATE returns SET status = ?, received_at = ? WHERE case_id = ? AND agency = ? AND status NOT IN ('received', 'nil_return')`,
+		status, ts(in.ReceivedAt), tt.caseID, tt.agency)
+	if err != nil {
+		return err
+	}
+	res.Disposition = DispReturn
+	if n, _ := r.RowsAffected(); n == 0 {
+		// A second return, or a return we never asked for: recorded, for a person.
+		if err := audit(ctx, tx, now, tt.caseID, tt.agency, "return_extra", "a further return was recorded on the case"); err != nil {
+			return err
+		}
+		return t.tellStaff(ctx, tx, now, tt.caseID, fmt.Sprintf("%s sent a further return; it is recorded on the case.", tt.agency), in)
+	}
+	if err := t.meetDeadline(ctx, tx, now, tt.caseID, "scoping_return", tt.agency, in.ReceivedAt); err != nil {
+		return err
+	}
+	label := "scoping return received"
+	if status == "nil_return" {
+		label = "nil return received (child and family not known to the agency)"
+	}
+	if err := audit(ctx, tx, now, tt.caseID, tt.agency, "return_"+status, label); err != nil {
+		return err
+	}
+	if err := t.maybeAdvanceStage(ctx, tx, now, tt.caseID); err != nil {
+		return err
+	}
+	c, err := t.caseView(ctx, tx, tt.caseID, now)
+	if err != nil {
+		return err
+	}
+	ag := t.agencyView(ctx, tx, tt.caseID, tt.agency)
+	_, err = t.enqueue(ctx, tx, now, outMsg{
+		caseID: tt.caseID, agency: tt.agency, tmpl: TmplReturnReceived,
+		to: []string{in.From}, inReplyTo: in.MessageID, references: append(in.References, in.MessageID),
+		data: &MailData{Case: c, Agency: ag, Reason: label},
+	})
+	return err
+}
+
+// staffMessage: a staff member replied to one of our emails. Commands are read by the
+// command handler; anything else is recorded.
+func (t *Tracker) staffMessage(ctx context.Context, tx *sql.Tx, now time.Time, in *Incoming, tt tie, res *IngestResult) error {
+	res.Disposition = DispForPerson
+	if tt.byToken {
+		handled, err := t.staffCommands(ctx, tx, now, in, tt)
+		if err != nil {
+			return err
+		}
+		if handled {
+			res.Disposition = "command"
+			return nil
+		}
+	}
+	return audit(ctx, tx, now, tt.caseID, normAddr(in.From), "message_in", "staff message recorded on the case")
+}
+
+// tellStaff queues a note to every staff member that something needs a person.
+func (t *Tracker) tellStaff(ctx context.Context, tx *sql.Tx, now time.Time, caseID int64, reason string, in *Incoming) error {
+	if len(t.cfg.Staff) == 0 {
+		return nil
+	}
+	var c CaseView
+	if caseID != 0 {
+		var err error
+		if c, err = t.caseView(ctx, tx, caseID, now); err != nil {
+			return err
+		}
+	}
+	lines := []string{"From: " + normAddr(in.From), "Received: " + in.ReceivedAt.In(t.cal.Location()).Format("Mon 2 Jan 2006 15:04"), "Message-ID: " + in.MessageID}
+	for _, a := range in.Attachments {
+		l := "Attachment: " + a.Name
+		if a.ParseError != "" {
+			l += " (could not be read: " + a.ParseError + ")"
+		} else if a.Form != nil {
+			l += " (" + a.Form.Kind + ")"
+		}
+		lines = append(lines, l)
+	}
+	_, err := t.enqueue(ctx, tx, now, outMsg{
+		caseID: caseID, tmpl: TmplStaffAttention, to: t.staffAddrs(),
+		data: &MailData{Case: c, Reason: reason, Lines: lines},
+	})
+	return err
+}
+
+func (t *Tracker) staffAddrs() []string {
+	var out []string
+	for _, p := range t.cfg.Staff {
+		out = append(out, p.Email)
+	}
+	return out
+}

@@ -1,0 +1,220 @@
+package tracker
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// LoopHeader marks mail csprbot sent, so that it never answers itself.
+const LoopHeader = "X-Csprbot-Loop"
+
+// outMsg is an email to queue.
+type outMsg struct {
+	caseID     int64
+	agency     string
+	tmpl       string
+	to, cc     []string
+	inReplyTo  string
+	references []string
+	data       *MailData
+	extra      []Attachment
+}
+
+// enqueue renders an email and writes it to the outbox in tx, with its Message-ID fixed.
+// Mail to an address the configuration does not allow is held for a person to release.
+func (t *Tracker) enqueue(ctx context.Context, tx *sql.Tx, now time.Time, m outMsg) (string, error) {
+	d := m.data
+	if d == nil {
+		d = &MailData{}
+	}
+	d.Partnership = t.cfg.Partnership
+	d.Now = now
+	rd, err := t.render.Render(m.tmpl, d)
+	if err != nil {
+		return "", fmt.Errorf("render %s: %w", m.tmpl, err)
+	}
+	id := t.newMessageID(d.Case.Ref)
+	e := &OutEmail{
+		MessageID: id, From: t.cfg.From, To: dedupAddrs(m.to), Cc: dedupAddrs(m.cc),
+		Subject: rd.Subject, Text: rd.Text, HTML: rd.HTML,
+		InReplyTo: strings.Trim(m.inReplyTo, "<>"), References: trimIDs(m.references),
+		Headers:     map[string]string{"Auto-Submitted": "auto-generated", LoopHeader: t.cfg.MessageIDDomain},
+		Attachments: append(rd.Attachments, m.extra...), Date: now,
+	}
+	status := "queued"
+	var held []string
+	for _, a := range append(append([]string{}, e.To...), e.Cc...) {
+		if !t.allow.allowed(a) {
+			held = append(held, a)
+		}
+	}
+	lastErr := ""
+	if len(held) > 0 {
+		status = "held"
+		lastErr = "held for a person: not an address the configuration allows: " + strings.Join(held, ", ")
+	}
+	if len(e.To) == 0 {
+		status, lastErr = "held", "held for a person: no recipient"
+	}
+	body, err := json.Marshal(e)
+	if err != nil {
+		return "", err
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO outbox(message_id, case_id, agency, kind, recipients, subject, email_json, status, next_attempt_at, last_error, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, id, nullID(m.caseID), m.agency, m.tmpl, strings.Join(append(append([]string{}, e.To...), e.Cc...), ", "),
+		e.Subject, string(body), status, ts(now), lastErr, ts(now)); err != nil {
+		return "", err
+	}
+	event := "message_out_queued"
+	detail := fmt.Sprintf("%s to %s", m.tmpl, strings.Join(e.To, ", "))
+	if status == "held" {
+		event, detail = "message_out_held", detail+": "+lastErr
+		t.log.Warn("outgoing mail held", "kind", m.tmpl, "message_id", id, "case", d.Case.Ref)
+	}
+	return id, audit(ctx, tx, now, m.caseID, "csprbot", event, detail)
+}
+
+func dedupAddrs(in []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, a := range in {
+		n := normAddr(a)
+		if n == "" || seen[n] {
+			continue
+		}
+		seen[n] = true
+		out = append(out, n)
+	}
+	return out
+}
+
+func trimIDs(ids []string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, id := range ids {
+		id = strings.Trim(strings.TrimSpace(id), "<>")
+		if id != "" && !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// Backoff for outgoing mail: 1 min doubling to 1 hour.
+func sendBackoff(attempts int) time.Duration {
+	d := time.Minute
+	for i := 1; i < attempts && d < time.Hour; i++ {
+		d *= 2
+	}
+	if d > time.Hour {
+		d = time.Hour
+	}
+	return d
+}
+
+// SendDue sends every queued email whose time has come, oldest first, and returns how
+// many were sent. An email is marked sent only after the server accepted it; if csprbot
+// dies between the two, the retry carries the same Message-ID (the one window SMTP
+// leaves open).
+func (t *Tracker) SendDue(ctx context.Context, s Sender) (int, error) {
+	sent := 0
+	for {
+		if err := ctx.Err(); err != nil {
+			return sent, err
+		}
+		now := t.Now()
+		var id int64
+		var body string
+		var attempts int
+		var caseID sql.NullInt64
+		err := t.db.QueryRowContext(ctx, `SELECT id, email_json, attempts, case_id FROM outbox WHERE status = 'queued' AND next_attempt_at <= ?
+			ORDER BY next_attempt_at, id LIMIT 1`, ts(now)).Scan(&id, &body, &attempts, &caseID)
+		if errors.Is(err, sql.ErrNoRows) {
+			return sent, nil
+		}
+		if err != nil {
+			return sent, fmt.Errorf("tracker: send due: %w", err)
+		}
+		var e OutEmail
+		if err := json.Unmarshal([]byte(body), &e); err != nil {
+			return sent, fmt.Errorf("tracker: send due: outbox %d: %w", id, err)
+		}
+		sendErr := s.Send(ctx, &e)
+		if err := t.recordSend(ctx, id, caseID.Int64, &e, attempts+1, sendErr); err != nil {
+			return sent, err
+		}
+		if sendErr == nil {
+			sent++
+			continue
+		}
+		if !IsPermanent(sendErr) {
+			// The server is not taking mail: stop this round and let back-off work.
+			return sent, nil
+		}
+	}
+}
+
+func (t *Tracker) recordSend(ctx context.Context, id, caseID int64, e *OutEmail, attempts int, sendErr error) error {
+	return t.tx(ctx, func(tx *sql.Tx) error {
+		now := t.Now()
+		switch {
+		case sendErr == nil:
+			if _, err := tx.ExecContext(ctx, `UPDATE outbox SET status = 'sent', attempts = ?, sent_at = ?, last_error = '' WHERE id = ?`, attempts, ts(now), id); err != nil {
+				return err
+			}
+			return audit(ctx, tx, now, caseID, "csprbot", "message_out_sent", fmt.Sprintf("%s to %s", e.MessageID, strings.Join(e.To, ", ")))
+		case IsPermanent(sendErr):
+			if _, err := tx.ExecContext(ctx, `UPDATE outbox SET status = 'failed', attempts = ?, last_error = ? WHERE id = ?`, attempts, sendErr.Error(), id); err != nil {
+				return err
+			}
+			t.log.Error("outgoing mail rejected", "message_id", e.MessageID, "err", sendErr)
+			return audit(ctx, tx, now, caseID, "csprbot", "message_out_failed", fmt.Sprintf("%s rejected: %v", e.MessageID, sendErr))
+		default:
+			next := now.Add(sendBackoff(attempts))
+			if _, err := tx.ExecContext(ctx, `UPDATE outbox SET attempts = ?, last_error = ?, next_attempt_at = ? WHERE id = ?`, attempts, sendErr.Error(), ts(next), id); err != nil {
+				return err
+			}
+			if attempts == 1 {
+				t.log.Warn("outgoing mail not sent; will retry", "message_id", e.MessageID, "err", sendErr)
+			}
+			return audit(ctx, tx, now, caseID, "csprbot", "message_out_retry", fmt.Sprintf("%s attempt %d failed: %v; next at %s", e.MessageID, attempts, sendErr, ts(next)))
+		}
+	})
+}
+
+// Outbox lists outgoing email rows (for the command line and tests).
+type OutboxEntry struct {
+	MessageID string
+	CaseID    int64
+	Agency    string
+	Kind      string
+	To        string
+	Subject   string
+	Status    string
+	Attempts  int
+	LastError string
+}
+
+// Outbox returns every outgoing email, oldest first.
+func (s *Store) Outbox(ctx context.Context) ([]OutboxEntry, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT message_id, coalesce(case_id, 0), agency, kind, recipients, subject, status, attempts, last_error FROM outbox ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("tracker: outbox: %w", err)
+	}
+	defer rows.Close()
+	var out []OutboxEntry
+	for rows.Next() {
+		var o OutboxEntry
+		if err := rows.Scan(&o.MessageID, &o.CaseID, &o.Agency, &o.Kind, &o.To, &o.Subject, &o.Status, &o.Attempts, &o.LastError); err != nil {
+			return nil, err
+		}
+		out = append(out, o)
+	}
+	return out, rows.Err()
+}

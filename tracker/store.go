@@ -1,0 +1,233 @@
+// Package tracker is csprbot's domain: cases, agencies and their returns, deadline rules
+// and the working-day calendar, the SQLite store, the outbox and the scheduler. It asks
+// the outside world for what it needs through small interfaces (Sender, Renderer) and
+// imports none of mailbox, parser or templates.
+package tracker
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"embed"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// Domain errors. Driver errors become these in one place (dbErr).
+var (
+	ErrNotFound  = errors.New("not found")
+	ErrDuplicate = errors.New("already recorded")
+	ErrRefused   = errors.New("refused")
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// Store is the SQLite store. Its methods own their transactions.
+type Store struct {
+	db  *sql.DB
+	Now func() time.Time // the clock; a transaction reads it once
+	Log *slog.Logger
+}
+
+// DSN is the one connection string for production and tests (NOTES.md).
+func DSN(path string) string {
+	return "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(5000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+}
+
+// Open opens (creating if needed, readable by the owner only) and migrates the store.
+func Open(ctx context.Context, path string, now func() time.Time, log *slog.Logger) (*Store, error) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, fmt.Errorf("tracker: open store: %w", err)
+	}
+	// Create the files owner-only before SQLite does, so they never exist world-readable.
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		f, err := os.OpenFile(p, os.O_CREATE|os.O_RDWR, 0o600)
+		if err != nil {
+			return nil, fmt.Errorf("tracker: open store: %w", err)
+		}
+		f.Close()
+		_ = os.Chmod(p, 0o600)
+	}
+	db, err := sql.Open("sqlite", DSN(path))
+	if err != nil {
+		return nil, fmt.Errorf("tracker: open store: %w", err)
+	}
+	s := &Store{db: db, Now: now, Log: log.With("component", "tracker")}
+	if err := s.migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Close closes the database.
+func (s *Store) Close() error { return s.db.Close() }
+
+// DB exposes the handle for tests and maintenance commands.
+func (s *Store) DB() *sql.DB { return s.db }
+
+func (s *Store) migrate(ctx context.Context) error {
+	entries, err := fs.ReadDir(migrations, "migrations")
+	if err != nil {
+		return fmt.Errorf("tracker: migrate: %w", err)
+	}
+	sort.Slice(entries, func(i, j int) bool { return entries[i].Name() < entries[j].Name() })
+	var version int
+	if err := s.db.QueryRowContext(ctx, `PRAGMA user_version`).Scan(&version); err != nil {
+		return fmt.Errorf("tracker: migrate: %w", err)
+	}
+	for _, e := range entries {
+		n, err := strconv.Atoi(strings.SplitN(e.Name(), "_", 2)[0])
+		if err != nil {
+			return fmt.Errorf("tracker: migrate: bad migration name %q", e.Name())
+		}
+		if n <= version {
+			continue
+		}
+		body, err := migrations.ReadFile("migrations/" + e.Name())
+		if err != nil {
+			return fmt.Errorf("tracker: migrate: %w", err)
+		}
+		tx, err := s.db.BeginTx(ctx, nil)
+		if err != nil {
+			return fmt.Errorf("tracker: migrate: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("tracker: migrate %s: %w", e.Name(), err)
+		}
+		if _, err := tx.ExecContext(ctx, fmt.Sprintf(`PRAGMA user_version = %d`, n)); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("tracker: migrate %s: %w", e.Name(), err)
+		}
+		if err := tx.Commit(); err != nil {
+			return fmt.Errorf("tracker: migrate %s: %w", e.Name(), err)
+		}
+	}
+	return nil
+}
+
+// dbErr turns driver errors into domain errors.
+func dbErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return ErrNotFound
+	}
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		switch se.Code() {
+		case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
+			return fmt.Errorf("%w: %v", ErrDuplicate, err)
+		}
+	}
+	return err
+}
+
+// tx runs fn in one transaction, which it commits if fn returns nil.
+func (s *Store) tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// setting reads a setting, creating it with mk() the first time.
+func (s *Store) setting(ctx context.Context, key string, mk func() string) (string, error) {
+	var v string
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		err := tx.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = ?`, key).Scan(&v)
+		if errors.Is(err, sql.ErrNoRows) {
+			v = mk()
+			_, err = tx.ExecContext(ctx, `INSERT INTO settings(key, value) VALUES (?, ?)`, key, v)
+		}
+		return err
+	})
+	if err != nil {
+		return "", fmt.Errorf("tracker: setting %s: %w", key, err)
+	}
+	return v, nil
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		panic(err) // crypto/rand never fails on Linux
+	}
+	return hex.EncodeToString(b)
+}
+
+func ts(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+
+func nullTS(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return ts(t)
+}
+
+func parseTS(s sql.NullString) time.Time {
+	if !s.Valid || s.String == "" {
+		return time.Time{}
+	}
+	t, _ := time.Parse(time.RFC3339, s.String)
+	return t
+}
+
+// Cursor returns where the intake has got to in a mailbox (0, 0 if nowhere yet).
+func (s *Store) Cursor(ctx context.Context, mailbox string) (uidValidity, lastUID uint32, err error) {
+	var v, u int64
+	err = s.db.QueryRowContext(ctx, `SELECT uidvalidity, last_uid FROM cursors WHERE mailbox = ?`, mailbox).Scan(&v, &u)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, 0, nil
+	}
+	if err != nil {
+		return 0, 0, fmt.Errorf("tracker: cursor: %w", err)
+	}
+	return uint32(v), uint32(u), nil
+}
+
+func advanceCursor(ctx context.Context, tx *sql.Tx, mailbox string, uidValidity, uid uint32) error {
+	if mailbox == "" {
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO cursors(mailbox, uidvalidity, last_uid) VALUES (?, ?, ?)
+		ON CONFLICT(mailbox) DO UPDATE SET
+			last_uid = CASE WHEN cursors.uidvalidity = excluded.uidvalidity AND cursors.last_uid > excluded.last_uid
+				THEN cursors.last_uid ELSE excluded.last_uid END,
+			uidvalidity = excluded.uidvalidity`, mailbox, uidValidity, uid)
+	return err
+}
+
+// audit appends to the audit trail.
+func audit(ctx context.Context, tx *sql.Tx, now time.Time, caseID int64, actor, event, detail string) error {
+	var cid any
+	if caseID != 0 {
+		cid = caseID
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO audit(case_id, at, actor, event, detail) VALUES (?, ?, ?, ?, ?)`,
+		cid, ts(now), actor, event, detail)
+	return err
+}

@@ -1,0 +1,469 @@
+package tracker
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// testRenderer renders every template as its name and the fields a test checks, with
+// the subject built from the subject-safe data only, as templates/ does.
+type testRenderer struct{}
+
+func (testRenderer) Render(name string, d *MailData) (Rendered, error) {
+	r := Rendered{
+		Subject: fmt.Sprintf("[%s] %s", d.Case.Ref, name),
+		Text:    fmt.Sprintf("%s\nagency=%s due=%s chaser=%d reason=%s\n", name, d.Agency.Name, d.Due.Format(time.RFC3339), d.Chaser, d.Reason),
+	}
+	for _, f := range d.Case.Summary {
+		r.Text += f.Label + ": " + f.Value + "\n"
+	}
+	return r, nil
+}
+
+type testClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *testClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *testClock) Set(s string)   { c.mu.Lock(); c.t = mustTime(s); c.mu.Unlock() }
+func mustTime(s string) time.Time {
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
+
+func testConfig() Config {
+	return Config{
+		Partnership: Partnership{Name: "Lewisham Safeguarding Children Partnership", Email: "safeguardingpartnership@lewisham.gov.uk"},
+		From:        "safeguardingpartnership@lewisham.gov.uk",
+		Staff:       []Person{{Name: "Lead", Email: "strategic.lead@lewisham.gov.uk"}},
+		Agencies: []DirectoryAgency{
+			{Name: "Lewisham Children's Social Care", Email: "csc@lewisham.gov.uk", Partner: "local_authority"},
+			{Name: "Metropolitan Police Service", Email: "lead@met.example", Partner: "police", StrategicLead: "super@met.example", Aliases: []string{"Met Police"}},
+			{Name: "NHS South East London ICB", Email: "icb@icb.example", Partner: "health"},
+			{Name: "Lewisham and Greenwich NHS Trust", Email: "safeguarding@lgt.example"},
+		},
+		Addresses: Addresses{Subgroup: "lfp@lewisham.gov.uk"},
+	}
+}
+
+func newTestTracker(t *testing.T, clock *testClock) *Tracker {
+	t.Helper()
+	ctx := context.Background()
+	st, err := Open(ctx, filepath.Join(t.TempDir(), "csprbot.db"), clock.Now, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	cal, err := NewCalendar(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr, err := New(ctx, st, testConfig(), cal, testRenderer{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tr
+}
+
+func referralIncoming(id string, uid uint32, at string) *Incoming {
+	return &Incoming{
+		Mailbox: "INBOX", UIDValidity: 1, UID: uid, ReceivedAt: mustTime(at),
+		MessageID: id, From: "Dr Example <safeguarding@lgt.example>", Subject: "Referral",
+		Attachments: []InAttachment{{
+			Attachment: Attachment{Name: "referral.docx", Data: []byte("PK")},
+			Form: &Form{Kind: FormReferral, Fields: map[string]string{
+				"child_name": "Ellie Testcase", "incident_date": "2026-12-05", "incident_kind": "serious_harm",
+				"looked_after": "no", "date_of_referral": "2026-12-07", "referrer_name": "Dr Sam Example",
+				"referrer_agency": "Lewisham and Greenwich NHS Trust",
+			}, Tables: map[string][]map[string]string{"agencies": {
+				{"agency": "Met Police", "reason": "investigation"},
+				{"agency": "Lewisham and Greenwich NHS Trust", "email": "safeguarding@lgt.example"},
+				{"agency": "Brockley Primary School", "email": "head@brockley.example"},
+			}}},
+		}},
+	}
+}
+
+func outbox(t *testing.T, tr *Tracker) []OutboxEntry {
+	t.Helper()
+	o, err := tr.Outbox(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return o
+}
+
+func deadlineDue(t *testing.T, d *CaseDetail, rule, agency string) (time.Time, string) {
+	t.Helper()
+	for _, dl := range d.Deadlines {
+		if dl.Rule == rule && dl.Agency == agency {
+			return dl.Due, dl.Status
+		}
+	}
+	t.Fatalf("case %s has no deadline %s/%s: %+v", d.Ref, rule, agency, d.Deadlines)
+	return time.Time{}, ""
+}
+
+func TestReferralOpensCase(t *testing.T) {
+	ctx := context.Background()
+	clock := &testClock{}
+	clock.Set("2026-12-07T10:15:00Z")
+	tr := newTestTracker(t, clock)
+
+	res, err := tr.Ingest(ctx, referralIncoming("r1@example.org", 1, "2026-12-07T10:15:00Z"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.CaseRef != "LSCP-2026-001" || res.Disposition != DispReferral {
+		t.Fatalf("Ingest = %+v, want case LSCP-2026-001 opened", res)
+	}
+	d, err := tr.Case(ctx, "LSCP-2026-001")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.ChildInitials != "ET" || d.Stage != StageReferral || d.IncidentKind != "serious_harm" || d.IncidentDate != "2026-12-05" {
+		t.Errorf("case = %+v", d.CaseSummary)
+	}
+	// Monday 7 Dec 2026: WD2 = Wed 9th; WD5 = Mon 14th; rr window WD7–13 = Wed 16th .. Fri 25th is a holiday...
+	if due, _ := deadlineDue(t, d, "scoping_sent", ""); !due.Equal(mustTime("2026-12-09T17:00:00Z")) {
+		t.Errorf("scoping_sent due %s, want 2026-12-09T17:00:00Z", due)
+	}
+	if due, _ := deadlineDue(t, d, "panel_notification", ""); !due.Equal(mustTime("2026-12-14T17:00:00Z")) {
+		t.Errorf("panel_notification due %s, want 2026-12-14T17:00:00Z", due)
+	}
+	// WD13 from Mon 7 Dec: 8,9,10,11,14,15,16,17,18,21,22,23,24 → Thu 24 Dec.
+	if due, _ := deadlineDue(t, d, "rr_meeting", ""); !due.Equal(mustTime("2026-12-24T17:00:00Z")) {
+		t.Errorf("rr_meeting due %s, want 2026-12-24T17:00:00Z", due)
+	}
+	// 15 WD from aware (= referral until recorded): ... 24 Dec (13), 29 Dec (14), 30 Dec (15).
+	if due, _ := deadlineDue(t, d, "rr_submission", ""); !due.Equal(mustTime("2026-12-30T17:00:00Z")) {
+		t.Errorf("rr_submission due %s, want 2026-12-30T17:00:00Z", due)
+	}
+	for _, dl := range d.Deadlines {
+		if dl.Rule == "ofsted_sos_notification" {
+			t.Errorf("ofsted_sos_notification set for a child who is not looked after and did not die")
+		}
+	}
+	names := map[string]bool{}
+	for _, a := range d.Agencies {
+		names[a.Name] = true
+	}
+	for _, want := range []string{"Lewisham Children's Social Care", "Metropolitan Police Service", "NHS South East London ICB", "Lewisham and Greenwich NHS Trust", "Brockley Primary School"} {
+		if !names[want] {
+			t.Errorf("agencies %v lack %q", names, want)
+		}
+	}
+	ob := outbox(t, tr)
+	kinds := map[string]string{}
+	for _, o := range ob {
+		kinds[o.Kind] = o.To + " " + o.Status
+		if strings.Contains(o.Subject, "Ellie") || strings.Contains(o.Subject, "Testcase") {
+			t.Errorf("subject %q carries the child's name", o.Subject)
+		}
+	}
+	if kinds[TmplAckReferrer] != "safeguarding@lgt.example queued" {
+		t.Errorf("ack = %q, want queued to the referrer", kinds[TmplAckReferrer])
+	}
+	if kinds[TmplStaffNewReferral] != "strategic.lead@lewisham.gov.uk queued" {
+		t.Errorf("staff notice = %q", kinds[TmplStaffNewReferral])
+	}
+
+	// The same message again (a restart before the \Seen flag): nothing new.
+	res, err = tr.Ingest(ctx, referralIncoming("r1@example.org", 1, "2026-12-07T10:15:00Z"))
+	if err != nil || !res.Duplicate {
+		t.Fatalf("second Ingest = %+v, %v; want duplicate", res, err)
+	}
+	if n := len(outbox(t, tr)); n != len(ob) {
+		t.Errorf("duplicate queued mail: outbox %d, was %d", n, len(ob))
+	}
+	cs, _ := tr.Cases(ctx)
+	if len(cs) != 1 {
+		t.Errorf("cases = %d, want 1", len(cs))
+	}
+	if v, u, _ := tr.Cursor(ctx, "INBOX"); v != 1 || u != 1 {
+		t.Errorf("cursor = %d/%d, want 1/1", v, u)
+	}
+}
+
+func TestLookedAfterDeathAddsOfstedDeadline(t *testing.T) {
+	clock := &testClock{}
+	clock.Set("2026-12-07T10:15:00Z")
+	tr := newTestTracker(t, clock)
+	in := referralIncoming("r2@example.org", 1, "2026-12-07T10:15:00Z")
+	in.Attachments[0].Form.Fields["looked_after"] = "yes"
+	in.Attachments[0].Form.Fields["incident_kind"] = "death"
+	if _, err := tr.Ingest(context.Background(), in); err != nil {
+		t.Fatal(err)
+	}
+	d, _ := tr.Case(context.Background(), "LSCP-2026-001")
+	if due, _ := deadlineDue(t, d, "ofsted_sos_notification", ""); !due.Equal(mustTime("2026-12-14T17:00:00Z")) {
+		t.Errorf("ofsted_sos_notification due %s", due)
+	}
+}
+
+func TestUnreadableReferralStillOpensCase(t *testing.T) {
+	clock := &testClock{}
+	clock.Set("2026-12-07T10:15:00Z")
+	tr := newTestTracker(t, clock)
+	in := &Incoming{Mailbox: "INBOX", UIDValidity: 1, UID: 1, ReceivedAt: clock.Now(), MessageID: "r3@example.org",
+		From: "someone@lgt.example", Subject: "Urgent",
+		Attachments: []InAttachment{{Attachment: Attachment{Name: "referral.docx"}, ParseError: "document is password-protected"}}}
+	res, err := tr.Ingest(context.Background(), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Disposition != DispNeedsInput || res.CaseRef == "" {
+		t.Fatalf("Ingest = %+v, want a case marked for completion", res)
+	}
+	d, _ := tr.Case(context.Background(), res.CaseRef)
+	if !d.NeedsCompletion {
+		t.Errorf("case not marked needs_completion")
+	}
+}
+
+func TestUnknownSenderIsTriagedNotAttached(t *testing.T) {
+	ctx := context.Background()
+	clock := &testClock{}
+	clock.Set("2026-12-07T10:15:00Z")
+	tr := newTestTracker(t, clock)
+	if _, err := tr.Ingest(ctx, referralIncoming("r1@example.org", 1, "2026-12-07T10:15:00Z")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tr.StartScoping(ctx, "LSCP-2026-001", nil, "test"); err != nil {
+		t.Fatal(err)
+	}
+	form := &Form{Kind: FormScopingReturn, Fields: map[string]string{"child_known": "yes"}}
+	// Quoting the reference from an address the directory does not know: not attached.
+	forged := &Incoming{Mailbox: "INBOX", UIDValidity: 1, UID: 2, ReceivedAt: clock.Now(), MessageID: "f1@evil.example",
+		From: "lead@met.example.evil.example", Subject: "RE: [LSCP-2026-001] scoping",
+		Attachments: []InAttachment{{Attachment: Attachment{Name: "x.docx"}, Form: form}}}
+	res, err := tr.Ingest(ctx, forged)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Disposition != DispTriage || res.CaseRef != "" {
+		t.Errorf("forged reply = %+v, want triage with no case", res)
+	}
+	// A made-up Message-ID in the shape of ours: the token does not verify.
+	var realID string
+	for _, o := range outbox(t, tr) {
+		if o.Kind == TmplScopingRequest && o.Agency == "Metropolitan Police Service" {
+			realID = o.MessageID
+		}
+	}
+	tampered := realID[:strings.LastIndexByte(realID, '.')] + ".00000000000000000000@lewisham.gov.uk"
+	guess := &Incoming{Mailbox: "INBOX", UIDValidity: 1, UID: 3, ReceivedAt: clock.Now(), MessageID: "f2@evil.example",
+		From: "someone@evil.example", Subject: "RE: scoping", InReplyTo: tampered,
+		Attachments: []InAttachment{{Attachment: Attachment{Name: "x.docx"}, Form: form}}}
+	if res, err = tr.Ingest(ctx, guess); err != nil || res.CaseRef != "" {
+		t.Errorf("tampered token = %+v, %v; want no case", res, err)
+	}
+	d, _ := tr.Case(ctx, "LSCP-2026-001")
+	for _, r := range d.Returns {
+		if r.Status != "awaiting" {
+			t.Errorf("return %s = %s after forged mail, want awaiting", r.Agency, r.Status)
+		}
+	}
+}
+
+func TestScopingRepliesChasersAndEscalation(t *testing.T) {
+	ctx := context.Background()
+	clock := &testClock{}
+	clock.Set("2026-12-07T10:15:00Z")
+	tr := newTestTracker(t, clock)
+	if _, err := tr.Ingest(ctx, referralIncoming("r1@example.org", 1, "2026-12-07T10:15:00Z")); err != nil {
+		t.Fatal(err)
+	}
+	clock.Set("2026-12-07T11:00:00Z")
+	res, err := tr.StartScoping(ctx, "LSCP-2026-001", nil, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(res.Requested, "|"); got != "Lewisham Children's Social Care|Metropolitan Police Service|NHS South East London ICB|Lewisham and Greenwich NHS Trust" {
+		t.Errorf("requested %q", got)
+	}
+	if len(res.Unknown) != 1 || res.Unknown[0] != "Brockley Primary School" {
+		t.Errorf("unknown = %v, want the school the directory lacks", res.Unknown)
+	}
+	// Mon 7 Dec + 6 WD = Tue 15 Dec 17:00.
+	if !res.Due.Equal(mustTime("2026-12-15T17:00:00Z")) {
+		t.Errorf("due %s, want 2026-12-15T17:00:00Z", res.Due)
+	}
+	again, err := tr.StartScoping(ctx, "LSCP-2026-001", nil, "test")
+	if err != nil || len(again.Requested) != 0 || len(again.Already) != 4 {
+		t.Errorf("second StartScoping = %+v, %v; want nothing new", again, err)
+	}
+	if _, err := tr.StartScoping(ctx, "LSCP-2026-001", []string{"Nobody Agency"}, "test"); err == nil {
+		t.Errorf("StartScoping with an agency not in the directory succeeded")
+	}
+	ids := map[string]string{}
+	for _, o := range outbox(t, tr) {
+		if o.Kind == TmplScopingRequest {
+			ids[o.Agency] = o.MessageID
+		}
+	}
+	d, _ := tr.Case(ctx, "LSCP-2026-001")
+	if _, st := deadlineDue(t, d, "scoping_sent", ""); st != "met" {
+		t.Errorf("scoping_sent status %s, want met", st)
+	}
+
+	// Police return the form, replying to their request.
+	clock.Set("2026-12-09T14:30:00Z")
+	r, err := tr.Ingest(ctx, &Incoming{Mailbox: "INBOX", UIDValidity: 1, UID: 2, ReceivedAt: clock.Now(), MessageID: "p1@met.example",
+		From: "lead@met.example", Subject: "RE: request", InReplyTo: ids["Metropolitan Police Service"],
+		Attachments: []InAttachment{{Attachment: Attachment{Name: "return.docx"}, Form: &Form{Kind: FormScopingReturn, Fields: map[string]string{"child_known": "yes", "family_known": "yes"}}}}})
+	if err != nil || r.Disposition != DispReturn || r.Agency != "Metropolitan Police Service" {
+		t.Fatalf("police return = %+v, %v", r, err)
+	}
+	// Children's Social Care's out-of-office: recorded, not counted, not answered.
+	before := len(outbox(t, tr))
+	r, err = tr.Ingest(ctx, &Incoming{Mailbox: "INBOX", UIDValidity: 1, UID: 3, ReceivedAt: clock.Now(), MessageID: "ooo@lewisham.gov.uk",
+		From: "csc@lewisham.gov.uk", Subject: "Automatic reply: request", InReplyTo: ids["Lewisham Children's Social Care"],
+		Auto: "auto_reply", AwayUntil: "14 December"})
+	if err != nil || r.Disposition != DispAuto {
+		t.Fatalf("out-of-office = %+v, %v", r, err)
+	}
+	if n := len(outbox(t, tr)); n != before {
+		t.Errorf("out-of-office was answered: outbox %d, was %d", n, before)
+	}
+	// The ICB's nil return in the body.
+	r, err = tr.Ingest(ctx, &Incoming{Mailbox: "INBOX", UIDValidity: 1, UID: 4, ReceivedAt: clock.Now(), MessageID: "icb1@icb.example",
+		From: "icb@icb.example", Subject: "RE: request", References: []string{"other@x", ids["NHS South East London ICB"]},
+		BodyForm: &Form{Kind: FormScopingReturn, Fields: map[string]string{"child_known": "no", "family_known": "no"}}})
+	if err != nil || r.Disposition != DispReturn {
+		t.Fatalf("nil return = %+v, %v", r, err)
+	}
+	d, _ = tr.Case(ctx, "LSCP-2026-001")
+	status := map[string]Return{}
+	for _, x := range d.Returns {
+		status[x.Agency] = x
+	}
+	if status["Metropolitan Police Service"].Status != "received" || status["NHS South East London ICB"].Status != "nil_return" ||
+		status["Lewisham Children's Social Care"].Status != "awaiting" || !strings.Contains(status["Lewisham Children's Social Care"].Note, "14 December") {
+		t.Errorf("returns = %+v", status)
+	}
+	if _, st := deadlineDue(t, d, "scoping_return", "Metropolitan Police Service"); st != "met" {
+		t.Errorf("police scoping_return %s, want met", st)
+	}
+
+	chased := func() map[string][]string {
+		m := map[string][]string{}
+		for _, o := range outbox(t, tr) {
+			if o.Kind == TmplReminder || o.Kind == TmplChaser || o.Kind == TmplEscalation {
+				m[o.Kind] = append(m[o.Kind], o.To)
+			}
+		}
+		return m
+	}
+	// Before 09:00 on the day before: nothing. At 09:00 Mon 14th: reminders to the two still awaited.
+	clock.Set("2026-12-14T08:59:00Z")
+	if res, _ := tr.Tick(ctx); res != (TickResult{}) {
+		t.Errorf("Tick before the chase hour = %+v", res)
+	}
+	clock.Set("2026-12-14T09:00:00Z")
+	if res, err := tr.Tick(ctx); err != nil || res.Reminders != 2 {
+		t.Errorf("Tick = %+v, %v; want 2 reminders", res, err)
+	}
+	if res, _ := tr.Tick(ctx); res != (TickResult{}) {
+		t.Errorf("second Tick at the same moment = %+v, want nothing", res)
+	}
+	// Wed 16th: first chasers; same day again: nothing.
+	clock.Set("2026-12-16T09:00:00Z")
+	if res, _ := tr.Tick(ctx); res.Chasers != 2 {
+		t.Errorf("Tick on 16th = %+v, want 2 chasers", res)
+	}
+	clock.Set("2026-12-16T15:00:00Z")
+	if res, _ := tr.Tick(ctx); res != (TickResult{}) {
+		t.Errorf("second Tick on the 16th = %+v, want nothing", res)
+	}
+	// Sat 19th: not a working day.
+	clock.Set("2026-12-19T10:00:00Z")
+	if res, _ := tr.Tick(ctx); res != (TickResult{}) {
+		t.Errorf("Tick on a Saturday = %+v", res)
+	}
+	clock.Set("2026-12-17T09:00:00Z")
+	if res, _ := tr.Tick(ctx); res.Chasers != 2 {
+		t.Errorf("Tick on 17th = %+v, want 2 second chasers", res)
+	}
+	clock.Set("2026-12-17T16:00:00Z")
+	if res, _ := tr.Tick(ctx); res != (TickResult{}) {
+		t.Errorf("Tick later on the day of the second chaser = %+v, want no escalation yet", res)
+	}
+	clock.Set("2026-12-18T09:00:00Z")
+	if res, _ := tr.Tick(ctx); res.Escalations != 2 {
+		t.Errorf("Tick on 18th = %+v, want 2 escalations", res)
+	}
+	c := chased()
+	if len(c[TmplReminder]) != 2 || len(c[TmplChaser]) != 4 || len(c[TmplEscalation]) != 1 {
+		t.Errorf("automatic mail = %v", c)
+	}
+	for _, to := range c[TmplChaser] {
+		if strings.Contains(to, "met.example") || strings.Contains(to, "icb.example") {
+			t.Errorf("chaser to an agency whose return is in: %s", to)
+		}
+	}
+	d, _ = tr.Case(ctx, "LSCP-2026-001")
+	for _, x := range d.Returns {
+		if x.Agency == "Metropolitan Police Service" && x.ChasersSent != 0 || x.Agency == "Lewisham Children's Social Care" && (x.ChasersSent != 2 || x.Status != "escalated") {
+			t.Errorf("return %+v", x)
+		}
+	}
+}
+
+func TestMailToUnknownDomainIsHeld(t *testing.T) {
+	clock := &testClock{}
+	clock.Set("2026-12-07T10:15:00Z")
+	tr := newTestTracker(t, clock)
+	in := referralIncoming("r1@example.org", 1, "2026-12-07T10:15:00Z")
+	in.From = "gp@surgery.example"
+	if _, err := tr.Ingest(context.Background(), in); err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range outbox(t, tr) {
+		if o.Kind == TmplAckReferrer && o.Status != "held" {
+			t.Errorf("ack to an address outside the configuration = %s, want held", o.Status)
+		}
+	}
+}
+
+func TestStoreMigratesAndAuditIsAppendOnly(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "db.sqlite")
+	now := func() time.Time { return mustTime("2026-12-07T10:00:00Z") }
+	st, err := Open(ctx, path, now, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var v int
+	st.DB().QueryRow(`PRAGMA user_version`).Scan(&v)
+	if v < 1 {
+		t.Errorf("user_version = %d", v)
+	}
+	if _, err := st.DB().Exec(`INSERT INTO audit(at, actor, event) VALUES ('x', 'y', 'z')`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.DB().Exec(`UPDATE audit SET actor = 'q'`); err == nil {
+		t.Errorf("audit row updated")
+	}
+	if _, err := st.DB().Exec(`DELETE FROM audit`); err == nil {
+		t.Errorf("audit row deleted")
+	}
+	st.Close()
+	st, err = Open(ctx, path, now, nil) // reopening applies nothing twice
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+}
+
+var _ = sql.ErrNoRows
