@@ -73,6 +73,7 @@ const (
 	DispTriage     = "triage"
 	DispDuplicate  = "duplicate"
 	DispNeedsInput = "referral_incomplete"
+	DispFailed     = "failed"
 )
 
 // IngestResult says what became of a message.
@@ -125,7 +126,14 @@ func (t *Tracker) Ingest(ctx context.Context, in *Incoming) (IngestResult, error
 		return advanceCursor(ctx, tx, in.Mailbox, in.UIDValidity, in.UID)
 	})
 	if err != nil {
-		return IngestResult{}, fmt.Errorf("tracker: ingest %s: %w", in.MessageID, dbErr(err))
+		// Something in what the message caused failed (not the store itself, or the
+		// fallback below fails too): record the message bare, for a person, so that one
+		// bad message never blocks the mailbox.
+		if ferr := t.recordFailed(ctx, in, err); ferr != nil {
+			return IngestResult{}, fmt.Errorf("tracker: ingest %s: %w", in.MessageID, dbErr(errors.Join(err, ferr)))
+		}
+		t.log.Error("message recorded without processing", "message_id", in.MessageID, "err", err)
+		return IngestResult{Disposition: DispFailed}, nil
 	}
 	t.log.Info("message recorded", "message_id", in.MessageID, "disposition", res.Disposition, "case", res.CaseRef, "agency", res.Agency)
 	return res, nil
@@ -464,4 +472,30 @@ func (t *Tracker) staffAddrs() []string {
 		out = append(out, p.Email)
 	}
 	return out
+}
+
+// recordFailed records a message whose processing failed, with the reason, advances the
+// cursor past it and tells staff. It fails only if the store is unavailable.
+func (t *Tracker) recordFailed(ctx context.Context, in *Incoming, cause error) error {
+	return t.tx(ctx, func(tx *sql.Tx) error {
+		now := t.Now()
+		var exists int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM messages WHERE message_id = ?`, in.MessageID).Scan(&exists); err != nil {
+			return err
+		}
+		if exists == 0 {
+			in.Problems = append(in.Problems, "processing failed: "+cause.Error())
+			id, err := insertMessage(ctx, tx, in, now)
+			if err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE messages SET disposition = ? WHERE id = ?`, DispFailed, id); err != nil {
+				return err
+			}
+			if err := audit(ctx, tx, now, 0, normAddr(in.From), "message_in_failed", fmt.Sprintf("%s recorded but not processed: %v", in.MessageID, cause)); err != nil {
+				return err
+			}
+		}
+		return advanceCursor(ctx, tx, in.Mailbox, in.UIDValidity, in.UID)
+	})
 }

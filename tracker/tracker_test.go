@@ -467,3 +467,42 @@ func TestStoreMigratesAndAuditIsAppendOnly(t *testing.T) {
 }
 
 var _ = sql.ErrNoRows
+
+type failingRenderer struct{}
+
+func (failingRenderer) Render(string, *MailData) (Rendered, error) {
+	return Rendered{}, fmt.Errorf("template broken")
+}
+
+func TestBadMessageNeverBlocksTheMailbox(t *testing.T) {
+	ctx := context.Background()
+	clock := &testClock{}
+	clock.Set("2026-12-07T10:15:00Z")
+	st, err := Open(ctx, filepath.Join(t.TempDir(), "db"), clock.Now, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	cal, _ := NewCalendar(nil)
+	tr, err := New(ctx, st, testConfig(), cal, failingRenderer{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := tr.Ingest(ctx, referralIncoming("bad@example.org", 7, "2026-12-07T10:15:00Z"))
+	if err != nil || res.Disposition != DispFailed {
+		t.Fatalf("Ingest = %+v, %v; want recorded as failed", res, err)
+	}
+	if _, u, _ := tr.Cursor(ctx, "INBOX"); u != 7 {
+		t.Errorf("cursor last UID = %d, want 7 (past the bad message)", u)
+	}
+	var disp, note string
+	st.DB().QueryRow(`SELECT disposition, note FROM messages WHERE message_id = 'bad@example.org'`).Scan(&disp, &note)
+	if disp != DispFailed || !strings.Contains(note, "template broken") {
+		t.Errorf("message recorded as %q / %q", disp, note)
+	}
+	var cases int
+	st.DB().QueryRow(`SELECT count(*) FROM cases`).Scan(&cases)
+	if cases != 0 {
+		t.Errorf("a half-made case was left behind: %d", cases)
+	}
+}
