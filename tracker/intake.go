@@ -58,6 +58,9 @@ type Incoming struct {
 	Auto      string // "" for mail a person wrote; else auto_reply, bounce, bulk, loop, ...
 	AwayUntil string
 	BounceOf  string // the Message-ID a bounce is about
+	// BounceRecipients are the addresses a delivery status notification says failed.
+	BounceRecipients []string
+	BounceDetail     string
 
 	Attachments []InAttachment
 	BodyForm    *Form // what the parser made of the body (nil returns)
@@ -266,6 +269,9 @@ func (t *Tracker) route(ctx context.Context, tx *sql.Tx, now time.Time, in *Inco
 	}
 	res.CaseRef, res.Agency = tt.ref, tt.agency
 
+	if in.Auto == "bounce" {
+		return t.bounce(ctx, tx, now, in, res)
+	}
 	if in.Auto != "" {
 		// Automatic mail is recorded, never answered, never counted as a return.
 		res.Disposition = DispAuto

@@ -54,6 +54,24 @@ func (t *Tracker) enqueue(ctx context.Context, tx *sql.Tx, now time.Time, m outM
 		}
 	}
 	lastErr := ""
+	for _, a := range append(append([]string{}, e.To...), e.Cc...) {
+		why, err := addressProblem(ctx, tx, a)
+		if err != nil {
+			return "", err
+		}
+		if why == "" {
+			over, err := t.overDailyCap(ctx, tx, now, a)
+			if err != nil {
+				return "", err
+			}
+			if over {
+				why = fmt.Sprintf("over %d emails today", MaxPerAddressPerDay)
+			}
+		}
+		if why != "" {
+			status, lastErr = "held", fmt.Sprintf("held for a person: %s: %s", a, why)
+		}
+	}
 	if len(held) > 0 {
 		status = "held"
 		lastErr = "held for a person: not an address the configuration allows: " + strings.Join(held, ", ")
@@ -136,7 +154,7 @@ func (t *Tracker) SendDue(ctx context.Context, s Sender) (int, error) {
 		err := t.db.QueryRowContext(ctx, `SELECT id, email_json, attempts, case_id FROM outbox WHERE status = 'queued' AND next_attempt_at <= ?
 			ORDER BY next_attempt_at, id LIMIT 1`, ts(now)).Scan(&id, &body, &attempts, &caseID)
 		if errors.Is(err, sql.ErrNoRows) {
-			return sent, nil
+			return sent, t.alertStuck(ctx)
 		}
 		if err != nil {
 			return sent, fmt.Errorf("tracker: send due: %w", err)
@@ -155,7 +173,7 @@ func (t *Tracker) SendDue(ctx context.Context, s Sender) (int, error) {
 		}
 		if !IsPermanent(sendErr) {
 			// The server is not taking mail: stop this round and let back-off work.
-			return sent, nil
+			return sent, t.alertStuck(ctx)
 		}
 	}
 }
@@ -176,6 +194,17 @@ func (t *Tracker) recordSend(ctx context.Context, id, caseID int64, e *OutEmail,
 			t.log.Error("outgoing mail rejected", "message_id", e.MessageID, "err", sendErr)
 			return audit(ctx, tx, now, caseID, "csprbot", "message_out_failed", fmt.Sprintf("%s rejected: %v", e.MessageID, sendErr))
 		default:
+			var se *SendError
+			if errors.As(sendErr, &se) && len(se.Rejected) > 0 {
+				for _, a := range se.Rejected {
+					if err := markAddress(ctx, tx, now, a, "rejected", sendErr.Error()); err != nil {
+						return err
+					}
+				}
+				if err := audit(ctx, tx, now, caseID, "csprbot", "recipient_rejected", fmt.Sprintf("%s: the server refused %s", e.MessageID, strings.Join(se.Rejected, ", "))); err != nil {
+					return err
+				}
+			}
 			next := now.Add(sendBackoff(attempts))
 			if _, err := tx.ExecContext(ctx, `UPDATE outbox SET attempts = ?, last_error = ?, next_attempt_at = ? WHERE id = ?`, attempts, sendErr.Error(), ts(next), id); err != nil {
 				return err

@@ -506,3 +506,91 @@ func TestBadMessageNeverBlocksTheMailbox(t *testing.T) {
 		t.Errorf("a half-made case was left behind: %d", cases)
 	}
 }
+
+func TestBounceMarksAddressAndHoldsLaterMail(t *testing.T) {
+	ctx := context.Background()
+	clock := &testClock{}
+	clock.Set("2026-12-07T10:15:00Z")
+	tr := newTestTracker(t, clock)
+	if _, err := tr.Ingest(ctx, referralIncoming("r1@example.org", 1, "2026-12-07T10:15:00Z")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tr.StartScoping(ctx, "LSCP-2026-001", nil, "test"); err != nil {
+		t.Fatal(err)
+	}
+	var req string
+	for _, o := range outbox(t, tr) {
+		if o.Kind == TmplScopingRequest && o.Agency == "NHS South East London ICB" {
+			req = o.MessageID
+		}
+	}
+	before := len(outbox(t, tr))
+	res, err := tr.Ingest(ctx, &Incoming{Mailbox: "INBOX", UIDValidity: 1, UID: 2, ReceivedAt: clock.Now(), MessageID: "dsn1@mx.example",
+		From: "MAILER-DAEMON@mx.example", Subject: "Undeliverable", Auto: "bounce", BounceOf: req,
+		BounceRecipients: []string{"icb@icb.example"}, BounceDetail: "5.1.1 user unknown"})
+	if err != nil || res.CaseRef != "LSCP-2026-001" {
+		t.Fatalf("bounce = %+v, %v", res, err)
+	}
+	ob := outbox(t, tr)
+	var toBouncer, toStaff int
+	for _, o := range ob[before:] {
+		if strings.Contains(o.To, "mx.example") {
+			toBouncer++
+		}
+		if o.Kind == TmplStaffAttention {
+			toStaff++
+		}
+	}
+	if toBouncer != 0 || toStaff != 1 {
+		t.Errorf("after a bounce: %d answers to the bouncer, %d staff notes; want 0 and 1", toBouncer, toStaff)
+	}
+	// A chaser to the bounced address is held, not sent.
+	clock.Set("2026-12-16T09:00:00Z")
+	if _, err := tr.Tick(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range outbox(t, tr) {
+		if o.Kind == TmplChaser && o.To == "icb@icb.example" && o.Status != "held" {
+			t.Errorf("chaser to a bounced address is %s, want held", o.Status)
+		}
+	}
+	// A bounce quoting a Message-ID we never signed is only recorded.
+	res, err = tr.Ingest(ctx, &Incoming{Mailbox: "INBOX", UIDValidity: 1, UID: 3, ReceivedAt: clock.Now(), MessageID: "dsn2@mx.example",
+		From: "postmaster@mx.example", Auto: "bounce", BounceOf: "LSCP-2026-001.0011223344556677.0000@lewisham.gov.uk",
+		BounceRecipients: []string{"csc@lewisham.gov.uk"}})
+	if err != nil || res.CaseRef != "" {
+		t.Errorf("forged bounce = %+v, %v", res, err)
+	}
+}
+
+func TestPurgeKeepsAuditDropsBodies(t *testing.T) {
+	ctx := context.Background()
+	clock := &testClock{}
+	clock.Set("2026-12-07T10:15:00Z")
+	tr := newTestTracker(t, clock)
+	if _, err := tr.Ingest(ctx, referralIncoming("r1@example.org", 1, "2026-12-07T10:15:00Z")); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := tr.Purge(ctx, 24*time.Hour); n != 0 {
+		t.Errorf("purged %d messages of an open case", n)
+	}
+	tr.DB().Exec(`UPDATE cases SET stage = 'closed', closed_at = '2026-12-08T00:00:00Z'`)
+	clock.Set("2027-12-09T00:00:00Z")
+	n, err := tr.Purge(ctx, 365*24*time.Hour)
+	if err != nil || n != 1 {
+		t.Fatalf("Purge = %d, %v; want 1", n, err)
+	}
+	var data []byte
+	tr.DB().QueryRow(`SELECT data FROM attachments`).Scan(&data)
+	if data != nil {
+		t.Errorf("attachment data kept after purge")
+	}
+	d, _ := tr.Case(ctx, "LSCP-2026-001")
+	var purged bool
+	for _, a := range d.Audit {
+		purged = purged || a.Event == "purged"
+	}
+	if !purged || len(d.Messages) == 0 {
+		t.Errorf("audit or message record lost in purge: %d audit, %d messages", len(d.Audit), len(d.Messages))
+	}
+}

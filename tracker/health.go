@@ -1,0 +1,217 @@
+package tracker
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// bounce handles a delivery status notification: tie it to the email it bounces (only
+// through our own signed Message-ID), mark the failed addresses so nothing more is sent
+// to them without a person, and tell staff. A bounce is never answered.
+func (t *Tracker) bounce(ctx context.Context, tx *sql.Tx, now time.Time, in *Incoming, res *IngestResult) error {
+	res.Disposition = DispAuto
+	orig := strings.Trim(strings.TrimSpace(in.BounceOf), "<>")
+	var caseID sql.NullInt64
+	var kind, agency, recipients string
+	if orig != "" && t.verifyMessageID(orig) {
+		err := tx.QueryRowContext(ctx, `SELECT case_id, kind, agency, recipients FROM outbox WHERE message_id = ?`, orig).Scan(&caseID, &kind, &agency, &recipients)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+	}
+	if !caseID.Valid && kind == "" {
+		// Not about anything we sent (or forged): recorded only.
+		return audit(ctx, tx, now, 0, normAddr(in.From), "bounce_unmatched", "delivery failure report not tied to any email csprbot sent; recorded")
+	}
+	failed := in.BounceRecipients
+	if len(failed) == 0 {
+		failed = strings.Split(recipients, ", ")
+	}
+	for _, a := range failed {
+		if err := markAddress(ctx, tx, now, a, "bounced", in.BounceDetail); err != nil {
+			return err
+		}
+	}
+	if ref := ""; caseID.Valid {
+		_ = tx.QueryRowContext(ctx, `SELECT ref FROM cases WHERE id = ?`, caseID.Int64).Scan(&ref)
+		res.CaseRef, res.Agency = ref, agency
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE outbox SET status = 'bounced', last_error = ? WHERE message_id = ?`,
+		"bounced: "+strings.Join(failed, ", ")+" "+in.BounceDetail, orig); err != nil {
+		return err
+	}
+	detail := fmt.Sprintf("%s to %s bounced (%s); address marked, nothing more goes to it without a person", kind, strings.Join(failed, ", "), strings.TrimSpace(in.BounceDetail))
+	if err := audit(ctx, tx, now, caseID.Int64, normAddr(in.From), "bounce", detail); err != nil {
+		return err
+	}
+	return t.tellStaff(ctx, tx, now, caseID.Int64, "An email csprbot sent could not be delivered: "+detail+". Check the address in the directory.", in)
+}
+
+func markAddress(ctx context.Context, tx *sql.Tx, now time.Time, addr, status, detail string) error {
+	a := normAddr(addr)
+	if a == "" {
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO address_status(address, status, detail, at) VALUES (?, ?, ?, ?)
+		ON CONFLICT(address) DO UPDATE SET status = excluded.status, detail = excluded.detail, at = excluded.at`, a, status, detail, ts(now))
+	return err
+}
+
+// addressProblem says why mail should not go to addr automatically ("" if none).
+func addressProblem(ctx context.Context, tx *sql.Tx, addr string) (string, error) {
+	var status, detail string
+	err := tx.QueryRowContext(ctx, `SELECT status, detail FROM address_status WHERE address = ?`, normAddr(addr)).Scan(&status, &detail)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	return strings.TrimSpace(status + " " + detail), nil
+}
+
+// ClearAddress lifts a bounce or rejection mark (a person fixed the address).
+func (t *Tracker) ClearAddress(ctx context.Context, addr, actor string) error {
+	return t.tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM address_status WHERE address = ?`, normAddr(addr)); err != nil {
+			return err
+		}
+		return audit(ctx, tx, t.Now(), 0, actor, "address_cleared", normAddr(addr))
+	})
+}
+
+// MaxPerAddressPerDay caps the emails csprbot queues to one address on one London day;
+// past it, mail is held for a person (a loop or a flood, not a process).
+const MaxPerAddressPerDay = 40
+
+func (t *Tracker) overDailyCap(ctx context.Context, tx *sql.Tx, now time.Time, addr string) (bool, error) {
+	day := t.cal.Day(now)
+	var n int
+	err := tx.QueryRowContext(ctx, `SELECT count(*) FROM outbox WHERE created_at >= ? AND (',' || replace(recipients, ' ', '') || ',') LIKE ?`,
+		ts(day), "%,"+normAddr(addr)+",%").Scan(&n)
+	return n >= MaxPerAddressPerDay, err
+}
+
+// StuckAfter is how long a queued email may wait unsent before staff are told.
+const StuckAfter = 2 * time.Hour
+
+// alertStuck tells staff once about each email that has waited unsent longer than
+// StuckAfter (it reaches them when SMTP works again), and about each rejected one.
+func (t *Tracker) alertStuck(ctx context.Context) error {
+	now := t.Now()
+	rows, err := t.db.QueryContext(ctx, `SELECT id, coalesce(case_id, 0), kind, recipients, status, last_error, created_at FROM outbox
+		WHERE stuck_alerted = 0 AND kind != ? AND ((status = 'queued' AND created_at <= ?) OR status IN ('failed', 'held'))`, TmplStaffAttention, ts(now.Add(-StuckAfter)))
+	if err != nil {
+		return err
+	}
+	type stuck struct {
+		id, caseID                         int64
+		kind, to, status, lastErr, created string
+	}
+	var list []stuck
+	for rows.Next() {
+		var s stuck
+		if err := rows.Scan(&s.id, &s.caseID, &s.kind, &s.to, &s.status, &s.lastErr, &s.created); err != nil {
+			rows.Close()
+			return err
+		}
+		list = append(list, s)
+	}
+	rows.Close()
+	for _, s := range list {
+		err := t.tx(ctx, func(tx *sql.Tx) error {
+			if _, err := tx.ExecContext(ctx, `UPDATE outbox SET stuck_alerted = 1 WHERE id = ?`, s.id); err != nil {
+				return err
+			}
+			what := fmt.Sprintf("The %s email to %s, queued %s, has not been sent: %s.", s.kind, s.to, s.created, orNone(s.lastErr))
+			if s.status == "held" {
+				what = fmt.Sprintf("The %s email to %s is %s. Release it or send it by hand.", s.kind, s.to, s.lastErr)
+			}
+			if s.status == "failed" {
+				what = fmt.Sprintf("The %s email to %s was refused by the mail server: %s.", s.kind, s.to, orNone(s.lastErr))
+				for _, a := range strings.Split(s.to, ", ") {
+					if err := markAddress(ctx, tx, now, a, "rejected", s.lastErr); err != nil {
+						return err
+					}
+				}
+			}
+			if err := audit(ctx, tx, now, s.caseID, "csprbot", "staff_alerted", what); err != nil {
+				return err
+			}
+			return t.tellStaff(ctx, tx, now, s.caseID, what, &Incoming{MessageID: "(none: csprbot's own outbox)", ReceivedAt: now})
+		})
+		if err != nil {
+			return fmt.Errorf("tracker: alert stuck mail: %w", err)
+		}
+	}
+	return nil
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "no reason given yet"
+	}
+	return s
+}
+
+// Purge removes the bodies and attachments of messages on cases closed more than
+// retention ago, leaving the audit trail and the record that each message existed.
+func (t *Tracker) Purge(ctx context.Context, retention time.Duration) (int, error) {
+	if retention <= 0 {
+		return 0, nil
+	}
+	now := t.Now()
+	n := 0
+	err := t.tx(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT id, ref FROM cases WHERE closed_at IS NOT NULL AND closed_at <= ?`, ts(now.Add(-retention)))
+		if err != nil {
+			return err
+		}
+		type c struct {
+			id  int64
+			ref string
+		}
+		var cs []c
+		for rows.Next() {
+			var x c
+			if err := rows.Scan(&x.id, &x.ref); err != nil {
+				rows.Close()
+				return err
+			}
+			cs = append(cs, x)
+		}
+		rows.Close()
+		for _, x := range cs {
+			r, err := tx.ExecContext(ctx, `UPDATE messages SET body_text = '', body_html = '', raw = NULL, purged_at = ? WHERE case_id = ? AND purged_at IS NULL`, ts(now), x.id)
+			if err != nil {
+				return err
+			}
+			m, _ := r.RowsAffected()
+			if m == 0 {
+				continue
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE attachments SET data = NULL, form_json = '' WHERE message_id IN (SELECT id FROM messages WHERE case_id = ?)`, x.id); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE outbox SET email_json = '{}' WHERE case_id = ? AND status IN ('sent', 'failed', 'bounced')`, x.id); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE cases SET referral_json = '{}' WHERE id = ?`, x.id); err != nil {
+				return err
+			}
+			n += int(m)
+			if err := audit(ctx, tx, now, x.id, "csprbot", "purged", fmt.Sprintf("retention period passed: bodies and attachments of %d messages removed", m)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return n, fmt.Errorf("tracker: purge: %w", err)
+	}
+	return n, nil
+}
