@@ -32,6 +32,8 @@ type Form struct {
 type Options struct {
 	// Passwords are tried, in order, on a password-protected document.
 	Passwords []string
+	// Limits caps what one document may cost; zero fields take DefaultLimits.
+	Limits Limits
 }
 
 // Errors a caller can tell apart. Each is wrapped with detail; test with errors.Is.

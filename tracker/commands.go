@@ -3,59 +3,228 @@ package tracker
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
 )
 
-// staffCommands reads command lines at the top of a staff member's reply (one already
-// proven by our token) and carries them out. It reports whether the message held any.
-func (t *Tracker) staffCommands(ctx context.Context, tx *sql.Tx, now time.Time, in *Incoming, tt tie) (bool, error) {
-	staff, _ := t.cfg.isStaff(in.From)
-	var results []string
-	any := false
-	for _, line := range commandLines(in.Text) {
-		verb, arg, _ := strings.Cut(line, ":")
-		verb = strings.ToLower(strings.TrimSpace(verb))
-		arg = strings.TrimSpace(arg)
-		switch verb {
-		case "start scoping", "scoping":
-			any = true
-			res, err := t.startScoping(ctx, tx, now, tt.ref, nil, staff.Email)
-			results = append(results, scopingLine(line, res, err))
-		case "add agency":
-			any = true
-			res, err := t.startScoping(ctx, tx, now, tt.ref, []string{arg}, staff.Email)
-			results = append(results, scopingLine(line, res, err))
-		default:
-			if !any {
-				// The first line is not a command: an ordinary message.
-				return false, nil
-			}
-			results = append(results, fmt.Sprintf("%q: not a command csprbot knows; ignored", line))
-		}
-	}
-	if !any {
-		return false, nil
-	}
-	if err := audit(ctx, tx, now, tt.caseID, staff.Email, "command", strings.Join(results, " | ")); err != nil {
-		return true, err
-	}
-	c, err := t.caseView(ctx, tx, tt.caseID, now)
-	if err != nil {
-		return true, err
-	}
-	_, err = t.enqueue(ctx, tx, now, outMsg{caseID: tt.caseID, tmpl: TmplCommandReply, to: []string{in.From},
-		inReplyTo: in.MessageID, references: append(in.References, in.MessageID),
-		data: &MailData{Case: c, Lines: results, Reason: "Your commands on " + tt.ref}})
-	return true, err
+// Commands staff may give by email, one per line at the top of the body, in any case
+// (in the spirit of RT's CommandByMail):
+//
+//	Start scoping
+//	Add agency: <name>
+//	Meeting: 2027-01-05 10:00 [force]     (London time)
+//	Cancel meeting
+//	Extend: <agency> to <date>
+//	Waive: <agency>
+//	Notified panel: <date>
+//	Notified Ofsted: <date>
+//	Aware: <date>
+//	Approve
+//
+// A Rapid Review report (Appendix 5) attached by staff is taken in the same way.
+var commandVerbs = map[string]bool{
+	"start scoping": true, "scoping": true, "add agency": true, "meeting": true, "cancel meeting": true,
+	"extend": true, "waive": true, "notified panel": true, "notified ofsted": true, "aware": true, "approve": true,
 }
 
-func scopingLine(line string, res ScopingResult, err error) string {
-	if err != nil {
-		return fmt.Sprintf("%q refused: %v", line, err)
+// CommandHelp lists the commands, for replies.
+const CommandHelp = `Start scoping | Add agency: NAME | Meeting: YYYY-MM-DD HH:MM [force] | Cancel meeting | Extend: AGENCY to YYYY-MM-DD | Waive: AGENCY | Notified panel: YYYY-MM-DD | Notified Ofsted: YYYY-MM-DD | Aware: YYYY-MM-DD | Approve`
+
+func splitCommand(line string) (verb, arg string, ok bool) {
+	verb, arg, _ = strings.Cut(line, ":")
+	verb = strings.ToLower(strings.Join(strings.Fields(verb), " "))
+	return verb, strings.TrimSpace(arg), commandVerbs[verb]
+}
+
+// staffCommands reads command lines at the top of a staff member's message about a case,
+// and a Rapid Review report attached to it, and carries them out. They are obeyed only
+// when the message proves it comes from that staff member: a reply carrying our token
+// (tt.byToken), or our trusted server's Authentication-Results showing DKIM or DMARC pass
+// for the From domain. Otherwise they are refused, with the reason, to the staff address
+// (a forged From never reaches anyone else). It reports whether the message held any.
+func (t *Tracker) staffCommands(ctx context.Context, tx *sql.Tx, now time.Time, in *Incoming, tt tie) (bool, error) {
+	staff, isStaff := t.cfg.isStaff(in.From)
+	if !isStaff || tt.caseID == 0 {
+		return false, nil
 	}
-	s := fmt.Sprintf("%q done: scoping requests sent to %d agencies", line, len(res.Requested))
+	var cmds []string
+	for _, line := range commandLines(in.Text) {
+		if _, _, ok := splitCommand(line); !ok {
+			if len(cmds) == 0 {
+				break // the first line is not a command: an ordinary message
+			}
+			cmds = append(cmds, line)
+			continue
+		}
+		cmds = append(cmds, line)
+	}
+	form, att := reportForm(in)
+	if len(cmds) == 0 && form == nil {
+		return false, nil
+	}
+	actor := normAddr(staff.Email)
+	authed, how := tt.byToken, "a reply to csprbot's own email (token verified)"
+	if !authed {
+		authed, how = t.authPass(in)
+	}
+	var results []string
+	if !authed {
+		why := "not obeyed: the message is neither a reply to an email csprbot sent (with its token) nor authenticated by the trusted mail server (" + how + "). A From address alone is never enough."
+		for _, l := range cmds {
+			results = append(results, fmt.Sprintf("%q refused", l))
+		}
+		if form != nil {
+			results = append(results, "the attached Rapid Review report was recorded on the case but not acted on")
+		}
+		if err := audit(ctx, tx, now, tt.caseID, normAddr(in.From), "command_refused", why+" Commands: "+strings.Join(cmds, " | ")); err != nil {
+			return true, err
+		}
+		return true, t.commandReply(ctx, tx, now, in, tt, "Your message on "+tt.ref+" was "+why, results)
+	}
+
+	if form != nil {
+		results = append(results, t.runCommand(ctx, tx, "Rapid Review report", func() (string, error) {
+			return t.recordReport(ctx, tx, now, tt.caseID, in, form, att, actor)
+		}))
+	}
+	for _, line := range cmds {
+		verb, arg, ok := splitCommand(line)
+		if !ok {
+			results = append(results, fmt.Sprintf("%q: not a command csprbot knows; ignored", line))
+			continue
+		}
+		results = append(results, t.runCommand(ctx, tx, line, func() (string, error) {
+			return t.command(ctx, tx, now, tt, verb, arg, actor)
+		}))
+	}
+	if err := audit(ctx, tx, now, tt.caseID, actor, "command", "by "+how+": "+strings.Join(results, " | ")); err != nil {
+		return true, err
+	}
+	return true, t.commandReply(ctx, tx, now, in, tt, "Your commands on "+tt.ref, results)
+}
+
+// runCommand runs one command inside a savepoint, so that a command that fails leaves
+// nothing half done and the others still run.
+func (t *Tracker) runCommand(ctx context.Context, tx *sql.Tx, line string, fn func() (string, error)) string {
+	if _, err := tx.ExecContext(ctx, `SAVEPOINT command`); err != nil {
+		return fmt.Sprintf("%q failed: %v", line, err)
+	}
+	out, err := fn()
+	if err != nil {
+		if _, rerr := tx.ExecContext(ctx, `ROLLBACK TO command`); rerr != nil {
+			t.log.Error("command rollback", "err", rerr)
+		}
+		_, _ = tx.ExecContext(ctx, `RELEASE command`)
+		if errors.Is(err, ErrRefused) || errors.Is(err, ErrNotFound) {
+			return fmt.Sprintf("%q refused: %v", line, err)
+		}
+		return fmt.Sprintf("%q failed: %v", line, err)
+	}
+	_, _ = tx.ExecContext(ctx, `RELEASE command`)
+	return fmt.Sprintf("%q done: %s", line, out)
+}
+
+func (t *Tracker) command(ctx context.Context, tx *sql.Tx, now time.Time, tt tie, verb, arg, actor string) (string, error) {
+	c, err := loadCase(ctx, tx, "id = ?", tt.caseID)
+	if err != nil {
+		return "", err
+	}
+	switch verb {
+	case "start scoping", "scoping":
+		res, err := t.startScoping(ctx, tx, now, tt.ref, nil, actor)
+		return scopingDone(res), err
+	case "add agency":
+		if arg == "" {
+			return "", fmt.Errorf("%w: which agency? Add agency: NAME", ErrRefused)
+		}
+		res, err := t.startScoping(ctx, tx, now, tt.ref, []string{arg}, actor)
+		return scopingDone(res), err
+	case "meeting":
+		force := false
+		fs := strings.Fields(arg)
+		if len(fs) > 0 && strings.EqualFold(fs[len(fs)-1], "force") {
+			force, arg = true, strings.Join(fs[:len(fs)-1], " ")
+		}
+		at, err := ParseLondonTime(arg, t.cal.Location())
+		if err != nil {
+			return "", fmt.Errorf("%w: %v", ErrRefused, err)
+		}
+		res, err := t.setMeeting(ctx, tx, now, c, at, force, actor)
+		if err != nil {
+			return "", err
+		}
+		return meetingDone(res, t.cal.Location()), nil
+	case "cancel meeting":
+		res, err := t.cancelMeeting(ctx, tx, now, c, actor)
+		if err != nil {
+			return "", err
+		}
+		return fmt.Sprintf("meeting cancelled; cancellation sent to %d invitees", len(res.Invited)), nil
+	case "extend":
+		i := strings.LastIndex(strings.ToLower(arg), " to ")
+		if i < 0 {
+			return "", fmt.Errorf("%w: write Extend: AGENCY to YYYY-MM-DD", ErrRefused)
+		}
+		d, err := ParseLondonDate(arg[i+4:], t.cal.Location())
+		if err != nil {
+			return "", fmt.Errorf("%w: %v", ErrRefused, err)
+		}
+		return t.extend(ctx, tx, now, c, strings.TrimSpace(arg[:i]), d, actor)
+	case "waive":
+		return t.waive(ctx, tx, now, c, arg, actor)
+	case "notified panel", "notified ofsted":
+		var d time.Time
+		if arg != "" {
+			if d, err = ParseLondonDate(arg, t.cal.Location()); err != nil {
+				return "", fmt.Errorf("%w: %v", ErrRefused, err)
+			}
+			d = t.doneOn(d, now)
+		}
+		return t.notified(ctx, tx, now, c, strings.TrimPrefix(verb, "notified "), d, actor)
+	case "aware":
+		d, err := ParseLondonDate(arg, t.cal.Location())
+		if err != nil {
+			return "", fmt.Errorf("%w: %v", ErrRefused, err)
+		}
+		return t.setAware(ctx, tx, now, c, d, actor)
+	case "approve":
+		res, err := t.approve(ctx, tx, now, c, actor)
+		if err != nil {
+			return "", err
+		}
+		return approvalDone(res), nil
+	}
+	return "", fmt.Errorf("%w: unknown command", ErrRefused)
+}
+
+// doneOn is the time a thing done on a given London date counts as done: that day's
+// cut-off (17:00), or now if that is earlier (today).
+func (t *Tracker) doneOn(day, now time.Time) time.Time {
+	at := t.cal.At(day, 17, 0)
+	if at.After(now) {
+		return now
+	}
+	return at
+}
+
+// DoneOn is doneOn for the command line.
+func (t *Tracker) DoneOn(day time.Time) time.Time { return t.doneOn(day, t.Now()) }
+
+func (t *Tracker) commandReply(ctx context.Context, tx *sql.Tx, now time.Time, in *Incoming, tt tie, reason string, lines []string) error {
+	c, err := t.caseView(ctx, tx, tt.caseID, now)
+	if err != nil {
+		return err
+	}
+	_, err = t.enqueue(ctx, tx, now, outMsg{caseID: tt.caseID, tmpl: TmplCommandReply, to: []string{in.From},
+		inReplyTo: in.MessageID, references: append(append([]string{}, in.References...), in.MessageID),
+		data: &MailData{Case: c, Lines: lines, Reason: reason}})
+	return err
+}
+
+func scopingDone(res ScopingResult) string {
+	s := fmt.Sprintf("scoping requests sent to %d agencies", len(res.Requested))
 	if len(res.Requested) > 0 {
 		s += " (" + strings.Join(res.Requested, ", ") + ")"
 	}
@@ -66,6 +235,64 @@ func scopingLine(line string, res ScopingResult, err error) string {
 		s += "; not in the directory, send by hand: " + strings.Join(res.Unknown, ", ")
 	}
 	return s
+}
+
+func meetingDone(res MeetingResult, loc *time.Location) string {
+	if res.Unchanged {
+		return "the meeting is already set for " + res.At.In(loc).Format("Mon 2 Jan 2006 15:04") + "; nothing sent"
+	}
+	s := fmt.Sprintf("meeting set for %s; invitations sent to %d people", res.At.In(loc).Format("Mon 2 Jan 2006 15:04"), len(res.Invited))
+	if res.Moved {
+		s = fmt.Sprintf("meeting moved to %s; updated invitations sent to %d people", res.At.In(loc).Format("Mon 2 Jan 2006 15:04"), len(res.Invited))
+	}
+	if res.Forced {
+		s += " (outside the rr_meeting window: forced)"
+	}
+	if len(res.NoQuorum) > 0 {
+		s += "; WARNING: not quorate as invited, no one from " + strings.Join(partnerWords(res.NoQuorum), ", ")
+	}
+	if res.PapersSent {
+		s += "; papers sent"
+	}
+	return s
+}
+
+func approvalDone(res ApprovalResult) string {
+	s := "submission to the National Panel approved and queued"
+	if res.SubmissionLate != "" {
+		s += " (rr_submission missed: " + res.SubmissionLate + ")"
+	}
+	s += fmt.Sprintf("; outcome sent to %d agencies and the referrer; stage %s", len(res.Notified), res.Stage)
+	return s
+}
+
+// ParseLondonTime reads a date and time as staff write it, in London time:
+// "2027-01-05 10:00", "2027-01-05T10:00", "05/01/2027 10:00", "5 Jan 2027 10:00", or
+// RFC 3339.
+func ParseLondonTime(s string, loc *time.Location) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t, nil
+	}
+	for _, layout := range []string{"2006-01-02 15:04", "2006-01-02T15:04", "2006-01-02 15.04", "02/01/2006 15:04", "2/1/2006 15:04",
+		"2 Jan 2006 15:04", "2 January 2006 15:04", "Mon 2 Jan 2006 15:04"} {
+		if t, err := time.ParseInLocation(layout, s, loc); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("%q is not a date and time like 2027-01-05 10:00", s)
+}
+
+// ParseLondonDate reads a date as staff write it ("2027-01-05", "05/01/2027",
+// "5 Jan 2027"): 00:00 London on that date.
+func ParseLondonDate(s string, loc *time.Location) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	for _, layout := range []string{"2006-01-02", "02/01/2006", "2/1/2006", "2 Jan 2006", "2 January 2006", "Mon 2 Jan 2006"} {
+		if t, err := time.ParseInLocation(layout, s, loc); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("%q is not a date like 2027-01-05", s)
 }
 
 // commandLines returns the lines at the top of a body, up to the first blank line after

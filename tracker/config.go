@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/mail"
 	"strings"
+	"time"
 )
 
 // Person is a staff member who may give commands and approve submissions.
@@ -46,6 +47,12 @@ type Config struct {
 	AllowedDomains   []string
 	Rules            []Rule
 	ChaseHour        int // reminders and chasers go at this hour (London) on working days
+	// TrustedAuthServID is the authserv-id of the receiving server whose
+	// Authentication-Results header csprbot believes (RFC 8601); "" trusts none.
+	TrustedAuthServID string
+	// The weekly digest goes on DigestWeekday at DigestHour (London); both zero means Monday 09:00.
+	DigestWeekday time.Weekday
+	DigestHour    int
 }
 
 func (c *Config) rule(name string) (Rule, bool) {

@@ -127,12 +127,12 @@ func (t *Tracker) alertStuck(ctx context.Context) error {
 			if _, err := tx.ExecContext(ctx, `UPDATE outbox SET stuck_alerted = 1 WHERE id = ?`, s.id); err != nil {
 				return err
 			}
-			what := fmt.Sprintf("The %s email to %s, queued %s, has not been sent: %s.", s.kind, s.to, s.created, orNone(s.lastErr))
+			what := fmt.Sprintf("The %s email to %s, queued %s, has not been sent: %s.", s.kind, s.to, s.created, orNoReason(s.lastErr))
 			if s.status == "held" {
 				what = fmt.Sprintf("The %s email to %s is %s. Release it or send it by hand.", s.kind, s.to, s.lastErr)
 			}
 			if s.status == "failed" {
-				what = fmt.Sprintf("The %s email to %s was refused by the mail server: %s.", s.kind, s.to, orNone(s.lastErr))
+				what = fmt.Sprintf("The %s email to %s was refused by the mail server: %s.", s.kind, s.to, orNoReason(s.lastErr))
 				for _, a := range strings.Split(s.to, ", ") {
 					if err := markAddress(ctx, tx, now, a, "rejected", s.lastErr); err != nil {
 						return err
@@ -151,7 +151,7 @@ func (t *Tracker) alertStuck(ctx context.Context) error {
 	return nil
 }
 
-func orNone(s string) string {
+func orNoReason(s string) string {
 	if s == "" {
 		return "no reason given yet"
 	}

@@ -54,6 +54,8 @@ type Incoming struct {
 	References []string
 	Text, HTML string
 	Raw        []byte
+	// AuthResults are the raw Authentication-Results header values, top (newest) first.
+	AuthResults []string
 
 	Auto      string // "" for mail a person wrote; else auto_reply, bounce, bulk, loop, ...
 	AwayUntil string
@@ -128,6 +130,9 @@ func (t *Tracker) Ingest(ctx context.Context, in *Incoming) (IngestResult, error
 		}
 		return advanceCursor(ctx, tx, in.Mailbox, in.UIDValidity, in.UID)
 	})
+	if err != nil && storeUnavailable(err) {
+		return IngestResult{}, fmt.Errorf("tracker: ingest %s: store unavailable: %w", in.MessageID, err)
+	}
 	if err != nil {
 		// Something in what the message caused failed (not the store itself, or the
 		// fallback below fails too): record the message bare, for a person, so that one

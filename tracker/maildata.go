@@ -29,6 +29,7 @@ type MailData struct {
 	Lines       []string   // extra lines: command results, warnings, ...
 	Form        FormView   // scoping_request: what to pre-fill in the form we attach
 	Digest      *DigestView
+	RR          *RRView // the Rapid Review emails: meeting, papers, submission, outcome (maildata_rr.go)
 }
 
 // Partnership is who we are, from configuration.

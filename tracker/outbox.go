@@ -179,6 +179,7 @@ func (t *Tracker) SendDue(ctx context.Context, s Sender) (int, error) {
 }
 
 func (t *Tracker) recordSend(ctx context.Context, id, caseID int64, e *OutEmail, attempts int, sendErr error) error {
+	t.noteSendState(sendErr)
 	return t.tx(ctx, func(tx *sql.Tx) error {
 		now := t.Now()
 		switch {
@@ -208,9 +209,6 @@ func (t *Tracker) recordSend(ctx context.Context, id, caseID int64, e *OutEmail,
 			next := now.Add(sendBackoff(attempts))
 			if _, err := tx.ExecContext(ctx, `UPDATE outbox SET attempts = ?, last_error = ?, next_attempt_at = ? WHERE id = ?`, attempts, sendErr.Error(), ts(next), id); err != nil {
 				return err
-			}
-			if attempts == 1 {
-				t.log.Warn("outgoing mail not sent; will retry", "message_id", e.MessageID, "err", sendErr)
 			}
 			return audit(ctx, tx, now, caseID, "csprbot", "message_out_retry", fmt.Sprintf("%s attempt %d failed: %v; next at %s", e.MessageID, attempts, sendErr, ts(next)))
 		}
@@ -246,4 +244,19 @@ func (s *Store) Outbox(ctx context.Context) ([]OutboxEntry, error) {
 		out = append(out, o)
 	}
 	return out, rows.Err()
+}
+
+// noteSendState logs once when the mail server stops taking mail and once when it
+// takes mail again, not once per attempt (the audit trail has every attempt).
+func (t *Tracker) noteSendState(err error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	switch {
+	case err == nil && t.sendDown:
+		t.sendDown = false
+		t.log.Info("outgoing mail recovered: the server is accepting mail again")
+	case err != nil && !IsPermanent(err) && !t.sendDown:
+		t.sendDown = true
+		t.log.Warn("outgoing mail is not being accepted; retrying with back-off", "err", err)
+	}
 }

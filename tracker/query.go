@@ -240,7 +240,7 @@ func (s *Store) Case(ctx context.Context, ref string) (*CaseDetail, error) {
 		SELECT 'in', received_at, message_id, from_addr, subject, disposition, '', agency, note FROM messages WHERE case_id = ?
 		UNION ALL
 		SELECT 'out', coalesce(sent_at, created_at), message_id, recipients, subject, kind, status, agency, last_error FROM outbox WHERE case_id = ?
-		ORDER BY 2, 3`, c.id, c.id)
+		ORDER BY 2, 1, 3`, c.id, c.id)
 	if err != nil {
 		return nil, err
 	}

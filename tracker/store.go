@@ -141,6 +141,24 @@ func dbErr(err error) error {
 	return err
 }
 
+// storeUnavailable reports whether err means the store itself could not do the work
+// (busy or locked, out of disk, an I/O error, a cancelled context) rather than that the
+// work was wrong: such work must be tried again later, never recorded as failed.
+func storeUnavailable(err error) bool {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return true
+	}
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		switch se.Code() & 0xff {
+		case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED, sqlite3.SQLITE_IOERR, sqlite3.SQLITE_FULL,
+			sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_READONLY, sqlite3.SQLITE_NOMEM, sqlite3.SQLITE_PROTOCOL:
+			return true
+		}
+	}
+	return false
+}
+
 // tx runs fn in one transaction, which it commits if fn returns nil.
 func (s *Store) tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	tx, err := s.db.BeginTx(ctx, nil)

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -21,6 +22,9 @@ type Tracker struct {
 	allow  allowList
 	secret []byte
 	log    *slog.Logger
+
+	mu       sync.Mutex
+	sendDown bool // the last send attempt failed temporarily
 }
 
 // New makes a Tracker over an open store.

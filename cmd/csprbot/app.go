@@ -1,0 +1,252 @@
+package main
+
+import (
+	"context"
+	_ "embed"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/lewisham-lscp/csprbot/mailbox"
+	"github.com/lewisham-lscp/csprbot/parser"
+	"github.com/lewisham-lscp/csprbot/templates"
+	"github.com/lewisham-lscp/csprbot/tracker"
+)
+
+//go:embed embedded.toml
+var embeddedConfig string
+
+// defaultDataDir is where the embedded default keeps its store and the mail it sends.
+const defaultDataDir = "csprbot-data"
+
+// app is csprbot wired together: configuration, store, tracker, mail.
+type app struct {
+	cfg      *Config
+	tr       *tracker.Tracker
+	store    *tracker.Store
+	now      func() time.Time
+	log      *slog.Logger
+	embedded bool
+}
+
+// loadAppConfig reads --config, or the embedded default (store under dataDir).
+func loadAppConfig(path, dataDir string) (*Config, bool, error) {
+	if path != "" {
+		c, err := loadConfig(path)
+		return c, false, err
+	}
+	abs, err := filepath.Abs(dataDir)
+	if err != nil {
+		return nil, true, err
+	}
+	c, err := parseConfig(embeddedConfig, abs)
+	return c, true, err
+}
+
+// openApp opens the store and builds the tracker.
+func openApp(ctx context.Context, cfg *Config, embedded bool, now func() time.Time, log *slog.Logger) (*app, error) {
+	st, err := tracker.Open(ctx, cfg.Store.Path, now, log)
+	if err != nil {
+		return nil, err
+	}
+	tc, err := cfg.trackerConfig()
+	if err != nil {
+		st.Close()
+		return nil, usagef("config: %v", err)
+	}
+	cal, err := tracker.NewCalendar(cfg.Calendar.ExtraHolidays)
+	if err != nil {
+		st.Close()
+		return nil, usagef("config: calendar.extra_holidays: %v", err)
+	}
+	ts, err := templates.New(cfg.Templates.Dir)
+	if err != nil {
+		st.Close()
+		return nil, usagef("config: templates.dir: %v", err)
+	}
+	tr, err := tracker.New(ctx, st, tc, cal, ts)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	return &app{cfg: cfg, tr: tr, store: st, now: now, log: log, embedded: embedded}, nil
+}
+
+func (a *app) Close() error { return a.store.Close() }
+
+// auth builds the login for one side from its configuration.
+func authFor(kind, user, pass, tokenFile string) mailbox.Auth {
+	switch kind {
+	case "xoauth2":
+		return mailbox.XOAUTH2Auth(user, func(ctx context.Context) (string, error) {
+			// The token is kept fresh by whatever the council uses (an Azure AD client,
+			// a cron job); csprbot reads it at each login.
+			b, err := os.ReadFile(tokenFile)
+			if err != nil {
+				return "", fmt.Errorf("read OAuth2 token: %w", err)
+			}
+			return strings.TrimSpace(string(b)), nil
+		})
+	case "none":
+		return mailbox.NoAuth()
+	}
+	if user == "" {
+		return mailbox.NoAuth()
+	}
+	return mailbox.PasswordAuth(user, pass)
+}
+
+func (a *app) imapConfig() mailbox.IMAPConfig {
+	c := a.cfg.IMAP
+	return mailbox.IMAPConfig{
+		Address: c.Address, TLS: c.TLS, InsecureSkipVerify: c.InsecureSkipVerify, AllowInsecure: c.AllowInsecure || a.embedded,
+		Mailbox: c.Mailbox, DoneFolder: c.DoneFolder, Auth: authFor(c.Auth, c.Username, c.Password, c.TokenFile),
+		PollInterval: c.PollInterval.Duration, MaxMessageSize: c.MaxMessageSize, Logger: a.log.With("component", "imap"),
+	}
+}
+
+func (a *app) smtp() (*mailbox.SMTP, error) {
+	c := a.cfg.SMTP
+	return mailbox.NewSMTP(mailbox.SMTPConfig{
+		Address: c.Address, TLS: c.TLS, InsecureSkipVerify: c.InsecureSkipVerify, AllowInsecure: c.AllowInsecure || a.embedded,
+		Auth: authFor(c.Auth, c.Username, c.Password, c.TokenFile), Timeout: c.Timeout.Duration,
+	})
+}
+
+// handle is the intake of one message: decode, parse what it carries, record. It
+// returns an error only if nothing could be recorded; the message then stays unmarked.
+func (a *app) handle(ctx context.Context, f *mailbox.Fetched) error {
+	in := &tracker.Incoming{Mailbox: f.Mailbox, UIDValidity: f.UIDValidity, UID: f.UID, ReceivedAt: f.InternalDate, Raw: f.Raw}
+	if f.TooLarge {
+		in.MessageID = fmt.Sprintf("too-large.%d.%d.%s@csprbot.invalid", f.UIDValidity, f.UID, f.InternalDate.UTC().Format("20060102T150405"))
+		in.Subject = "(message too large to read)"
+		in.Problems = append(in.Problems, fmt.Sprintf("message of %d bytes exceeds imap.max_message_size; left in the mailbox for a person", f.Size))
+	} else {
+		m, err := mailbox.Decode(f.Raw, mailbox.Limits{})
+		if m == nil {
+			m = &mailbox.Message{}
+		}
+		if err != nil {
+			in.Problems = append(in.Problems, "could not decode: "+err.Error())
+		}
+		fillIncoming(in, m, a.parserPasswords())
+	}
+	_, err := a.tr.Ingest(ctx, in)
+	return err
+}
+
+func (a *app) parserPasswords() []string { return a.cfg.Parser.Passwords }
+
+// fillIncoming copies a decoded message into the tracker's shape and parses every
+// attachment and the body.
+func fillIncoming(in *tracker.Incoming, m *mailbox.Message, passwords []string) {
+	in.MessageID, in.From, in.FromName = m.MessageID, m.From, m.FromName
+	in.To, in.Cc, in.Subject = m.To, m.Cc, m.Subject
+	in.InReplyTo, in.References = m.InReplyTo, m.References
+	in.Text, in.HTML = m.Text, m.HTML
+	in.Auto, in.AwayUntil = string(m.Auto), m.AwayUntil
+	if m.Bounce != nil {
+		in.BounceOf = m.Bounce.OriginalMessageID
+		var details []string
+		for _, r := range m.Bounce.Recipients {
+			if strings.EqualFold(r.Action, "failed") || r.Action == "" {
+				in.BounceRecipients = append(in.BounceRecipients, r.Address)
+				details = append(details, strings.TrimSpace(r.Status+" "+r.Diagnostic))
+			}
+		}
+		in.BounceDetail = strings.Join(details, "; ")
+	}
+	in.Problems = append(in.Problems, m.Problems...)
+	for _, att := range m.Attachments {
+		ia := tracker.InAttachment{Attachment: att}
+		if !isFormCandidate(att) {
+			in.Attachments = append(in.Attachments, ia)
+			continue
+		}
+		form, err := parser.Parse(att.Name, att.Data, parser.Options{Passwords: passwords})
+		if err != nil {
+			ia.ParseError = parseReason(err)
+		} else if form.Kind != parser.KindUnknown {
+			ia.Form = toTrackerForm(form)
+		}
+		in.Attachments = append(in.Attachments, ia)
+	}
+	if m.Auto == "" {
+		if bf := parser.ParseBody(m.Text, m.HTML); bf != nil && bf.Kind != parser.KindUnknown {
+			in.BodyForm = toTrackerForm(bf)
+		}
+	}
+}
+
+// isFormCandidate: images and calendar items are kept but not parsed.
+func isFormCandidate(a tracker.Attachment) bool {
+	ct := strings.ToLower(a.ContentType)
+	for _, skip := range []string{"image/", "audio/", "video/", "text/calendar"} {
+		if strings.HasPrefix(ct, skip) {
+			return false
+		}
+	}
+	return true
+}
+
+func parseReason(err error) string {
+	switch {
+	case errors.Is(err, parser.ErrEncrypted):
+		return "password-protected and no configured password opens it: " + err.Error()
+	default:
+		return err.Error()
+	}
+}
+
+func toTrackerForm(f *parser.Form) *tracker.Form {
+	return &tracker.Form{Kind: string(f.Kind), CaseRef: f.CaseRef, Fields: f.Fields, Tables: f.Tables, Warnings: f.Warnings}
+}
+
+// cycle does one full pass: fetch and record new mail, act on due deadlines, send.
+func (a *app) cycle(ctx context.Context, w *mailbox.Watcher, s tracker.Sender) error {
+	var errs []error
+	if w != nil {
+		if err := w.Once(ctx); err != nil {
+			errs = append(errs, fmt.Errorf("mail intake: %w", err))
+		}
+	}
+	if _, err := a.tr.Tick(ctx); err != nil {
+		errs = append(errs, err)
+	}
+	if _, err := a.tr.SendDue(ctx, s); err != nil {
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
+}
+
+// daemon runs until ctx is done: the IMAP watcher in its own goroutine, and the
+// scheduler and sender on a ticker.
+func (a *app) daemon(ctx context.Context, w *mailbox.Watcher, s tracker.Sender, every time.Duration) error {
+	done := make(chan error, 1)
+	go func() { done <- w.Run(ctx) }()
+	tick := time.NewTicker(every)
+	defer tick.Stop()
+	for {
+		if _, err := a.tr.Tick(ctx); err != nil && ctx.Err() == nil {
+			a.log.Error("scheduler", "err", err)
+		}
+		if _, err := a.tr.SendDue(ctx, s); err != nil && ctx.Err() == nil {
+			a.log.Error("sender", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			<-done
+			return nil
+		case err := <-done:
+			if ctx.Err() != nil {
+				return nil
+			}
+			return fmt.Errorf("mail intake stopped: %w", err)
+		case <-tick.C:
+		}
+	}
+}

@@ -1,0 +1,185 @@
+// Command csprbot runs the paperwork of Child Safeguarding Practice Reviews: it reads the
+// partnership's mailbox, tracks every case and agency return against its deadline, and
+// sends the requests, reminders, chasers and notices. See README.md and cli.md.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+)
+
+const usage = `usage:
+  csprbot run [--config FILE] [--once] [--now TIME]
+  csprbot demo [--out DIR]
+  csprbot parse [--password PW] FILE...
+  csprbot cases [--json] [--config FILE] [--now TIME]
+  csprbot case REF [--json] [--config FILE] [--now TIME]
+  csprbot case REF scoping [--agency NAME]... [--config FILE] [--now TIME]
+  csprbot case REF meeting TIME [--force] | meeting cancel   (TIME: RFC 3339, or "2027-01-05 10:00" London)
+  csprbot case REF approve
+  csprbot case REF notified panel|ofsted [--date YYYY-MM-DD]
+  csprbot case REF aware YYYY-MM-DD
+  csprbot case REF extend AGENCY --date YYYY-MM-DD
+  csprbot case REF waive AGENCY
+  csprbot digest [--html] [--config FILE] [--now TIME]
+TIME is RFC 3339, e.g. 2026-12-07T09:00:00Z.`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := Main(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// Main runs one command and returns the exit status: 0 success, 2 bad input or usage,
+// 1 failure at run time.
+func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprintln(stderr, usage)
+		return 2
+	}
+	var err error
+	switch args[0] {
+	case "parse":
+		return runParse(args[1:], stdout, stderr)
+	case "run":
+		err = cmdRun(ctx, args[1:], stdout, stderr)
+	case "demo":
+		err = cmdDemo(ctx, args[1:], stdout, stderr)
+	case "cases":
+		err = cmdCases(ctx, args[1:], stdout)
+	case "case":
+		err = cmdCase(ctx, args[1:], stdout)
+	case "digest":
+		err = cmdDigest(ctx, args[1:], stdout)
+	case "help", "-h", "--help":
+		fmt.Fprintln(stdout, usage)
+		return 0
+	default:
+		err = usagef("unknown command %q\n%s", args[0], usage)
+	}
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, errUsage):
+		fmt.Fprintln(stderr, "csprbot: "+err.Error())
+		return 2
+	default:
+		fmt.Fprintln(stderr, "csprbot: "+oneLine(err.Error()))
+		return 1
+	}
+}
+
+// flags is a small parser that accepts flags anywhere among the arguments, as
+// `csprbot case REF scoping --agency X` needs.
+type flags struct {
+	bools  map[string]*bool
+	values map[string]*[]string
+	args   []string
+}
+
+func parseFlags(args []string, boolNames, valueNames []string) (*flags, error) {
+	f := &flags{bools: map[string]*bool{}, values: map[string]*[]string{}}
+	for _, n := range boolNames {
+		f.bools[n] = new(bool)
+	}
+	for _, n := range valueNames {
+		f.values[n] = new([]string)
+	}
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			f.args = append(f.args, args[i+1:]...)
+			break
+		}
+		if !strings.HasPrefix(a, "-") || a == "-" {
+			f.args = append(f.args, a)
+			continue
+		}
+		name, val, hasVal := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		if b, ok := f.bools[name]; ok {
+			if hasVal {
+				return nil, usagef("flag --%s takes no value", name)
+			}
+			*b = true
+			continue
+		}
+		v, ok := f.values[name]
+		if !ok {
+			return nil, usagef("unknown flag %s", a)
+		}
+		if !hasVal {
+			if i+1 >= len(args) {
+				return nil, usagef("flag --%s needs a value", name)
+			}
+			i++
+			val = args[i]
+		}
+		*v = append(*v, val)
+	}
+	return f, nil
+}
+
+func (f *flags) bool(n string) bool { return *f.bools[n] }
+func (f *flags) last(n string) string {
+	v := *f.values[n]
+	if len(v) == 0 {
+		return ""
+	}
+	return v[len(v)-1]
+}
+func (f *flags) all(n string) []string { return *f.values[n] }
+
+// clockFrom returns the clock: real time, or with --now, time running on from that moment.
+func clockFrom(now string) (func() time.Time, error) {
+	if now == "" {
+		return time.Now, nil
+	}
+	t, err := time.Parse(time.RFC3339, now)
+	if err != nil {
+		return nil, usagef("--now: %q is not an RFC 3339 time like 2026-12-07T09:00:00Z", now)
+	}
+	start := time.Now()
+	return func() time.Time { return t.Add(time.Since(start)) }, nil
+}
+
+func newLogger(w io.Writer, level string) *slog.Logger {
+	var l slog.Level
+	switch level {
+	case "debug":
+		l = slog.LevelDebug
+	case "warn":
+		l = slog.LevelWarn
+	case "error":
+		l = slog.LevelError
+	default:
+		l = slog.LevelInfo
+	}
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l}))
+}
+
+// openFromFlags loads the configuration and opens the app for a reporting command.
+func openFromFlags(ctx context.Context, f *flags, stderr io.Writer) (*app, error) {
+	cfg, embedded, err := loadAppConfig(f.last("config"), defaultDataDir)
+	if err != nil {
+		return nil, err
+	}
+	clock, err := clockFrom(f.last("now"))
+	if err != nil {
+		return nil, err
+	}
+	if embedded {
+		if _, err := os.Stat(cfg.Store.Path); err != nil {
+			return nil, usagef("no store at %s: run `csprbot run` first, or give --config FILE", cfg.Store.Path)
+		}
+	}
+	return openApp(ctx, cfg, embedded, clock, newLogger(stderr, "warn"))
+}

@@ -1,0 +1,115 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/lewisham-lscp/csprbot/mailbox"
+	"github.com/lewisham-lscp/csprbot/mailbox/devserver"
+)
+
+// servers are the embedded default's loopback IMAP and SMTP servers.
+type servers struct {
+	imap   *devserver.IMAP
+	smtp   *devserver.SMTPSink
+	emlDir string
+}
+
+func (s *servers) Close() {
+	if s.smtp != nil {
+		s.smtp.Close()
+	}
+	if s.imap != nil {
+		s.imap.Close()
+	}
+}
+
+// startServers starts the in-process mail servers on the configured loopback addresses
+// (or any free port if those are taken) and points cfg at them. Mail sent to the
+// partnership's own address is delivered into its inbox, so a person can write in with
+// any mail client.
+func startServers(cfg *Config, emlDir string) (*servers, error) {
+	s := &servers{emlDir: emlDir}
+	var err error
+	if s.imap, err = devserver.StartIMAP(cfg.IMAP.Address, cfg.IMAP.Username, cfg.IMAP.Password); err != nil {
+		if s.imap, err = devserver.StartIMAP("127.0.0.1:0", cfg.IMAP.Username, cfg.IMAP.Password); err != nil {
+			return nil, fmt.Errorf("start IMAP server: %w", err)
+		}
+	}
+	if err := os.MkdirAll(emlDir, 0o700); err != nil {
+		s.Close()
+		return nil, err
+	}
+	if s.smtp, err = devserver.StartSMTP(cfg.SMTP.Address, emlDir); err != nil {
+		if s.smtp, err = devserver.StartSMTP("127.0.0.1:0", emlDir); err != nil {
+			s.Close()
+			return nil, fmt.Errorf("start SMTP server: %w", err)
+		}
+	}
+	own := strings.ToLower(cfg.IMAP.Username)
+	s.smtp.OnDeliver(func(r devserver.Received) {
+		for _, to := range r.To {
+			if strings.EqualFold(to, own) {
+				_ = s.imap.Deliver("INBOX", r.Data, time.Now())
+				return
+			}
+		}
+	})
+	cfg.IMAP.Address, cfg.SMTP.Address = s.imap.Addr, s.smtp.Addr
+	return s, nil
+}
+
+func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	f, err := parseFlags(args, []string{"once"}, []string{"config", "now"})
+	if err != nil {
+		return err
+	}
+	if len(f.args) > 0 {
+		return usagef("run: unexpected argument %q", f.args[0])
+	}
+	cfg, embedded, err := loadAppConfig(f.last("config"), defaultDataDir)
+	if err != nil {
+		return err
+	}
+	clock, err := clockFrom(f.last("now"))
+	if err != nil {
+		return err
+	}
+	log := newLogger(stderr, cfg.Log.Level)
+	if embedded {
+		srv, err := startServers(cfg, filepath.Join(defaultDataDir, "sent"))
+		if err != nil {
+			return err
+		}
+		defer srv.Close()
+		fmt.Fprintf(stdout, `csprbot is running on its embedded default.
+  IMAP (the partnership's inbox): %s  user %s  password %s  (no TLS, loopback only)
+  SMTP (csprbot sends here; mail to %s lands in the inbox): %s  (no login)
+  Store: %s
+  Every email csprbot sends is also kept as an .eml file in %s
+Send a referral form (.docx) to %s with any mail client pointed at these servers,
+then look at it with: csprbot cases   (or run csprbot demo to see a whole case played through)
+`, cfg.IMAP.Address, cfg.IMAP.Username, cfg.IMAP.Password, cfg.IMAP.Username, cfg.SMTP.Address,
+			cfg.Store.Path, srv.emlDir, cfg.IMAP.Username)
+	}
+	a, err := openApp(ctx, cfg, embedded, clock, log)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	w := mailbox.NewWatcher(a.imapConfig(), a.store.Cursor, a.handle)
+	s, err := a.smtp()
+	if err != nil {
+		return usagef("config: smtp: %v", err)
+	}
+	if f.bool("once") {
+		return a.cycle(ctx, w, s)
+	}
+	log.Info("csprbot started", "imap", cfg.IMAP.Address, "smtp", cfg.SMTP.Address, "store", cfg.Store.Path)
+	return a.daemon(ctx, w, s, 30*time.Second)
+}

@@ -1,0 +1,161 @@
+package parser
+
+import (
+	"regexp"
+	"strings"
+)
+
+// ParseBody reads the text of an email that carries no form: a nil return ("this
+// child is not known to our service") gives kind scoping_return with child_known
+// and family_known "no"; a form pasted into the body ("Label: value" lines) is read
+// like a document; anything else is kind unknown. Quoted earlier messages are
+// ignored. html is used when text is empty.
+func ParseBody(text, html string) *Form {
+	lim := DefaultLimits
+	d := &doc{norms: map[string]string{}, body: true}
+	if strings.TrimSpace(text) == "" && html != "" {
+		bs, err := readHTML(html, lim)
+		if err == nil {
+			d.blocks = bs
+		}
+	} else {
+		if len(text) > lim.MaxText {
+			text = text[:lim.MaxText]
+		}
+		d.blocks = linesToBlocks(strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n"))
+	}
+	d.blocks = stripQuoted(d.blocks)
+	return d.extract()
+}
+
+var (
+	reWrote    = regexp.MustCompile(`(?i)^\s*on\b.{0,200}\bwrote:?\s*$`)
+	reOrigMsg  = regexp.MustCompile(`(?i)^\s*-{2,}\s*(original message|forwarded message)\s*-{2,}`)
+	reFromHdr  = regexp.MustCompile(`(?i)^\s*\*?from:\*?\s`)
+	reSentHdr  = regexp.MustCompile(`(?i)^\s*\*?(sent|date|to|subject):\*?\s`)
+	reUnderBar = regexp.MustCompile(`^\s*_{10,}\s*$`)
+)
+
+// stripQuoted drops quoted lines ("> ") and everything from the first
+// "On … wrote:" or Outlook "From: … Sent:" header block of an earlier message.
+func stripQuoted(bs []block) []block {
+	var lines []string
+	for _, b := range bs {
+		if b.table != nil {
+			lines = append(lines, "\x00table")
+			continue
+		}
+		lines = append(lines, strings.Split(b.text, "\n")...)
+	}
+	cut := len(lines)
+	for i, l := range lines {
+		if reWrote.MatchString(l) || reOrigMsg.MatchString(l) {
+			cut = i
+			break
+		}
+		// "On Mon, 3 Mar 2026 at 10:00, Someone <x@y>" wrapped onto a second line ending "wrote:"
+		if i+1 < len(lines) && strings.HasPrefix(strings.ToLower(strings.TrimSpace(l)), "on ") && strings.HasSuffix(strings.TrimSpace(lines[i+1]), "wrote:") && len(l) < 200 {
+			cut = i
+			break
+		}
+		if reFromHdr.MatchString(l) {
+			for k := i + 1; k < len(lines) && k <= i+4; k++ {
+				if reSentHdr.MatchString(lines[k]) {
+					cut = i
+					break
+				}
+			}
+			if cut == i {
+				break
+			}
+		}
+		if reUnderBar.MatchString(l) && i+1 < len(lines) && reFromHdr.MatchString(lines[i+1]) {
+			cut = i
+			break
+		}
+	}
+	var out []block
+	ti := 0
+	tables := []*table{}
+	for _, b := range bs {
+		if b.table != nil {
+			tables = append(tables, b.table)
+		}
+	}
+	for _, l := range lines[:cut] {
+		if l == "\x00table" {
+			out = append(out, block{table: tables[ti]})
+			ti++
+			continue
+		}
+		if strings.HasPrefix(strings.TrimSpace(l), ">") {
+			continue
+		}
+		out = append(out, block{text: l})
+	}
+	return out
+}
+
+// Nil returns: wordings that say the agency does not know the child or family,
+// and wordings that say it does (which rule a nil return out).
+var (
+	reNotKnown = regexp.MustCompile(`(?i)\b(` +
+		`(is|are|was|were|be|been|being)\s+(not|n't|neither)\s+(currently\s+|previously\s+|ever\s+been\s+)?known\s+to` +
+		`|(isn't|aren't|wasn't|weren't|not)\s+known\s+to` +
+		`|not\s+known\s+(by|on|within|in)\b` +
+		`|unknown\s+to\s+(us|our|this|the)` +
+		`|(has|have)\s+(never|not)\s+been\s+known` +
+		`|no\s+trace` +
+		`|no\s+(records?|information|details|history|contact|involvement|knowledge|match(es)?|matching\s+records?)\s+(held|found|of|on|with|for|in|exist|recorded|located)` +
+		`|no\s+records?\b` +
+		`|(have|has|had)\s+(had\s+)?no\s+(previous\s+|prior\s+|past\s+|recorded\s+)?(involvement|contact|dealings|records?|knowledge|open\s+case)` +
+		`|(hold|holds|held|have|has|found)\s+no\s+(records?|information|trace|details|data)` +
+		`|(nothing|no\s*one|none\s+of\s+the\s+family)\s+(is\s+)?(known|found|held|recorded|on\s+(our|the)\s+(system|records))` +
+		`|(not|never)\s+(been\s+)?(open|known|registered|recorded)\s+(to|with|on|by)\b` +
+		`|(could|can|did)\s*(not|n't)\s+(find|locate|trace|identify)` +
+		`|unable\s+to\s+(find|locate|trace|identify)` +
+		`|nil\s+return` +
+		`|(nobody|no\s*one|none)\b[^.]{0,40}\b(is|are|was|were)\s+known\s+to` +
+		`|no\s+(known\s+)?involvement` +
+		`|neither\s+the\s+child\s+nor` +
+		`|are\s+not\s+on\s+our\s+(system|records|database)` +
+		`|not\s+on\s+our\s+(system|systems|records|database|caseload)` +
+		`)`)
+	reKnown = regexp.MustCompile(`(?i)\b(` +
+		`(is|are|was|were|been|be)\s+(well\s+|also\s+|previously\s+|currently\s+)?known\s+to` +
+		`|we\s+(have|had|did)\s+(had\s+)?(some\s+|previous\s+|limited\s+|significant\s+|brief\s+|recent\s+)?(involvement|contact|dealings)` +
+		`|(our|the)\s+records\s+(show|indicate|confirm|suggest)` +
+		`|records\s+(show|indicate)` +
+		`|(was|were|has\s+been|have\s+been)\s+(seen|treated|supported|visited|referred|assessed|open)` +
+		`|(is|are)\s+(open|allocated)\s+to` +
+		`|will\s+(complete|send|return)\s+(the|a)\s+(scoping\s+)?form` +
+		`|please\s+find\s+attached` +
+		`|attached\s+(is|are)\s+(the|our)` +
+		`|we\s+hold\s+(records|information)` +
+		`|(records|information)\s+(is|are)\s+held` +
+		`)`)
+	reNegIn = regexp.MustCompile(`(?i)(\b(no|not|never|neither|nor|none|nobody|no\s*one)\b|n't\b)`)
+)
+
+// isNilReturn reports whether text says the child and family are not known, and
+// nothing says anyone is.
+func isNilReturn(text string) bool {
+	if !reNotKnown.MatchString(text) {
+		return false
+	}
+	for _, m := range reKnown.FindAllStringIndex(text, -1) {
+		// the sentence so far: "Neither the child nor … are known to" is a nil return
+		start := strings.LastIndexAny(text[:m[0]], ".!?\n") + 1
+		if reNegIn.MatchString(text[start:m[0]]) {
+			continue
+		}
+		return false
+	}
+	l := strings.ToLower(text)
+	for _, w := range []string{"but our records", "however", " but the ", " but we ", "except", "although", "apart from"} {
+		if strings.Contains(l, w) {
+			return false
+		}
+	}
+	return true
+}

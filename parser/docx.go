@@ -1,0 +1,486 @@
+package parser
+
+import (
+	"archive/zip"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+	"regexp"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+const (
+	glyphTicked   = "☒"
+	glyphUnticked = "☐"
+)
+
+var reMainPart = regexp.MustCompile(`PartName="([^"]+)"\s+ContentType="application/vnd\.openxmlformats-officedocument\.wordprocessingml\.document\.main\+xml"|ContentType="application/vnd\.openxmlformats-officedocument\.wordprocessingml\.document\.main\+xml"\s+PartName="([^"]+)"`)
+
+// readDocx reads the body of a .docx package into the document model. extra gets
+// the text of headers and footers (searched for the case reference only).
+func readDocx(zr *zip.Reader, lim Limits) (body []block, extra string, err error) {
+	f := zipFile(zr, "word/document.xml")
+	if f == nil {
+		if ct := zipFile(zr, "[Content_Types].xml"); ct != nil {
+			raw, err := readZipFile(ct, lim)
+			if err != nil {
+				return nil, "", err
+			}
+			if m := reMainPart.FindSubmatch(raw); m != nil {
+				name := string(m[1]) + string(m[2])
+				f = zipFile(zr, name)
+			}
+		}
+	}
+	if f == nil {
+		return nil, "", fmt.Errorf("no word/document.xml in the package: %w", ErrCorrupt)
+	}
+	rc, err := openZipStream(f, lim)
+	if err != nil {
+		return nil, "", err
+	}
+	defer rc.Close()
+	body, err = readWordXML(rc, lim)
+	if err != nil {
+		return nil, "", err
+	}
+	var sb strings.Builder
+	for _, zf := range zr.File {
+		if strings.HasPrefix(zf.Name, "word/header") || strings.HasPrefix(zf.Name, "word/footer") {
+			if zf.UncompressedSize64 > 1<<20 {
+				continue
+			}
+			raw, err := readZipFile(zf, lim)
+			if err != nil {
+				continue
+			}
+			sb.Write(reTags.ReplaceAll(raw, []byte(" ")))
+			sb.WriteByte('\n')
+		}
+	}
+	return body, sb.String(), nil
+}
+
+var reTags = regexp.MustCompile(`<[^>]*>`)
+
+// wordReader builds the model from WordprocessingML as it streams past.
+type wordReader struct {
+	lim      Limits
+	dec      *xml.Decoder
+	depth    int
+	textLen  int
+	body     []block
+	conts    []*[]block // where finished blocks go: the body or the open cell
+	tables   []*table
+	cells    []*cell
+	paras    []*strings.Builder // open paragraphs (text boxes nest them)
+	pending  strings.Builder    // glyphs met outside any paragraph
+	fields   []bool             // open complex fields: true once past "separate"
+	sdts     []sdtState
+	suppress int // >0: inside placeholder or check-box content whose text is not the answer
+	ffCheck  *ffCheckState
+	symFont  string
+}
+
+type sdtState struct {
+	checkbox    bool
+	checked     bool
+	placeholder bool
+	suppressing bool
+}
+
+type ffCheckState struct {
+	def, checked bool
+	hasChecked   bool
+}
+
+func readWordXML(r io.Reader, lim Limits) ([]block, error) {
+	w := &wordReader{lim: lim, dec: xml.NewDecoder(r)}
+	w.conts = []*[]block{&w.body}
+	if err := w.run(); err != nil {
+		return nil, err
+	}
+	return w.body, nil
+}
+
+func attr(se xml.StartElement, local string) (string, bool) {
+	for _, a := range se.Attr {
+		if a.Name.Local == local {
+			return a.Value, true
+		}
+	}
+	return "", false
+}
+
+// onOff reads a w:val of an on/off property: absent means on.
+func onOff(se xml.StartElement) bool {
+	v, ok := attr(se, "val")
+	if !ok {
+		return true
+	}
+	switch strings.ToLower(v) {
+	case "0", "false", "off":
+		return false
+	}
+	return true
+}
+
+func (w *wordReader) emit(s string) error {
+	if s == "" {
+		return nil
+	}
+	w.textLen += len(s)
+	if w.textLen > w.lim.MaxText {
+		return errTooLarge("text of the document", int64(w.lim.MaxText))
+	}
+	if n := len(w.paras); n > 0 {
+		w.paras[n-1].WriteString(s)
+	} else {
+		w.pending.WriteString(s)
+	}
+	return nil
+}
+
+func (w *wordReader) textAllowed() bool {
+	if w.suppress > 0 {
+		return false
+	}
+	for _, inResult := range w.fields {
+		if !inResult {
+			return false
+		}
+	}
+	return true
+}
+
+func (w *wordReader) addBlock(b block) {
+	c := w.conts[len(w.conts)-1]
+	*c = append(*c, b)
+}
+
+func (w *wordReader) run() error {
+	for {
+		tok, err := w.dec.Token()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			var se *xml.SyntaxError
+			if errors.As(err, &se) {
+				return fmt.Errorf("document.xml is not well-formed (%v): %w", err, ErrCorrupt)
+			}
+			if errors.Is(err, ErrTooLarge) || errors.Is(err, ErrCorrupt) {
+				return err
+			}
+			return fmt.Errorf("document.xml (%v): %w", err, ErrCorrupt)
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			w.depth++
+			if w.depth > w.lim.MaxDepth {
+				return errTooLarge("XML nesting depth", int64(w.lim.MaxDepth))
+			}
+			if err := w.start(t); err != nil {
+				return err
+			}
+		case xml.EndElement:
+			w.depth--
+			if err := w.end(t); err != nil {
+				return err
+			}
+		}
+	}
+	// Blocks still open in a truncated document are kept as far as they go.
+	for len(w.paras) > 0 {
+		w.closePara()
+	}
+	return nil
+}
+
+// skip consumes the element just started, counting it as closed.
+func (w *wordReader) skip() error {
+	w.depth--
+	if err := w.dec.Skip(); err != nil {
+		return fmt.Errorf("document.xml (%v): %w", err, ErrCorrupt)
+	}
+	return nil
+}
+
+func (w *wordReader) start(se xml.StartElement) error {
+	switch se.Name.Local {
+	case "p":
+		w.paras = append(w.paras, &strings.Builder{})
+		if w.pending.Len() > 0 {
+			w.paras[len(w.paras)-1].WriteString(w.pending.String())
+			w.pending.Reset()
+		}
+	case "t":
+		if w.textAllowed() {
+			s, err := w.charData()
+			if err != nil {
+				return err
+			}
+			return w.emit(mapPUA(s))
+		}
+		return w.skip()
+	case "tab", "ptab":
+		if len(w.paras) > 0 && w.textAllowed() && inRun(se) {
+			return w.emit("\t")
+		}
+	case "br", "cr":
+		if w.textAllowed() {
+			return w.emit("\n")
+		}
+	case "noBreakHyphen":
+		if w.textAllowed() {
+			return w.emit("-")
+		}
+	case "sym":
+		if w.textAllowed() {
+			font, _ := attr(se, "font")
+			ch, _ := attr(se, "char")
+			return w.emit(symGlyph(font, ch))
+		}
+	case "del", "moveFrom", "delText", "instrText", "Fallback", "pPr", "rPr", "sectPr", "tblPr", "tblGrid", "trPr", "commentReference", "footnoteReference", "endnoteReference", "delInstrText":
+		return w.skip()
+	case "fldChar":
+		typ, _ := attr(se, "fldCharType")
+		switch typ {
+		case "begin":
+			w.fields = append(w.fields, false)
+		case "separate":
+			if n := len(w.fields); n > 0 {
+				w.fields[n-1] = true
+			}
+		case "end":
+			if n := len(w.fields); n > 0 {
+				w.fields = w.fields[:n-1]
+			}
+		}
+	case "checkBox": // legacy FORMCHECKBOX, inside w:ffData
+		w.ffCheck = &ffCheckState{}
+	case "default":
+		if w.ffCheck != nil {
+			w.ffCheck.def = onOff(se)
+		}
+	case "checked":
+		if w.ffCheck != nil && se.Name.Space != nsW14 {
+			w.ffCheck.checked = onOff(se)
+			w.ffCheck.hasChecked = true
+		} else if n := len(w.sdts); n > 0 && se.Name.Space == nsW14 {
+			v, _ := attr(se, "val")
+			w.sdts[n-1].checked = v == "1" || strings.EqualFold(v, "true")
+		}
+	case "checkbox": // w14:checkbox content control
+		if n := len(w.sdts); n > 0 {
+			w.sdts[n-1].checkbox = true
+		}
+	case "showingPlcHdr":
+		if n := len(w.sdts); n > 0 && onOff(se) {
+			w.sdts[n-1].placeholder = true
+		}
+	case "sdt":
+		w.sdts = append(w.sdts, sdtState{})
+	case "sdtContent":
+		if n := len(w.sdts); n > 0 {
+			s := &w.sdts[n-1]
+			if s.checkbox {
+				g := glyphUnticked
+				if s.checked {
+					g = glyphTicked
+				}
+				if w.textAllowed() {
+					if err := w.emit(g); err != nil {
+						return err
+					}
+				}
+			}
+			if s.checkbox || s.placeholder {
+				s.suppressing = true
+				w.suppress++
+			}
+		}
+	case "tbl":
+		if len(w.tables) >= w.lim.MaxTables {
+			return errTooLarge("nesting of tables", int64(w.lim.MaxTables))
+		}
+		w.tables = append(w.tables, &table{})
+	case "tr":
+		if n := len(w.tables); n > 0 {
+			w.tables[n-1].rows = append(w.tables[n-1].rows, row{})
+		}
+	case "tc":
+		c := &cell{span: 1}
+		if n := len(w.tables); n > 0 {
+			t := w.tables[n-1]
+			if len(t.rows) > 0 {
+				r := t.rows[len(t.rows)-1]
+				for _, pc := range r.cells {
+					c.col += pc.span
+				}
+			}
+		}
+		w.cells = append(w.cells, c)
+		w.conts = append(w.conts, &c.blocks)
+	case "gridSpan":
+		if n := len(w.cells); n > 0 {
+			if v, ok := attr(se, "val"); ok {
+				if k, err := strconv.Atoi(v); err == nil && k > 0 && k < 1000 {
+					w.cells[n-1].span = k
+				}
+			}
+		}
+	}
+	return nil
+}
+
+const nsW14 = "http://schemas.microsoft.com/office/word/2010/wordml"
+
+// inRun reports whether a w:tab is a character (in a run) rather than a tab stop
+// definition; tab stops live in w:pPr, which is skipped, so any w:tab met is text.
+func inRun(xml.StartElement) bool { return true }
+
+func (w *wordReader) charData() (string, error) {
+	var sb strings.Builder
+	for {
+		tok, err := w.dec.Token()
+		if err != nil {
+			return "", fmt.Errorf("document.xml (%v): %w", err, ErrCorrupt)
+		}
+		switch t := tok.(type) {
+		case xml.CharData:
+			if sb.Len()+len(t) > w.lim.MaxText {
+				return "", errTooLarge("text of the document", int64(w.lim.MaxText))
+			}
+			sb.Write(t)
+		case xml.StartElement:
+			w.depth++
+			if err := w.skip(); err != nil {
+				return "", err
+			}
+		case xml.EndElement:
+			w.depth--
+			return sb.String(), nil
+		}
+	}
+}
+
+func (w *wordReader) closePara() {
+	n := len(w.paras)
+	p := w.paras[n-1]
+	w.paras = w.paras[:n-1]
+	w.addBlock(block{text: p.String()})
+}
+
+func (w *wordReader) end(ee xml.EndElement) error {
+	switch ee.Name.Local {
+	case "p":
+		if len(w.paras) > 0 {
+			w.closePara()
+		}
+	case "checkBox":
+		if w.ffCheck != nil {
+			on := w.ffCheck.def
+			if w.ffCheck.hasChecked {
+				on = w.ffCheck.checked
+			}
+			w.ffCheck = nil
+			g := glyphUnticked
+			if on {
+				g = glyphTicked
+			}
+			// The box belongs where its field begins, which is in the text.
+			saved := w.fields
+			w.fields = nil
+			err := w.emit(g)
+			w.fields = saved
+			return err
+		}
+	case "sdt":
+		if n := len(w.sdts); n > 0 {
+			w.sdts = w.sdts[:n-1]
+		}
+	case "sdtContent":
+		if n := len(w.sdts); n > 0 && w.sdts[n-1].suppressing {
+			w.sdts[n-1].suppressing = false
+			w.suppress--
+		}
+	case "tc":
+		if n := len(w.cells); n > 0 {
+			c := w.cells[n-1]
+			w.cells = w.cells[:n-1]
+			w.conts = w.conts[:len(w.conts)-1]
+			if tn := len(w.tables); tn > 0 {
+				t := w.tables[tn-1]
+				if len(t.rows) == 0 {
+					t.rows = append(t.rows, row{})
+				}
+				r := &t.rows[len(t.rows)-1]
+				r.cells = append(r.cells, *c)
+			}
+		}
+	case "tbl":
+		if n := len(w.tables); n > 0 {
+			t := w.tables[n-1]
+			w.tables = w.tables[:n-1]
+			w.addBlock(block{table: t})
+		}
+	}
+	return nil
+}
+
+// symGlyph turns a w:sym character of a symbol font into a box glyph when it is one.
+func symGlyph(font, ch string) string {
+	v, err := strconv.ParseUint(ch, 16, 32)
+	if err != nil {
+		return ""
+	}
+	code := v & 0xFF
+	font = strings.ToLower(font)
+	switch {
+	case strings.Contains(font, "wingdings 2"):
+		switch code {
+		case 0x52, 0x53, 0x54, 0x50, 0xCF, 0x51:
+			return glyphTicked
+		case 0xA3, 0x2A, 0xA2:
+			return glyphUnticked
+		}
+	case strings.Contains(font, "wingdings"):
+		switch code {
+		case 0xFE, 0xFD, 0x78, 0xFC, 0xFB:
+			return glyphTicked
+		case 0xA8, 0x6F, 0x71, 0x70:
+			return glyphUnticked
+		}
+	case strings.Contains(font, "symbol"):
+		if code == 0xD6 {
+			return "✓"
+		}
+	}
+	if v >= 0x20 && v < 0xF000 && utf8.ValidRune(rune(v)) {
+		return string(rune(v))
+	}
+	return ""
+}
+
+// mapPUA maps Wingdings characters typed straight into text (U+F0xx) to box glyphs.
+func mapPUA(s string) string {
+	if !strings.ContainsFunc(s, func(r rune) bool { return r >= 0xF000 && r <= 0xF0FF }) {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		switch r {
+		case 0xF0FE, 0xF0FD, 0xF078, 0xF0FC:
+			return '☒'
+		case 0xF0A8, 0xF06F:
+			return '☐'
+		}
+		if r >= 0xF000 && r <= 0xF0FF {
+			return -1
+		}
+		return r
+	}, s)
+}

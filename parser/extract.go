@@ -1,0 +1,1056 @@
+package parser
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+)
+
+// doc is one document ready for extraction, with a cache of normalised labels that
+// the five extractions share.
+type doc struct {
+	blocks []block
+	extra  string // header and footer text: searched for the case reference only
+	norms  map[string]string
+	opts   map[string]optionBody
+	body   bool // text or HTML: may be an email's nil return
+	// wrapped: lines are a PDF's, wrapped at the page edge, so a line that follows
+	// an answer continues it (joined with a space).
+	wrapped bool
+}
+
+var boxReplacer = strings.NewReplacer("[ ]", "", "[x]", "", "[X]", "", "[]", "")
+
+type optionBody struct {
+	n, letter string
+	bareX     bool
+}
+
+// optBody is a line as an option reads it: marks and a leading "a)" taken off,
+// normalised (cached: every reading of the document asks).
+func (d *doc) optBody(t string) optionBody {
+	if v, ok := d.opts[t]; ok {
+		return v
+	}
+	body := strings.TrimSpace(stripMarks(t))
+	body = boxReplacer.Replace(body)
+	var ob optionBody
+	if len(body) > 2 && (body[0] == 'x' || body[0] == 'X') && (body[1] == ' ' || body[1] == '\t') {
+		ob.bareX = true
+		body = strings.TrimSpace(body[2:])
+	}
+	if n := len(body); n > 2 && (body[n-1] == 'x' || body[n-1] == 'X') && (body[n-2] == ' ' || body[n-2] == '\t') {
+		ob.bareX = true
+		body = strings.TrimSpace(body[:n-2])
+	}
+	if m := reLetter.FindStringSubmatch(body); m != nil {
+		ob.letter = strings.ToLower(m[1])
+		body = body[len(m[0]):]
+	}
+	if i := strings.IndexByte(body, '\n'); i >= 0 {
+		body = body[:i]
+	}
+	ob.n = d.norm(body)
+	if d.opts == nil {
+		d.opts = map[string]optionBody{}
+	}
+	if len(d.opts) < 1<<16 {
+		d.opts[t] = ob
+	}
+	return ob
+}
+
+func (d *doc) norm(s string) string {
+	if v, ok := d.norms[s]; ok {
+		return v
+	}
+	v := norm(s)
+	if len(d.norms) < 1<<16 {
+		d.norms[s] = v
+	}
+	return v
+}
+
+// extraction is one reading of a document as one kind of form.
+type extraction struct {
+	d        *doc
+	m        *matcher
+	section  string
+	vals     map[int]string // field index → answer as written
+	picked   map[int][]bool // Choice/MultiChoice field → options ticked
+	others   map[int]string // "Please state" text of a ticked option
+	tables   map[string][]map[string]string
+	warnings []string
+	pend     *pending
+	labels   int // labels met (for classification)
+	lastLen  int // characters of the line before (a PDF's wrapped line is long)
+}
+
+type pending struct {
+	fi    int
+	parts []string
+}
+
+func newExtraction(d *doc, m *matcher) *extraction {
+	return &extraction{d: d, m: m, vals: map[int]string{}, picked: map[int][]bool{},
+		others: map[int]string{}, tables: map[string][]map[string]string{}}
+}
+
+func (x *extraction) ftype(fi int) ValueType { return x.m.spec.Fields[fi].Type }
+
+func singleLine(t ValueType) bool {
+	switch t {
+	case Date, YesNo, Email, Choice, DateRange, IncidentDate:
+		return true
+	}
+	return false
+}
+
+// set records the answer to a field; the first answer wins.
+func (x *extraction) set(fi int, raw string) {
+	raw = cleanValue(raw)
+	if raw == "" {
+		return
+	}
+	if _, ok := x.vals[fi]; ok {
+		return
+	}
+	x.vals[fi] = raw
+}
+
+func (x *extraction) flush() {
+	p := x.pend
+	x.pend = nil
+	if p == nil || len(p.parts) == 0 {
+		return
+	}
+	sep := "\n"
+	if singleLine(x.ftype(p.fi)) || x.d.wrapped {
+		sep = " "
+	}
+	x.set(p.fi, strings.Join(p.parts, sep))
+}
+
+func (x *extraction) startPending(fi int) {
+	x.flush()
+	x.labels++
+	if _, done := x.vals[fi]; done && x.m.spec.Fields[fi].Type != MultiChoice {
+		// Asked again (the same label twice): a second answer is not this field's.
+		x.pend = &pending{fi: -1}
+		return
+	}
+	x.pend = &pending{fi: fi}
+}
+
+// feed gives a line of answer to the pending label.
+func (x *extraction) feed(t string) {
+	p := x.pend
+	if p == nil || p.fi < 0 {
+		return
+	}
+	switch x.ftype(p.fi) {
+	case YesNo:
+		if _, answered, _ := parseYesNo(t); answered {
+			x.pend = nil
+			x.set(p.fi, t)
+			return
+		}
+		p.parts = append(p.parts, t)
+		if len(p.parts) >= 3 {
+			x.flush()
+		}
+		return
+	case Choice, MultiChoice:
+		p.parts = append(p.parts, t)
+		return
+	}
+	if placeholder(t) {
+		return
+	}
+	p.parts = append(p.parts, t)
+	if x.ftype(p.fi) != Long && !(x.d.wrapped && x.ftype(p.fi) == Text && x.lastLen >= 60) {
+		// one line answers a short question; what follows is not its answer
+		x.flush()
+		x.pend = &pending{fi: -1}
+	}
+}
+
+var reGuidance = regexp.MustCompile(`(?i)^\s*(if |please|when |where |note|tick|this |the |these |those |to be |\(|give |state |provide |include|specify|ideally)`)
+var reNumberedHeading = regexp.MustCompile(`^\d{1,2}(\.\d{1,2})*\.?\s+\p{L}`)
+
+// boundary reports whether a line is a heading or label we do not know, which ends
+// the answer being collected.
+func (x *extraction) boundary(t, n string) bool {
+	if x.m.other[n] {
+		return true
+	}
+	wc := wordCount(n)
+	if strings.HasSuffix(t, ":") && wc <= 14 {
+		return true
+	}
+	if reNumberedHeading.MatchString(t) && wc <= 12 && !strings.HasSuffix(t, ".") {
+		if _, _, _, isDate := findDate(t); !isDate {
+			return true
+		}
+	}
+	if strings.HasPrefix(n, "section ") && wc <= 12 {
+		return true
+	}
+	return false
+}
+
+// walk reads blocks as a flow of paragraphs and tables.
+func (x *extraction) walk(bs []block) {
+	for _, b := range bs {
+		if b.table != nil {
+			x.flush()
+			x.walkTable(b.table)
+			continue
+		}
+		if !strings.Contains(b.text, "\n") {
+			x.line(b.text)
+			continue
+		}
+		for _, l := range strings.Split(b.text, "\n") {
+			x.line(l)
+		}
+	}
+}
+
+var separators = []string{":", "\t", "?", " – ", " - ", " — ", "  ", ". "}
+
+// line reads one line of text outside a table's grid.
+func (x *extraction) line(s string) {
+	t := strings.TrimSpace(s)
+	if t == "" {
+		return
+	}
+	defer func() { x.lastLen = len([]rune(t)) }()
+	n := x.d.norm(t)
+	if n == "" {
+		x.feed(t)
+		return
+	}
+	if k, ok := x.m.section(n); ok {
+		x.flush()
+		x.section = k
+		// "Designated safeguarding lead" then a name: the heading asks the first question
+		if fi, ok := x.m.secFirst[k]; ok {
+			x.pend = &pending{fi: fi}
+		}
+		return
+	}
+	if x.option(t) {
+		return
+	}
+	if fi := x.m.field(n, x.section); fi >= 0 {
+		x.startPending(fi)
+		return
+	}
+	if fi, rest, guidance := x.splitLabel(t); fi >= 0 {
+		x.startPending(fi)
+		if guidance {
+			return
+		}
+		typ := x.ftype(fi)
+		switch {
+		case typ == YesNo:
+			x.feed(rest)
+		case typ == Long:
+			x.feed(rest)
+		case typ == Text && x.d.wrapped:
+			x.feed(rest)
+		default:
+			x.feed(rest)
+			x.flush()
+		}
+		return
+	}
+	if fi, _ := x.m.prefixField(n, x.section); fi >= 0 {
+		x.startPending(fi)
+		return
+	}
+	if x.boundary(t, n) {
+		x.flush()
+		x.pend = &pending{fi: -1}
+		return
+	}
+	x.feed(t)
+}
+
+// splitLabel finds "Label: value" (or ?, tab, dash) with a known label on the left.
+func (x *extraction) splitLabel(t string) (fi int, rest string, guidance bool) {
+	for _, sep := range separators {
+		off := 0
+		for k := 0; k < 4; k++ {
+			i := strings.Index(t[off:], sep)
+			if i < 0 {
+				break
+			}
+			i += off
+			left := t[:i]
+			if sep == "?" {
+				left = t[:i+1]
+			}
+			if n := x.d.norm(left); n != "" {
+				if f := x.m.field(n, x.section); f >= 0 {
+					rest = strings.TrimSpace(t[i+len(sep):])
+					rest = strings.TrimLeft(rest, ":-–— \t")
+					g := (sep == "?" || sep == ". ") && reGuidance.MatchString(rest)
+					return f, rest, g
+				}
+			}
+			off = i + len(sep)
+		}
+	}
+	return -1, "", false
+}
+
+var reLetter = regexp.MustCompile(`^\s*\(?([a-jA-J])[).]\s+`)
+
+func stripMarks(t string) string {
+	return strings.Map(func(r rune) rune {
+		if strings.ContainsRune("☒☑✓✔✗✘☐□⊠■❑❒", r) {
+			return ' '
+		}
+		return r
+	}, t)
+}
+
+
+// option reads a line (or a table row joined) that names an option of a Choice
+// field, ticked or not. It reports whether the line was an option.
+func (x *extraction) option(t string) bool {
+	if len(x.m.options) == 0 {
+		return false
+	}
+	ob := x.d.optBody(t)
+	n, letter, bareX := ob.n, ob.letter, ob.bareX
+	ref, ok := x.m.option(n)
+	if !ok {
+		// "Other Please state: ..." and option text followed by yes/no marks
+		if i := strings.Index(n, " please state"); i > 0 {
+			ref, ok = x.m.option(n[:i])
+		}
+		if !ok {
+			for _, cut := range []string{" yes", " no "} {
+				if i := strings.Index(n+" ", cut); i > 0 {
+					if r, ok2 := x.m.option(n[:i]); ok2 {
+						ref, ok = r, true
+						break
+					}
+				}
+			}
+		}
+		if !ok {
+			return false
+		}
+	}
+	f := &x.m.spec.Fields[ref.fi]
+	if letter != "" && f.Type == Choice && f.Options[ref.oi].Key != letter {
+		return false
+	}
+	ticked := bareX
+	if i, decided := pickMarked(t, yesNoOptions); decided {
+		ticked = i == 0
+	} else if !ticked {
+		for _, tok := range markTokens(t) {
+			if isTicked(tok) && tok != "x" && tok != "X" {
+				ticked = true
+			}
+		}
+	}
+	x.flush()
+	x.pend = &pending{fi: -1}
+	if x.picked[ref.fi] == nil {
+		x.picked[ref.fi] = make([]bool, len(f.Options))
+	}
+	if ticked {
+		x.picked[ref.fi][ref.oi] = true
+		if f.Other != "" {
+			l := strings.ToLower(t)
+			if i := strings.Index(l, "please state"); i >= 0 {
+				rest := strings.TrimLeft(t[i+len("please state"):], " :\t\n")
+				if v := cleanValue(rest); v != "" {
+					if oi, ok := x.m.fieldIdx[f.Other]; ok {
+						x.set(oi, v)
+					}
+				}
+			}
+		}
+	}
+	return true
+}
+
+// ---- tables ----
+
+type cellInfo struct {
+	text  string   // the cell's paragraphs, cleaned
+	cands []string // normalised label candidates: whole text, first paragraph, first line
+	field int      // field label, -1 none, -2 a label we do not keep
+	empty bool
+}
+
+func (x *extraction) cellInfos(r row) []cellInfo {
+	out := make([]cellInfo, len(r.cells))
+	for j, c := range r.cells {
+		raw := textOf(c.blocks)
+		ci := &out[j]
+		ci.text = cleanValue(raw)
+		ci.empty = ci.text == ""
+		ci.field = -1
+		if raw == "" {
+			continue
+		}
+		whole := x.d.norm(raw)
+		ci.cands = append(ci.cands, whole)
+		first := raw
+		if i := strings.IndexByte(raw, '\n'); i >= 0 {
+			first = raw[:i]
+			ci.cands = append(ci.cands, x.d.norm(first))
+		}
+		if ci.empty {
+			continue
+		}
+		if fi := x.m.field(whole, x.section); fi >= 0 {
+			ci.field = fi
+		} else if fi, _ := x.m.prefixField(whole, x.section); fi >= 0 && !strings.Contains(raw, ":") {
+			ci.field = fi
+		} else if x.m.other[whole] || (strings.HasSuffix(strings.TrimSpace(raw), ":") && wordCount(whole) <= 14 && !strings.Contains(strings.TrimSuffix(strings.TrimSpace(raw), ":"), ":")) {
+			ci.field = -2
+		}
+	}
+	return out
+}
+
+type activeTable struct {
+	tm     *tableMatcher
+	header []cell
+	cols   []int // column index per header cell, -1 none
+	group  string
+}
+
+// header finds the table whose columns a row names, if it names at least two.
+func (x *extraction) header(r row, infos []cellInfo) (*activeTable, int) {
+	var best *activeTable
+	bestN := 0
+	for ti := range x.m.tables {
+		tm := &x.m.tables[ti]
+		cols := make([]int, len(infos))
+		n := 0
+		seen := map[int]bool{}
+		for j, ci := range infos {
+			cols[j] = -1
+			if c := tm.column(ci.cands); c >= 0 && !seen[c] {
+				cols[j] = c
+				seen[c] = true
+				n++
+			}
+		}
+		if n > bestN {
+			best = &activeTable{tm: tm, header: r.cells, cols: cols}
+			bestN = n
+		}
+	}
+	return best, bestN
+}
+
+var yesNoWords = map[string]string{"yes": "Yes", "no": "No", "y": "Yes", "n": "No"}
+
+func onlyMarks(s string) bool {
+	toks := markTokens(s)
+	if len(toks) == 0 {
+		return true
+	}
+	for _, t := range toks {
+		if !isTicked(t) && !isUnticked(t) {
+			return false
+		}
+	}
+	return true
+}
+
+func (x *extraction) walkTable(t *table) {
+	var cur *activeTable
+	var ynCols map[int]string // grid column → "Yes"/"No" from a header row above
+	for i := 0; i < len(t.rows); i++ {
+		r := t.rows[i]
+		infos := x.cellInfos(r)
+		allEmpty := true
+		for _, ci := range infos {
+			if !ci.empty {
+				allEmpty = false
+			}
+		}
+		if allEmpty {
+			x.walkNested(r, nil)
+			continue
+		}
+		// A Yes | No header over tick cells: write the cells as "Yes ☒".
+		if yn := yesNoHeader(r, infos); yn != nil {
+			ynCols = yn
+			// a question in the same row waits for the ticks below
+			for _, ci := range infos {
+				if ci.field >= 0 {
+					x.startPending(ci.field)
+				}
+			}
+			continue
+		}
+		if ynCols != nil {
+			fits := false
+			for j, c := range r.cells {
+				if w, ok := ynCols[c.col]; ok {
+					if onlyMarks(infos[j].text) {
+						if !infos[j].empty {
+							infos[j].text = w + " " + infos[j].text
+							fits = true
+						}
+					} else {
+						ynCols = nil
+						fits = false
+						break
+					}
+				}
+			}
+			if !fits {
+				ynCols = nil
+			}
+		}
+		if at, n := x.header(r, infos); at != nil && n >= 2 {
+			nf := 0
+			for _, ci := range infos {
+				if ci.field >= 0 {
+					nf++
+				}
+			}
+			if n > nf {
+				x.flush()
+				cur = at
+				continue
+			}
+		}
+		if cur != nil {
+			if x.groupRow(cur, r, infos) {
+				continue
+			}
+			if !x.endsTable(r, infos) {
+				x.dataRow(cur, r, infos)
+				continue
+			}
+			cur = nil
+		}
+		joined := joinTexts(infos, " ")
+		if x.option(joined) {
+			continue
+		}
+		i = x.fieldRow(t, i, infos)
+	}
+	x.flush()
+}
+
+func joinTexts(infos []cellInfo, sep string) string {
+	var parts []string
+	for _, ci := range infos {
+		if !ci.empty {
+			parts = append(parts, ci.text)
+		}
+	}
+	return strings.Join(parts, sep)
+}
+
+func yesNoHeader(r row, infos []cellInfo) map[int]string {
+	m := map[int]string{}
+	for j, ci := range infos {
+		if ci.empty || ci.field >= 0 {
+			continue
+		}
+		w, ok := yesNoWords[strings.ToLower(strings.TrimSpace(ci.text))]
+		if !ok {
+			return nil
+		}
+		m[r.cells[j].col] = w
+	}
+	if len(m) < 2 {
+		return nil
+	}
+	return m
+}
+
+func (x *extraction) groupRow(cur *activeTable, r row, infos []cellInfo) bool {
+	if len(cur.tm.groups) == 0 {
+		return false
+	}
+	for j, ci := range infos {
+		if ci.empty {
+			continue
+		}
+		g, ok := cur.tm.groups[x.d.norm(ci.text)]
+		if !ok {
+			return false
+		}
+		cur.group = g
+		for _, rest := range infos[j+1:] {
+			if !rest.empty {
+				// "Subject Child | name | ..." : the marker heads a data row
+				infos[j].empty = true
+				infos[j].text = ""
+				x.dataRow(cur, r, infos)
+				return true
+			}
+		}
+		return true
+	}
+	return false
+}
+
+func (x *extraction) endsTable(r row, infos []cellInfo) bool {
+	first := -1
+	nonEmpty := 0
+	for j, ci := range infos {
+		if !ci.empty {
+			nonEmpty++
+			if first < 0 {
+				first = j
+			}
+		}
+	}
+	fc := infos[first]
+	if fc.field != -1 {
+		return true
+	}
+	if len(fc.cands) > 0 {
+		if _, ok := x.m.section(fc.cands[0]); ok {
+			return true
+		}
+	}
+	return len(r.cells) == 1 && nonEmpty == 1
+}
+
+func (x *extraction) dataRow(cur *activeTable, r row, infos []cellInfo) {
+	spec := cur.tm.spec
+	out := map[string]string{}
+	byIndex := len(r.cells) == len(cur.header)
+	for j, ci := range infos {
+		if ci.empty {
+			continue
+		}
+		col := -1
+		if byIndex {
+			col = cur.cols[j]
+		} else {
+			c := r.cells[j].col
+			for h, hc := range cur.header {
+				if c >= hc.col && c < hc.col+hc.span {
+					col = cur.cols[h]
+					break
+				}
+			}
+		}
+		if col < 0 {
+			continue
+		}
+		cs := spec.Columns[col]
+		if _, dup := out[cs.Key]; dup {
+			out[cs.Key] += "\n" + ci.text
+			continue
+		}
+		out[cs.Key] = ci.text
+	}
+	if len(out) == 0 {
+		return
+	}
+	for _, cs := range spec.Columns {
+		v, ok := out[cs.Key]
+		if !ok {
+			continue
+		}
+		nv, keep := x.normalise(spec.Name+"."+cs.Key, cs.Type, v)
+		if !keep {
+			delete(out, cs.Key)
+			continue
+		}
+		out[cs.Key] = nv
+	}
+	if len(out) == 0 {
+		return
+	}
+	if cur.group != "" && spec.GroupColumn != "" {
+		if _, ok := out[spec.GroupColumn]; !ok {
+			out[spec.GroupColumn] = cur.group
+		}
+	}
+	for _, cs := range spec.Columns {
+		if cs.Key == "email" {
+			if _, ok := out["email"]; !ok {
+				for _, c2 := range spec.Columns {
+					if e := findEmail(out[c2.Key]); e != "" {
+						out["email"] = e
+						break
+					}
+				}
+			}
+		}
+	}
+	x.tables[spec.Name] = append(x.tables[spec.Name], out)
+}
+
+// fieldRow reads a row of labels and answers; it returns the index of the last row
+// it used (a header-like row of labels takes its answers from the row below).
+func (x *extraction) fieldRow(t *table, i int, infos []cellInfo) int {
+	r := t.rows[i]
+	// section headings
+	for _, ci := range infos {
+		if len(ci.cands) > 0 && !ci.empty {
+			if k, ok := x.m.section(ci.cands[0]); ok && ci.field < 0 {
+				x.flush()
+				x.section = k
+				return i
+			}
+		}
+	}
+	labels, values := 0, 0
+	labelThenEmpty := false
+	for j, ci := range infos {
+		switch {
+		case ci.field >= 0 || ci.field == -2:
+			labels++
+			if len(infos) > 1 && (j+1 >= len(infos) || infos[j+1].empty) && j+1 < len(infos) {
+				labelThenEmpty = true
+			}
+		case !ci.empty:
+			values++
+		}
+	}
+	if labels == 0 {
+		if x.pend != nil && x.pend.fi >= 0 {
+			x.feed(joinTexts(infos, " "))
+			if x.pend != nil && x.pend.fi >= 0 && singleLine(x.ftype(x.pend.fi)) {
+				x.flush()
+			}
+			x.walkNested(r, nil)
+			return i
+		}
+		x.walkNested(r, nil)
+		return i
+	}
+	x.flush()
+	consumed := make([]bool, len(infos))
+	if values == 0 && !labelThenEmpty && i+1 < len(t.rows) {
+		next := t.rows[i+1]
+		ninfos := x.cellInfos(next)
+		nextLabels := 0
+		for _, ci := range ninfos {
+			if ci.field != -1 {
+				nextLabels++
+			}
+		}
+		_, nh := x.header(next, ninfos)
+		if nextLabels == 0 && nh < 2 {
+			for j, ci := range infos {
+				if ci.field < 0 {
+					continue
+				}
+				x.labels++
+				var parts []string
+				c := r.cells[j]
+				for k, nc := range next.cells {
+					if nc.col < c.col+c.span && nc.col+nc.span > c.col && !ninfos[k].empty {
+						parts = append(parts, ninfos[k].text)
+					}
+				}
+				if len(r.cells) == 1 && len(parts) == 0 {
+					parts = nil
+				}
+				sep := "\n"
+				if singleLine(x.ftype(ci.field)) {
+					sep = " "
+				}
+				x.set(ci.field, strings.Join(parts, sep))
+			}
+			x.walkNested(next, nil)
+			return i + 1
+		}
+		// "Address of location of incident | Home address": an answer that reads like a label
+		if len(infos) == 2 && infos[0].field >= 0 && !infos[1].empty && infos[1].field != -2 {
+			x.labels++
+			x.set(infos[0].field, infos[1].text)
+			return i
+		}
+		// a lone label whose answer is not below: wait for a paragraph or cell
+		if labels == 1 {
+			for _, ci := range infos {
+				if ci.field >= 0 {
+					x.startPending(ci.field)
+				}
+			}
+			return i
+		}
+	}
+	for j := 0; j < len(infos); j++ {
+		ci := infos[j]
+		if ci.field == -2 {
+			consumed[j] = true
+			continue
+		}
+		if ci.field < 0 {
+			continue
+		}
+		consumed[j] = true
+		x.labels++
+		var parts []string
+		k := j + 1
+		for ; k < len(infos) && infos[k].field == -1; k++ {
+			consumed[k] = true
+			if !infos[k].empty {
+				parts = append(parts, infos[k].text)
+			}
+		}
+		sep := "\n"
+		if singleLine(x.ftype(ci.field)) {
+			sep = " "
+		}
+		v := strings.Join(parts, sep)
+		if x.ftype(ci.field) == YesNo {
+			if _, answered, _ := parseYesNo(v); !answered {
+				x.startPending(ci.field)
+				continue
+			}
+		}
+		if v == "" && j == len(infos)-1 {
+			x.startPending(ci.field)
+			continue
+		}
+		x.set(ci.field, v)
+		j = k - 1
+	}
+	x.walkNested(r, consumed)
+	return i
+}
+
+// walkNested reads the cells not used as labels or answers as a flow of their own
+// (a cell holding "Label: value" paragraphs, or a layout table's one big cell), and
+// any table nested in a cell.
+func (x *extraction) walkNested(r row, consumed []bool) {
+	for j, c := range r.cells {
+		if consumed != nil && consumed[j] {
+			for _, b := range c.blocks {
+				if b.table != nil {
+					x.walkTable(b.table)
+				}
+			}
+			continue
+		}
+		hasContent := false
+		for _, b := range c.blocks {
+			if b.table != nil || strings.TrimSpace(b.text) != "" {
+				hasContent = true
+				break
+			}
+		}
+		if !hasContent {
+			continue
+		}
+		saved := x.pend
+		if consumed != nil {
+			x.pend = nil
+		}
+		x.walk(c.blocks)
+		x.flush()
+		if consumed != nil {
+			x.pend = saved
+		}
+	}
+}
+
+// ---- values ----
+
+// normalise turns an answer into the contract's form. keep=false drops it.
+func (x *extraction) normalise(key string, typ ValueType, v string) (string, bool) {
+	switch typ {
+	case Date:
+		if d, ok := parseDate(v); ok {
+			return d, true
+		}
+		x.warn("%s: could not read date %q", key, v)
+		return v, true
+	case YesNo:
+		yn, answered, ok := parseYesNo(v)
+		if !answered {
+			return "", false
+		}
+		if !ok {
+			x.warn("%s: could not read yes/no %q", key, v)
+			return v, true
+		}
+		return yn, true
+	case Email:
+		if e := findEmail(v); e != "" {
+			return e, true
+		}
+		x.warn("%s: no email address in %q", key, v)
+		return v, true
+	}
+	return v, true
+}
+
+func (x *extraction) warn(format string, args ...any) {
+	x.warnings = append(x.warnings, fmt.Sprintf(format, args...))
+}
+
+// finish turns the answers into the output fields.
+func (x *extraction) finish() map[string]string {
+	x.flush()
+	out := map[string]string{}
+	spec := x.m.spec
+	for fi, f := range spec.Fields {
+		v, has := x.vals[fi]
+		switch f.Type {
+		case Choice, MultiChoice:
+			var keys []string
+			if p := x.picked[fi]; p != nil {
+				for oi, on := range p {
+					if on {
+						keys = append(keys, f.Options[oi].Key)
+					}
+				}
+			}
+			if len(keys) == 0 && has {
+				keys = x.choiceFromText(f, v)
+				if len(keys) == 0 {
+					x.warn("%s: could not read %q", f.Key, v)
+					out[f.Key] = v
+					continue
+				}
+			}
+			if len(keys) == 0 {
+				continue
+			}
+			if f.Type == Choice && len(keys) > 1 {
+				x.warn("%s: more than one option ticked", f.Key)
+			}
+			out[f.Key] = strings.Join(keys, ",")
+			if f.Type == Choice {
+				out[f.Key] = keys[0]
+			}
+			continue
+		}
+		if !has {
+			continue
+		}
+		switch f.Type {
+		case DateRange:
+			d1, _, e1, ok := findDate(v)
+			if !ok {
+				x.warn("%s: could not read date %q", f.Key, v)
+				out[f.Key] = v
+				continue
+			}
+			out[f.Key] = d1
+			if d2, _, _, ok := findDate(v[e1:]); ok && strings.HasSuffix(f.Key, "_from") {
+				to := strings.TrimSuffix(f.Key, "_from") + "_to"
+				if _, set := x.vals[x.m.fieldIdx[to]]; !set {
+					out[to] = d2
+				}
+			}
+		case IncidentDate:
+			if d, ok := parseDate(v); ok {
+				out[f.Key] = d
+			} else {
+				x.warn("%s: could not read date %q", f.Key, v)
+				out[f.Key] = v
+			}
+			if k := incidentKind(v); k != "" {
+				out["incident_kind"] = k
+			}
+		default:
+			nv, keep := x.normalise(f.Key, f.Type, v)
+			if keep {
+				out[f.Key] = nv
+			}
+		}
+	}
+	// emails pulled out of contact answers
+	for fi, f := range spec.Fields {
+		v, ok := out[f.Key]
+		if !ok || f.Type == Email {
+			continue
+		}
+		e := findEmail(v)
+		if e == "" {
+			continue
+		}
+		target := ""
+		if i := strings.LastIndexByte(f.Key, '_'); i > 0 {
+			if _, ok := x.m.fieldIdx[f.Key[:i]+"_email"]; ok {
+				target = f.Key[:i] + "_email"
+			}
+		}
+		if target == "" {
+			if _, ok := x.m.fieldIdx["email"]; ok && f.Type != Long {
+				target = "email"
+			}
+		}
+		_ = fi
+		if target != "" {
+			if _, set := out[target]; !set {
+				out[target] = e
+			}
+		}
+	}
+	return out
+}
+
+func (x *extraction) choiceFromText(f FieldSpec, v string) []string {
+	if f.Type == Choice {
+		t := strings.TrimSpace(v)
+		if m := reLetter.FindStringSubmatch(t + " "); m != nil {
+			return []string{strings.ToLower(m[1])}
+		}
+		if len(t) == 1 {
+			l := strings.ToLower(t)
+			for _, o := range f.Options {
+				if o.Key == l {
+					return []string{l}
+				}
+			}
+		}
+	}
+	n := " " + norm(v) + " "
+	var keys []string
+	for _, o := range f.Options {
+		for _, l := range append([]string{o.Label, strings.ReplaceAll(o.Key, "_", " ")}, o.Variants...) {
+			ln := norm(l)
+			if len(ln) > 1 && strings.Contains(n, " "+ln+" ") {
+				keys = append(keys, o.Key)
+				break
+			}
+		}
+	}
+	return keys
+}
+
+func incidentKind(v string) string {
+	opts := [][]string{{"death", "died", "deceased", "fatal"}, {"serious", "harm", "injury", "incident", "injuries"}}
+	if i, decided := pickMarked(v, opts); decided {
+		switch i {
+		case 0:
+			return "death"
+		case 1:
+			return "serious_harm"
+		}
+		return ""
+	}
+	l := strings.ToLower(v)
+	for _, w := range []string{"death", "died", "deceased", "fatal", "passed away"} {
+		if strings.Contains(l, w) {
+			return "death"
+		}
+	}
+	for _, w := range []string{"serious", "harm", "injur", "incident"} {
+		if strings.Contains(l, w) {
+			return "serious_harm"
+		}
+	}
+	return ""
+}

@@ -1,0 +1,234 @@
+package parser
+
+import (
+	"html"
+	"strconv"
+	"strings"
+)
+
+// readHTML reads an HTML document (an attachment or a mail body) into the model:
+// p, div, li, h1–h6 and br make lines, tables become tables. Scripts, styles and
+// quoted replies (blockquote) are left out. It is a forgiving scanner, not a
+// validating parser: broken markup still gives its text.
+func readHTML(s string, lim Limits) ([]block, error) {
+	if int64(len(s)) > lim.MaxInput*2 && lim.MaxInput > 0 {
+		return nil, errTooLarge("HTML size", lim.MaxInput)
+	}
+	h := &htmlReader{lim: lim}
+	h.conts = []*[]block{&h.body}
+	if err := h.run(s); err != nil {
+		return nil, err
+	}
+	h.closePara()
+	return h.body, nil
+}
+
+type htmlReader struct {
+	lim     Limits
+	body    []block
+	conts   []*[]block
+	tables  []*table
+	base    []int // len(cells) when each open table started
+	cells   []*cell
+	para    strings.Builder
+	skip    string // inside <script>, <style>, <head>: skip to its end tag
+	quote   int    // depth of blockquote
+	textLen int
+}
+
+func (h *htmlReader) closePara() {
+	t := h.para.String()
+	h.para.Reset()
+	if strings.TrimSpace(t) == "" {
+		return
+	}
+	c := h.conts[len(h.conts)-1]
+	*c = append(*c, block{text: t})
+}
+
+func (h *htmlReader) text(s string) error {
+	if h.skip != "" || h.quote > 0 {
+		return nil
+	}
+	s = html.UnescapeString(s)
+	s = strings.Map(func(r rune) rune {
+		switch r {
+		case '\n', '\r', '\t', '\u00a0':
+			return ' '
+		}
+		return r
+	}, s)
+	h.textLen += len(s)
+	if h.textLen > h.lim.MaxText {
+		return errTooLarge("text of the document", int64(h.lim.MaxText))
+	}
+	h.para.WriteString(s)
+	return nil
+}
+
+func (h *htmlReader) run(s string) error {
+	for len(s) > 0 {
+		i := strings.IndexByte(s, '<')
+		if i < 0 {
+			return h.text(s)
+		}
+		if i > 0 {
+			if err := h.text(s[:i]); err != nil {
+				return err
+			}
+		}
+		s = s[i:]
+		if strings.HasPrefix(s, "<!--") {
+			j := strings.Index(s, "-->")
+			if j < 0 {
+				return nil
+			}
+			s = s[j+3:]
+			continue
+		}
+		j := strings.IndexByte(s, '>')
+		if j < 0 {
+			return h.text(s)
+		}
+		tag := s[1:j]
+		s = s[j+1:]
+		closing := strings.HasPrefix(tag, "/")
+		tag = strings.TrimPrefix(tag, "/")
+		name := tag
+		if k := strings.IndexAny(tag, " \t\r\n/"); k >= 0 {
+			name = tag[:k]
+		}
+		name = strings.ToLower(name)
+		if h.skip != "" {
+			if closing && name == h.skip {
+				h.skip = ""
+			}
+			continue
+		}
+		if err := h.tag(name, tag, closing); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (h *htmlReader) tag(name, raw string, closing bool) error {
+	switch name {
+	case "script", "style", "head", "title", "xml":
+		if !closing {
+			h.skip = name
+		}
+	case "blockquote":
+		h.closePara()
+		if closing {
+			if h.quote > 0 {
+				h.quote--
+			}
+		} else {
+			h.quote++
+		}
+	case "br":
+		if h.quote == 0 {
+			h.para.WriteByte('\n')
+		}
+	case "p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "ul", "ol", "dt", "dd", "hr", "section", "article":
+		h.closePara()
+	case "table":
+		h.closePara()
+		if h.quote > 0 {
+			return nil
+		}
+		if closing {
+			if n := len(h.tables); n > 0 {
+				h.endCell()
+				t := h.tables[n-1]
+				h.tables = h.tables[:n-1]
+				h.base = h.base[:n-1]
+				c := h.conts[len(h.conts)-1]
+				*c = append(*c, block{table: t})
+			}
+			return nil
+		}
+		if len(h.tables) >= h.lim.MaxTables {
+			return errTooLarge("nesting of tables", int64(h.lim.MaxTables))
+		}
+		h.tables = append(h.tables, &table{})
+		h.base = append(h.base, len(h.cells))
+	case "td", "th":
+		h.closePara()
+		if h.quote > 0 || len(h.tables) == 0 {
+			return nil
+		}
+		h.endCell()
+		if closing {
+			return nil
+		}
+		t := h.tables[len(h.tables)-1]
+		if len(t.rows) == 0 {
+			t.rows = append(t.rows, row{})
+		}
+		c := &cell{span: 1}
+		if v := attrHTML(raw, "colspan"); v != "" {
+			if k, err := strconv.Atoi(v); err == nil && k > 0 && k < 1000 {
+				c.span = k
+			}
+		}
+		r := &t.rows[len(t.rows)-1]
+		for _, pc := range r.cells {
+			c.col += pc.span
+		}
+		h.cells = append(h.cells, c)
+		h.conts = append(h.conts, &c.blocks)
+	}
+	if name == "tr" && !closing && len(h.tables) > 0 && h.quote == 0 {
+		h.endCell()
+		t := h.tables[len(h.tables)-1]
+		t.rows = append(t.rows, row{})
+	}
+	return nil
+}
+
+// endCell closes the open cell of the innermost table, if any.
+func (h *htmlReader) endCell() {
+	if len(h.tables) == 0 || len(h.cells) <= h.base[len(h.base)-1] {
+		return
+	}
+	// the open cell must belong to the innermost table: cells open = tables open with a cell
+	h.closePara()
+	c := h.cells[len(h.cells)-1]
+	if len(h.conts) <= 1 || h.conts[len(h.conts)-1] != &c.blocks {
+		return
+	}
+	h.cells = h.cells[:len(h.cells)-1]
+	h.conts = h.conts[:len(h.conts)-1]
+	t := h.tables[len(h.tables)-1]
+	if len(t.rows) == 0 {
+		t.rows = append(t.rows, row{})
+	}
+	r := &t.rows[len(t.rows)-1]
+	r.cells = append(r.cells, *c)
+}
+
+func attrHTML(tag, name string) string {
+	l := strings.ToLower(tag)
+	i := strings.Index(l, name+"=")
+	if i < 0 {
+		return ""
+	}
+	v := tag[i+len(name)+1:]
+	if v == "" {
+		return ""
+	}
+	if v[0] == '"' || v[0] == '\'' {
+		q := v[0]
+		v = v[1:]
+		if j := strings.IndexByte(v, q); j >= 0 {
+			return v[:j]
+		}
+		return v
+	}
+	if j := strings.IndexAny(v, " \t>"); j >= 0 {
+		return v[:j]
+	}
+	return v
+}

@@ -1,0 +1,302 @@
+package parser
+
+import (
+	"strings"
+	"sync"
+	"unicode"
+)
+
+// norm is the form of a label used for matching: lower case, apostrophes dropped,
+// "e-mail" read as "email", "&" as "and", parenthesised asides and punctuation
+// dropped, leading section numbers dropped, single spaces.
+func norm(s string) string {
+	var sb strings.Builder
+	sb.Grow(len(s))
+	depth := 0
+	space := true
+	for _, r := range s {
+		switch {
+		case r == '(' || r == '[':
+			depth++
+			continue
+		case r == ')' || r == ']':
+			if depth > 0 {
+				depth--
+			}
+			continue
+		case depth > 0:
+			continue
+		case r == '\'' || r == '’' || r == '‘' || r == '`' || r == 'ʼ':
+			continue
+		case r == '&' || r == '+':
+			if !space {
+				sb.WriteByte(' ')
+			}
+			sb.WriteString("and ")
+			space = true
+			continue
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			sb.WriteRune(unicode.ToLower(r))
+			space = false
+		default:
+			if !space {
+				sb.WriteByte(' ')
+				space = true
+			}
+		}
+	}
+	out := strings.TrimSpace(sb.String())
+	if strings.Contains(out, "e mail") {
+		out = strings.ReplaceAll(out, "e mail", "email")
+	}
+	// leading numbering: "1 1 childs details", "2 4 learning"
+	for {
+		i := strings.IndexByte(out, ' ')
+		if i <= 0 || i > 3 || !isDigits(out[:i]) {
+			break
+		}
+		out = out[i+1:]
+	}
+	return out
+}
+
+func isDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
+
+func wordCount(s string) int { return strings.Count(s, " ") + 1 }
+
+type fieldRef struct {
+	fi      int
+	section string // "" matches in any section
+}
+
+type optRef struct {
+	fi, oi int
+	full   bool // matched the option's full label (not a short variant)
+}
+
+type tableMatcher struct {
+	spec   *TableSpec
+	cols   map[string]int // norm label → column index
+	groups map[string]string
+}
+
+// matcher is a FormSpec compiled for label matching.
+type matcher struct {
+	spec     *FormSpec
+	fields   map[string][]fieldRef
+	prefixes []string // field labels of 3+ words, longest first, for "label. guidance"
+	sections map[string]string
+	secLong  []string       // section headings of 4+ words, matched as prefixes
+	secFirst map[string]int // section → its first field (a line under the bare heading answers it)
+	other    map[string]bool
+	options  map[string]optRef // norm option label (first 8 words) → option
+	optShort map[string]optRef // variants: exact only
+	tables   []tableMatcher
+	titles   []string
+	fieldIdx map[string]int
+}
+
+var (
+	matchersOnce sync.Once
+	matchers     map[Kind]*matcher
+)
+
+func matcherFor(k Kind) *matcher {
+	matchersOnce.Do(func() {
+		matchers = map[Kind]*matcher{}
+		for _, s := range specs {
+			matchers[s.Kind] = compile(s)
+		}
+	})
+	return matchers[k]
+}
+
+func firstWords(s string, n int) string {
+	i := 0
+	for k := 0; k < n; k++ {
+		j := strings.IndexByte(s[i:], ' ')
+		if j < 0 {
+			return s
+		}
+		i += j + 1
+	}
+	return s[:i-1]
+}
+
+func compile(s *FormSpec) *matcher {
+	m := &matcher{spec: s, fields: map[string][]fieldRef{}, sections: map[string]string{},
+		other: map[string]bool{}, secFirst: map[string]int{}, options: map[string]optRef{}, optShort: map[string]optRef{}, fieldIdx: map[string]int{}}
+	seenPrefix := map[string]bool{}
+	addPrefix := func(n string) {
+		if wordCount(n) >= 3 && !seenPrefix[n] {
+			seenPrefix[n] = true
+			m.prefixes = append(m.prefixes, n)
+		}
+	}
+	for fi, f := range s.Fields {
+		m.fieldIdx[f.Key] = fi
+		if _, ok := m.secFirst[f.Section]; !ok && f.Section != "" {
+			m.secFirst[f.Section] = fi
+		}
+		add := func(label, section string) {
+			n := norm(label)
+			if n == "" {
+				return
+			}
+			for _, r := range m.fields[n] {
+				if r.fi == fi && r.section == section {
+					return
+				}
+			}
+			m.fields[n] = append(m.fields[n], fieldRef{fi, section})
+			if section == "" {
+				addPrefix(n)
+			}
+		}
+		add(f.Label, f.Section)
+		for _, v := range f.Local {
+			add(v, f.Section)
+		}
+		for _, v := range f.Variants {
+			add(v, "")
+		}
+		add(strings.ReplaceAll(f.Key, "_", " "), "") // AcroForm fields are often named by key
+		for oi, o := range f.Options {
+			m.options[firstWords(norm(o.Label), 8)] = optRef{fi, oi, true}
+			for _, v := range o.Variants {
+				m.optShort[norm(v)] = optRef{fi, oi, false}
+			}
+			m.optShort[norm(strings.ReplaceAll(o.Key, "_", " "))] = optRef{fi, oi, false}
+		}
+	}
+	// longest first, so "name of child" wins over "name"
+	sortByLenDesc(m.prefixes)
+	for _, sec := range s.Sections {
+		for _, l := range append([]string{sec.Label}, sec.Variants...) {
+			n := norm(l)
+			m.sections[n] = sec.Key
+			if wordCount(n) >= 4 {
+				m.secLong = append(m.secLong, n)
+			}
+		}
+	}
+	for _, o := range s.Other {
+		m.other[norm(o)] = true
+	}
+	for _, t := range s.Tables {
+		if n := norm(t.Label); n != "" && m.field(n, "") < 0 {
+			m.other[n] = true
+		}
+	}
+	for ti := range s.Tables {
+		t := &s.Tables[ti]
+		tm := tableMatcher{spec: t, cols: map[string]int{}, groups: map[string]string{}}
+		for ci, c := range t.Columns {
+			for _, l := range append([]string{c.Label}, c.Variants...) {
+				if n := norm(l); n != "" {
+					if _, dup := tm.cols[n]; !dup {
+						tm.cols[n] = ci
+					}
+				}
+			}
+		}
+		for _, g := range t.Groups {
+			for _, l := range append([]string{g.Label}, g.Variants...) {
+				tm.groups[norm(l)] = g.Key
+			}
+		}
+		m.tables = append(m.tables, tm)
+	}
+	for _, t := range append([]string{s.Title}, s.TitleVariants...) {
+		m.titles = append(m.titles, norm(t))
+	}
+	return m
+}
+
+func sortByLenDesc(ss []string) {
+	for i := 1; i < len(ss); i++ {
+		for j := i; j > 0 && len(ss[j]) > len(ss[j-1]); j-- {
+			ss[j], ss[j-1] = ss[j-1], ss[j]
+		}
+	}
+}
+
+// field finds the field a normalised label names in the current section: a label
+// of that section first, then one valid anywhere.
+func (m *matcher) field(n, section string) int {
+	refs := m.fields[n]
+	if len(refs) == 0 {
+		return -1
+	}
+	if section != "" {
+		for _, r := range refs {
+			if r.section == section {
+				return r.fi
+			}
+		}
+	}
+	for _, r := range refs {
+		if r.section == "" {
+			return r.fi
+		}
+	}
+	return -1
+}
+
+// prefixField finds the longest field label that starts n and is followed by more
+// words (guidance printed after the label).
+func (m *matcher) prefixField(n, section string) (int, string) {
+	for _, p := range m.prefixes {
+		if len(n) > len(p) && n[len(p)] == ' ' && strings.HasPrefix(n, p) {
+			if fi := m.field(p, section); fi >= 0 {
+				return fi, n[len(p)+1:]
+			}
+		}
+	}
+	return -1, ""
+}
+
+// section reports whether n is a section heading, and which.
+func (m *matcher) section(n string) (string, bool) {
+	if k, ok := m.sections[n]; ok {
+		return k, true
+	}
+	for _, p := range m.secLong {
+		if strings.HasPrefix(n, p) {
+			return m.sections[p], true
+		}
+	}
+	return "", false
+}
+
+// option finds the Choice/MultiChoice option a line names.
+func (m *matcher) option(n string) (optRef, bool) {
+	if len(m.options) == 0 || n == "" {
+		return optRef{}, false
+	}
+	if r, ok := m.options[firstWords(n, 8)]; ok {
+		return r, true
+	}
+	if r, ok := m.optShort[n]; ok {
+		return r, true
+	}
+	return optRef{}, false
+}
+
+// column finds the column a header cell names: its whole text, its first
+// paragraph or its first line.
+func (t *tableMatcher) column(cands []string) int {
+	for _, c := range cands {
+		if ci, ok := t.cols[c]; ok {
+			return ci
+		}
+	}
+	return -1
+}

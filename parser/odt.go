@@ -1,0 +1,194 @@
+package parser
+
+import (
+	"archive/zip"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+)
+
+// readODT reads content.xml of an OpenDocument text into the model: text:p and
+// text:h are paragraphs (spans, links, text:s spaces, tabs and line breaks read
+// through), table:table are tables. Tracked deletions, annotations and the notes'
+// citations are left out.
+func readODT(zr *zip.Reader, lim Limits) ([]block, error) {
+	f := zipFile(zr, "content.xml")
+	if f == nil {
+		return nil, fmt.Errorf("no content.xml in the OpenDocument package: %w", ErrCorrupt)
+	}
+	rc, err := openZipStream(f, lim)
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	o := &odtReader{lim: lim, dec: xml.NewDecoder(rc)}
+	o.conts = []*[]block{&o.body}
+	if err := o.run(); err != nil {
+		return nil, err
+	}
+	return o.body, nil
+}
+
+type odtReader struct {
+	lim     Limits
+	dec     *xml.Decoder
+	depth   int
+	textLen int
+	body    []block
+	conts   []*[]block
+	tables  []*table
+	cells   []*cell
+	paras   []*strings.Builder
+}
+
+func (o *odtReader) emit(s string) error {
+	if len(o.paras) == 0 || s == "" {
+		return nil
+	}
+	o.textLen += len(s)
+	if o.textLen > o.lim.MaxText {
+		return errTooLarge("text of the document", int64(o.lim.MaxText))
+	}
+	o.paras[len(o.paras)-1].WriteString(s)
+	return nil
+}
+
+func (o *odtReader) skip() error {
+	o.depth--
+	if err := o.dec.Skip(); err != nil {
+		return fmt.Errorf("content.xml (%v): %w", err, ErrCorrupt)
+	}
+	return nil
+}
+
+func (o *odtReader) run() error {
+	for {
+		tok, err := o.dec.Token()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			if errors.Is(err, ErrTooLarge) {
+				return err
+			}
+			return fmt.Errorf("content.xml is not well-formed (%v): %w", err, ErrCorrupt)
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			o.depth++
+			if o.depth > o.lim.MaxDepth {
+				return errTooLarge("XML nesting depth", int64(o.lim.MaxDepth))
+			}
+			if err := o.start(t); err != nil {
+				return err
+			}
+		case xml.EndElement:
+			o.depth--
+			o.end(t)
+		case xml.CharData:
+			if err := o.emit(string(t)); err != nil {
+				return err
+			}
+		}
+	}
+	for len(o.paras) > 0 {
+		o.closePara()
+	}
+	return nil
+}
+
+func (o *odtReader) start(se xml.StartElement) error {
+	switch se.Name.Local {
+	case "p", "h":
+		o.paras = append(o.paras, &strings.Builder{})
+	case "s":
+		n := 1
+		if v, ok := attr(se, "c"); ok {
+			if k, err := strconv.Atoi(v); err == nil && k > 0 && k < 1000 {
+				n = k
+			}
+		}
+		return o.emit(strings.Repeat(" ", n))
+	case "tab":
+		return o.emit("\t")
+	case "line-break":
+		return o.emit("\n")
+	case "tracked-changes", "annotation", "note-citation", "bookmark-ref", "automatic-styles", "styles", "font-face-decls", "scripts", "forms", "sequence-decls":
+		return o.skip()
+	case "table":
+		if se.Name.Space != "" && !strings.Contains(se.Name.Space, "table") {
+			return nil
+		}
+		if len(o.tables) >= o.lim.MaxTables {
+			return errTooLarge("nesting of tables", int64(o.lim.MaxTables))
+		}
+		o.tables = append(o.tables, &table{})
+	case "table-row":
+		if n := len(o.tables); n > 0 {
+			o.tables[n-1].rows = append(o.tables[n-1].rows, row{})
+		}
+	case "table-cell", "covered-table-cell":
+		c := &cell{span: 1}
+		if v, ok := attr(se, "number-columns-spanned"); ok {
+			if k, err := strconv.Atoi(v); err == nil && k > 0 && k < 1000 {
+				c.span = k
+			}
+		}
+		if n := len(o.tables); n > 0 {
+			t := o.tables[n-1]
+			if len(t.rows) > 0 {
+				for _, pc := range t.rows[len(t.rows)-1].cells {
+					c.col += pc.span
+				}
+			}
+		}
+		if se.Name.Local == "covered-table-cell" {
+			// a covered cell takes no grid column of its own in our model
+			return o.skip()
+		}
+		o.cells = append(o.cells, c)
+		o.conts = append(o.conts, &c.blocks)
+	}
+	return nil
+}
+
+func (o *odtReader) closePara() {
+	n := len(o.paras)
+	p := o.paras[n-1]
+	o.paras = o.paras[:n-1]
+	c := o.conts[len(o.conts)-1]
+	*c = append(*c, block{text: p.String()})
+}
+
+func (o *odtReader) end(ee xml.EndElement) {
+	switch ee.Name.Local {
+	case "p", "h":
+		if len(o.paras) > 0 {
+			o.closePara()
+		}
+	case "table-cell":
+		if n := len(o.cells); n > 0 {
+			c := o.cells[n-1]
+			o.cells = o.cells[:n-1]
+			o.conts = o.conts[:len(o.conts)-1]
+			if tn := len(o.tables); tn > 0 {
+				t := o.tables[tn-1]
+				if len(t.rows) == 0 {
+					t.rows = append(t.rows, row{})
+				}
+				r := &t.rows[len(t.rows)-1]
+				r.cells = append(r.cells, *c)
+			}
+		}
+	case "table":
+		if n := len(o.tables); n > 0 && (ee.Name.Space == "" || strings.Contains(ee.Name.Space, "table")) {
+			t := o.tables[n-1]
+			o.tables = o.tables[:n-1]
+			c := o.conts[len(o.conts)-1]
+			*c = append(*c, block{table: t})
+		}
+	}
+}

@@ -1,0 +1,383 @@
+package parser
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"path"
+	"sort"
+	"strings"
+	"unicode/utf8"
+)
+
+// Parse reads one document (a form attachment) and says what it answers. The format
+// is found from the content, not the name; name only fills Form.File. An error
+// wraps ErrEncrypted, ErrUnsupported, ErrCorrupt or ErrTooLarge.
+func Parse(name string, data []byte, opts Options) (f *Form, err error) {
+	defer func() {
+		// A bug must cost one document, never the daemon.
+		if r := recover(); r != nil {
+			f, err = nil, fmt.Errorf("internal error reading the document (%v): %w", r, ErrCorrupt)
+		}
+	}()
+	lim := opts.Limits.withDefaults()
+	d, err := load(data, opts, lim, 0)
+	if err != nil {
+		ext := strings.ToLower(path.Ext(name))
+		if (ext == ".docx" || ext == ".docm" || ext == ".odt") && !bytes.HasPrefix(data, magicZip) && !bytes.HasPrefix(data, magicOLE) && !errors.Is(err, ErrCorrupt) {
+			return nil, fmt.Errorf("named %s but is not one (%w): %w", ext, err, ErrCorrupt)
+		}
+		return nil, err
+	}
+	f = d.extract()
+	f.File = path.Base(strings.ReplaceAll(name, "\\", "/"))
+	if name == "" {
+		f.File = ""
+	}
+	return f, nil
+}
+
+var (
+	magicZip  = []byte("PK\x03\x04")
+	magicOLE  = []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}
+	magicPDF  = []byte("%PDF")
+	magicTNEF = []byte{0x78, 0x9F, 0x3E, 0x22}
+	magicRTF  = []byte("{\\rtf")
+)
+
+// load turns the bytes into the document model.
+func load(data []byte, opts Options, lim Limits, depth int) (*doc, error) {
+	if int64(len(data)) > lim.MaxInput {
+		return nil, errTooLarge("file size", lim.MaxInput)
+	}
+	d := &doc{norms: map[string]string{}}
+	switch {
+	case len(data) == 0:
+		return nil, fmt.Errorf("the file is empty: %w", ErrCorrupt)
+	case bytes.HasPrefix(data, magicZip) || bytes.HasPrefix(data, []byte("PK\x05\x06")):
+		zr, err := openZip(data, lim)
+		if err != nil {
+			return nil, err
+		}
+		if mt := zipFile(zr, "mimetype"); mt != nil {
+			raw, err := readZipFile(mt, lim)
+			if err != nil {
+				return nil, err
+			}
+			m := strings.TrimSpace(string(raw))
+			if m != "application/vnd.oasis.opendocument.text" {
+				return nil, fmt.Errorf("OpenDocument %q is not a text document; please send it as .docx or .odt: %w", m, ErrUnsupported)
+			}
+			d.blocks, err = readODT(zr, lim)
+			if err != nil {
+				return nil, err
+			}
+			return d, nil
+		}
+		if zipFile(zr, "word/document.xml") == nil && zipFile(zr, "[Content_Types].xml") != nil {
+			if zipFile(zr, "xl/workbook.xml") != nil || zipFile(zr, "ppt/presentation.xml") != nil {
+				return nil, fmt.Errorf("a spreadsheet or presentation is not a form; please send the form as .docx: %w", ErrUnsupported)
+			}
+		}
+		if zipFile(zr, "[Content_Types].xml") == nil && zipFile(zr, "word/document.xml") == nil {
+			return nil, fmt.Errorf("a zip archive that is not a Word or OpenDocument file: %w", ErrUnsupported)
+		}
+		d.blocks, d.extra, err = readDocx(zr, lim)
+		if err != nil {
+			return nil, err
+		}
+		return d, nil
+	case bytes.HasPrefix(data, magicOLE):
+		raw, err := decryptOOXML(data, opts.Passwords)
+		if err != nil {
+			return nil, err
+		}
+		if depth > 0 || !bytes.HasPrefix(raw, magicZip) {
+			return nil, fmt.Errorf("the decrypted document is not a Word package: %w", ErrCorrupt)
+		}
+		return load(raw, opts, lim, depth+1)
+	case bytes.HasPrefix(data, magicPDF) || bytes.Contains(data[:min(len(data), 1024)], magicPDF):
+		pc, err := extractPDF(data)
+		if err != nil {
+			return nil, err
+		}
+		d.blocks = pdfBlocks(pc)
+		d.wrapped = true
+		return d, nil
+	case bytes.HasPrefix(data, magicTNEF):
+		return loadTNEF(data, opts, lim, depth)
+	case bytes.HasPrefix(data, magicRTF):
+		return nil, fmt.Errorf("RTF is not supported; please send the form as .docx: %w", ErrUnsupported)
+	}
+	if bytes.IndexByte(data[:min(len(data), 4096)], 0) >= 0 {
+		return nil, fmt.Errorf("not a document we can read; please send the form as .docx: %w", ErrUnsupported)
+	}
+	text := decodeText(data)
+	if looksHTML(text) {
+		bs, err := readHTML(text, lim)
+		if err != nil {
+			return nil, err
+		}
+		d.blocks = stripQuoted(bs)
+		d.body = true
+		return d, nil
+	}
+	if len(text) > lim.MaxText {
+		return nil, errTooLarge("text of the document", int64(lim.MaxText))
+	}
+	d.blocks = stripQuoted(linesToBlocks(strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n")))
+	d.body = true
+	return d, nil
+}
+
+// decodeText reads text as UTF-8, or as Windows-1252 when it is not valid UTF-8.
+func decodeText(data []byte) string {
+	data = bytes.TrimPrefix(data, []byte("\xEF\xBB\xBF"))
+	if utf8.Valid(data) {
+		return string(data)
+	}
+	var sb strings.Builder
+	for _, b := range data {
+		if b < 0x80 {
+			sb.WriteByte(b)
+		} else if r := cp1252[b]; r != 0 {
+			sb.WriteRune(r)
+		} else {
+			sb.WriteRune(rune(b))
+		}
+	}
+	return sb.String()
+}
+
+var cp1252 = map[byte]rune{0x80: '€', 0x91: '‘', 0x92: '’', 0x93: '“', 0x94: '”', 0x96: '–', 0x97: '—', 0x85: '…', 0xA3: '£'}
+
+func looksHTML(s string) bool {
+	head := strings.ToLower(s[:min(len(s), 2048)])
+	return strings.Contains(head, "<html") || strings.Contains(head, "<!doctype html") ||
+		strings.Contains(head, "<body") || strings.Contains(head, "<table") || strings.Contains(head, "<p>") || strings.Contains(head, "<div")
+}
+
+// pdfBlocks makes the model of a PDF: its AcroForm fields first (as "name: value"
+// lines, so a field's value wins over the text drawn for it), then its text lines.
+func pdfBlocks(pc *pdfContent) []block {
+	names := make([]string, 0, len(pc.Fields))
+	for k := range pc.Fields {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	var bs []block
+	for _, k := range names {
+		v := pc.Fields[k]
+		if strings.EqualFold(v, "off") {
+			continue
+		}
+		bs = append(bs, block{text: strings.TrimSpace(k) + ":\t" + v})
+	}
+	lines := linesToBlocks(pc.Lines)
+	if len(bs) == 0 {
+		return lines
+	}
+	// The title stays on top (classification looks there); "Form fields:" and
+	// "Form text:" end any answer being collected across the seams.
+	head := min(len(lines), 6)
+	out := append([]block{}, lines[:head]...)
+	out = append(out, block{text: "Form fields:"})
+	out = append(out, bs...)
+	out = append(out, block{text: "Form text:"})
+	return append(out, lines[head:]...)
+}
+
+// loadTNEF opens Outlook's winmail.dat and reads the first attachment that is a
+// form we know; failing that, the first that reads at all.
+func loadTNEF(data []byte, opts Options, lim Limits, depth int) (*doc, error) {
+	if depth > 0 {
+		return nil, fmt.Errorf("winmail.dat inside winmail.dat: %w", ErrUnsupported)
+	}
+	atts, err := extractTNEF(data)
+	if err != nil {
+		return nil, err
+	}
+	var firstOK *doc
+	var firstErr error
+	for _, a := range atts {
+		d, err := load(a.Data, opts, lim, depth+1)
+		if err != nil {
+			if firstErr == nil {
+				firstErr = fmt.Errorf("winmail.dat attachment %s: %w", a.Name, err)
+			}
+			continue
+		}
+		if d.classify() != KindUnknown {
+			return d, nil
+		}
+		if firstOK == nil {
+			firstOK = d
+		}
+	}
+	if firstOK != nil {
+		return firstOK, nil
+	}
+	if firstErr != nil {
+		return nil, firstErr
+	}
+	return nil, fmt.Errorf("winmail.dat holds no attachment: %w", ErrUnsupported)
+}
+
+// ---- classification ----
+
+const titleLines = 14
+
+// titleHits finds, for each kind, the first of the top lines of the document that
+// holds one of its titles.
+func (d *doc) topLines() []string {
+	var out []string
+	var visit func(bs []block) bool
+	visit = func(bs []block) bool {
+		for _, b := range bs {
+			if b.table != nil {
+				for _, r := range b.table.rows {
+					for _, c := range r.cells {
+						if visit(c.blocks) {
+							return true
+						}
+					}
+				}
+				continue
+			}
+			for _, l := range strings.Split(b.text, "\n") {
+				if n := d.norm(l); n != "" {
+					out = append(out, n)
+					if len(out) >= titleLines {
+						return true
+					}
+				}
+			}
+		}
+		return false
+	}
+	visit(d.blocks)
+	return out
+}
+
+type reading struct {
+	kind   Kind
+	x      *extraction
+	fields map[string]string
+	score  int
+	title  int // line of the first title hit, -1 none
+}
+
+func (d *doc) read() []reading {
+	top := d.topLines()
+	var out []reading
+	for _, s := range specs {
+		m := matcherFor(s.Kind)
+		x := newExtraction(d, m)
+		x.walk(d.blocks)
+		fields := x.finish()
+		r := reading{kind: s.Kind, x: x, fields: fields, title: -1}
+		for li, l := range top {
+			for _, t := range m.titles {
+				if t != "" && (l == t || strings.Contains(" "+l+" ", " "+t+" ")) {
+					r.title = li
+					break
+				}
+			}
+			if r.title >= 0 {
+				break
+			}
+		}
+		r.score = len(fields)
+		for _, rows := range x.tables {
+			if len(rows) > 0 {
+				r.score += 2
+			}
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// best picks the reading of the document as the kind it most looks like.
+func best(rs []reading) *reading {
+	firstTitle := -1
+	for _, r := range rs {
+		if r.title >= 0 && (firstTitle < 0 || r.title < firstTitle) {
+			firstTitle = r.title
+		}
+	}
+	var b *reading
+	bestScore := 0
+	for i := range rs {
+		r := &rs[i]
+		if r.score == 0 {
+			continue
+		}
+		s := r.score * 2
+		switch {
+		case r.title >= 0 && r.title == firstTitle:
+			s += 16
+		case r.title >= 0:
+			s += 6
+		}
+		known := r.title >= 0 || r.score >= 3
+		if known && s > bestScore {
+			b, bestScore = r, s
+		}
+	}
+	return b
+}
+
+func (d *doc) classify() Kind {
+	if b := best(d.read()); b != nil {
+		return b.kind
+	}
+	return KindUnknown
+}
+
+func (d *doc) extract() *Form {
+	f := &Form{Kind: KindUnknown, Fields: map[string]string{}, Tables: map[string][]map[string]string{}, Warnings: []string{}}
+	b := best(d.read())
+	if b != nil {
+		f.Kind = b.kind
+		f.Fields = b.fields
+		for name, rows := range b.x.tables {
+			if len(rows) > 0 {
+				f.Tables[name] = rows
+			}
+		}
+		f.Warnings = append(f.Warnings, b.x.warnings...)
+		for _, k := range Spec(b.kind).Required {
+			if _, ok := f.Fields[k]; !ok {
+				f.Warnings = append(f.Warnings, strings.ReplaceAll(k, "_", " ")+" missing")
+			}
+		}
+		if v, ok := f.Fields["case_ref"]; ok {
+			if ref := findCaseRef(v); ref != "" {
+				f.CaseRef = ref
+				f.Fields["case_ref"] = ref
+			}
+		}
+	}
+	if f.Kind == KindUnknown && d.body {
+		var sb strings.Builder
+		allText(d.blocks, &sb)
+		if isNilReturn(sb.String()) {
+			f.Kind = KindScopingReturn
+			f.Fields["child_known"] = "no"
+			f.Fields["family_known"] = "no"
+			if ref := findCaseRef(sb.String()); ref != "" {
+				f.Fields["case_ref"] = ref
+			}
+		}
+	}
+	if f.CaseRef == "" {
+		var sb strings.Builder
+		allText(d.blocks, &sb)
+		f.CaseRef = findCaseRef(sb.String())
+		if f.CaseRef == "" {
+			f.CaseRef = findCaseRef(d.extra)
+		}
+	}
+	return f
+}

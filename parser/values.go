@@ -1,0 +1,328 @@
+package parser
+
+import (
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+)
+
+// Value normalisation: dates, yes/no, ticks, emails, placeholders.
+
+var months = map[string]time.Month{
+	"jan": 1, "january": 1, "feb": 2, "february": 2, "febuary": 2, "mar": 3, "march": 3,
+	"apr": 4, "april": 4, "may": 5, "jun": 6, "june": 6, "jul": 7, "july": 7,
+	"aug": 8, "august": 8, "sep": 9, "sept": 9, "september": 9, "oct": 10, "october": 10,
+	"nov": 11, "november": 11, "dec": 12, "december": 12,
+}
+
+const monthRE = `(jan(?:uary)?|feb(?:ruary|uary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)`
+
+var (
+	reNumDate  = regexp.MustCompile(`(?:^|[^\d])(\d{1,4})\s?[/.\-]\s?(\d{1,2})\s?[/.\-]\s?(\d{2,4})(?:[^\d]|$)`)
+	reDayMonth = regexp.MustCompile(`(?i)(?:^|[^\w])(\d{1,2})(?:st|nd|rd|th)?\s*(?:of\s+)?` + monthRE + `\.?,?\s*(\d{4}|\d{2})(?:[^\d]|$)`)
+	reMonthDay = regexp.MustCompile(`(?i)(?:^|[^\w])` + monthRE + `\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})(?:[^\d]|$)`)
+	reEmail    = regexp.MustCompile(`(?i)[a-z0-9._%+'\-]+@[a-z0-9\-]+(?:\.[a-z0-9\-]+)+`)
+	reCaseRef  = regexp.MustCompile(`(?i)\bLSCP\s?[-‐‑–/]\s?(\d{4})\s?[-‐‑–/]\s?(\d{3})\b`)
+)
+
+func year(s string) int {
+	y, _ := strconv.Atoi(s)
+	if len(s) == 2 {
+		if y < 70 {
+			return 2000 + y
+		}
+		return 1900 + y
+	}
+	return y
+}
+
+func mkDate(y int, m time.Month, d int) (string, bool) {
+	if y < 1900 || y > 2199 || m < 1 || m > 12 || d < 1 || d > 31 {
+		return "", false
+	}
+	t := time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+	if t.Day() != d || t.Month() != m {
+		return "", false
+	}
+	return t.Format("2006-01-02"), true
+}
+
+// findDate finds the first date written in s, day first for numeric dates unless
+// the year comes first (2021/03/27). It returns the date as YYYY-MM-DD and the
+// position just past it.
+func findDate(s string) (string, int, int, bool) {
+	best, bs, be := "", -1, -1
+	consider := func(v string, ok bool, start, end int) {
+		if ok && (bs < 0 || start < bs) {
+			best, bs, be = v, start, end
+		}
+	}
+	for _, m := range reNumDate.FindAllStringSubmatchIndex(s, 4) {
+		a, b, c := s[m[2]:m[3]], s[m[4]:m[5]], s[m[6]:m[7]]
+		bi, _ := strconv.Atoi(b)
+		if len(a) == 4 {
+			ci, _ := strconv.Atoi(c)
+			if len(c) > 2 {
+				continue
+			}
+			v, ok := mkDate(year(a), time.Month(bi), ci)
+			consider(v, ok, m[2], m[7])
+		} else if len(a) <= 2 && (len(c) == 4 || len(c) == 2) {
+			ai, _ := strconv.Atoi(a)
+			v, ok := mkDate(year(c), time.Month(bi), ai)
+			consider(v, ok, m[2], m[7])
+		}
+		if bs >= 0 {
+			break
+		}
+	}
+	if m := reDayMonth.FindStringSubmatchIndex(s); m != nil {
+		d, _ := strconv.Atoi(s[m[2]:m[3]])
+		v, ok := mkDate(year(s[m[6]:m[7]]), months[strings.ToLower(s[m[4]:m[5]])], d)
+		consider(v, ok, m[2], m[7])
+	}
+	if m := reMonthDay.FindStringSubmatchIndex(s); m != nil {
+		d, _ := strconv.Atoi(s[m[4]:m[5]])
+		v, ok := mkDate(year(s[m[6]:m[7]]), months[strings.ToLower(s[m[2]:m[3]])], d)
+		consider(v, ok, m[2], m[7])
+	}
+	return best, bs, be, bs >= 0
+}
+
+// parseDate reads a value that should be a date.
+func parseDate(s string) (string, bool) {
+	v, _, _, ok := findDate(s)
+	return v, ok
+}
+
+// Tick marks. A ticked box is any of these; an empty one is ☐ or □.
+func isTicked(tok string) bool {
+	switch tok {
+	case "☒", "☑", "✓", "✔", "✗", "✘", "■", "x", "X", "[x]", "[X]", "(x)", "(X)", "☐̸", "🗹", "🗷", "⊠", "[✓]", "[✔]":
+		return true
+	}
+	return false
+}
+
+func isUnticked(tok string) bool {
+	switch tok {
+	case "☐", "□", "[]", "[ ]", "()", "( )", "❑", "❒", "o":
+		return true
+	}
+	return false
+}
+
+// hasMarks says whether s holds any tick-box glyph (not counting a bare X).
+func hasBoxGlyph(s string) bool {
+	return strings.ContainsAny(s, "☒☑✓✔✗✘☐□⊠🗹🗷■") || strings.Contains(s, "[x]") || strings.Contains(s, "[X]") || strings.Contains(s, "[ ]")
+}
+
+// tokens splits text into words and marks: "Yes☒No☐" gives Yes ☒ No ☐; "[ ]" stays one.
+func markTokens(s string) []string {
+	s = strings.NewReplacer("[ ]", " [] ", "[x]", " ☒ ", "[X]", " ☒ ", "( )", " () ", "(x)", " ☒ ", "(X)", " ☒ ").Replace(s)
+	var out []string
+	var cur strings.Builder
+	flush := func() {
+		if cur.Len() > 0 {
+			if w := strings.Trim(cur.String(), "/'"); w != "" {
+				out = append(out, cur.String())
+			}
+			cur.Reset()
+		}
+	}
+	for _, r := range s {
+		switch {
+		case strings.ContainsRune("☒☑✓✔✗✘☐□⊠■❑❒🗹🗷", r):
+			flush()
+			out = append(out, string(r))
+		case unicode.IsLetter(r) || unicode.IsDigit(r) || r == '/' || r == '\'':
+			cur.WriteRune(r)
+		default:
+			flush()
+		}
+	}
+	flush()
+	return out
+}
+
+// pickMarked finds which of the options (each a set of lower-case words) is ticked in
+// text such as "Yes ☐ No ☒" or "☒ Yes ☐ No". It returns the option's index, or -1
+// with decided=false when the text has no marks next to options, or -1 with
+// decided=true when marks are there but none (or more than one option) is ticked.
+func pickMarked(text string, options [][]string) (idx int, decided bool) {
+	toks := markTokens(text)
+	type pos struct{ opt, at int }
+	var opts []pos
+	marks := map[int]bool{} // token index → ticked
+	for i, t := range toks {
+		lt := strings.ToLower(t)
+		if isTicked(t) && (t != "x" && t != "X" || len(toks) > 1) {
+			if t == "x" || t == "X" {
+				// a bare x only counts as a tick next to an option
+				marks[i] = true
+				continue
+			}
+			marks[i] = true
+			continue
+		}
+		if isUnticked(t) && t != "o" {
+			marks[i] = false
+			continue
+		}
+		for oi, words := range options {
+			for _, w := range words {
+				if lt == w {
+					opts = append(opts, pos{oi, i})
+				}
+			}
+		}
+	}
+	if len(marks) == 0 || len(opts) == 0 {
+		return -1, false
+	}
+	// Marks before their options or after? Look at which comes first.
+	firstMark, firstOpt := len(toks), opts[0].at
+	for i := range marks {
+		if i < firstMark {
+			firstMark = i
+		}
+	}
+	before := firstMark < firstOpt
+	chosen := -1
+	n := 0
+	for _, o := range opts {
+		var j int
+		if before {
+			j = o.at - 1
+		} else {
+			j = o.at + 1
+		}
+		if t, ok := marks[j]; ok && t {
+			if chosen != o.opt {
+				n++
+			}
+			chosen = o.opt
+		}
+	}
+	if n != 1 {
+		return -1, true
+	}
+	return chosen, true
+}
+
+var yesNoOptions = [][]string{{"yes", "y"}, {"no", "n"}}
+
+// parseYesNo reads a yes/no answer. answered=false means nothing usable (blank,
+// N/A, both boxes empty); ok=false with answered=true means unreadable text.
+func parseYesNo(s string) (v string, answered, ok bool) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return "", false, false
+	}
+	if i, decided := pickMarked(s, yesNoOptions); decided {
+		switch i {
+		case 0:
+			return "yes", true, true
+		case 1:
+			return "no", true, true
+		}
+		return "", false, false
+	}
+	toks := markTokens(s)
+	if len(toks) == 0 {
+		return "", false, false
+	}
+	first := strings.ToLower(toks[0])
+	if len(toks) >= 2 {
+		second := strings.ToLower(toks[1])
+		if (first == "yes" && second == "no") || (first == "no" && second == "yes") {
+			return "", false, false // the printed choices, neither struck out
+		}
+	}
+	switch first {
+	case "yes", "y", "yeah", "yep", "true", "correct", "confirmed":
+		return "yes", true, true
+	case "no", "n", "none", "nope", "false", "never", "not", "nil":
+		return "no", true, true
+	case "n/a", "na":
+		return "", false, false
+	}
+	if isTicked(toks[0]) && len(toks) == 1 {
+		return "yes", true, true
+	}
+	if len(toks) == 1 && isUnticked(toks[0]) {
+		return "", false, false
+	}
+	l := strings.ToLower(s)
+	if strings.HasPrefix(l, "not applicable") || strings.HasPrefix(l, "n/a") {
+		return "", false, false
+	}
+	return "", true, false
+}
+
+// placeholder reports whether a value is the form's prompt rather than an answer.
+func placeholder(s string) bool {
+	t := strings.TrimSpace(s)
+	if t == "" || onlyRule(t) {
+		return true
+	}
+	l := strings.ToLower(t)
+	for _, p := range []string{
+		"click or tap here to enter text", "click here to enter text", "click or tap to enter a date",
+		"click here to enter a date", "choose an item", "enter text here", "type here",
+		"[insert", "insert text", "[enter", "xx/xx/xxxx", "dd/mm/yyyy", "dd/mm/yy",
+	} {
+		if strings.HasPrefix(l, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// onlyRule reports whether s is only underlines, dots and dashes (a blank to fill).
+func onlyRule(s string) bool {
+	for _, r := range s {
+		switch r {
+		case '_', '.', '-', '–', '…', ' ', '\t':
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// cleanValue trims a value and drops placeholder lines and trailing underlines.
+func cleanValue(s string) string {
+	s = strings.ReplaceAll(s, "\r", "")
+	if !strings.Contains(s, "\n") {
+		s = strings.TrimSpace(s)
+		if placeholder(s) {
+			return ""
+		}
+		return s
+	}
+	lines := strings.Split(s, "\n")
+	out := lines[:0]
+	for _, l := range lines {
+		l = strings.TrimSpace(l)
+		if placeholder(l) {
+			continue
+		}
+		out = append(out, l)
+	}
+	return strings.Join(out, "\n")
+}
+
+func findEmail(s string) string {
+	return strings.TrimRight(reEmail.FindString(s), ".-")
+}
+
+func findCaseRef(s string) string {
+	m := reCaseRef.FindStringSubmatch(s)
+	if m == nil {
+		return ""
+	}
+	return "LSCP-" + m[1] + "-" + m[2]
+}
