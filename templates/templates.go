@@ -78,6 +78,13 @@ var names = []string{
 	tracker.TmplEscalation,
 	tracker.TmplCommandReply,
 	tracker.TmplDigest,
+	tracker.TmplMeetingInvite,
+	tracker.TmplMeetingCancel,
+	tracker.TmplPapers,
+	tracker.TmplApprovalRequest,
+	tracker.TmplPanelSubmission,
+	tracker.TmplOutcomeNotice,
+	tracker.TmplStatutoryReminder,
 }
 
 // Names returns every template name, in a fixed order.
@@ -242,6 +249,9 @@ const DocxType = "application/vnd.openxmlformats-officedocument.wordprocessingml
 // attachments are the files a template carries: the scoping form goes with the
 // request, and again with a reminder or chaser when the caller fills in Form.
 func attachments(name string, d *tracker.MailData) ([]tracker.Attachment, error) {
+	if atts, ok, err := rrAttachments(name, d); ok {
+		return atts, err
+	}
 	switch name {
 	case tracker.TmplScopingRequest, tracker.TmplReminder, tracker.TmplChaser:
 	default:

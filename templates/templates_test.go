@@ -213,7 +213,9 @@ func diff(want, got string) string {
 
 func TestNames(t *testing.T) {
 	want := []string{tracker.TmplAckReferrer, tracker.TmplStaffNewReferral, tracker.TmplScopingRequest, tracker.TmplReturnReceived,
-		tracker.TmplStaffAttention, tracker.TmplReminder, tracker.TmplChaser, tracker.TmplEscalation, tracker.TmplCommandReply, tracker.TmplDigest}
+		tracker.TmplStaffAttention, tracker.TmplReminder, tracker.TmplChaser, tracker.TmplEscalation, tracker.TmplCommandReply, tracker.TmplDigest,
+		tracker.TmplMeetingInvite, tracker.TmplMeetingCancel, tracker.TmplPapers, tracker.TmplApprovalRequest, tracker.TmplPanelSubmission,
+		tracker.TmplOutcomeNotice, tracker.TmplStatutoryReminder}
 	got := Names()
 	if !slices.Equal(got, want) {
 		t.Errorf("Names() = %v, want %v", got, want)

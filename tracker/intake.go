@@ -418,6 +418,9 @@ func (t *Tracker) agencyReply(ctx context.Context, tx *sql.Tx, now time.Time, in
 	if err := t.maybeAdvanceStage(ctx, tx, now, tt.caseID); err != nil {
 		return err
 	}
+	if err := t.forwardLateReturn(ctx, tx, now, tt.caseID, tt.agency, in); err != nil {
+		return err
+	}
 	c, err := t.caseView(ctx, tx, tt.caseID, now)
 	if err != nil {
 		return err
@@ -435,15 +438,15 @@ func (t *Tracker) agencyReply(ctx context.Context, tx *sql.Tx, now time.Time, in
 // command handler; anything else is recorded.
 func (t *Tracker) staffMessage(ctx context.Context, tx *sql.Tx, now time.Time, in *Incoming, tt tie, res *IngestResult) error {
 	res.Disposition = DispForPerson
-	if tt.byToken {
-		handled, err := t.staffCommands(ctx, tx, now, in, tt)
-		if err != nil {
-			return err
-		}
-		if handled {
-			res.Disposition = "command"
-			return nil
-		}
+	// staffCommands authenticates (our token, or the trusted server's DKIM/DMARC pass)
+	// and refuses what it cannot trust.
+	handled, err := t.staffCommands(ctx, tx, now, in, tt)
+	if err != nil {
+		return err
+	}
+	if handled {
+		res.Disposition = "command"
+		return nil
 	}
 	return audit(ctx, tx, now, tt.caseID, normAddr(in.From), "message_in", "staff message recorded on the case")
 }

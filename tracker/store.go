@@ -69,7 +69,14 @@ func Open(ctx context.Context, path string, now func() time.Time, log *slog.Logg
 		return nil, fmt.Errorf("tracker: open store: %w", err)
 	}
 	s := &Store{db: db, Now: now, Log: log.With("component", "tracker")}
-	if err := s.migrate(ctx); err != nil {
+	// Another process (the daemon beside a reporting command) may hold the store for a
+	// moment, and SQLite does not wait while it switches to WAL: try a few times.
+	err = s.migrate(ctx)
+	for i := 0; i < 40 && err != nil && storeUnavailable(err) && ctx.Err() == nil; i++ {
+		time.Sleep(100 * time.Millisecond)
+		err = s.migrate(ctx)
+	}
+	if err != nil {
 		db.Close()
 		return nil, err
 	}

@@ -25,22 +25,6 @@ func deliver(t *testing.T, tr *Tracker, in *Incoming) IngestResult {
 	if err != nil {
 		t.Fatalf("Ingest(%s) = %v", in.MessageID, err)
 	}
-	if _, staff := tr.cfg.isStaff(in.From); staff && res.CaseRef != "" && res.Disposition == DispForPerson {
-		err := tr.tx(ctx, func(tx *sql.Tx) error {
-			tt, err := tr.findTie(ctx, tx, in)
-			if err != nil || tt.byToken {
-				return err
-			}
-			handled, err := tr.staffCommands(ctx, tx, tr.Now(), in, tt)
-			if handled {
-				res.Disposition = "command"
-			}
-			return err
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
 	return res
 }
 

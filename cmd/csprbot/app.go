@@ -161,6 +161,7 @@ func fillIncoming(in *tracker.Incoming, m *mailbox.Message, passwords []string) 
 		in.BounceDetail = strings.Join(details, "; ")
 	}
 	in.Problems = append(in.Problems, m.Problems...)
+	in.AuthResults = m.Header["Authentication-Results"] // newest (top) first, as received
 	for _, att := range m.Attachments {
 		ia := tracker.InAttachment{Attachment: att}
 		if !isFormCandidate(att) {
@@ -217,6 +218,9 @@ func (a *app) cycle(ctx context.Context, w *mailbox.Watcher, s tracker.Sender) e
 	if _, err := a.tr.Tick(ctx); err != nil {
 		errs = append(errs, err)
 	}
+	if err := a.tr.TickRR(ctx); err != nil {
+		errs = append(errs, err)
+	}
 	if _, err := a.tr.SendDue(ctx, s); err != nil {
 		errs = append(errs, err)
 	}
@@ -232,6 +236,9 @@ func (a *app) daemon(ctx context.Context, w *mailbox.Watcher, s tracker.Sender, 
 	defer tick.Stop()
 	for {
 		if _, err := a.tr.Tick(ctx); err != nil && ctx.Err() == nil {
+			a.log.Error("scheduler", "err", err)
+		}
+		if err := a.tr.TickRR(ctx); err != nil && ctx.Err() == nil {
 			a.log.Error("scheduler", "err", err)
 		}
 		if _, err := a.tr.SendDue(ctx, s); err != nil && ctx.Err() == nil {

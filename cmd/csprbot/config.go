@@ -230,6 +230,14 @@ func (c *Config) Validate() error {
 			return usagef("config: %s: %q is not one of password, xoauth2, none", key, v)
 		}
 	}
+	for _, x := range []struct {
+		side, addr, tls string
+		allow           bool
+	}{{"imap", c.IMAP.Address, c.IMAP.TLS, c.IMAP.AllowInsecure}, {"smtp", c.SMTP.Address, c.SMTP.TLS, c.SMTP.AllowInsecure}} {
+		if x.tls == "none" && !x.allow && !isLoopback(x.addr) {
+			return usagef("config: %s.tls: \"none\" to %s would send passwords and children's cases unencrypted; use \"tls\" or \"starttls\", or set %s.allow_insecure = true for a trusted link", x.side, x.addr, x.side)
+		}
+	}
 	if c.IMAP.Username == "" {
 		return usagef("config: imap.username: required")
 	}
@@ -314,4 +322,17 @@ func (c *Config) trackerConfig() (tracker.Config, error) {
 			StrategicLead: a.StrategicLead, Aliases: a.Aliases})
 	}
 	return tc, tc.Validate()
+}
+
+// isLoopback reports whether host:port names this machine.
+func isLoopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }

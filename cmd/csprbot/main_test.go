@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -10,6 +11,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapclient"
 
 	"github.com/lewisham-lscp/csprbot/mailbox"
 	"github.com/lewisham-lscp/csprbot/mailbox/devserver"
@@ -134,6 +138,17 @@ func (e *e2e) sent() []*mailbox.Message {
 	return out
 }
 
+// sentExcept is every message sent to anyone but addr.
+func (e *e2e) sentExcept(addr string) []*mailbox.Message {
+	var out []*mailbox.Message
+	for _, m := range e.sent() {
+		if len(m.To) != 1 || !strings.EqualFold(m.To[0], addr) {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
 func (e *e2e) sentTo(addr string) []*mailbox.Message {
 	var out []*mailbox.Message
 	for _, m := range e.sent() {
@@ -189,9 +204,25 @@ func TestEndToEndReferralScopingReturn(t *testing.T) {
 	}
 	// Running again sends nothing twice and opens no second case.
 	e.run(0, "run", "--once", "--now", "2026-12-07T10:30:00Z")
-	if n := len(e.sent()); n != 2 {
-		t.Errorf("after a second run the sink holds %d messages, want 2", n)
+	if n := len(e.sentExcept("lfp-subgroup@lewisham.gov.uk")); n != 2 {
+		t.Errorf("after a second run the sink holds %d messages (besides the weekly digest), want 2", n)
 	}
+
+	// A crash between the commit and the \Seen flag, and a lost cursor (as after a
+	// UIDVALIDITY change): the message is fetched again, and still makes one case and one
+	// acknowledgement, and ends up \Seen.
+	e.unsee(t)
+	if _, err := e.db(t).Exec(`DELETE FROM cursors`); err != nil {
+		t.Fatal(err)
+	}
+	e.run(0, "run", "--once", "--now", "2026-12-07T10:40:00Z")
+	if n := len(e.sentExcept("lfp-subgroup@lewisham.gov.uk")); n != 2 {
+		t.Errorf("after a refetch the sink holds %d messages (besides the weekly digest), want 2", n)
+	}
+	if strings.Count(e.run(0, "cases", "--now", "2026-12-07T10:41:00Z"), "LSCP-") != 1 {
+		t.Errorf("a refetched referral opened a second case")
+	}
+	e.assertAllSeen(t)
 
 	out := e.run(0, "case", "LSCP-2026-001", "scoping", "--now", "2026-12-07T11:00:00Z")
 	if !strings.Contains(out, "Metropolitan Police Service") {
@@ -201,6 +232,18 @@ func TestEndToEndReferralScopingReturn(t *testing.T) {
 	police := e.sentTo("safeguarding.lead@met.example")
 	if len(police) != 1 {
 		t.Fatalf("scoping requests to the police = %d", len(police))
+	}
+	for _, addr := range []string{"csc.safeguarding@lewisham.gov.uk", "safeguarding.children@selondon-icb.example",
+		"safeguarding@lgt-nhs.example", "education.safeguarding@lewisham.gov.uk"} {
+		var reqs int
+		for _, m := range e.sentTo(addr) {
+			if strings.Contains(m.Subject, "scoping") {
+				reqs++
+			}
+		}
+		if reqs != 1 {
+			t.Errorf("%s got %d scoping requests, want 1", addr, reqs)
+		}
 	}
 	req := police[0]
 	var docx bool
@@ -222,7 +265,16 @@ func TestEndToEndReferralScopingReturn(t *testing.T) {
 	// The police reply to their request with the completed form.
 	e.deliver("2026-12-09T14:30:00Z", demoMail{from: "safeguarding.lead@met.example", subject: "RE: " + req.Subject,
 		inReplyTo: req.MessageID, body: "Attached.", attachName: "return.docx", attach: demoScopingReturn("LSCP-2026-001", "ET")})
-	e.run(0, "run", "--once", "--now", "2026-12-09T14:31:00Z")
+	// Children's Social Care's out-of-office: not a return, not answered.
+	cscReq := e.sentTo("csc.safeguarding@lewisham.gov.uk")
+	e.deliver("2026-12-09T14:32:00Z", demoMail{from: "csc.safeguarding@lewisham.gov.uk", subject: "Automatic reply: " + req.Subject,
+		inReplyTo: cscReq[len(cscReq)-1].MessageID, headers: map[string]string{"Auto-Submitted": "auto-replied"},
+		body: "I am out of the office until Monday 14 December 2026."})
+	e.run(0, "run", "--once", "--now", "2026-12-09T14:35:00Z")
+	if n := len(e.sentTo("csc.safeguarding@lewisham.gov.uk")); n != len(cscReq) {
+		t.Errorf("the out-of-office was answered: %d messages to CSC, was %d", n, len(cscReq))
+	}
+	e.assertAllSeen(t)
 	d := e.caseJSON("LSCP-2026-001", "2026-12-09T15:00:00Z")
 	got := map[string]string{}
 	for _, r := range d.Returns {
@@ -239,7 +291,7 @@ func TestEndToEndReferralScopingReturn(t *testing.T) {
 			outN++
 		}
 	}
-	if in != 2 || outN < 6 {
+	if in != 3 || outN < 6 {
 		t.Errorf("case messages: %d in, %d out", in, outN)
 	}
 }
@@ -301,4 +353,63 @@ func TestDemo(t *testing.T) {
 		}
 	}
 	fmt.Fprint(os.Stderr, "")
+}
+
+// db opens the daemon's store (for tests that reach behind the command line).
+func (e *e2e) db(t *testing.T) *sql.DB {
+	t.Helper()
+	db, err := sql.Open("sqlite", tracker.DSN(filepath.Join(e.dir, "data", "csprbot.db")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// unsee clears \Seen on every message in the inbox, as a crash between the commit and
+// the mark would leave them.
+func (e *e2e) unsee(t *testing.T) {
+	t.Helper()
+	c, err := imapclient.DialInsecure(e.imap.Addr, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if err := c.Login("safeguardingpartnership@lewisham.gov.uk", "secret").Wait(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Select("INBOX", nil).Wait(); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Store(imap.SeqSetNum(1), &imap.StoreFlags{Op: imap.StoreFlagsDel, Silent: true, Flags: []imap.Flag{imap.FlagSeen}}, nil).Close(); err != nil {
+		t.Fatal(err)
+	}
+	ms, _ := e.imap.Messages("INBOX")
+	for _, m := range ms {
+		if hasSeen(m.Flags) {
+			t.Fatalf("message %d still \\Seen after unsee", m.UID)
+		}
+	}
+}
+
+func hasSeen(flags []string) bool {
+	for _, f := range flags {
+		if strings.EqualFold(f, `\Seen`) {
+			return true
+		}
+	}
+	return false
+}
+
+func (e *e2e) assertAllSeen(t *testing.T) {
+	t.Helper()
+	ms, err := e.imap.Messages("INBOX")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range ms {
+		if !hasSeen(m.Flags) {
+			t.Errorf("message UID %d is not \\Seen after the run", m.UID)
+		}
+	}
 }

@@ -47,7 +47,7 @@ type SMTPSink struct {
 // written there as NNN-<message-id>.eml.
 func StartSMTP(addr, dir string) (*SMTPSink, error) {
 	if dir != "" {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
 			return nil, fmt.Errorf("devserver: smtp dir: %w", err)
 		}
 	}
@@ -164,7 +164,7 @@ func (s *SMTPSink) deliver(r Received) error {
 			id = id[:100]
 		}
 		name := filepath.Join(s.dir, fmt.Sprintf("%03d-%s.eml", seq, id))
-		if err := os.WriteFile(name, r.Data, 0o644); err != nil {
+		if err := os.WriteFile(name, r.Data, 0o600); err != nil {
 			return fmt.Errorf("devserver: write %s: %w", name, err)
 		}
 	}
