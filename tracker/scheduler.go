@@ -17,7 +17,8 @@ type TickResult struct {
 // chaser once it is overdue, a second chaser copied to the agency's strategic lead, then
 // escalation to the Learning from Practice subgroup. Automatic mail goes only at the chase
 // hour or later on a working day, never twice to one address about one case on one day,
-// and never to an agency whose return is in or whose deadline was waived. Each action is
+// and never to an agency whose return is in or whose deadline was waived, nor once the
+// Rapid Review meeting has been held (scoping is then over). Each action is
 // its own transaction, so a restart or a second run at the same moment sends nothing again.
 func (t *Tracker) Tick(ctx context.Context) (TickResult, error) {
 	var res TickResult
@@ -36,8 +37,9 @@ func (t *Tracker) Tick(ctx context.Context) (TickResult, error) {
 	rows, err := t.db.QueryContext(ctx, `SELECT r.id, c.id, c.ref, r.agency, r.email, r.due_at, r.chasers_sent, r.status
 		FROM returns r JOIN cases c ON c.id = r.case_id
 		LEFT JOIN deadlines d ON d.case_id = r.case_id AND d.rule = 'scoping_return' AND d.agency = r.agency
-		WHERE c.stage != ? AND r.status = 'awaiting' AND coalesce(d.status, 'pending') != 'waived'
-		ORDER BY r.id`, StageClosed)
+		WHERE c.stage IN (?, ?, ?) AND r.status = 'awaiting' AND coalesce(d.status, 'pending') != 'waived'
+			AND NOT EXISTS (SELECT 1 FROM meetings m WHERE m.case_id = c.id AND m.status = 'set' AND m.at <= ?)
+		ORDER BY r.id`, StageReferral, StageScoping, StageRapidReview, ts(now))
 	if err != nil {
 		return res, fmt.Errorf("tracker: tick: %w", err)
 	}

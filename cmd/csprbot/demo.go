@@ -208,7 +208,7 @@ func (d *demo) idOf(addr string) string {
 }
 
 func (d *demo) play(ctx context.Context) error {
-	fmt.Fprintf(d.w, "csprbot demo: one referral played through the Rapid Review's first stage on a simulated clock.\nIMAP %s, SMTP %s (in-process, loopback). Store %s\n",
+	fmt.Fprintf(d.w, "csprbot demo: one referral played through the Rapid Review, from referral to the National Panel, on a simulated clock.\nIMAP %s, SMTP %s (in-process, loopback). Store %s\n",
 		d.srv.imap.Addr, d.srv.smtp.Addr, d.a.cfg.Store.Path)
 	if err := d.step(ctx, "2026-12-07 10:15", "A referral arrives from the hospital trust.",
 		demoMail{from: "safeguarding@lgt-nhs.example", subject: "Referral for a Child Safeguarding Practice Review",
@@ -244,7 +244,26 @@ func (d *demo) play(ctx context.Context) error {
 	if err := d.step(ctx, "2026-12-14 09:00", "Monday 09:00: returns are due tomorrow; reminders go to those still awaited."); err != nil {
 		return err
 	}
-	if err := d.step(ctx, "2026-12-16 09:00", "Wednesday 09:00: the return date has passed; chasers go to those still awaited."); err != nil {
+	if err := d.step(ctx, "2026-12-14 10:30", "The lead sets the Rapid Review meeting by replying \"Meeting: 2026-12-17 10:00\".",
+		demoMail{from: staff, subject: "Re: [" + ref + "] Your commands", inReplyTo: d.idOf(staff), body: "Meeting: 2026-12-17 10:00\n\nThanks"}); err != nil {
+		return err
+	}
+	if err := d.step(ctx, "2026-12-16 09:00", "Wednesday 09:00: the return date has passed; chasers go to those still awaited, and the meeting papers go out."); err != nil {
+		return err
+	}
+	lgt := "safeguarding@lgt-nhs.example"
+	if err := d.step(ctx, "2026-12-16 11:20", "The hospital trust's return arrives late; it is forwarded to the meeting's invitees.",
+		demoMail{from: lgt, subject: "RE: [" + ref + "] Overdue", inReplyTo: d.idOf(lgt),
+			body: "Apologies for the delay; form attached.", attachName: "scoping-return-lgt.docx", attach: demoScopingReturn(ref, initials)}); err != nil {
+		return err
+	}
+	if err := d.step(ctx, "2026-12-17 15:00", "After the meeting the lead emails the Rapid Review report (Appendix 5).",
+		demoMail{from: staff, subject: "Re: [" + ref + "] Rapid Review report", inReplyTo: d.idOf(staff),
+			body: "Report attached.", attachName: "rapid-review-report.docx", attach: demoRapidReviewReport(ref, "17/12/2026")}); err != nil {
+		return err
+	}
+	if err := d.step(ctx, "2026-12-18 09:30", "The lead approves the submission by replying \"Approve\"; it goes to the National Panel and everyone hears the outcome.",
+		demoMail{from: staff, subject: "Re: [" + ref + "] Approval", inReplyTo: d.idOf(staff), body: "Approve"}); err != nil {
 		return err
 	}
 	det, err := d.a.store.Case(ctx, ref)

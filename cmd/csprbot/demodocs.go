@@ -138,3 +138,75 @@ func demoScopingReturn(ref, initials string) []byte {
 		}},
 	})
 }
+
+// demoRapidReviewReport is Appendix 5 as the Strategic Safeguarding Lead completes it
+// after the meeting: every partner present, criteria ticked, recommendation b (a local
+// review).
+func demoRapidReviewReport(ref, meeting string) []byte {
+	tick := func(on bool) string {
+		if on {
+			return "☒"
+		}
+		return "☐"
+	}
+	criteria := []struct {
+		on   bool
+		text string
+	}{
+		{true, "highlights or may highlight improvements needed to safeguard and promote the welfare of children, including where those improvements have been previously identified"},
+		{false, "highlights or may highlight recurrent themes in the safeguarding and promotion of the welfare of children"},
+		{true, "highlights or may highlight concerns regarding two or more organisations or agencies working together effectively to safeguard and promote the welfare of children"},
+		{false, "is one which the Child Safeguarding Practice Review Panel have considered and concluded a local review may be more appropriate"},
+		{false, "safeguarding partners have cause for concern about the actions of a single agency"},
+		{false, "there has been no agency involvement and this gives the safeguarding partners cause for concern"},
+		{false, "more than one local authority, police area or clinical commissioning group is involved, including in cases where families have moved around"},
+		{false, "the case may raise issues relating to safeguarding or promoting the welfare of children in institutional settings"},
+		{false, "None of the above"},
+	}
+	var critRows [][]string
+	for _, c := range criteria {
+		critRows = append(critRows, []string{tick(c.on), c.text})
+	}
+	recs := []string{
+		"a) Meets the criteria for a national Child Safeguarding Practice Review",
+		"b) Meets the criteria for a local Child Safeguarding Practice Review",
+		"c) Does not meet the criteria but warrants an alternative Learning Review",
+		"d) Warrants consideration of DHR, SAR, MAPPA SFO or other",
+		"e) Warrants a Single-Agency Review",
+		"f) Warrants a Multi-Agency Audit",
+		"g) Warrants a Single Agency Audit",
+		"h) Needs no Further Action",
+		"i) The Rapid Review has identified learning that has been acted upon, obviating the need for further review",
+		"j) Other",
+	}
+	var recRows [][]string
+	for i, r := range recs {
+		recRows = append(recRows, []string{tick(i == 1), r})
+	}
+	return buildDocx([]docBlock{
+		{para: "REPORT OF RAPID REVIEW DECISIONS AND RECOMMENDATIONS FOR SUBMISSION TO NATIONAL CHILD SAFEGUARDING PRACTICE REVIEW PANEL"},
+		{para: "Our ref: " + ref},
+		{para: "Background Information"},
+		{rows: [][]string{{"Name of Child:", "Ellie Testcase"}, {"Date of Rapid Review:", meeting}}},
+		{para: "List of Participants in Rapid Review:"},
+		{rows: [][]string{
+			{"Name", "Job Role/Title", "Agency/Organisation"},
+			{"Morgan Pretendlead", "Strategic Safeguarding Lead (chair)", "Lewisham Safeguarding Children Partnership"},
+			{"Lou Imagined", "Head of Service", "Lewisham Children's Social Care"},
+			{"DI Chris Notreal", "Detective Inspector", "Metropolitan Police Service"},
+			{"Dr Fay Fictive", "Designated Doctor", "NHS South East London ICB"},
+		}},
+		{para: "Section 2: Consideration of Case, Criteria and Guidance"},
+		{para: "2.1 Immediate Action"},
+		{rows: [][]string{
+			{"Has ALL appropriate immediate action been taken to ensure children’s safety and share any learning appropriately?", "☒ Yes ☐ No"},
+			{"Please give details of action taken. If no, what actions need to be taken? When will these be taken and by whom?", "Strategy meeting held; siblings safeguarded."},
+		}},
+		{para: "2.2 Identifying Improvements to Safeguard and Promote the Welfare of Children"},
+		{rows: critRows},
+		{para: "Section 3: Recommendation"},
+		{para: "After completing this Rapid Review it has been agreed that this case:"},
+		{rows: recRows},
+		{rows: [][]string{{"Rationale for Recommendation", "Several agencies were involved and information sharing between them needs review."}}},
+	})
+}
