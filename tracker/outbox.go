@@ -163,6 +163,14 @@ func (t *Tracker) SendDue(ctx context.Context, s Sender) (int, error) {
 		if err := json.Unmarshal([]byte(body), &e); err != nil {
 			return sent, fmt.Errorf("tracker: send due: outbox %d: %w", id, err)
 		}
+		// The last gate: nothing reaches the National Panel, Ofsted or the DfE unless a
+		// person approved that very email.
+		if held, err := t.holdIfUnapproved(ctx, id, caseID.Int64, &e); err != nil || held {
+			if err != nil {
+				return sent, err
+			}
+			continue
+		}
 		sendErr := s.Send(ctx, &e)
 		if err := t.recordSend(ctx, id, caseID.Int64, &e, attempts+1, sendErr); err != nil {
 			return sent, err
@@ -259,4 +267,30 @@ func (t *Tracker) noteSendState(err error) {
 		t.sendDown = true
 		t.log.Warn("outgoing mail is not being accepted; retrying with back-off", "err", err)
 	}
+}
+
+// holdIfUnapproved holds an email to a national body that no approved submission names.
+func (t *Tracker) holdIfUnapproved(ctx context.Context, id, caseID int64, e *OutEmail) (bool, error) {
+	nat := t.nationalAddrs()
+	toNational := false
+	for _, a := range append(append([]string{}, e.To...), e.Cc...) {
+		toNational = toNational || nat[normAddr(a)]
+	}
+	if !toNational {
+		return false, nil
+	}
+	var approved int
+	if err := t.db.QueryRowContext(ctx, `SELECT count(*) FROM submissions WHERE outbox_msgid = ? AND status = 'approved'`, e.MessageID).Scan(&approved); err != nil {
+		return false, err
+	}
+	if approved > 0 {
+		return false, nil
+	}
+	err := t.tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE outbox SET status = 'held', last_error = 'held: mail to the National Panel, Ofsted or the DfE needs an approval' WHERE id = ?`, id); err != nil {
+			return err
+		}
+		return audit(ctx, tx, t.Now(), caseID, "csprbot", "message_out_held", e.MessageID+": to a national body without an approval; held at sending")
+	})
+	return true, err
 }

@@ -1,0 +1,66 @@
+package tracker_test
+
+import (
+	"context"
+	"encoding/json"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/lewisham-lscp/csprbot/mailbox"
+	"github.com/lewisham-lscp/csprbot/mailbox/devserver"
+	"github.com/lewisham-lscp/csprbot/templates"
+	"github.com/lewisham-lscp/csprbot/tracker"
+)
+
+// Whatever else goes wrong, an email to the National Panel that no approved submission
+// names is held at the moment of sending, never sent: checked against a real SMTP server.
+func TestUnapprovedNationalMailIsHeldAtSending(t *testing.T) {
+	ctx := context.Background()
+	now := func() time.Time { return time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC) }
+	st, err := tracker.Open(ctx, filepath.Join(t.TempDir(), "db"), now, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	cal, _ := tracker.NewCalendar(nil)
+	ts, err := templates.New("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := tracker.Config{From: "safeguardingpartnership@lewisham.gov.uk",
+		Addresses: tracker.Addresses{NationalPanel: "Mailbox.NationalReviewPanel@education.gov.uk"}}
+	tr, err := tracker.New(ctx, st, cfg, cal, ts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sink, err := devserver.StartSMTP("127.0.0.1:0", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sink.Close()
+	smtp, err := mailbox.NewSMTP(mailbox.SMTPConfig{Address: sink.Addr, TLS: "none", Auth: mailbox.NoAuth()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A row that bypassed every earlier check (a bug, a hand edit of the database).
+	e := tracker.OutEmail{MessageID: "x.1.2@lewisham.gov.uk", From: cfg.From, To: []string{"mailbox.nationalreviewpanel@education.gov.uk"},
+		Subject: "[LSCP-2026-001] report", Text: "report", Date: now()}
+	body, _ := json.Marshal(e)
+	if _, err := st.DB().Exec(`INSERT INTO outbox(message_id, kind, recipients, subject, email_json, status, next_attempt_at, created_at)
+		VALUES (?, 'national_panel_submission', ?, ?, ?, 'queued', '2026-12-07T09:00:00Z', '2026-12-07T09:00:00Z')`,
+		e.MessageID, e.To[0], e.Subject, string(body)); err != nil {
+		t.Fatal(err)
+	}
+	n, err := tr.SendDue(ctx, smtp)
+	if err != nil || n != 0 {
+		t.Fatalf("SendDue = %d, %v; want nothing sent", n, err)
+	}
+	if got := len(sink.Messages()); got != 0 {
+		t.Errorf("the SMTP server received %d messages to the National Panel without an approval", got)
+	}
+	ob, _ := st.Outbox(ctx)
+	if len(ob) != 1 || ob[0].Status != "held" {
+		t.Errorf("outbox = %+v, want the email held", ob)
+	}
+}
