@@ -1,6 +1,7 @@
 package mailbox
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"path/filepath"
@@ -236,4 +237,28 @@ func TestSinkWritesFiles(t *testing.T) {
 
 func filepathGlob(dir, pattern string) ([]string, error) {
 	return filepath.Glob(filepath.Join(dir, pattern))
+}
+
+// A retry after a crash must put the very same bytes on the wire as the first attempt:
+// same Message-ID, same MIME boundaries.
+func TestRenderMessageIsDeterministic(t *testing.T) {
+	m := &tracker.OutEmail{MessageID: "LSCP-2026-001.a.b@lewisham.gov.uk", From: "safeguardingpartnership@lewisham.gov.uk",
+		To: []string{"lead@met.example"}, Subject: "[LSCP-2026-001] x", Text: "text", HTML: "<p>html</p>",
+		Date:        time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC),
+		Attachments: []tracker.Attachment{{Name: "form.docx", ContentType: "application/octet-stream", Data: []byte("PK\x03\x04 form")}}}
+	a, err := RenderMessage(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := RenderMessage(m)
+	if !bytes.Equal(a, b) {
+		t.Fatalf("two renderings of one email differ")
+	}
+	if !bytes.Contains(a, []byte("=_csprbot_")) || bytes.Count(a, []byte("boundary=")) < 2 {
+		t.Errorf("expected nested multiparts with derived boundaries:\n%s", a)
+	}
+	dm, err := Decode(a, Limits{})
+	if err != nil || dm.Text != "text" || len(dm.Attachments) != 1 || dm.MessageID != m.MessageID {
+		t.Errorf("rendered message does not decode back: %+v, %v", dm, err)
+	}
 }

@@ -47,6 +47,8 @@ type Config struct {
 	AllowedDomains   []string
 	Rules            []Rule
 	ChaseHour        int // reminders and chasers go at this hour (London) on working days
+	// StuckAfter is how long an email may wait unsent before staff are told.
+	StuckAfter time.Duration
 	// TrustedAuthServID is the authserv-id of the receiving server whose
 	// Authentication-Results header csprbot believes (RFC 8601); "" trusts none.
 	TrustedAuthServID string

@@ -109,11 +109,19 @@ func (t *Tracker) TickDigest(ctx context.Context) (bool, error) {
 	}
 	now := t.Now()
 	day, hour := t.digestWhen()
+	// The digest belongs to the week's configured day; when that day is a bank holiday
+	// it goes on the first working day after, once.
 	local := now.In(t.cal.Location())
-	if local.Weekday() != day || now.Before(t.cal.At(now, hour, 0)) {
+	anchor := t.cal.Day(now).AddDate(0, 0, -((int(local.Weekday()) - int(day) + 7) % 7))
+	sendDay := anchor
+	for !t.cal.IsWorkingDay(sendDay) {
+		sendDay = sendDay.AddDate(0, 0, 1)
+	}
+	today := t.londonDay(now)
+	if today != t.londonDay(sendDay) || now.Before(t.cal.At(now, hour, 0)) {
 		return false, nil
 	}
-	week := t.londonDay(now)
+	week := t.londonDay(anchor)
 	var exists int
 	if err := t.db.QueryRowContext(ctx, `SELECT count(*) FROM digests WHERE week = ?`, week).Scan(&exists); err != nil {
 		return false, fmt.Errorf("tracker: digest: %w", err)

@@ -162,7 +162,10 @@ func TestTickDigestWeekly(t *testing.T) {
 		{"2026-12-21T09:00:00Z", 1},
 		{"2026-12-21T15:00:00Z", 1}, // once a week
 		{"2026-12-22T09:00:00Z", 1},
-		{"2026-12-28T09:05:00Z", 2}, // next Monday (a bank holiday: the digest still goes)
+		{"2026-12-28T09:05:00Z", 1}, // next Monday is a bank holiday: not then,
+		{"2026-12-29T08:00:00Z", 1},
+		{"2026-12-29T09:00:00Z", 2}, // but on the first working day after it
+		{"2026-12-30T09:00:00Z", 2},
 	} {
 		c.Set(tc.at)
 		if _, err := tr.TickDigest(ctx); err != nil {

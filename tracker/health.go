@@ -96,15 +96,16 @@ func (t *Tracker) overDailyCap(ctx context.Context, tx *sql.Tx, now time.Time, a
 	return n >= MaxPerAddressPerDay, err
 }
 
-// StuckAfter is how long a queued email may wait unsent before staff are told.
-const StuckAfter = 2 * time.Hour
+// DefaultStuckAfter is how long a queued email may wait unsent before staff are told,
+// unless the configuration says otherwise (Config.StuckAfter).
+const DefaultStuckAfter = 2 * time.Hour
 
 // alertStuck tells staff once about each email that has waited unsent longer than
-// StuckAfter (it reaches them when SMTP works again), and about each rejected one.
+// Config.StuckAfter (it reaches them when SMTP works again), and about each rejected one.
 func (t *Tracker) alertStuck(ctx context.Context) error {
 	now := t.Now()
 	rows, err := t.db.QueryContext(ctx, `SELECT id, coalesce(case_id, 0), kind, recipients, status, last_error, created_at FROM outbox
-		WHERE stuck_alerted = 0 AND kind != ? AND ((status = 'queued' AND created_at <= ?) OR status IN ('failed', 'held'))`, TmplStaffAttention, ts(now.Add(-StuckAfter)))
+		WHERE stuck_alerted = 0 AND kind != ? AND ((status = 'queued' AND created_at <= ?) OR status IN ('failed', 'held'))`, TmplStaffAttention, ts(now.Add(-t.cfg.StuckAfter)))
 	if err != nil {
 		return err
 	}

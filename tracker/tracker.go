@@ -35,6 +35,9 @@ func New(ctx context.Context, st *Store, cfg Config, cal *Calendar, r Renderer) 
 	if cfg.ChaseHour == 0 {
 		cfg.ChaseHour = 9
 	}
+	if cfg.StuckAfter <= 0 {
+		cfg.StuckAfter = DefaultStuckAfter
+	}
 	if cfg.MessageIDDomain == "" {
 		cfg.MessageIDDomain = domainOf(cfg.From)
 	}

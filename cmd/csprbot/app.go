@@ -224,6 +224,9 @@ func (a *app) cycle(ctx context.Context, w *mailbox.Watcher, s tracker.Sender) e
 	if _, err := a.tr.SendDue(ctx, s); err != nil {
 		errs = append(errs, err)
 	}
+	if err := a.purge(ctx); err != nil {
+		errs = append(errs, err)
+	}
 	return errors.Join(errs...)
 }
 
@@ -244,6 +247,9 @@ func (a *app) daemon(ctx context.Context, w *mailbox.Watcher, s tracker.Sender, 
 		if _, err := a.tr.SendDue(ctx, s); err != nil && ctx.Err() == nil {
 			a.log.Error("sender", "err", err)
 		}
+		if err := a.purge(ctx); err != nil && ctx.Err() == nil {
+			a.log.Error("retention", "err", err)
+		}
 		select {
 		case <-ctx.Done():
 			<-done
@@ -256,4 +262,17 @@ func (a *app) daemon(ctx context.Context, w *mailbox.Watcher, s tracker.Sender, 
 		case <-tick.C:
 		}
 	}
+}
+
+// purge removes bodies and attachments of cases closed longer ago than
+// store.retention_days (0 keeps everything); the audit trail stays.
+func (a *app) purge(ctx context.Context) error {
+	if a.cfg.Store.RetentionDays <= 0 {
+		return nil
+	}
+	n, err := a.tr.Purge(ctx, time.Duration(a.cfg.Store.RetentionDays)*24*time.Hour)
+	if n > 0 {
+		a.log.Info("retention: purged closed cases' message bodies and attachments", "messages", n)
+	}
+	return err
 }

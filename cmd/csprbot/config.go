@@ -51,9 +51,11 @@ type Config struct {
 		InsecureSkipVerify bool     `toml:"insecure_skip_verify"`
 		AllowInsecure      bool     `toml:"allow_insecure"`
 		Timeout            duration `toml:"timeout"`
+		AlertAfter         duration `toml:"alert_after"`
 	} `toml:"smtp"`
 	Store struct {
-		Path string `toml:"path"`
+		Path          string `toml:"path"`
+		RetentionDays int    `toml:"retention_days"`
 	} `toml:"store"`
 	Addresses struct {
 		NationalPanel string `toml:"national_panel"`
@@ -256,6 +258,9 @@ func (c *Config) Validate() error {
 	if h := c.Schedule.DigestHour; h != nil && (*h < 0 || *h > 23) {
 		return usagef("config: schedule.digest_hour: %d is not an hour 0–23", *h)
 	}
+	if c.Store.RetentionDays < 0 {
+		return usagef("config: store.retention_days: %d is negative (0 keeps everything)", c.Store.RetentionDays)
+	}
 	if c.Schedule.ChaseHour < 0 || c.Schedule.ChaseHour > 23 {
 		return usagef("config: schedule.chase_hour: %d is not an hour 0–23", c.Schedule.ChaseHour)
 	}
@@ -306,7 +311,7 @@ func (c *Config) trackerConfig() (tracker.Config, error) {
 		Addresses: tracker.Addresses{NationalPanel: c.Addresses.NationalPanel, Ofsted: c.Addresses.Ofsted, DfE: c.Addresses.DfE,
 			NSPCC: c.Addresses.NSPCC, Subgroup: c.Addresses.Subgroup, Partners: c.Addresses.Partners},
 		AllowedAddresses: c.Mail.AllowedAddresses, AllowedDomains: c.Mail.AllowedDomains,
-		Rules: rules, ChaseHour: c.Schedule.ChaseHour,
+		Rules: rules, ChaseHour: c.Schedule.ChaseHour, StuckAfter: c.SMTP.AlertAfter.Duration,
 		TrustedAuthServID: c.Mail.TrustedAuthServID,
 	}
 	tc.DigestWeekday, _ = weekday(c.Schedule.DigestDay)

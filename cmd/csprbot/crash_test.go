@@ -17,6 +17,7 @@ import (
 	"bufio"
 	"bytes"
 	"database/sql"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -83,9 +84,11 @@ type crashHarness struct {
 	db    *sql.DB
 	logf  *os.File
 	kills int
+	// kills that fell while the daemon was sending (it had sent some, more were queued) or
+	// taking in mail (it had recorded some, more were waiting)
+	midSend, midIntake int
 	// what was delivered: Message-ID → kind (referral, return, ooo)
 	delivered map[string]string
-	order     []string
 	seq       int
 }
 
@@ -101,7 +104,6 @@ func (h *crashHarness) deliver(m demoMail, at time.Time, kind string) {
 		h.t.Fatal(err)
 	}
 	h.delivered[id] = kind
-	h.order = append(h.order, id)
 }
 
 // life starts `csprbot run --config CFG --now NOW`, lets it run 0–400 ms (meanwhile
@@ -116,7 +118,13 @@ func (h *crashHarness) life(now string, during func()) {
 	}
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()
+	sentBefore, recBefore := len(h.e.smtp.Messages()), queryInt(h.db, `SELECT count(*) FROM messages`)
+	// 0–400 ms; half the lives end in the first 80 ms, where a fresh daemon does most
+	// of its work (intake of what is waiting, the scheduler, the outbox).
 	delay := time.Duration(h.rng.IntN(401)) * time.Millisecond
+	if h.rng.IntN(2) == 0 {
+		delay = time.Duration(h.rng.IntN(81)) * time.Millisecond
+	}
 	if during != nil {
 		first := time.Duration(h.rng.Int64N(int64(delay) + 1))
 		time.Sleep(first)
@@ -132,18 +140,17 @@ func (h *crashHarness) life(now string, during func()) {
 	_ = cmd.Process.Signal(syscall.SIGKILL)
 	err := <-exited
 	var ee *exec.ExitError
-	if err == nil || !(asExit(err, &ee) && ee.Sys().(syscall.WaitStatus).Signal() == syscall.SIGKILL) {
+	if !errors.As(err, &ee) || ee.Sys().(syscall.WaitStatus).Signal() != syscall.SIGKILL {
 		h.fail("csprbot run ended with %v, not by SIGKILL", err)
 	}
 	h.kills++
-}
-
-func asExit(err error, ee **exec.ExitError) bool {
-	e, ok := err.(*exec.ExitError)
-	if ok {
-		*ee = e
+	// Did the kill land in the middle of work?
+	if len(h.e.smtp.Messages()) > sentBefore && h.queued() > 0 {
+		h.midSend++
 	}
-	return ok
+	if rec := queryInt(h.db, `SELECT count(*) FROM messages`); rec > recBefore && rec < len(h.delivered) {
+		h.midIntake++
+	}
 }
 
 // cli runs a one-shot csprbot command to completion.
@@ -170,7 +177,7 @@ func (h *crashHarness) fail(format string, a ...any) {
 	h.t.Fatalf(format+"\nlast lines of the daemons' log (%s):\n%s", append(a, h.logf.Name(), strings.Join(lines, "\n"))...)
 }
 
-// queuedDue counts outbox rows still waiting to be sent.
+// queued counts outbox rows still waiting to be sent.
 func (h *crashHarness) queued() int {
 	return queryInt(h.db, `SELECT count(*) FROM outbox WHERE status = 'queued'`)
 }
@@ -247,17 +254,18 @@ func TestCrashHarness(t *testing.T) {
 	h.cli("cases", "--json", "--now", "2026-12-07T09:00:00Z")
 	h.db = openStore(t, e.dbPath())
 
-	nRef := 8
+	nRef := 12
 	if kills >= 200 {
-		nRef = 12
+		nRef = 20 // the daily cap (40 automatic emails per address) bounds this
 	}
+	referrers := []string{"safeguarding@lgt-nhs.example", "education.safeguarding@lewisham.gov.uk", "safeguarding.children@selondon-icb.example"}
 	per := max(kills/5, 1)
 
 	// 1. Referrals arrive (Monday 7 December 2026, 10:00).
 	t1 := time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC)
 	var pending []demoMail
 	for i := range nRef {
-		pending = append(pending, demoMail{from: "safeguarding@lgt-nhs.example", subject: "Referral for a Child Safeguarding Practice Review",
+		pending = append(pending, demoMail{from: referrers[i%len(referrers)], subject: "Referral for a Child Safeguarding Practice Review",
 			body: "Please find attached a referral.", attachName: "referral.docx", attach: referralFor(crashChildren[i%len(crashChildren)])})
 	}
 	next := func(kind string, at time.Time) func() {
@@ -550,7 +558,7 @@ func (h *crashHarness) check(returned map[string]bool, expectReminders int) cras
 			r.lost++
 		}
 	}
-	var notes []string
+	notes := []string{fmt.Sprintf("kills mid-send %d, mid-intake %d", h.midSend, h.midIntake)}
 	notes = append(notes, fmt.Sprintf("expected emails %d (reminders %d, chasers %d)", len(want), expectReminders, expectReminders))
 	if identical+sameContent > 0 {
 		notes = append(notes, fmt.Sprintf("same-id retries: %d byte-identical, %d same content with a new MIME boundary", identical, sameContent))

@@ -2,8 +2,8 @@ package main
 
 // Outages (issue 5, guarantee 2), each on the running daemon: the IMAP server goes away
 // and comes back, the mailbox is recreated with a new UIDVALIDITY, the SMTP server
-// refuses (4xx), rejects one recipient (5xx) or hangs, and SQLite is locked by another
-// connection. The IMAP and SQLite cases run `csprbot run` through Main; the SMTP cases
+// refuses (4xx) for minutes or for hours (staff are told), rejects one recipient (5xx) or
+// hangs, and SQLite is locked by another connection. The IMAP and SQLite cases run `csprbot run` through Main; the SMTP cases
 // run the same app.daemon loop on a clock the test moves (startTestDaemon), because the
 // outbox backs off in minutes.
 
@@ -22,11 +22,6 @@ const staffAddr = "strategic.lead@lewisham.gov.uk"
 // triageMail is mail from a stranger: recorded for staff, who are told; never answered.
 func triageMail(i int) demoMail {
 	return demoMail{from: "someone@elsewhere.example", subject: "A question " + string(rune('A'+i)), body: "Hello, who do I talk to?"}
-}
-
-// recorded reports whether the store holds the message once.
-func recorded(db *sql.DB, id string) bool {
-	return queryInt(db, `SELECT count(*) FROM messages WHERE message_id = ?`, id) == 1
 }
 
 // recordedAndSeen waits until every message is recorded exactly once and \Seen.
@@ -59,6 +54,7 @@ func TestOutageIMAPServerRestarts(t *testing.T) {
 	if testing.Short() {
 		t.Skip("outage test in -short")
 	}
+	t.Parallel() // mostly waiting: runs beside the other long outage test
 	e := newE2E(t)
 	e.rewriteConfig(fastIMAP)
 	db := openStore(t, e.dbPath())
@@ -253,6 +249,60 @@ func TestOutageSMTPRefusesThenRecovers(t *testing.T) {
 	}
 }
 
+func TestOutageSMTPDownForHoursTellsStaff(t *testing.T) {
+	if testing.Short() {
+		t.Skip("outage test in -short")
+	}
+	e := newE2E(t)
+	e.rewriteConfig(fastIMAP)
+	db := openStore(t, e.dbPath())
+	e.smtp.Fail(421, "4.3.2 service not available", -1)
+	start := time.Date(2026, 12, 7, 10, 15, 0, 0, time.UTC)
+	d := startTestDaemon(t, e.cfg, start, 100*time.Millisecond)
+	e.deliverRaw(demoMail{from: "safeguarding@lgt-nhs.example", subject: "Referral", body: "Referral attached.",
+		attachName: "referral.docx", attach: demoReferral()}, start)
+	attempts := func() int { return queryInt(db, `SELECT coalesce(sum(attempts), 0) FROM outbox`) }
+	eventually(t, 6*time.Second, "the referral's emails are queued and tried", func() (bool, string) {
+		return queryInt(db, `SELECT count(*) FROM outbox WHERE kind = 'ack_referrer' AND attempts > 0`) == 1, itoa(attempts()) + " attempts"
+	})
+	// The server refuses for 2 hours 20 minutes of the daemon's clock.
+	for range 7 {
+		before := attempts()
+		d.advance(20 * time.Minute)
+		eventually(t, 3*time.Second, "another attempt after the back-off", func() (bool, string) {
+			return attempts() > before, itoa(attempts()) + " attempts"
+		})
+	}
+	eventually(t, 3*time.Second, "staff alerts queued for the emails stuck over two hours", func() (bool, string) {
+		n := queryInt(db, `SELECT count(*) FROM audit WHERE event = 'staff_alerted'`)
+		return n > 0, itoa(n) + " alerts"
+	})
+	e.smtp.Fail(0, "", 0)
+	d.advance(61 * time.Minute) // past the longest back-off (1 hour)
+	eventually(t, 6*time.Second, "everything sent once the server takes mail again", func() (bool, string) {
+		n := queryInt(db, `SELECT count(*) FROM outbox WHERE status != 'sent'`)
+		return n == 0, itoa(n) + " not sent"
+	})
+	var told bool
+	for _, m := range e.sentTo(staffAddr) {
+		if strings.Contains(m.Text, "has not been sent") && strings.Contains(m.Text, "ack_referrer") {
+			told = true
+		}
+	}
+	if !told {
+		t.Errorf("staff were not told that the acknowledgement could not be sent for hours; staff got: %v", subjects(e.sentTo(staffAddr)))
+	}
+	// One alert per stuck email, however many rounds the sender made meanwhile.
+	alerted := queryInt(db, `SELECT count(*) FROM outbox WHERE stuck_alerted = 1`)
+	alerts := queryInt(db, `SELECT count(*) FROM audit WHERE event = 'staff_alerted'`)
+	if alerted == 0 || alerts != alerted {
+		t.Errorf("%d staff alerts for %d stuck emails, want one each", alerts, alerted)
+	}
+	if n := len(senderLines(d.log)); n != 1 {
+		t.Errorf("the log has %s\nwant one line for the outage", fmtLines(senderLines(d.log)))
+	}
+}
+
 func TestOutageSMTPRejectsOneRecipient(t *testing.T) {
 	if testing.Short() {
 		t.Skip("outage test in -short")
@@ -294,9 +344,18 @@ func TestOutageSMTPRejectsOneRecipient(t *testing.T) {
 	if n := queryInt(db, `SELECT count(*) FROM outbox WHERE kind = 'staff_new_referral' AND status = 'sent'`); n != 1 {
 		t.Errorf("staff_new_referral sent %d times, want 1", n)
 	}
-	// Nothing more goes to the address without a person: the next automatic email is held.
 	if lines := senderLines(d.log); len(lines) == 0 {
 		t.Errorf("no log line about the refused recipient")
+	}
+	// Nothing more goes to the address without a person: the next automatic email to it
+	// is held.
+	e.deliverRaw(demoMail{from: police, subject: "Referral: a second child", body: "Another referral; form to follow."}, start.Add(time.Hour))
+	eventually(t, 6*time.Second, "the next email to the marked address is held", func() (bool, string) {
+		n := queryInt(db, `SELECT count(*) FROM outbox WHERE recipients LIKE ? AND status = 'held'`, "%"+police+"%")
+		return n == 1, itoa(n) + " held"
+	})
+	if n := e.sinkTo(police); n != 0 {
+		t.Errorf("the sink accepted %d messages for the marked address", n)
 	}
 }
 
@@ -355,6 +414,7 @@ func TestOutageSQLiteLocked(t *testing.T) {
 	if testing.Short() {
 		t.Skip("outage test in -short")
 	}
+	t.Parallel() // mostly waiting: runs beside the other long outage test
 	e := newE2E(t)
 	e.rewriteConfig(fastIMAP)
 	db := openStore(t, e.dbPath())
