@@ -594,3 +594,38 @@ func TestPurgeKeepsAuditDropsBodies(t *testing.T) {
 		t.Errorf("audit or message record lost in purge: %d audit, %d messages", len(d.Audit), len(d.Messages))
 	}
 }
+
+// A full disk is an outage, not a bad message: the message is not recorded as failed
+// (the mailbox keeps it unmarked) and goes through once there is room again.
+func TestDiskFullDelaysIntake(t *testing.T) {
+	ctx := context.Background()
+	clock := &testClock{}
+	clock.Set("2026-12-07T10:15:00Z")
+	tr := newTestTracker(t, clock)
+	db := tr.DB()
+	db.SetMaxOpenConns(1) // the page limit below is per connection
+	var pages int
+	if err := db.QueryRow(`PRAGMA page_count`).Scan(&pages); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(fmt.Sprintf(`PRAGMA max_page_count = %d`, pages+2)); err != nil {
+		t.Fatal(err)
+	}
+	in := referralIncoming("big@example.org", 5, "2026-12-07T10:15:00Z")
+	in.Raw = make([]byte, 1<<20) // more than two pages
+	if _, err := tr.Ingest(ctx, in); err == nil {
+		t.Fatalf("Ingest on a full disk succeeded")
+	}
+	var n int
+	db.QueryRow(`SELECT count(*) FROM messages`).Scan(&n)
+	if _, u, _ := tr.Cursor(ctx, "INBOX"); n != 0 || u != 0 {
+		t.Fatalf("after a full disk: %d messages recorded, cursor %d; want nothing (the message stays in the mailbox)", n, u)
+	}
+	if _, err := db.Exec(`PRAGMA max_page_count = 1073741823`); err != nil {
+		t.Fatal(err)
+	}
+	res, err := tr.Ingest(ctx, in)
+	if err != nil || res.Disposition != DispReferral {
+		t.Fatalf("Ingest once there is room = %+v, %v", res, err)
+	}
+}
