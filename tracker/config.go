@@ -47,6 +47,11 @@ type Config struct {
 	AllowedDomains   []string
 	Rules            []Rule
 	ChaseHour        int // reminders and chasers go at this hour (London) on working days
+	// ReminderDays: a reminder goes this many working days before a return is due (0: none).
+	ReminderDays int
+	// Chasers is how many chasers an overdue agency gets (the last copied to its strategic
+	// lead) before the case is escalated to the subgroup.
+	Chasers int
 	// StuckAfter is how long an email may wait unsent before staff are told.
 	StuckAfter time.Duration
 	// TrustedAuthServID is the authserv-id of the receiving server whose

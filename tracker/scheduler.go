@@ -80,7 +80,7 @@ func (t *Tracker) Tick(ctx context.Context) (TickResult, error) {
 			switch {
 			case now.Before(dueT):
 				// Reminder: on the working day before the due day.
-				if t.londonDay(t.cal.AddWorkingDays(now, 1)) != t.londonDay(dueT) {
+				if t.cfg.ReminderDays <= 0 || t.londonDay(t.cal.AddWorkingDays(now, t.cfg.ReminderDays)) != t.londonDay(dueT) {
 					return nil
 				}
 				var n int
@@ -95,10 +95,10 @@ func (t *Tracker) Tick(ctx context.Context) (TickResult, error) {
 				}
 				res.Reminders++
 				return audit(ctx, tx, now, it.caseID, "csprbot", "reminder_sent", it.agency+": return due "+ts(dueT))
-			case chasers < 2:
+			case chasers < t.cfg.Chasers:
 				n := chasers + 1
 				var cc []string
-				if n == 2 {
+				if n == t.cfg.Chasers && n > 1 {
 					if ag, ok := t.cfg.agencyByName(it.agency); ok && ag.StrategicLead != "" {
 						cc = append(cc, ag.StrategicLead)
 					}

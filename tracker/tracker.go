@@ -35,6 +35,15 @@ func New(ctx context.Context, st *Store, cfg Config, cal *Calendar, r Renderer) 
 	if cfg.ChaseHour == 0 {
 		cfg.ChaseHour = 9
 	}
+	if cfg.ReminderDays == 0 {
+		cfg.ReminderDays = 1
+	}
+	if cfg.ReminderDays < 0 {
+		cfg.ReminderDays = 0
+	}
+	if cfg.Chasers <= 0 {
+		cfg.Chasers = 2
+	}
 	if cfg.StuckAfter <= 0 {
 		cfg.StuckAfter = DefaultStuckAfter
 	}

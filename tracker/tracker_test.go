@@ -629,3 +629,40 @@ func TestDiskFullDelaysIntake(t *testing.T) {
 		t.Fatalf("Ingest once there is room = %+v, %v", res, err)
 	}
 }
+
+func TestChasingPolicyIsConfiguration(t *testing.T) {
+	ctx := context.Background()
+	clock := &testClock{}
+	clock.Set("2026-12-07T10:15:00Z")
+	st, err := Open(ctx, filepath.Join(t.TempDir(), "db"), clock.Now, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	cal, _ := NewCalendar(nil)
+	cfg := testConfig()
+	cfg.ReminderDays, cfg.Chasers = -1, 1 // no reminders; one chaser, then escalation
+	tr, err := New(ctx, st, cfg, cal, testRenderer{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tr.Ingest(ctx, referralIncoming("r1@example.org", 1, "2026-12-07T10:15:00Z")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tr.StartScoping(ctx, "LSCP-2026-001", nil, "test"); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		at   string
+		want TickResult
+	}{
+		{"2026-12-14T09:00:00Z", TickResult{}},               // the day before: no reminder
+		{"2026-12-16T09:00:00Z", TickResult{Chasers: 4}},     // one chaser each
+		{"2026-12-17T09:00:00Z", TickResult{Escalations: 4}}, // then straight to the subgroup
+	} {
+		clock.Set(tc.at)
+		if got, err := tr.Tick(ctx); err != nil || got != tc.want {
+			t.Errorf("Tick at %s = %+v, %v; want %+v", tc.at, got, err, tc.want)
+		}
+	}
+}

@@ -89,9 +89,11 @@ type Config struct {
 	} `toml:"calendar"`
 	Rules    map[string]tracker.RuleConfig `toml:"rules"`
 	Schedule struct {
-		ChaseHour  int    `toml:"chase_hour"`
-		DigestDay  string `toml:"digest_day"`  // the weekly digest's day: "monday" (default) … "sunday"
-		DigestHour *int   `toml:"digest_hour"` // and hour (London), default 9
+		ChaseHour          int    `toml:"chase_hour"`
+		ReminderDaysBefore *int   `toml:"reminder_days_before"`
+		Chasers            int    `toml:"chasers"`
+		DigestDay          string `toml:"digest_day"`  // the weekly digest's day: "monday" (default) … "sunday"
+		DigestHour         *int   `toml:"digest_hour"` // and hour (London), default 9
 	} `toml:"schedule"`
 	Templates struct {
 		Dir string `toml:"dir"`
@@ -261,6 +263,12 @@ func (c *Config) Validate() error {
 	if c.Store.RetentionDays < 0 {
 		return usagef("config: store.retention_days: %d is negative (0 keeps everything)", c.Store.RetentionDays)
 	}
+	if c.Schedule.Chasers < 0 || c.Schedule.Chasers > 10 {
+		return usagef("config: schedule.chasers: %d is not 0–10 (0 means the default, 2)", c.Schedule.Chasers)
+	}
+	if r := c.Schedule.ReminderDaysBefore; r != nil && (*r < 0 || *r > 10) {
+		return usagef("config: schedule.reminder_days_before: %d is not 0–10 (0: no reminders)", *r)
+	}
 	if c.Schedule.ChaseHour < 0 || c.Schedule.ChaseHour > 23 {
 		return usagef("config: schedule.chase_hour: %d is not an hour 0–23", c.Schedule.ChaseHour)
 	}
@@ -312,12 +320,19 @@ func (c *Config) trackerConfig() (tracker.Config, error) {
 			NSPCC: c.Addresses.NSPCC, Subgroup: c.Addresses.Subgroup, Partners: c.Addresses.Partners},
 		AllowedAddresses: c.Mail.AllowedAddresses, AllowedDomains: c.Mail.AllowedDomains,
 		Rules: rules, ChaseHour: c.Schedule.ChaseHour, StuckAfter: c.SMTP.AlertAfter.Duration,
+		Chasers:           c.Schedule.Chasers,
 		TrustedAuthServID: c.Mail.TrustedAuthServID,
 	}
 	tc.DigestWeekday, _ = weekday(c.Schedule.DigestDay)
 	tc.DigestHour = 9
 	if c.Schedule.DigestHour != nil {
 		tc.DigestHour = *c.Schedule.DigestHour
+	}
+	if c.Schedule.ReminderDaysBefore != nil {
+		tc.ReminderDays = *c.Schedule.ReminderDaysBefore
+		if tc.ReminderDays == 0 {
+			tc.ReminderDays = -1 // no reminders
+		}
 	}
 	for _, s := range c.Staff {
 		tc.Staff = append(tc.Staff, tracker.Person{Name: s.Name, Email: s.Email})
