@@ -115,6 +115,10 @@ var (
 		`|(could|can|did)\s*(not|n't)\s+(find|locate|trace|identify)` +
 		`|unable\s+to\s+(find|locate|trace|identify)` +
 		`|nil\s+return` +
+		`|(have|has|had)\s*(not|n't)\s+had\s+(any\s+)?(involvement|contact|dealings)` +
+		`|(do|does|did)\s*(not|n't)\s+(hold|have)\s+(any\s+)?(records?|information|involvement|contact|details)` +
+		`|no\s+(records?|information|details)\s+to\s+share` +
+		`|^\s*not\s+known\b` +
 		`|(nobody|no\s*one|none)\b[^.]{0,40}\b(is|are|was|were)\s+known\s+to` +
 		`|no\s+(known\s+)?involvement` +
 		`|neither\s+the\s+child\s+nor` +

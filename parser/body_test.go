@@ -18,6 +18,10 @@ func TestParseBodyNilReturns(t *testing.T) {
 		"Nobody named is known to the Trust.",
 		"The child isn't known to us.",
 		"We have never been involved with this family and there is no record of them.",
+		"I can confirm we have not had any contact with the family.",
+		"We don't hold any records on the child or the adults named.",
+		"Not known.",
+		"Sorry, we have no information to share on this family.",
 	}
 	for _, body := range nils {
 		t.Run(body, func(t *testing.T) {

@@ -82,7 +82,7 @@ type wordReader struct {
 	sdts     []sdtState
 	suppress int // >0: inside placeholder or check-box content whose text is not the answer
 	ffCheck  *ffCheckState
-	symFont  string
+	struck   bool // the run is struck through: a hand-deleted option ("Yes / ~~No~~")
 }
 
 type sdtState struct {
@@ -218,7 +218,7 @@ func (w *wordReader) start(se xml.StartElement) error {
 			w.pending.Reset()
 		}
 	case "t":
-		if w.textAllowed() {
+		if w.textAllowed() && !w.struck {
 			s, err := w.charData()
 			if err != nil {
 				return err
@@ -227,7 +227,8 @@ func (w *wordReader) start(se xml.StartElement) error {
 		}
 		return w.skip()
 	case "tab", "ptab":
-		if len(w.paras) > 0 && w.textAllowed() && inRun(se) {
+		// tab stops live in w:pPr, which is skipped: any w:tab met is a character
+		if len(w.paras) > 0 && w.textAllowed() {
 			return w.emit("\t")
 		}
 	case "br", "cr":
@@ -244,7 +245,14 @@ func (w *wordReader) start(se xml.StartElement) error {
 			ch, _ := attr(se, "char")
 			return w.emit(symGlyph(font, ch))
 		}
-	case "del", "moveFrom", "delText", "instrText", "Fallback", "pPr", "rPr", "sectPr", "tblPr", "tblGrid", "trPr", "commentReference", "footnoteReference", "endnoteReference", "delInstrText":
+	case "r":
+		w.struck = false
+	case "rPr":
+		if len(w.paras) > 0 {
+			return w.runProps()
+		}
+		return w.skip()
+	case "del", "moveFrom", "delText", "instrText", "Fallback", "pPr", "sectPr", "tblPr", "tblGrid", "trPr", "commentReference", "footnoteReference", "endnoteReference", "delInstrText":
 		return w.skip()
 	case "fldChar":
 		typ, _ := attr(se, "fldCharType")
@@ -339,9 +347,30 @@ func (w *wordReader) start(se xml.StartElement) error {
 
 const nsW14 = "http://schemas.microsoft.com/office/word/2010/wordml"
 
-// inRun reports whether a w:tab is a character (in a run) rather than a tab stop
-// definition; tab stops live in w:pPr, which is skipped, so any w:tab met is text.
-func inRun(xml.StartElement) bool { return true }
+// runProps reads a run's w:rPr for strike-through, consuming it.
+func (w *wordReader) runProps() error {
+	depth := 1
+	for depth > 0 {
+		tok, err := w.dec.Token()
+		if err != nil {
+			return fmt.Errorf("document.xml (%v): %w", err, ErrCorrupt)
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			depth++
+			if depth > w.lim.MaxDepth {
+				return errTooLarge("XML nesting depth", int64(w.lim.MaxDepth))
+			}
+			if (t.Name.Local == "strike" || t.Name.Local == "dstrike") && depth == 2 {
+				w.struck = onOff(t)
+			}
+		case xml.EndElement:
+			depth--
+		}
+	}
+	w.depth--
+	return nil
+}
 
 func (w *wordReader) charData() (string, error) {
 	var sb strings.Builder

@@ -176,12 +176,13 @@ func (x *extraction) feed(t string) {
 }
 
 var reGuidance = regexp.MustCompile(`(?i)^\s*(if |please|when |where |note|tick|this |the |these |those |to be |\(|give |state |provide |include|specify|ideally)`)
+var reSectionNumber = regexp.MustCompile(`^\d{1,2}(\.\d{1,2})?\.?$`)
 var reNumberedHeading = regexp.MustCompile(`^\d{1,2}(\.\d{1,2})*\.?\s+\p{L}`)
 
 // boundary reports whether a line is a heading or label we do not know, which ends
 // the answer being collected.
 func (x *extraction) boundary(t, n string) bool {
-	if x.m.other[n] {
+	if x.m.other[n] || reSectionNumber.MatchString(t) {
 		return true
 	}
 	wc := wordCount(n)
@@ -195,6 +196,12 @@ func (x *extraction) boundary(t, n string) bool {
 	}
 	if strings.HasPrefix(n, "section ") && wc <= 12 {
 		return true
+	}
+	// a question we do not keep, or the tail of one wrapped onto this line
+	if strings.HasSuffix(t, "?") || strings.Contains(t, "? (") || (strings.HasSuffix(t, ")") && !strings.Contains(t, "(")) {
+		if _, _, isYesNo := parseYesNo(t); !isYesNo {
+			return true
+		}
 	}
 	return false
 }
@@ -228,7 +235,10 @@ func (x *extraction) line(s string) {
 	defer func() { x.lastLen = len([]rune(t)) }()
 	n := x.d.norm(t)
 	if n == "" {
-		x.feed(t)
+		// only punctuation or a parenthesised aside: guidance, unless it ticks a box
+		if hasBoxGlyph(t) {
+			x.feed(t)
+		}
 		return
 	}
 	if k, ok := x.m.section(n); ok {
@@ -270,7 +280,7 @@ func (x *extraction) line(s string) {
 		x.startPending(fi)
 		return
 	}
-	if x.boundary(t, n) {
+	if x.boundary(t, n) || x.m.fragment(n) {
 		x.flush()
 		x.pend = &pending{fi: -1}
 		return
@@ -316,7 +326,6 @@ func stripMarks(t string) string {
 		return r
 	}, t)
 }
-
 
 // option reads a line (or a table row joined) that names an option of a Choice
 // field, ticked or not. It reports whether the line was an option.
@@ -971,7 +980,7 @@ func (x *extraction) finish() map[string]string {
 		}
 	}
 	// emails pulled out of contact answers
-	for fi, f := range spec.Fields {
+	for _, f := range spec.Fields {
 		v, ok := out[f.Key]
 		if !ok || f.Type == Email {
 			continue
@@ -991,7 +1000,6 @@ func (x *extraction) finish() map[string]string {
 				target = "email"
 			}
 		}
-		_ = fi
 		if target != "" {
 			if _, set := out[target]; !set {
 				out[target] = e

@@ -64,6 +64,9 @@ func FuzzParse(f *testing.F) {
 	small := Limits{MaxText: 1 << 20, MaxUncompressed: 8 << 20}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		start := time.Now()
+		// A hang must become a crash the fuzzer records, with its input.
+		watchdog := time.AfterFunc(20*time.Second, func() { panic("Parse hung for 20s") })
+		defer watchdog.Stop()
 		form, err := Parse("fuzz", data, Options{Passwords: []string{"secret"}, Limits: small})
 		checkErr(t, err)
 		if err == nil {

@@ -127,6 +127,15 @@ func (h *htmlReader) tag(name, raw string, closing bool) error {
 		} else {
 			h.quote++
 		}
+	case "input":
+		t := strings.ToLower(attrHTML(raw, "type"))
+		if t == "checkbox" || t == "radio" {
+			g := glyphUnticked
+			if strings.Contains(strings.ToLower(raw), "checked") {
+				g = glyphTicked
+			}
+			return h.text(g)
+		}
 	case "br":
 		if h.quote == 0 {
 			h.para.WriteByte('\n')

@@ -87,7 +87,7 @@ func TestParseRapidReviewGrids(t *testing.T) {
 	checkForm(t, f, KindRapidReviewReport, map[string]string{
 		"child_name": "Test Child", "date_of_rapid_review": "2026-04-02", "immediate_action": "no",
 		"immediate_action_details": "Records from the previous borough to be requested by 6 March.",
-		"criteria": "recurrent_themes,cross_boundary", "legal_advice": "No.", "recommendation": "b",
+		"criteria":                 "recurrent_themes,cross_boundary", "legal_advice": "No.", "recommendation": "b",
 		"rationale": "Learning about unsafe sleep.", "date_submitted_to_panel": "2026-04-09",
 	}, map[string][]map[string]string{
 		"participants": {
@@ -197,6 +197,8 @@ func TestParseErrors(t *testing.T) {
 		{"too big", make([]byte, 100), Options{Limits: Limits{MaxInput: 10}}, ErrTooLarge},
 		{"too much text", makeDocx(t, p("Name of child: a very long name indeed")), Options{Limits: Limits{MaxText: 10}}, ErrTooLarge},
 		{"too deep", makeDocxRaw(t, deep), Options{}, ErrTooLarge},
+		{"zip entries", makeDocx(t, p("Name of child: Test")), Options{Limits: Limits{MaxEntries: 2}}, ErrTooLarge},
+		{"spreadsheet", makeXLSX(t), Options{}, ErrUnsupported},
 		{"uncompressed cap", makeDocx(t, p("Name of child: Test")), Options{Limits: Limits{MaxUncompressed: 100}}, ErrTooLarge},
 	}
 	for _, tt := range tests {
@@ -216,6 +218,38 @@ func makeDocxRaw(t *testing.T, documentXML string) []byte {
 	w.Write([]byte(`<Types/>`))
 	w, _ = zw.Create("word/document.xml")
 	w.Write([]byte(documentXML))
+	zw.Close()
+	return buf.Bytes()
+}
+
+func TestParseRetypedReferralSections(t *testing.T) {
+	text := "Referral of a Serious Incident\n" +
+		"Name of Child: Test Child\nDate of referral: 2nd April 2026\n" +
+		"Agency Referral Author:\nName: Ann Author\nAgency & designation: Police, DS\nContact details: 020 7946 0000, ann@police.example\n" +
+		"Designated safeguarding lead\nDee Lead\nContact: dee@police.example\n" +
+		"Child's Details\nDOB\n2.4.19\nLooked after? No\n" +
+		"Date of death or serious incident: Died 12 March 2026\n" +
+		"Presenting concerns:\nFirst line.\nSecond line.\n6.2 Something else we do not keep\nNot an answer.\n"
+	f, err := Parse("r.txt", []byte(text), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkForm(t, f, KindReferral, map[string]string{
+		"child_name": "Test Child", "date_of_referral": "2026-04-02",
+		"referrer_name": "Ann Author", "referrer_agency": "Police, DS", "referrer_contact": "020 7946 0000, ann@police.example", "referrer_email": "ann@police.example",
+		"dsl_name": "Dee Lead", "dsl_contact": "dee@police.example", "dsl_email": "dee@police.example",
+		"child_dob": "2019-04-02", "looked_after": "no", "incident_date": "2026-03-12", "incident_kind": "death",
+		"presenting_concerns": "First line.\nSecond line.",
+	}, nil)
+}
+
+func makeXLSX(t *testing.T) []byte {
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	w, _ := zw.Create("[Content_Types].xml")
+	w.Write([]byte(`<Types/>`))
+	w, _ = zw.Create("xl/workbook.xml")
+	w.Write([]byte(`<workbook/>`))
 	zw.Close()
 	return buf.Bytes()
 }

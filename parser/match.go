@@ -101,6 +101,22 @@ type matcher struct {
 	tables   []tableMatcher
 	titles   []string
 	fieldIdx map[string]int
+	long     []string // labels of 5+ words, padded with spaces, for fragment()
+}
+
+// fragment reports whether n (4+ words) is a piece of a long label: a label
+// wrapped over several lines (a PDF's text, a retyped form) is not an answer.
+func (m *matcher) fragment(n string) bool {
+	if wordCount(n) < 4 {
+		return false
+	}
+	pn := " " + n + " "
+	for _, l := range m.long {
+		if len(l) > len(pn) && strings.Contains(l, pn) {
+			return true
+		}
+	}
+	return false
 }
 
 var (
@@ -176,6 +192,22 @@ func compile(s *FormSpec) *matcher {
 			m.optShort[norm(strings.ReplaceAll(o.Key, "_", " "))] = optRef{fi, oi, false}
 		}
 	}
+	for n := range m.fields {
+		if wordCount(n) >= 5 {
+			m.long = append(m.long, " "+n+" ")
+		}
+	}
+	for _, f := range s.Fields {
+		if n := norm(f.Hint); wordCount(n) >= 5 {
+			m.long = append(m.long, " "+n+" ")
+		}
+	}
+	for _, o := range s.Other {
+		if n := norm(o); wordCount(n) >= 5 {
+			m.long = append(m.long, " "+n+" ")
+		}
+	}
+	sortByLenDesc(m.long) // a fixed order, so runs are repeatable
 	// longest first, so "name of child" wins over "name"
 	sortByLenDesc(m.prefixes)
 	for _, sec := range s.Sections {
@@ -193,6 +225,12 @@ func compile(s *FormSpec) *matcher {
 	for _, t := range s.Tables {
 		if n := norm(t.Label); n != "" && m.field(n, "") < 0 {
 			m.other[n] = true
+		}
+		// a column heading met outside its table (a PDF's text) is not an answer
+		for _, c := range t.Columns {
+			if n := norm(c.Label); n != "" && len(m.fields[n]) == 0 {
+				m.other[n] = true
+			}
 		}
 	}
 	for ti := range s.Tables {

@@ -42,6 +42,7 @@ type odtReader struct {
 	tables  []*table
 	cells   []*cell
 	paras   []*strings.Builder
+	boxes   map[string]bool // form check boxes by id: ticked or not
 }
 
 func (o *odtReader) emit(s string) error {
@@ -116,8 +117,32 @@ func (o *odtReader) start(se xml.StartElement) error {
 		return o.emit("\t")
 	case "line-break":
 		return o.emit("\n")
-	case "tracked-changes", "annotation", "note-citation", "bookmark-ref", "automatic-styles", "styles", "font-face-decls", "scripts", "forms", "sequence-decls":
+	case "tracked-changes", "annotation", "note-citation", "bookmark-ref", "automatic-styles", "styles", "font-face-decls", "scripts", "sequence-decls":
 		return o.skip()
+	case "checkbox": // form:checkbox in office:forms
+		id, ok := attr(se, "id")
+		if !ok {
+			return nil
+		}
+		state, _ := attr(se, "current-state")
+		if state == "" {
+			state, _ = attr(se, "state")
+		}
+		if o.boxes == nil {
+			o.boxes = map[string]bool{}
+		}
+		if len(o.boxes) < 10000 {
+			o.boxes[id] = state == "checked"
+		}
+	case "control": // draw:control places a form control in the text
+		if id, ok := attr(se, "control"); ok {
+			if on, known := o.boxes[id]; known {
+				if on {
+					return o.emit(glyphTicked)
+				}
+				return o.emit(glyphUnticked)
+			}
+		}
 	case "table":
 		if se.Name.Space != "" && !strings.Contains(se.Name.Space, "table") {
 			return nil

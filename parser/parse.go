@@ -227,8 +227,8 @@ func loadTNEF(data []byte, opts Options, lim Limits, depth int) (*doc, error) {
 
 const titleLines = 14
 
-// titleHits finds, for each kind, the first of the top lines of the document that
-// holds one of its titles.
+// topLines are the first non-empty lines of the document, tables included, where a
+// form's title is looked for.
 func (d *doc) topLines() []string {
 	var out []string
 	var visit func(bs []block) bool
@@ -299,7 +299,7 @@ func (d *doc) read() []reading {
 }
 
 // best picks the reading of the document as the kind it most looks like.
-func best(rs []reading) *reading {
+func best(rs []reading, body bool) *reading {
 	firstTitle := -1
 	for _, r := range rs {
 		if r.title >= 0 && (firstTitle < 0 || r.title < firstTitle) {
@@ -310,8 +310,8 @@ func best(rs []reading) *reading {
 	bestScore := 0
 	for i := range rs {
 		r := &rs[i]
-		if r.score == 0 {
-			continue
+		if r.score == 0 && (body || r.title < 0 || r.title != firstTitle) {
+			continue // a blank form is still its kind; a mail that names one is not
 		}
 		s := r.score * 2
 		switch {
@@ -329,7 +329,7 @@ func best(rs []reading) *reading {
 }
 
 func (d *doc) classify() Kind {
-	if b := best(d.read()); b != nil {
+	if b := best(d.read(), d.body); b != nil {
 		return b.kind
 	}
 	return KindUnknown
@@ -337,7 +337,7 @@ func (d *doc) classify() Kind {
 
 func (d *doc) extract() *Form {
 	f := &Form{Kind: KindUnknown, Fields: map[string]string{}, Tables: map[string][]map[string]string{}, Warnings: []string{}}
-	b := best(d.read())
+	b := best(d.read(), d.body)
 	if b != nil {
 		f.Kind = b.kind
 		f.Fields = b.fields

@@ -244,7 +244,7 @@ func parseYesNo(s string) (v string, answered, ok bool) {
 	switch first {
 	case "yes", "y", "yeah", "yep", "true", "correct", "confirmed":
 		return "yes", true, true
-	case "no", "n", "none", "nope", "false", "never", "not", "nil":
+	case "no", "n", "none", "nope", "false", "never", "nil":
 		return "no", true, true
 	case "n/a", "na":
 		return "", false, false

@@ -34,7 +34,7 @@ func TestParseDate(t *testing.T) {
 
 func TestParseYesNo(t *testing.T) {
 	tests := []struct {
-		in, want      string
+		in, want     string
 		answered, ok bool
 	}{
 		{"Yes", "yes", true, true},
@@ -54,6 +54,8 @@ func TestParseYesNo(t *testing.T) {
 		{"Yes No", "", false, false},
 		{"Yes / No", "", false, false},
 		{"Maybe", "", true, false},
+		{"Not known", "", true, false},
+		{"Never", "no", true, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {

@@ -1,0 +1,32 @@
+#!/bin/sh
+# Compares csprbot's parser with pandoc on the same .docx files, in one run.
+#   parser/bench.sh [ROUNDS]        (needs Go and pandoc: Debian package `pandoc`)
+# csprbot parses every file in one process (as the daemon does); pandoc is one
+# process per file (it reads one document at a time), so both rates include
+# everything each tool needs to turn the files into structured output.
+set -eu
+cd "$(dirname "$0")/.."
+ROUNDS=${1:-20}
+BIN=$(mktemp -d)/csprbot
+go build -o "$BIN" ./cmd/csprbot
+FILES=$(ls parser/testdata/*.docx | grep -v -e encrypted -e bad)
+N=$(echo "$FILES" | wc -l)
+ARGS=""
+i=0
+while [ $i -lt "$ROUNDS" ]; do ARGS="$ARGS $FILES"; i=$((i+1)); done
+now() { date +%s.%N; }
+t0=$(now)
+# shellcheck disable=SC2086
+"$BIN" parse $ARGS >/dev/null 2>&1 || true
+t1=$(now)
+for f in $ARGS; do pandoc -t json "$f" >/dev/null; done
+t2=$(now)
+awk -v n="$N" -v r="$ROUNDS" -v a="$t0" -v b="$t1" -v c="$t2" 'BEGIN {
+	docs = n * r
+	cs = docs / (b - a); pd = docs / (c - b)
+	printf "%d documents (%d files x %d rounds)\n", docs, n, r
+	printf "csprbot parse: %8.1f docs/s\n", cs
+	printf "pandoc -t json: %8.1f docs/s\n", pd
+	printf "ratio: %.1fx\n", cs / pd
+}'
+go test -run XXX -bench ParseReferral -benchtime 2s ./parser | grep Benchmark
