@@ -248,6 +248,24 @@ func (t *Tracker) maybeAdvanceStage(ctx context.Context, tx *sql.Tx, now time.Ti
 	return audit(ctx, tx, now, caseID, "csprbot", "stage", "every scoping return is in: stage rapid_review")
 }
 
+// onCase runs fn on case ref in one transaction that it owns: the shape of every
+// exported command on a case.
+func onCase[R any](ctx context.Context, t *Tracker, ref, what string, fn func(tx *sql.Tx, now time.Time, c caseRow) (R, error)) (R, error) {
+	var res R
+	err := t.tx(ctx, func(tx *sql.Tx) error {
+		c, err := loadCase(ctx, tx, "ref = ?", ref)
+		if err != nil {
+			return err
+		}
+		res, err = fn(tx, t.Now(), c)
+		return err
+	})
+	if err != nil {
+		return res, fmt.Errorf("tracker: %s %s: %w", what, ref, dbErr(err))
+	}
+	return res, nil
+}
+
 // caseRow is a case as stored.
 type caseRow struct {
 	id                                                        int64

@@ -64,19 +64,9 @@ func loadMeeting(ctx context.Context, q querier, caseID int64) (meetingRow, bool
 // A time outside the rr_meeting window is refused unless force is set. The papers go
 // with it when the meeting is less than a working day away.
 func (t *Tracker) SetMeeting(ctx context.Context, ref string, at time.Time, force bool, actor string) (MeetingResult, error) {
-	var res MeetingResult
-	err := t.tx(ctx, func(tx *sql.Tx) error {
-		c, err := loadCase(ctx, tx, "ref = ?", ref)
-		if err != nil {
-			return err
-		}
-		res, err = t.setMeeting(ctx, tx, t.Now(), c, at, force, actor)
-		return err
+	return onCase(ctx, t, ref, "meeting", func(tx *sql.Tx, now time.Time, c caseRow) (MeetingResult, error) {
+		return t.setMeeting(ctx, tx, now, c, at, force, actor)
 	})
-	if err != nil {
-		return res, fmt.Errorf("tracker: meeting %s: %w", ref, dbErr(err))
-	}
-	return res, nil
 }
 
 func (t *Tracker) setMeeting(ctx context.Context, tx *sql.Tx, now time.Time, c caseRow, at time.Time, force bool, actor string) (MeetingResult, error) {
@@ -226,19 +216,9 @@ func (t *Tracker) caseAnchors(c caseRow, meeting time.Time) map[Anchor]time.Time
 // CancelMeeting cancels a case's Rapid Review meeting and sends an iCalendar CANCEL to
 // those last invited.
 func (t *Tracker) CancelMeeting(ctx context.Context, ref, actor string) (MeetingResult, error) {
-	var res MeetingResult
-	err := t.tx(ctx, func(tx *sql.Tx) error {
-		c, err := loadCase(ctx, tx, "ref = ?", ref)
-		if err != nil {
-			return err
-		}
-		res, err = t.cancelMeeting(ctx, tx, t.Now(), c, actor)
-		return err
+	return onCase(ctx, t, ref, "cancel meeting", func(tx *sql.Tx, now time.Time, c caseRow) (MeetingResult, error) {
+		return t.cancelMeeting(ctx, tx, now, c, actor)
 	})
-	if err != nil {
-		return res, fmt.Errorf("tracker: cancel meeting %s: %w", ref, dbErr(err))
-	}
-	return res, nil
 }
 
 func (t *Tracker) cancelMeeting(ctx context.Context, tx *sql.Tx, now time.Time, c caseRow, actor string) (MeetingResult, error) {

@@ -269,19 +269,9 @@ type ApprovalResult struct {
 // rr_submission deadline is met (or missed, with how late), every agency and the referrer
 // are told the outcome, and the case moves on by the recommendation.
 func (t *Tracker) Approve(ctx context.Context, ref, actor string) (ApprovalResult, error) {
-	var res ApprovalResult
-	err := t.tx(ctx, func(tx *sql.Tx) error {
-		c, err := loadCase(ctx, tx, "ref = ?", ref)
-		if err != nil {
-			return err
-		}
-		res, err = t.approve(ctx, tx, t.Now(), c, actor)
-		return err
+	return onCase(ctx, t, ref, "approve", func(tx *sql.Tx, now time.Time, c caseRow) (ApprovalResult, error) {
+		return t.approve(ctx, tx, now, c, actor)
 	})
-	if err != nil {
-		return res, fmt.Errorf("tracker: approve %s: %w", ref, dbErr(err))
-	}
-	return res, nil
 }
 
 func (t *Tracker) approve(ctx context.Context, tx *sql.Tx, now time.Time, c caseRow, actor string) (ApprovalResult, error) {
@@ -444,19 +434,9 @@ func (t *Tracker) ensureDeadline(ctx context.Context, tx *sql.Tx, c caseRow, rul
 // Notified records that the local authority made a statutory notification (which is
 // "panel" or "ofsted") on date (zero: now): the deadline is met, or missed with how late.
 func (t *Tracker) Notified(ctx context.Context, ref, which string, date time.Time, actor string) (string, error) {
-	var out string
-	err := t.tx(ctx, func(tx *sql.Tx) error {
-		c, err := loadCase(ctx, tx, "ref = ?", ref)
-		if err != nil {
-			return err
-		}
-		out, err = t.notified(ctx, tx, t.Now(), c, which, date, actor)
-		return err
+	return onCase(ctx, t, ref, "notified", func(tx *sql.Tx, now time.Time, c caseRow) (string, error) {
+		return t.notified(ctx, tx, now, c, which, date, actor)
 	})
-	if err != nil {
-		return out, fmt.Errorf("tracker: notified %s: %w", ref, dbErr(err))
-	}
-	return out, nil
 }
 
 func (t *Tracker) notified(ctx context.Context, tx *sql.Tx, now time.Time, c caseRow, which string, date time.Time, actor string) (string, error) {
@@ -509,19 +489,9 @@ func (t *Tracker) notified(ctx context.Context, tx *sql.Tx, now time.Time, c cas
 // SetAware records the day the local authority became aware of the incident and counts
 // again every pending deadline that counts from it.
 func (t *Tracker) SetAware(ctx context.Context, ref string, date time.Time, actor string) (string, error) {
-	var out string
-	err := t.tx(ctx, func(tx *sql.Tx) error {
-		c, err := loadCase(ctx, tx, "ref = ?", ref)
-		if err != nil {
-			return err
-		}
-		out, err = t.setAware(ctx, tx, t.Now(), c, date, actor)
-		return err
+	return onCase(ctx, t, ref, "aware", func(tx *sql.Tx, now time.Time, c caseRow) (string, error) {
+		return t.setAware(ctx, tx, now, c, date, actor)
 	})
-	if err != nil {
-		return out, fmt.Errorf("tracker: aware %s: %w", ref, dbErr(err))
-	}
-	return out, nil
 }
 
 func (t *Tracker) setAware(ctx context.Context, tx *sql.Tx, now time.Time, c caseRow, date time.Time, actor string) (string, error) {
@@ -579,19 +549,9 @@ func (t *Tracker) setAware(ctx context.Context, tx *sql.Tx, now time.Time, c cas
 // Extend moves an agency's scoping return to a new due date (17:00 London that day);
 // no reminder or chaser goes to it before then.
 func (t *Tracker) Extend(ctx context.Context, ref, agency string, to time.Time, actor string) (string, error) {
-	var out string
-	err := t.tx(ctx, func(tx *sql.Tx) error {
-		c, err := loadCase(ctx, tx, "ref = ?", ref)
-		if err != nil {
-			return err
-		}
-		out, err = t.extend(ctx, tx, t.Now(), c, agency, to, actor)
-		return err
+	return onCase(ctx, t, ref, "extend", func(tx *sql.Tx, now time.Time, c caseRow) (string, error) {
+		return t.extend(ctx, tx, now, c, agency, to, actor)
 	})
-	if err != nil {
-		return out, fmt.Errorf("tracker: extend %s: %w", ref, dbErr(err))
-	}
-	return out, nil
 }
 
 // caseReturn finds a case's return by the agency's name or alias.
@@ -646,19 +606,9 @@ func (t *Tracker) extend(ctx context.Context, tx *sql.Tx, now time.Time, c caseR
 
 // Waive waives an agency's scoping return: no more reminders or chasers.
 func (t *Tracker) Waive(ctx context.Context, ref, agency, actor string) (string, error) {
-	var out string
-	err := t.tx(ctx, func(tx *sql.Tx) error {
-		c, err := loadCase(ctx, tx, "ref = ?", ref)
-		if err != nil {
-			return err
-		}
-		out, err = t.waive(ctx, tx, t.Now(), c, agency, actor)
-		return err
+	return onCase(ctx, t, ref, "waive", func(tx *sql.Tx, now time.Time, c caseRow) (string, error) {
+		return t.waive(ctx, tx, now, c, agency, actor)
 	})
-	if err != nil {
-		return out, fmt.Errorf("tracker: waive %s: %w", ref, dbErr(err))
-	}
-	return out, nil
 }
 
 func (t *Tracker) waive(ctx context.Context, tx *sql.Tx, now time.Time, c caseRow, agency, actor string) (string, error) {
