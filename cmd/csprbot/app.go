@@ -31,6 +31,7 @@ type app struct {
 	now      func() time.Time
 	log      *slog.Logger
 	embedded bool
+	kick     chan struct{} // a message was recorded: act and send now, not at the next tick
 }
 
 // loadAppConfig reads --config, or the embedded default (store under dataDir).
@@ -73,7 +74,7 @@ func openApp(ctx context.Context, cfg *Config, embedded bool, now func() time.Ti
 		st.Close()
 		return nil, err
 	}
-	return &app{cfg: cfg, tr: tr, store: st, now: now, log: log, embedded: embedded}, nil
+	return &app{cfg: cfg, tr: tr, store: st, now: now, log: log, embedded: embedded, kick: make(chan struct{}, 1)}, nil
 }
 
 func (a *app) Close() error { return a.store.Close() }
@@ -135,8 +136,14 @@ func (a *app) handle(ctx context.Context, f *mailbox.Fetched) error {
 		}
 		fillIncoming(in, m, a.parserPasswords())
 	}
-	_, err := a.tr.Ingest(ctx, in)
-	return err
+	if _, err := a.tr.Ingest(ctx, in); err != nil {
+		return err
+	}
+	select {
+	case a.kick <- struct{}{}:
+	default:
+	}
+	return nil
 }
 
 func (a *app) parserPasswords() []string { return a.cfg.Parser.Passwords }
@@ -260,6 +267,7 @@ func (a *app) daemon(ctx context.Context, w *mailbox.Watcher, s tracker.Sender, 
 			}
 			return fmt.Errorf("mail intake stopped: %w", err)
 		case <-tick.C:
+		case <-a.kick:
 		}
 	}
 }
