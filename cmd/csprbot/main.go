@@ -64,7 +64,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stdout, usage)
 		return 0
 	default:
-		err = usagef("unknown command %q\n%s", args[0], usage)
+		err = usagef("unknown command %q (csprbot help lists the commands)", args[0])
 	}
 	switch {
 	case err == nil:
