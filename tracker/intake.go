@@ -313,7 +313,9 @@ func (t *Tracker) route(ctx context.Context, tx *sql.Tx, now time.Time, in *Inco
 	if f := referralForm(in); f != nil {
 		return t.newCase(ctx, tx, now, in, f, false, res)
 	}
-	if looksLikeReferral(in) {
+	_, staff := t.cfg.isStaff(in.From)
+	_, agency := t.cfg.agencyByEmail(in.From)
+	if looksLikeReferral(in, staff || agency) {
 		return t.newCase(ctx, tx, now, in, nil, true, res)
 	}
 	res.Disposition = DispTriage
@@ -335,16 +337,23 @@ func referralForm(in *Incoming) *Form {
 	return nil
 }
 
-// looksLikeReferral: a message not tied to any case whose form could not be read, or that
-// says it is a referral. Such a message still becomes a case, for a person to complete.
-func looksLikeReferral(in *Incoming) bool {
+// looksLikeReferral: a message not tied to any case that carries a document csprbot
+// could not read, or whose subject says it is a referral and that carries a document or
+// comes from an address the configuration knows. Such a message still becomes a case, for
+// a person to complete. Text alone from a stranger does not open a case: it goes to triage.
+func looksLikeReferral(in *Incoming, knownSender bool) bool {
+	hasDoc := false
 	for _, a := range in.Attachments {
-		if a.Form == nil && a.ParseError != "" && isDocument(a.Name) {
+		if !isDocument(a.Name) {
+			continue
+		}
+		hasDoc = true
+		if a.Form == nil && a.ParseError != "" {
 			return true
 		}
 	}
 	s := strings.ToLower(in.Subject)
-	return strings.Contains(s, "referral") || strings.Contains(s, "serious incident") || strings.Contains(s, "cspr")
+	return (hasDoc || knownSender) && (strings.Contains(s, "referral") || strings.Contains(s, "serious incident") || strings.Contains(s, "cspr"))
 }
 
 func isDocument(name string) bool {

@@ -666,3 +666,19 @@ func TestChasingPolicyIsConfiguration(t *testing.T) {
 		}
 	}
 }
+
+func TestTextFromStrangerSayingReferralIsTriaged(t *testing.T) {
+	clock := &testClock{}
+	clock.Set("2026-12-07T10:15:00Z")
+	tr := newTestTracker(t, clock)
+	res, err := tr.Ingest(context.Background(), &Incoming{Mailbox: "INBOX", UIDValidity: 1, UID: 1, ReceivedAt: clock.Now(),
+		MessageID: "spam@x.example", From: "anyone@x.example", Subject: "URGENT referral", Text: "click here"})
+	if err != nil || res.Disposition != DispTriage || res.CaseRef != "" {
+		t.Errorf("Ingest = %+v, %v; want triage, no case", res, err)
+	}
+	res, err = tr.Ingest(context.Background(), &Incoming{Mailbox: "INBOX", UIDValidity: 1, UID: 2, ReceivedAt: clock.Now(),
+		MessageID: "met1@met.example", From: "lead@met.example", Subject: "Referral: form to follow", Text: "Please treat this as a referral."})
+	if err != nil || res.Disposition != DispNeedsInput {
+		t.Errorf("Ingest from a known agency = %+v, %v; want a case marked for completion", res, err)
+	}
+}
