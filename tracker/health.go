@@ -27,9 +27,24 @@ func (t *Tracker) bounce(ctx context.Context, tx *sql.Tx, now time.Time, in *Inc
 		// Not about anything we sent (or forged): recorded only.
 		return audit(ctx, tx, now, 0, normAddr(in.From), "bounce_unmatched", "delivery failure report not tied to any email csprbot sent; recorded")
 	}
-	failed := in.BounceRecipients
-	if len(failed) == 0 {
+	// Only addresses the bounced email was really sent to: a report naming others (anyone
+	// who saw one of our Message-IDs could write one) must not shut off mail to them.
+	sentTo := map[string]bool{}
+	for _, a := range strings.Split(recipients, ",") {
+		sentTo[normAddr(a)] = true
+	}
+	var failed []string
+	for _, a := range in.BounceRecipients {
+		if sentTo[normAddr(a)] {
+			failed = append(failed, normAddr(a))
+		}
+	}
+	if len(in.BounceRecipients) == 0 {
 		failed = strings.Split(recipients, ", ")
+	}
+	if len(failed) == 0 {
+		return audit(ctx, tx, now, caseID.Int64, normAddr(in.From), "bounce_unmatched",
+			fmt.Sprintf("delivery failure report about %s names none of its recipients (%s); recorded", orig, strings.Join(in.BounceRecipients, ", ")))
 	}
 	for _, a := range failed {
 		if err := markAddress(ctx, tx, now, a, "bounced", in.BounceDetail); err != nil {

@@ -274,7 +274,7 @@ func (t *Tracker) route(ctx context.Context, tx *sql.Tx, now time.Time, in *Inco
 	}
 	res.CaseRef, res.Agency = tt.ref, tt.agency
 
-	if in.Auto == "bounce" {
+	if in.Auto == "bounce" || in.Auto == "mailer_daemon" && in.BounceOf != "" {
 		return t.bounce(ctx, tx, now, in, res)
 	}
 	if in.Auto != "" {

@@ -682,3 +682,33 @@ func TestTextFromStrangerSayingReferralIsTriaged(t *testing.T) {
 		t.Errorf("Ingest from a known agency = %+v, %v; want a case marked for completion", res, err)
 	}
 }
+
+// A plain-text bounce from a mailer-daemon that quotes our Message-ID (no RFC 3464
+// report) is handled as a bounce too.
+func TestPlainMailerDaemonBounceMarksAddress(t *testing.T) {
+	ctx := context.Background()
+	clock := &testClock{}
+	clock.Set("2026-12-07T10:15:00Z")
+	tr := newTestTracker(t, clock)
+	if _, err := tr.Ingest(ctx, referralIncoming("r1@example.org", 1, "2026-12-07T10:15:00Z")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tr.StartScoping(ctx, "LSCP-2026-001", nil, "test"); err != nil {
+		t.Fatal(err)
+	}
+	var req string
+	for _, o := range outbox(t, tr) {
+		if o.Kind == TmplScopingRequest && o.Agency == "Lewisham and Greenwich NHS Trust" {
+			req = o.MessageID
+		}
+	}
+	if _, err := tr.Ingest(ctx, &Incoming{Mailbox: "INBOX", UIDValidity: 1, UID: 2, ReceivedAt: clock.Now(), MessageID: "pb@mx.example",
+		From: "MAILER-DAEMON@mx.example", Subject: "failure notice", Auto: "mailer_daemon", BounceOf: req}); err != nil {
+		t.Fatal(err)
+	}
+	var status string
+	tr.DB().QueryRow(`SELECT status FROM address_status WHERE address = 'safeguarding@lgt.example'`).Scan(&status)
+	if status != "bounced" {
+		t.Errorf("address status %q, want bounced", status)
+	}
+}
