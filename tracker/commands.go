@@ -40,9 +40,9 @@ func splitCommand(line string) (verb, arg string, ok bool) {
 
 // staffCommands reads command lines at the top of a staff member's message about a case,
 // and a Rapid Review report attached to it, and carries them out. They are obeyed only
-// when the message proves it comes from that staff member: a reply carrying our token
-// (tt.byToken), or our trusted server's Authentication-Results showing DKIM or DMARC pass
-// for the From domain. Otherwise they are refused, with the reason, to the staff address
+// when the message proves it comes from that staff member: a reply carrying the token of
+// an email csprbot sent to that staff member (tt.byToken), or our trusted server's
+// Authentication-Results showing DKIM or DMARC pass for the From domain. Otherwise they are refused, with the reason, to the staff address
 // (a forged From never reaches anyone else). It reports whether the message held any.
 func (t *Tracker) staffCommands(ctx context.Context, tx *sql.Tx, now time.Time, in *Incoming, tt tie) (bool, error) {
 	staff, isStaff := t.cfg.isStaff(in.From)
@@ -65,7 +65,10 @@ func (t *Tracker) staffCommands(ctx context.Context, tx *sql.Tx, now time.Time, 
 		return false, nil
 	}
 	actor := normAddr(staff.Email)
-	authed, how := tt.byToken, "a reply to csprbot's own email (token verified)"
+	// A token proves only that the sender saw that email: it authenticates a staff
+	// member only if the email went to that staff member (not the referrer's
+	// acknowledgement, say, answered under a forged From).
+	authed, how := tt.addressedTo(staff.Email), "a reply to csprbot's own email to this staff member (token verified)"
 	if !authed {
 		authed, how = t.authPass(in)
 	}

@@ -196,6 +196,21 @@ type tie struct {
 	agency  string // the agency the reply is from, if any
 	kind    string // the template of our email it answers
 	byToken bool
+	sentTo  string // by token: the recipients of our email it answers ("a, b")
+}
+
+// addressedTo reports whether our email the message answers (by token) went to addr.
+func (tt tie) addressedTo(addr string) bool {
+	a := normAddr(addr)
+	if !tt.byToken || a == "" {
+		return false
+	}
+	for _, r := range strings.Split(tt.sentTo, ",") {
+		if normAddr(r) == a {
+			return true
+		}
+	}
+	return false
 }
 
 // findTie ties a message to a case through our own Message-ID in In-Reply-To/References
@@ -211,8 +226,8 @@ func (t *Tracker) findTie(ctx context.Context, tx *sql.Tx, in *Incoming) (tie, e
 		var tt tie
 		var cid sql.NullInt64
 		var ref sql.NullString
-		err := tx.QueryRowContext(ctx, `SELECT o.case_id, c.ref, o.agency, o.kind FROM outbox o LEFT JOIN cases c ON c.id = o.case_id
-			WHERE o.message_id = ?`, id).Scan(&cid, &ref, &tt.agency, &tt.kind)
+		err := tx.QueryRowContext(ctx, `SELECT o.case_id, c.ref, o.agency, o.kind, o.recipients FROM outbox o LEFT JOIN cases c ON c.id = o.case_id
+			WHERE o.message_id = ?`, id).Scan(&cid, &ref, &tt.agency, &tt.kind, &tt.sentTo)
 		if errors.Is(err, sql.ErrNoRows) {
 			continue
 		}
@@ -220,6 +235,28 @@ func (t *Tracker) findTie(ctx context.Context, tx *sql.Tx, in *Incoming) (tie, e
 			return tie{}, err
 		}
 		tt.caseID, tt.ref, tt.byToken = cid.Int64, ref.String, true
+		if tt.agency != "" && tt.caseID != 0 {
+			// The token proves the case; it does not make the sender the agency our email
+			// went to. A sender the directory knows for another agency (a forwarded request
+			// answered by that agency) speaks for that agency, if it is on the case, and
+			// otherwise for no agency.
+			if other, ok := t.cfg.agencyByEmail(in.From); ok {
+				own, err := t.isAgencyAddress(ctx, tx, tt.caseID, tt.agency, in.From)
+				if err != nil {
+					return tie{}, err
+				}
+				if !own {
+					var n int
+					if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM case_agencies WHERE case_id = ? AND name = ?`, tt.caseID, other.Name).Scan(&n); err != nil {
+						return tie{}, err
+					}
+					tt.agency = ""
+					if n > 0 {
+						tt.agency = other.Name
+					}
+				}
+			}
+		}
 		return tt, nil
 	}
 	m := refTag.FindStringSubmatch(in.Subject)
@@ -256,6 +293,23 @@ func (t *Tracker) findTie(ctx context.Context, tx *sql.Tx, in *Incoming) (tie, e
 		}
 	}
 	return tie{}, rows.Err()
+}
+
+// isAgencyAddress reports whether addr is an address the case or the directory knows for agency.
+func (t *Tracker) isAgencyAddress(ctx context.Context, tx *sql.Tx, caseID int64, agency, addr string) (bool, error) {
+	a := normAddr(addr)
+	if ag, ok := t.cfg.agencyByName(agency); ok && (normAddr(ag.Email) == a || normAddr(ag.StrategicLead) == a) {
+		return true, nil
+	}
+	var email string
+	err := tx.QueryRowContext(ctx, `SELECT email FROM case_agencies WHERE case_id = ? AND name = ?`, caseID, agency).Scan(&email)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return a != "" && normAddr(email) == a, nil
 }
 
 func reversed(s []string) []string {

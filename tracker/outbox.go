@@ -140,7 +140,20 @@ func sendBackoff(attempts int) time.Duration {
 // many were sent. An email is marked sent only after the server accepted it; if csprbot
 // dies between the two, the retry carries the same Message-ID (the one window SMTP
 // leaves open).
+//
+// One sender at a time works through the outbox: another SendDue on the same store (in
+// this process or another, such as `csprbot run --once` beside the daemon) returns at once
+// instead of sending the same emails again. The lock is the kernel's, so a process that
+// dies holding it releases it.
 func (t *Tracker) SendDue(ctx context.Context, s Sender) (int, error) {
+	unlock, ok, err := t.lockSending()
+	if err != nil {
+		return 0, fmt.Errorf("tracker: send due: %w", err)
+	}
+	if !ok {
+		return 0, nil
+	}
+	defer unlock()
 	sent := 0
 	for {
 		if err := ctx.Err(); err != nil {

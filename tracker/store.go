@@ -37,9 +37,10 @@ var migrations embed.FS
 
 // Store is the SQLite store. Its methods own their transactions.
 type Store struct {
-	db  *sql.DB
-	Now func() time.Time // the clock; a transaction reads it once
-	Log *slog.Logger
+	db   *sql.DB
+	path string           // the database file; the send lock sits beside it
+	Now  func() time.Time // the clock; a transaction reads it once
+	Log  *slog.Logger
 }
 
 // DSN is the one connection string for production and tests (NOTES.md).
@@ -68,7 +69,7 @@ func Open(ctx context.Context, path string, now func() time.Time, log *slog.Logg
 	if err != nil {
 		return nil, fmt.Errorf("tracker: open store: %w", err)
 	}
-	s := &Store{db: db, Now: now, Log: log.With("component", "tracker")}
+	s := &Store{db: db, path: path, Now: now, Log: log.With("component", "tracker")}
 	// Another process (the daemon beside a reporting command) may hold the store for a
 	// moment, and SQLite does not wait while it switches to WAL: try a few times.
 	err = s.migrate(ctx)

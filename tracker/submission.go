@@ -305,8 +305,20 @@ func (t *Tracker) approve(ctx context.Context, tx *sql.Tx, now time.Time, c case
 		status, lastErr = "held", "held for a person: no National Panel address is configured ([addresses] national_panel)"
 	}
 	for _, a := range strings.Split(rcpt, ",") {
-		if strings.TrimSpace(a) != "" && !t.allow.allowed(a) {
+		if strings.TrimSpace(a) == "" {
+			continue
+		}
+		if !t.allow.allowed(a) {
 			status, lastErr = "held", "held for a person: not an address the configuration allows: "+strings.TrimSpace(a)
+			continue
+		}
+		// A refused or bounced address holds this email too, as it holds any other.
+		why, err := addressProblem(ctx, tx, a)
+		if err != nil {
+			return res, err
+		}
+		if why != "" {
+			status, lastErr = "held", fmt.Sprintf("held for a person: %s: %s", normAddr(a), why)
 		}
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE outbox SET status = ?, last_error = ?, next_attempt_at = ? WHERE message_id = ? AND status = 'awaiting_approval'`,

@@ -1,0 +1,30 @@
+//go:build unix
+
+package tracker
+
+import (
+	"errors"
+	"os"
+	"syscall"
+)
+
+// lockSending takes the store's send lock without waiting: ok is false if another sender
+// holds it. The lock (flock on a file beside the database) belongs to the open file, so it
+// is released by unlock, or by the kernel if the process dies.
+func (s *Store) lockSending() (unlock func(), ok bool, err error) {
+	if s.path == "" {
+		return func() {}, true, nil
+	}
+	f, err := os.OpenFile(s.path+"-sendlock", os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return nil, false, err
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		f.Close()
+		if errors.Is(err, syscall.EWOULDBLOCK) {
+			return nil, false, nil
+		}
+		return nil, false, err
+	}
+	return func() { f.Close() }, true, nil
+}
