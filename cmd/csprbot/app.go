@@ -125,7 +125,7 @@ func (a *app) handle(ctx context.Context, f *mailbox.Fetched) error {
 	if f.TooLarge {
 		in.MessageID = fmt.Sprintf("too-large.%d.%d.%s@csprbot.invalid", f.UIDValidity, f.UID, f.InternalDate.UTC().Format("20060102T150405"))
 		in.Subject = "(message too large to read)"
-		in.Problems = append(in.Problems, fmt.Sprintf("message of %d bytes exceeds imap.max_message_size; left in the mailbox for a person", f.Size))
+		in.Problems = append(in.Problems, fmt.Sprintf("message of %d bytes exceeds imap.max_message_size: recorded without its content; open it in the mailbox (it is marked read there)", f.Size))
 	} else {
 		m, err := mailbox.Decode(f.Raw, mailbox.Limits{})
 		if m == nil {
