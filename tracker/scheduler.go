@@ -84,7 +84,9 @@ func (t *Tracker) Tick(ctx context.Context) (TickResult, error) {
 					return nil
 				}
 				var n int
-				if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM outbox WHERE case_id = ? AND agency = ? AND kind = ?`, it.caseID, it.agency, TmplReminder).Scan(&n); err != nil || n > 0 {
+				// One reminder for each due date (an extension sets a new one).
+				if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM outbox WHERE case_id = ? AND agency = ? AND kind = ?
+					AND created_at >= (SELECT coalesce(due_set_at, requested_at) FROM returns WHERE id = ?)`, it.caseID, it.agency, TmplReminder, it.retID).Scan(&n); err != nil || n > 0 {
 					return err
 				}
 				if ok, err := claimDay(ctx, tx, it.caseID, it.email, day, TmplReminder); err != nil || !ok {

@@ -95,8 +95,8 @@ func (t *Tracker) startScoping(ctx context.Context, tx *sql.Tx, now time.Time, r
 		if err != nil {
 			return res, err
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO returns(case_id, agency, email, requested_at, due_at, request_msgid) VALUES (?, ?, ?, ?, ?, ?)`,
-			c.id, ag.Name, normAddr(ag.Email), ts(now), ts(due), id); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO returns(case_id, agency, email, requested_at, due_at, due_set_at, request_msgid) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			c.id, ag.Name, normAddr(ag.Email), ts(now), ts(due), ts(now), id); err != nil {
 			return res, err
 		}
 		if err := t.setDeadline(ctx, tx, c.id, "scoping_return", ag.Name, map[Anchor]time.Time{AnchorScoping: now}); err != nil {

@@ -604,8 +604,9 @@ func (t *Tracker) extend(ctx context.Context, tx *sql.Tx, now time.Time, c caseR
 	if !due.After(now) {
 		return "", fmt.Errorf("%w: %s is not in the future", ErrRefused, due.In(t.cal.Location()).Format("Mon 2 Jan 2006 15:04"))
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE returns SET due_at = ?, status = 'awaiting', note = ? WHERE case_id = ? AND agency = ?`,
-		ts(due), "extended by "+actor+" to "+t.londonDay(due), c.id, name); err != nil {
+	// A new date starts the chasing afresh: a reminder before it, chasers after it.
+	if _, err := tx.ExecContext(ctx, `UPDATE returns SET due_at = ?, due_set_at = ?, status = 'awaiting', chasers_sent = 0, note = ? WHERE case_id = ? AND agency = ?`,
+		ts(due), ts(now), "extended by "+actor+" to "+t.londonDay(due), c.id, name); err != nil {
 		return "", err
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE deadlines SET due_at = ?, status = 'pending', met_at = NULL, note = ? WHERE case_id = ? AND rule = 'scoping_return' AND agency = ?`,

@@ -712,3 +712,62 @@ func TestPlainMailerDaemonBounceMarksAddress(t *testing.T) {
 		t.Errorf("address status %q, want bounced", status)
 	}
 }
+
+// An extension starts the chasing afresh: no mail until the day before the new date,
+// then a reminder, then chasers counted from one again.
+func TestExtensionRestartsChasing(t *testing.T) {
+	ctx := context.Background()
+	clock := &testClock{}
+	clock.Set("2026-12-07T10:15:00Z")
+	tr := newTestTracker(t, clock)
+	if _, err := tr.Ingest(ctx, referralIncoming("r1@example.org", 1, "2026-12-07T10:15:00Z")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tr.StartScoping(ctx, "LSCP-2026-001", nil, "test"); err != nil {
+		t.Fatal(err)
+	}
+	const police = "Metropolitan Police Service"
+	for _, at := range []string{"2026-12-14T09:00:00Z", "2026-12-16T09:00:00Z", "2026-12-17T09:00:00Z"} {
+		clock.Set(at)
+		if _, err := tr.Tick(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	clock.Set("2026-12-17T12:00:00Z")
+	if _, err := tr.Extend(ctx, "LSCP-2026-001", police, mustTime("2026-12-23T12:00:00Z"), "test"); err != nil {
+		t.Fatal(err)
+	}
+	count := func(kind string) int {
+		n := 0
+		for _, o := range outbox(t, tr) {
+			if o.Kind == kind && o.Agency == police {
+				n++
+			}
+		}
+		return n
+	}
+	reminders, chasers := count(TmplReminder), count(TmplChaser)
+	for _, tc := range []struct {
+		at                 string
+		reminders, chasers int
+	}{
+		{"2026-12-18T09:00:00Z", 0, 0}, // before the new date: quiet
+		{"2026-12-21T09:00:00Z", 0, 0},
+		{"2026-12-22T09:00:00Z", 1, 0}, // the working day before 23 Dec: a fresh reminder
+		{"2026-12-24T09:00:00Z", 1, 1}, // overdue again: chaser 1
+	} {
+		clock.Set(tc.at)
+		if _, err := tr.Tick(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if r, c := count(TmplReminder)-reminders, count(TmplChaser)-chasers; r != tc.reminders || c != tc.chasers {
+			t.Errorf("at %s since the extension: %d reminders, %d chasers; want %d, %d", tc.at, r, c, tc.reminders, tc.chasers)
+		}
+	}
+	d, _ := tr.Case(ctx, "LSCP-2026-001")
+	for _, r := range d.Returns {
+		if r.Agency == police && (r.ChasersSent != 1 || r.Status == "escalated") {
+			t.Errorf("police return after the extension = %+v, want one chaser, not escalated", r)
+		}
+	}
+}
