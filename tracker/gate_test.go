@@ -64,3 +64,59 @@ func TestUnapprovedNationalMailIsHeldAtSending(t *testing.T) {
 		t.Errorf("outbox = %+v, want the email held", ob)
 	}
 }
+
+// One refused recipient must not stop an email to the others: against a real SMTP sink
+// that refuses one of two staff addresses with 550.
+func TestRefusedRecipientDoesNotStopTheOthers(t *testing.T) {
+	ctx := context.Background()
+	now := func() time.Time { return time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC) }
+	st, err := tracker.Open(ctx, filepath.Join(t.TempDir(), "db"), now, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	cal, _ := tracker.NewCalendar(nil)
+	ts, _ := templates.New("")
+	cfg := tracker.Config{From: "safeguardingpartnership@lewisham.gov.uk", Staff: []tracker.Person{
+		{Name: "Lead", Email: "strategic.lead@lewisham.gov.uk"}, {Name: "Gone", Email: "left.last.year@lewisham.gov.uk"}}}
+	tr, err := tracker.New(ctx, st, cfg, cal, ts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sink, err := devserver.StartSMTP("127.0.0.1:0", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sink.Close()
+	sink.RejectRecipient("left.last.year@lewisham.gov.uk", 550)
+	smtp, _ := mailbox.NewSMTP(mailbox.SMTPConfig{Address: sink.Addr, TLS: "none", Auth: mailbox.NoAuth()})
+	// Unknown sender, no form: a triage note to both staff addresses.
+	if _, err := tr.Ingest(ctx, &tracker.Incoming{Mailbox: "INBOX", UIDValidity: 1, UID: 1, ReceivedAt: now(), MessageID: "q@x.example",
+		From: "someone@x.example", Subject: "A question", Text: "Hello"}); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 3; i++ {
+		if _, err := tr.SendDue(ctx, smtp); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var toLead int
+	for _, m := range sink.Messages() {
+		for _, to := range m.To {
+			if to == "strategic.lead@lewisham.gov.uk" {
+				toLead++
+			}
+			if to == "left.last.year@lewisham.gov.uk" {
+				t.Errorf("the refused address received mail")
+			}
+		}
+	}
+	if toLead < 1 {
+		t.Errorf("the staff member whose address works got nothing; sink: %d messages", len(sink.Messages()))
+	}
+	var status string
+	st.DB().QueryRow(`SELECT status FROM address_status WHERE address = 'left.last.year@lewisham.gov.uk'`).Scan(&status)
+	if status != "rejected" {
+		t.Errorf("refused address marked %q, want rejected", status)
+	}
+}

@@ -203,6 +203,28 @@ func (t *Tracker) recordSend(ctx context.Context, id, caseID int64, e *OutEmail,
 	t.noteSendState(sendErr)
 	return t.tx(ctx, func(tx *sql.Tx) error {
 		now := t.Now()
+		if rest, rejected := splitRejected(e, sendErr); len(rejected) > 0 && len(rest.To)+len(rest.Cc) > 0 {
+			// Some recipients refused for good: mark them, and send to the others (same
+			// Message-ID) rather than let one dead address stop the email for everyone.
+			for _, a := range rejected {
+				if err := markAddress(ctx, tx, now, a, "rejected", sendErr.Error()); err != nil {
+					return err
+				}
+			}
+			body, err := json.Marshal(rest)
+			if err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE outbox SET email_json = ?, recipients = ?, attempts = ?, last_error = ?, next_attempt_at = ? WHERE id = ?`,
+				string(body), strings.Join(append(append([]string{}, rest.To...), rest.Cc...), ", "), attempts, sendErr.Error(), ts(now), id); err != nil {
+				return err
+			}
+			if err := audit(ctx, tx, now, caseID, "csprbot", "recipient_rejected", fmt.Sprintf("%s: the server refused %s; sending to the others", e.MessageID, strings.Join(rejected, ", "))); err != nil {
+				return err
+			}
+			return t.tellStaff(ctx, tx, now, caseID, fmt.Sprintf("The mail server refused %s for the %s email %s; it was sent to the other recipients. Check the address in the directory.",
+				strings.Join(rejected, ", "), e.Subject, e.MessageID), &Incoming{MessageID: "(none: csprbot's own outbox)", ReceivedAt: now})
+		}
 		switch {
 		case sendErr == nil:
 			if _, err := tx.ExecContext(ctx, `UPDATE outbox SET status = 'sent', attempts = ?, sent_at = ?, last_error = '' WHERE id = ?`, attempts, ts(now), id); err != nil {
@@ -306,4 +328,37 @@ func (t *Tracker) holdIfUnapproved(ctx context.Context, id, caseID int64, e *Out
 		return audit(ctx, tx, t.Now(), caseID, "csprbot", "message_out_held", e.MessageID+": to a national body without an approval; held at sending")
 	})
 	return true, err
+}
+
+// splitRejected separates the recipients a send failure refused permanently from the rest.
+func splitRejected(e *OutEmail, sendErr error) (OutEmail, []string) {
+	var se *SendError
+	if !errors.As(sendErr, &se) || len(se.Rejected) == 0 {
+		return *e, nil
+	}
+	bad := map[string]bool{}
+	for _, a := range se.Rejected {
+		bad[normAddr(a)] = true
+	}
+	rest := *e
+	rest.To, rest.Cc = nil, nil
+	var rejected []string
+	for _, a := range e.To {
+		if bad[normAddr(a)] {
+			rejected = append(rejected, normAddr(a))
+		} else {
+			rest.To = append(rest.To, a)
+		}
+	}
+	for _, a := range e.Cc {
+		if bad[normAddr(a)] {
+			rejected = append(rejected, normAddr(a))
+		} else {
+			rest.Cc = append(rest.Cc, a)
+		}
+	}
+	if len(rest.To) == 0 && len(rest.Cc) > 0 {
+		rest.To, rest.Cc = rest.Cc, nil
+	}
+	return rest, rejected
 }
