@@ -74,6 +74,9 @@ type Watcher struct {
 	idleCheck              time.Duration // the poll shortly after entering IDLE
 	deadAfter              time.Duration // a command unanswered this long means the connection is dead
 	dialTimeout            time.Duration
+
+	missMu sync.Mutex
+	misses map[uint32]int // UID → passes in which the server listed it but returned no body
 }
 
 // NewWatcher returns a watcher for cfg with defaults filled in.
@@ -351,6 +354,14 @@ func (w *Watcher) pass(ctx context.Context, s *imapSession) (int, error) {
 				return handled, err
 			}
 			if !found {
+				// Listed but not returned: usually expunged between the two commands. Try
+				// again next pass rather than let later mail move the cursor past it; only
+				// a server that keeps doing it for one message gets that message skipped,
+				// with a warning a person can act on.
+				if w.missed(uint32(uid)) < 3 {
+					return handled, fmt.Errorf("mailbox: imap: uid %d listed but its body was not returned; will retry", uid)
+				}
+				w.log.Warn("imap: skipping a message whose body the server never returns; read it in the mailbox", "uid", uid, "uidvalidity", sel.UIDValidity)
 				continue
 			}
 			f.Raw = raw
@@ -706,4 +717,15 @@ func jitter(d time.Duration) time.Duration {
 	}
 	// ±20%
 	return d*4/5 + time.Duration(rand.Int64N(int64(d)*2/5+1))
+}
+
+// missed counts the passes in which uid was listed but its body not returned.
+func (w *Watcher) missed(uid uint32) int {
+	w.missMu.Lock()
+	defer w.missMu.Unlock()
+	if w.misses == nil {
+		w.misses = map[uint32]int{}
+	}
+	w.misses[uid]++
+	return w.misses[uid]
 }
