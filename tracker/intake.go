@@ -287,7 +287,9 @@ func (t *Tracker) findTie(ctx context.Context, tx *sql.Tx, in *Incoming) (tie, e
 			return tie{}, err
 		}
 		ag, known := t.cfg.agencyByName(name)
-		if normAddr(email) == from || known && (normAddr(ag.Email) == from || normAddr(ag.StrategicLead) == from) {
+		// Only the directory's addresses count: an address typed into a referral form is
+		// not proof that its writer speaks for the agency.
+		if known && (normAddr(ag.Email) == from || normAddr(ag.StrategicLead) == from) {
 			tt.agency = name
 			return tt, rows.Err()
 		}

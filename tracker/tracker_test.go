@@ -771,3 +771,26 @@ func TestExtensionRestartsChasing(t *testing.T) {
 		}
 	}
 }
+
+// The [REF] subject tag ties mail to a case only from the directory's addresses: an
+// address typed into the referral form for an agency the directory lacks is not enough.
+func TestSubjectTagNeedsADirectoryAddress(t *testing.T) {
+	ctx := context.Background()
+	clock := &testClock{}
+	clock.Set("2026-12-07T10:15:00Z")
+	tr := newTestTracker(t, clock)
+	if _, err := tr.Ingest(ctx, referralIncoming("r1@example.org", 1, "2026-12-07T10:15:00Z")); err != nil {
+		t.Fatal(err)
+	}
+	// head@brockley.example was typed into the referral for a school the directory lacks.
+	res, err := tr.Ingest(ctx, &Incoming{Mailbox: "INBOX", UIDValidity: 1, UID: 2, ReceivedAt: clock.Now(), MessageID: "s1@brockley.example",
+		From: "head@brockley.example", Subject: "RE: [LSCP-2026-001] scoping", Text: "We know the child."})
+	if err != nil || res.CaseRef != "" {
+		t.Errorf("subject tag from a referral-typed address = %+v, %v; want no case (triage)", res, err)
+	}
+	res, err = tr.Ingest(ctx, &Incoming{Mailbox: "INBOX", UIDValidity: 1, UID: 3, ReceivedAt: clock.Now(), MessageID: "m1@met.example",
+		From: "lead@met.example", Subject: "RE: [LSCP-2026-001] scoping", Text: "Form to follow."})
+	if err != nil || res.CaseRef != "LSCP-2026-001" || res.Agency != "Metropolitan Police Service" {
+		t.Errorf("subject tag from the directory's address = %+v, %v; want tied to the police", res, err)
+	}
+}
