@@ -466,7 +466,7 @@ func TestStoreMigratesAndAuditIsAppendOnly(t *testing.T) {
 	st.Close()
 }
 
-var _ = sql.ErrNoRows
+
 
 type failingRenderer struct{}
 
@@ -792,5 +792,46 @@ func TestSubjectTagNeedsADirectoryAddress(t *testing.T) {
 		From: "lead@met.example", Subject: "RE: [LSCP-2026-001] scoping", Text: "Form to follow."})
 	if err != nil || res.CaseRef != "LSCP-2026-001" || res.Agency != "Metropolitan Police Service" {
 		t.Errorf("subject tag from the directory's address = %+v, %v; want tied to the police", res, err)
+	}
+}
+
+// A store made by the first schema migrates forward with its data intact.
+func TestMigratesAnOldStoreForward(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "old.db")
+	db, err := sql.Open("sqlite", DSN(path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, _ := migrations.ReadFile("migrations/001_init.sql")
+	if _, err := db.Exec(string(first)); err != nil {
+		t.Fatal(err)
+	}
+	db.Exec(`PRAGMA user_version = 1`)
+	if _, err := db.Exec(`INSERT INTO cases(ref, year, seq, stage, referral_received, created_at) VALUES ('LSCP-2026-001', 2026, 1, 'scoping', '2026-12-07T10:15:00Z', '2026-12-07T10:15:00Z');
+		INSERT INTO returns(case_id, agency, email, requested_at, due_at) VALUES (1, 'Metropolitan Police Service', 'lead@met.example', '2026-12-07T11:00:00Z', '2026-12-15T17:00:00Z')`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	st, err := Open(ctx, path, func() time.Time { return mustTime("2026-12-08T09:00:00Z") }, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	var version int
+	st.DB().QueryRow(`PRAGMA user_version`).Scan(&version)
+	entries, _ := migrations.ReadDir("migrations")
+	last := entries[len(entries)-1].Name()
+	if want := strings.SplitN(last, "_", 2)[0]; fmt.Sprintf("%03d", version) != want {
+		t.Errorf("user_version = %d after migrating, want %s (%s)", version, want, last)
+	}
+	d, err := st.Case(ctx, "LSCP-2026-001")
+	if err != nil || len(d.Returns) != 1 {
+		t.Fatalf("case after migrating = %+v, %v", d, err)
+	}
+	var dueSet string
+	st.DB().QueryRow(`SELECT due_set_at FROM returns`).Scan(&dueSet)
+	if dueSet != "2026-12-07T11:00:00Z" {
+		t.Errorf("due_set_at backfilled as %q, want the request time", dueSet)
 	}
 }
