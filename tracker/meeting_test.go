@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -43,25 +42,11 @@ func rrConfig() Config {
 
 func newRRTracker(t *testing.T, clock *testClock, edit func(*Config)) *Tracker {
 	t.Helper()
-	ctx := context.Background()
-	st, err := Open(ctx, filepath.Join(t.TempDir(), "csprbot.db"), clock.Now, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	cal, err := NewCalendar(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
 	cfg := rrConfig()
 	if edit != nil {
 		edit(&cfg)
 	}
-	tr, err := New(ctx, st, cfg, cal, rrRenderer{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return tr
+	return newTrackerWith(t, clock, cfg, rrRenderer{})
 }
 
 // openScopedCase opens LSCP-2026-001 from a referral at 'at' and starts scoping an hour later.

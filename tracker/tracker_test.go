@@ -58,6 +58,13 @@ func testConfig() Config {
 
 func newTestTracker(t *testing.T, clock *testClock) *Tracker {
 	t.Helper()
+	return newTrackerWith(t, clock, testConfig(), testRenderer{})
+}
+
+// newTrackerWith makes a tracker on a fresh SQLite file with the given configuration
+// and renderer.
+func newTrackerWith(t *testing.T, clock *testClock, cfg Config, r Renderer) *Tracker {
+	t.Helper()
 	ctx := context.Background()
 	st, err := Open(ctx, filepath.Join(t.TempDir(), "csprbot.db"), clock.Now, nil)
 	if err != nil {
@@ -68,7 +75,7 @@ func newTestTracker(t *testing.T, clock *testClock) *Tracker {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tr, err := New(ctx, st, testConfig(), cal, testRenderer{})
+	tr, err := New(ctx, st, cfg, cal, r)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -466,8 +473,6 @@ func TestStoreMigratesAndAuditIsAppendOnly(t *testing.T) {
 	st.Close()
 }
 
-
-
 type failingRenderer struct{}
 
 func (failingRenderer) Render(string, *MailData) (Rendered, error) {
@@ -478,16 +483,8 @@ func TestBadMessageNeverBlocksTheMailbox(t *testing.T) {
 	ctx := context.Background()
 	clock := &testClock{}
 	clock.Set("2026-12-07T10:15:00Z")
-	st, err := Open(ctx, filepath.Join(t.TempDir(), "db"), clock.Now, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	cal, _ := NewCalendar(nil)
-	tr, err := New(ctx, st, testConfig(), cal, failingRenderer{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	tr := newTrackerWith(t, clock, testConfig(), failingRenderer{})
+	st := tr.Store
 	res, err := tr.Ingest(ctx, referralIncoming("bad@example.org", 7, "2026-12-07T10:15:00Z"))
 	if err != nil || res.Disposition != DispFailed {
 		t.Fatalf("Ingest = %+v, %v; want recorded as failed", res, err)
@@ -634,18 +631,9 @@ func TestChasingPolicyIsConfiguration(t *testing.T) {
 	ctx := context.Background()
 	clock := &testClock{}
 	clock.Set("2026-12-07T10:15:00Z")
-	st, err := Open(ctx, filepath.Join(t.TempDir(), "db"), clock.Now, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	cal, _ := NewCalendar(nil)
 	cfg := testConfig()
 	cfg.ReminderDays, cfg.Chasers = -1, 1 // no reminders; one chaser, then escalation
-	tr, err := New(ctx, st, cfg, cal, testRenderer{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	tr := newTrackerWith(t, clock, cfg, testRenderer{})
 	if _, err := tr.Ingest(ctx, referralIncoming("r1@example.org", 1, "2026-12-07T10:15:00Z")); err != nil {
 		t.Fatal(err)
 	}
