@@ -25,7 +25,7 @@ type AuthResult struct {
 // guessed at.
 func ParseAuthResults(v string) (AuthResults, error) {
 	var ar AuthResults
-	parts := splitOutsideQuotes(stripComments(v), ';')
+	parts := splitOutsideQuotes(stripComments(v), isSemicolon)
 	if len(parts) == 0 {
 		return ar, errors.New("authentication-results: empty")
 	}
@@ -108,7 +108,9 @@ func stripComments(s string) string {
 	return b.String()
 }
 
-func splitOutsideQuotes(s string, sep rune) []string {
+// splitOutsideQuotes splits s at every rune for which isSep is true, except inside a
+// quoted string (with backslash escapes).
+func splitOutsideQuotes(s string, isSep func(rune) bool) []string {
 	var out []string
 	var b strings.Builder
 	quoted, esc := false, false
@@ -120,22 +122,25 @@ func splitOutsideQuotes(s string, sep rune) []string {
 			esc = true
 		case r == '"':
 			quoted = !quoted
-		case r == sep && !quoted:
+		case !quoted && isSep(r):
 			out = append(out, b.String())
 			b.Reset()
 			continue
 		}
 		b.WriteRune(r)
 	}
-	out = append(out, b.String())
-	return out
+	return append(out, b.String())
 }
+
+func isSemicolon(r rune) bool { return r == ';' }
+
+func isSpace(r rune) bool { return r == ' ' || r == '\t' || r == '\r' || r == '\n' }
 
 // tokens splits a resinfo into whitespace-separated tokens, keeping "a = b" together
 // as "a=b" and quoted strings whole.
 func tokens(s string) []string {
 	var raw []string
-	for _, f := range splitOutsideQuotesFunc(s) {
+	for _, f := range splitOutsideQuotes(s, isSpace) {
 		if f != "" {
 			raw = append(raw, f)
 		}
@@ -157,28 +162,6 @@ func tokens(s string) []string {
 		}
 	}
 	return out
-}
-
-func splitOutsideQuotesFunc(s string) []string {
-	var out []string
-	var b strings.Builder
-	quoted, esc := false, false
-	for _, r := range s {
-		switch {
-		case esc:
-			esc = false
-		case r == '\\':
-			esc = true
-		case r == '"':
-			quoted = !quoted
-		case !quoted && (r == ' ' || r == '\t' || r == '\r' || r == '\n'):
-			out = append(out, b.String())
-			b.Reset()
-			continue
-		}
-		b.WriteRune(r)
-	}
-	return append(out, b.String())
 }
 
 func unquote(s string) string {
