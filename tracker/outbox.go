@@ -362,3 +362,38 @@ func splitRejected(e *OutEmail, sendErr error) (OutEmail, []string) {
 	}
 	return rest, rejected
 }
+
+// Release sends an email that was held for a person (an address outside the
+// configuration, a bounced or refused address, the daily cap). Mail to the National
+// Panel, Ofsted or the DfE is released only by approving its submission.
+func (t *Tracker) Release(ctx context.Context, messageID, actor string) error {
+	messageID = strings.Trim(strings.TrimSpace(messageID), "<>")
+	err := t.tx(ctx, func(tx *sql.Tx) error {
+		now := t.Now()
+		var id int64
+		var caseID sql.NullInt64
+		var status, recipients, lastErr string
+		err := tx.QueryRowContext(ctx, `SELECT id, case_id, status, recipients, last_error FROM outbox WHERE message_id = ?`, messageID).
+			Scan(&id, &caseID, &status, &recipients, &lastErr)
+		if err != nil {
+			return err
+		}
+		if status != "held" {
+			return fmt.Errorf("%w: %s is %s, not held", ErrRefused, messageID, status)
+		}
+		nat := t.nationalAddrs()
+		for _, a := range strings.Split(recipients, ",") {
+			if nat[normAddr(a)] {
+				return fmt.Errorf("%w: mail to %s goes only by approving the case's submission (csprbot case REF approve)", ErrRefused, normAddr(a))
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE outbox SET status = 'queued', next_attempt_at = ?, last_error = '' WHERE id = ?`, ts(now), id); err != nil {
+			return err
+		}
+		return audit(ctx, tx, now, caseID.Int64, actor, "message_out_released", fmt.Sprintf("%s to %s released by %s (was: %s)", messageID, recipients, actor, lastErr))
+	})
+	if err != nil {
+		return fmt.Errorf("tracker: release %s: %w", messageID, dbErr(err))
+	}
+	return nil
+}

@@ -22,6 +22,8 @@ const usage = `usage:
   csprbot parse [--password PW] FILE...
   csprbot cases [--json] [--config FILE] [--now TIME]
   csprbot case REF [--json] [--config FILE] [--now TIME]
+  csprbot outbox [--json] [--all]            email held or refused, waiting for a person
+  csprbot release MESSAGE-ID [--as NAME]     send a held email
   csprbot case REF scoping [--agency NAME]... [--config FILE] [--now TIME]
   csprbot case REF meeting TIME [--force] | meeting cancel   (TIME: RFC 3339, or "2027-01-05 10:00" London)
   csprbot case REF approve
@@ -56,6 +58,10 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = cmdDemo(ctx, args[1:], stdout, stderr)
 	case "cases":
 		err = cmdCases(ctx, args[1:], stdout)
+	case "outbox":
+		err = cmdOutbox(ctx, args[1:], stdout)
+	case "release":
+		err = cmdRelease(ctx, args[1:], stdout)
 	case "case":
 		err = cmdCase(ctx, args[1:], stdout)
 	case "digest":

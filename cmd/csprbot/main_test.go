@@ -413,3 +413,36 @@ func (e *e2e) assertAllSeen(t *testing.T) {
 		}
 	}
 }
+
+// Mail to an address outside the configuration waits for a person, who sees it with
+// `csprbot outbox` and sends it with `csprbot release`.
+func TestHeldMailIsListedAndReleased(t *testing.T) {
+	e := newE2E(t)
+	e.deliver("2026-12-07T10:15:00Z", demoMail{from: "gp@surgery.example", subject: "Referral",
+		body: "Referral attached.", attachName: "referral.docx", attach: demoReferral()})
+	e.run(0, "run", "--once", "--now", "2026-12-07T10:16:00Z")
+	if n := len(e.sentTo("gp@surgery.example")); n != 0 {
+		t.Fatalf("%d emails went to an address outside the configuration", n)
+	}
+	var rows []struct {
+		MessageID string `json:"message_id"`
+		To        string `json:"to"`
+		Status    string `json:"status"`
+	}
+	if err := json.Unmarshal([]byte(e.run(0, "outbox", "--json")), &rows); err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 1 || rows[0].To != "gp@surgery.example" || rows[0].Status != "held" {
+		t.Fatalf("outbox = %+v, want the acknowledgement held", rows)
+	}
+	e.run(2, "release", "no-such-id@lewisham.gov.uk")
+	e.run(0, "release", rows[0].MessageID, "--as", "lscp.support@lewisham.gov.uk")
+	e.run(0, "run", "--once", "--now", "2026-12-07T10:20:00Z")
+	if n := len(e.sentTo("gp@surgery.example")); n != 1 {
+		t.Errorf("after release %d emails reached the referrer, want 1", n)
+	}
+	e.run(2, "release", rows[0].MessageID) // sent now, not held
+	if !strings.Contains(e.run(0, "case", "LSCP-2026-001"), "released by lscp.support@lewisham.gov.uk") {
+		t.Errorf("the release is not in the case's audit trail")
+	}
+}
