@@ -441,28 +441,12 @@ func pdfHexVal(c byte) int {
 
 func (p *pdfParser) hexString() (pdfObj, error) {
 	p.pos++ // <
-	var out []byte
-	hi := -1
-	for p.pos < len(p.b) {
-		c := p.b[p.pos]
-		p.pos++
-		if c == '>' {
-			break
-		}
-		v := pdfHexVal(c)
-		if v < 0 {
-			continue
-		}
-		if hi < 0 {
-			hi = v
-		} else {
-			out = append(out, byte(hi<<4|v))
-			hi = -1
-		}
+	end := bytes.IndexByte(p.b[p.pos:], '>')
+	if end < 0 {
+		end = len(p.b) - p.pos
 	}
-	if hi >= 0 {
-		out = append(out, byte(hi<<4))
-	}
+	out := pdfASCIIHex(p.b[p.pos : p.pos+end])
+	p.pos = min(p.pos+end+1, len(p.b))
 	return pdfString(out), nil
 }
 
