@@ -13,23 +13,23 @@ import (
 	"github.com/lewisham-lscp/csprbot/tracker"
 )
 
-// Whatever else goes wrong, an email to the National Panel that no approved submission
-// names is held at the moment of sending, never sent: checked against a real SMTP server.
-func TestUnapprovedNationalMailIsHeldAtSending(t *testing.T) {
+var now = func() time.Time { return time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC) }
+
+// newSendingTracker is a tracker with the real templates on a fresh store, and a real
+// SMTP sink on loopback with a sender pointed at it.
+func newSendingTracker(t *testing.T, cfg tracker.Config) (*tracker.Tracker, *devserver.SMTPSink, *mailbox.SMTP) {
+	t.Helper()
 	ctx := context.Background()
-	now := func() time.Time { return time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC) }
 	st, err := tracker.Open(ctx, filepath.Join(t.TempDir(), "db"), now, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer st.Close()
+	t.Cleanup(func() { st.Close() })
 	cal, _ := tracker.NewCalendar(nil)
 	ts, err := templates.New("")
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := tracker.Config{From: "safeguardingpartnership@lewisham.gov.uk",
-		Addresses: tracker.Addresses{NationalPanel: "Mailbox.NationalReviewPanel@education.gov.uk"}}
 	tr, err := tracker.New(ctx, st, cfg, cal, ts)
 	if err != nil {
 		t.Fatal(err)
@@ -38,11 +38,22 @@ func TestUnapprovedNationalMailIsHeldAtSending(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer sink.Close()
+	t.Cleanup(func() { sink.Close() })
 	smtp, err := mailbox.NewSMTP(mailbox.SMTPConfig{Address: sink.Addr, TLS: "none", Auth: mailbox.NoAuth()})
 	if err != nil {
 		t.Fatal(err)
 	}
+	return tr, sink, smtp
+}
+
+// Whatever else goes wrong, an email to the National Panel that no approved submission
+// names is held at the moment of sending, never sent: checked against a real SMTP server.
+func TestUnapprovedNationalMailIsHeldAtSending(t *testing.T) {
+	ctx := context.Background()
+	cfg := tracker.Config{From: "safeguardingpartnership@lewisham.gov.uk",
+		Addresses: tracker.Addresses{NationalPanel: "Mailbox.NationalReviewPanel@education.gov.uk"}}
+	tr, sink, smtp := newSendingTracker(t, cfg)
+	st := tr.Store
 	// A row that bypassed every earlier check (a bug, a hand edit of the database).
 	e := tracker.OutEmail{MessageID: "x.1.2@lewisham.gov.uk", From: cfg.From, To: []string{"mailbox.nationalreviewpanel@education.gov.uk"},
 		Subject: "[LSCP-2026-001] report", Text: "report", Date: now()}
@@ -69,27 +80,11 @@ func TestUnapprovedNationalMailIsHeldAtSending(t *testing.T) {
 // that refuses one of two staff addresses with 550.
 func TestRefusedRecipientDoesNotStopTheOthers(t *testing.T) {
 	ctx := context.Background()
-	now := func() time.Time { return time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC) }
-	st, err := tracker.Open(ctx, filepath.Join(t.TempDir(), "db"), now, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	cal, _ := tracker.NewCalendar(nil)
-	ts, _ := templates.New("")
 	cfg := tracker.Config{From: "safeguardingpartnership@lewisham.gov.uk", Staff: []tracker.Person{
 		{Name: "Lead", Email: "strategic.lead@lewisham.gov.uk"}, {Name: "Gone", Email: "left.last.year@lewisham.gov.uk"}}}
-	tr, err := tracker.New(ctx, st, cfg, cal, ts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sink, err := devserver.StartSMTP("127.0.0.1:0", "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sink.Close()
+	tr, sink, smtp := newSendingTracker(t, cfg)
+	st := tr.Store
 	sink.RejectRecipient("left.last.year@lewisham.gov.uk", 550)
-	smtp, _ := mailbox.NewSMTP(mailbox.SMTPConfig{Address: sink.Addr, TLS: "none", Auth: mailbox.NoAuth()})
 	// Unknown sender, no form: a triage note to both staff addresses.
 	if _, err := tr.Ingest(ctx, &tracker.Incoming{Mailbox: "INBOX", UIDValidity: 1, UID: 1, ReceivedAt: now(), MessageID: "q@x.example",
 		From: "someone@x.example", Subject: "A question", Text: "Hello"}); err != nil {
