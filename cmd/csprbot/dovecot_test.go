@@ -122,17 +122,25 @@ service imap-login {
 	return d
 }
 
-// append puts a message into the user's INBOX through IMAP APPEND.
-func (d *dovecot) append(t *testing.T, raw []byte, at time.Time) {
+// login opens an IMAP session to Dovecot as the partnership's user.
+func (d *dovecot) login(t *testing.T) *imapclient.Client {
 	t.Helper()
 	c, err := imapclient.DialInsecure(d.addr, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer c.Close()
 	if err := c.Login(d.user, d.pass).Wait(); err != nil {
+		c.Close()
 		t.Fatal(err)
 	}
+	return c
+}
+
+// append puts a message into the user's INBOX through IMAP APPEND.
+func (d *dovecot) append(t *testing.T, raw []byte, at time.Time) {
+	t.Helper()
+	c := d.login(t)
+	defer c.Close()
 	cmd := c.Append("INBOX", int64(len(raw)), &imap.AppendOptions{Time: at})
 	cmd.Write(raw)
 	cmd.Close()
@@ -144,14 +152,8 @@ func (d *dovecot) append(t *testing.T, raw []byte, at time.Time) {
 // seenCount says how many INBOX messages carry \Seen.
 func (d *dovecot) seenCount(t *testing.T) (seen, total int) {
 	t.Helper()
-	c, err := imapclient.DialInsecure(d.addr, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := d.login(t)
 	defer c.Close()
-	if err := c.Login(d.user, d.pass).Wait(); err != nil {
-		t.Fatal(err)
-	}
 	sel, err := c.Select("INBOX", &imap.SelectOptions{ReadOnly: true}).Wait()
 	if err != nil {
 		t.Fatal(err)

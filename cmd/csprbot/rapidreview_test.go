@@ -42,7 +42,6 @@ import (
 	"time"
 
 	"github.com/emersion/go-imap/v2"
-	"github.com/emersion/go-imap/v2/imapclient"
 
 	"github.com/lewisham-lscp/csprbot/mailbox"
 	"github.com/lewisham-lscp/csprbot/tracker"
@@ -135,14 +134,8 @@ func (d *dovecot) deliver(t *testing.T, raw []byte, at time.Time, n int) {
 			t.Fatal(err)
 		}
 	}
-	c, err := imapclient.DialInsecure(d.addr, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := d.login(t)
 	defer c.Close()
-	if err := c.Login(d.user, d.pass).Wait(); err != nil {
-		t.Fatal(err)
-	}
 	sel, err := c.Select("INBOX", &imap.SelectOptions{ReadOnly: true}).Wait()
 	if err != nil {
 		log, _ := os.ReadFile(filepath.Join(filepath.Dir(d.cmd.Args[len(d.cmd.Args)-1]), "dovecot.log"))
