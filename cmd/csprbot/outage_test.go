@@ -174,20 +174,28 @@ func senderLines(log *syncBuffer) []string {
 	return out
 }
 
-func TestOutageSMTPRefusesThenRecovers(t *testing.T) {
-	if testing.Short() {
-		t.Skip("outage test in -short")
-	}
+// smtpOutage starts the daemon with the SMTP server refusing with code and delivers a
+// referral: the common start of the SMTP outage tests.
+func smtpOutage(t *testing.T, code int, msg string) (*e2e, *sql.DB, *testDaemon, func() int) {
+	t.Helper()
 	e := newE2E(t)
 	e.rewriteConfig(fastIMAP)
 	db := openStore(t, e.dbPath())
-	e.smtp.Fail(451, "4.3.0 mailbox busy, try again later", -1)
+	e.smtp.Fail(code, msg, -1)
 	start := time.Date(2026, 12, 7, 10, 15, 0, 0, time.UTC)
 	d := startTestDaemon(t, e.cfg, start, 100*time.Millisecond)
 	e.deliverRaw(demoMail{from: "safeguarding@lgt-nhs.example", subject: "Referral", body: "Referral attached.",
 		attachName: "referral.docx", attach: demoReferral()}, start)
-
 	attempts := func() int { return queryInt(db, `SELECT coalesce(sum(attempts), 0) FROM outbox`) }
+	return e, db, d, attempts
+}
+
+func TestOutageSMTPRefusesThenRecovers(t *testing.T) {
+	if testing.Short() {
+		t.Skip("outage test in -short")
+	}
+	e, db, d, attempts := smtpOutage(t, 451, "4.3.0 mailbox busy, try again later")
+
 	eventually(t, 6*time.Second, "the acknowledgement and the staff notice are queued and tried", func() (bool, string) {
 		return queryInt(db, `SELECT count(*) FROM outbox WHERE attempts > 0`) == 2, itoa(attempts()) + " attempts"
 	})
@@ -253,15 +261,7 @@ func TestOutageSMTPDownForHoursTellsStaff(t *testing.T) {
 	if testing.Short() {
 		t.Skip("outage test in -short")
 	}
-	e := newE2E(t)
-	e.rewriteConfig(fastIMAP)
-	db := openStore(t, e.dbPath())
-	e.smtp.Fail(421, "4.3.2 service not available", -1)
-	start := time.Date(2026, 12, 7, 10, 15, 0, 0, time.UTC)
-	d := startTestDaemon(t, e.cfg, start, 100*time.Millisecond)
-	e.deliverRaw(demoMail{from: "safeguarding@lgt-nhs.example", subject: "Referral", body: "Referral attached.",
-		attachName: "referral.docx", attach: demoReferral()}, start)
-	attempts := func() int { return queryInt(db, `SELECT coalesce(sum(attempts), 0) FROM outbox`) }
+	e, db, d, attempts := smtpOutage(t, 421, "4.3.2 service not available")
 	eventually(t, 6*time.Second, "the referral's emails are queued and tried", func() (bool, string) {
 		return queryInt(db, `SELECT count(*) FROM outbox WHERE kind = 'ack_referrer' AND attempts > 0`) == 1, itoa(attempts()) + " attempts"
 	})
