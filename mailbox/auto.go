@@ -14,7 +14,9 @@ type textprotoHeader = gmtextproto.Header
 
 // Subjects out-of-office replies start with, in the languages Exchange, Outlook,
 // Gmail and others use.
-var oooSubject = regexp.MustCompile(`(?i)^\s*(automatic reply|auto(matic)?[ -]?reply|auto[ -]?response|autoreply|auto|out of (the )?office( reply| autoreply)?|ooo|on leave|away from( the)? office|annual leave|vacation reply|automatische antwort|abwesenheitsnotiz|réponse automatique|respuesta automática|risposta automatica|resposta automática|automatisch antwoord|autosvar|automaattinen vastaus|odpowiedź automatyczna)\b\s*[:\-–]`)
+// A bare "Auto" counts only before a colon ("Auto: away"): "Auto-referral" is a person's
+// subject, not an automatic reply.
+var oooSubject = regexp.MustCompile(`(?i)^\s*(?:(?:automatic reply|auto(matic)?[ -]?reply|auto[ -]?response|autoreply|out of (the )?office( reply| autoreply)?|ooo|on leave|away from( the)? office|annual leave|vacation reply|automatische antwort|abwesenheitsnotiz|réponse automatique|respuesta automática|risposta automatica|resposta automática|automatisch antwoord|autosvar|automaattinen vastaus|odpowiedź automatyczna)\b\s*[:\-–]|auto\s*:)`)
 
 // detectAuto says what kind of machine wrote m, if any, and for out-of-office
 // replies the "until" text.

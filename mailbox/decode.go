@@ -249,6 +249,17 @@ func (d *decoder) headers(h message.Header) {
 		addrs, names := parseAddrs(from)
 		if len(addrs) > 0 {
 			m.From, m.FromName = addrs[0], names[0]
+			// Read strictly and say so: a sender is the address itself, never an address
+			// written in the display name ("lead@agency <stranger@example>").
+			if _, err := (&mail.AddressParser{WordDecoder: wordDecoder}).Parse(toUTF8(from)); err != nil {
+				d.problem("malformed From header %q: read as %s", truncate(decodeText(from), 80), m.From)
+			}
+			for _, a := range addrRe.FindAllString(m.FromName, -1) {
+				if !strings.EqualFold(strings.Trim(a, "."), m.From) {
+					d.problem("the From header's display name holds another address (%s); the sender is %s", a, m.From)
+					break
+				}
+			}
 		} else {
 			d.problem("unreadable From: %q", truncate(decodeText(from), 80))
 		}
@@ -298,13 +309,21 @@ func parseAddrs(s string) (addrs, names []string) {
 	}
 	dec := decodeText(s)
 	for _, part := range splitAddrList(dec) {
-		a := addrRe.FindString(part)
+		// The address is what stands in angle brackets, if anything does; only then
+		// anything that looks like one.
+		a, name := "", ""
+		if i, j := strings.LastIndex(part, "<"), strings.LastIndex(part, ">"); i >= 0 && j > i {
+			a = addrRe.FindString(part[i+1 : j])
+			name = strings.Trim(strings.TrimSpace(part[:i]), `"' `)
+		} else if i >= 0 {
+			a = addrRe.FindString(part[i+1:])
+			name = strings.Trim(strings.TrimSpace(part[:i]), `"' `)
+		}
+		if a == "" {
+			a = addrRe.FindString(part)
+		}
 		if a == "" {
 			continue
-		}
-		name := ""
-		if i := strings.Index(part, "<"); i > 0 {
-			name = strings.Trim(strings.TrimSpace(part[:i]), `"' `)
 		}
 		addrs = append(addrs, strings.ToLower(strings.Trim(a, ".")))
 		names = append(names, name)

@@ -182,6 +182,11 @@ func TestDecodeAutoHeaders(t *testing.T) {
 		{"loop", "x", "X-Csprbot-Loop: 1\r\n", AutoLoop},
 		{"report", "x", "Content-Type: multipart/report; report-type=delivery-status; boundary=b\r\n", AutoBounce},
 		{"not an auto subject", "Automatic enrolment form", "", AutoNone},
+		{"auto-referral is a person's subject", "Auto-referral: serious incident", "", AutoNone},
+		{"auto- prefixed word", "Auto-enrolment referral", "", AutoNone},
+		{"bare auto with colon", "Auto: away this week", "", AutoReply},
+		{"auto-reply", "Auto-Reply: away", "", AutoReply},
+		{"out of office dash", "Out of Office - back Monday", "", AutoReply},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -281,4 +286,39 @@ func FuzzDecode(f *testing.F) {
 			}
 		}
 	})
+}
+
+// A From header whose display name holds an address is read strictly: the sender is the
+// address in the angle brackets, and the oddity is noted for a person.
+func TestDecodeFromStrict(t *testing.T) {
+	tests := []struct {
+		name, from, want string
+		problem          bool
+	}{
+		{"plain", "Jo Bloggs <jo@police.example>", "jo@police.example", false},
+		{"unquoted address as name", "lead@health.example <stranger@evil.example>", "stranger@evil.example", true},
+		{"quoted address as name", `"lead@health.example" <stranger@evil.example>`, "stranger@evil.example", true},
+		{"name says the same address", `"jo@police.example" <jo@police.example>`, "jo@police.example", false},
+		{"bare address", "jo@police.example", "jo@police.example", false},
+		{"malformed", "Jo <jo@police.example", "jo@police.example", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			raw := "From: " + tt.from + "\r\nTo: p@example.org\r\nSubject: x\r\n\r\nhello\r\n"
+			m, err := Decode([]byte(raw), Limits{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if m.From != tt.want {
+				t.Errorf("From = %q, want %q", m.From, tt.want)
+			}
+			noted := false
+			for _, p := range m.Problems {
+				noted = noted || strings.Contains(p, "From")
+			}
+			if noted != tt.problem {
+				t.Errorf("problem noted = %v (%q), want %v", noted, m.Problems, tt.problem)
+			}
+		})
+	}
 }
