@@ -22,6 +22,9 @@ type Received struct {
 	To        []string
 	Data      []byte
 	MessageID string // without angle brackets
+	// Problems are what the strict reader (Check, and the part check if one is set)
+	// found wrong with Data; empty for a message within the standards.
+	Problems []string
 }
 
 // SMTPSink is an SMTP server on loopback that keeps every message it accepts.
@@ -41,6 +44,8 @@ type SMTPSink struct {
 	rejects   map[string]int
 	hang      time.Duration
 	seq       int
+	partCheck func(Part) error
+	refuse    bool
 }
 
 // StartSMTP starts a sink on addr. If dir is not empty, every accepted message is also
@@ -84,6 +89,59 @@ func (s *SMTPSink) OnDeliver(f func(Received)) {
 	s.mu.Lock()
 	s.onDeliver = append(s.onDeliver, f)
 	s.mu.Unlock()
+}
+
+// Problems lists what the strict reader found wrong in every message accepted so
+// far, each prefixed with its Message-ID; empty when every message was sound.
+func (s *SMTPSink) Problems() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []string
+	for _, m := range s.msgs {
+		for _, p := range m.Problems {
+			out = append(out, "<"+m.MessageID+">: "+p)
+		}
+	}
+	return out
+}
+
+// CheckParts adds f to the strict reader: it is called for every leaf part of every
+// message, and an error it returns is recorded as a problem. Tests use it to read
+// calendar parts with an iCalendar parser.
+func (s *SMTPSink) CheckParts(f func(Part) error) {
+	s.mu.Lock()
+	s.partCheck = f
+	s.mu.Unlock()
+}
+
+// RefuseInvalid makes the sink refuse, at the end of DATA with 554 5.6.0 as a strict
+// server would, any message the strict reader finds fault with (instead of accepting
+// it and recording the problems).
+func (s *SMTPSink) RefuseInvalid(on bool) {
+	s.mu.Lock()
+	s.refuse = on
+	s.mu.Unlock()
+}
+
+// inspect runs the strict reader and the part check over data.
+func (s *SMTPSink) inspect(data []byte) (problems []string, refuse bool) {
+	s.mu.Lock()
+	f, refuse := s.partCheck, s.refuse
+	s.mu.Unlock()
+	rep := Check(data)
+	problems = rep.Problems
+	if f != nil {
+		for _, p := range rep.Parts {
+			if err := f(p); err != nil {
+				where := "part " + p.Path
+				if p.Path == "" {
+					where = "body"
+				}
+				problems = append(problems, fmt.Sprintf("%s (%s): %v", where, p.MediaType, err))
+			}
+		}
+	}
+	return problems, refuse
 }
 
 // Fail makes the next n transactions fail at DATA with code and msg; n < 0 fails
@@ -220,7 +278,11 @@ func (ss *sinkSession) Data(r io.Reader) error {
 		}
 		return &smtp.SMTPError{Code: code, EnhancedCode: enhanced(code, 0, 0), Message: msg}
 	}
-	rec := Received{From: ss.from, To: append([]string(nil), ss.to...), Data: data}
+	problems, refuse := ss.s.inspect(data)
+	if refuse && len(problems) > 0 {
+		return &smtp.SMTPError{Code: 554, EnhancedCode: smtp.EnhancedCode{5, 6, 0}, Message: "message refused: " + problems[0]}
+	}
+	rec := Received{From: ss.from, To: append([]string(nil), ss.to...), Data: data, Problems: problems}
 	if err := ss.s.deliver(rec); err != nil {
 		return &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: err.Error()}
 	}
