@@ -6,7 +6,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -136,73 +138,237 @@ func sendBackoff(attempts int) time.Duration {
 	return d
 }
 
+// MaxInterrupted is how many times an email may be found still 'sending' by a later
+// csprbot, each time left so by one that stopped (a crash, a kill) inside its SMTP
+// conversation, and be sent again with the same Message-ID and bytes. At that count it is
+// held for a person instead: an email that keeps stopping the sender, or a crash loop.
+const MaxInterrupted = 3
+
+// sendOutcome is one claimed email and what the server said.
+type sendOutcome struct {
+	id, caseID int64
+	e          *OutEmail
+	attempts   int       // counting this one
+	at         time.Time // when the server answered
+	err        error     // nil: the server accepted it
+}
+
+// outboxState is what the sender remembers between rounds.
+type outboxState struct {
+	mu     sync.Mutex // one SendDue at a time in this process
+	name   string     // this sender's name in outbox.claimed_by
+	unlock func()     // the send lock, kept while an outcome waits to be recorded
+	// Emails sent (or refused) whose outcome the store has not taken yet. Each stays
+	// 'sending' in the store, so nothing sends it again, until it is recorded.
+	pending []sendOutcome
+}
+
 // SendDue sends every queued email whose time has come, oldest first, and returns how
-// many were sent. An email is marked sent only after the server accepted it; if csprbot
-// dies between the two, the retry carries the same Message-ID (the one window SMTP
-// leaves open).
+// many were sent.
+//
+// Each email is claimed before the SMTP conversation, in a committed transaction that
+// marks it 'sending' and counts the attempt: a store that cannot be written (locked by
+// another process, a full disk) sends nothing. The outcome is recorded after; if the
+// store cannot take it, it is kept in memory and recorded first in later rounds, which
+// send nothing else until it is, and the email is never sent again meanwhile. An email a
+// later csprbot finds still 'sending' was interrupted by a crash inside its SMTP window:
+// the server may have it. It is sent again with the same Message-ID and bytes (receivers
+// can de-duplicate; the one window SMTP leaves open), up to MaxInterrupted times, then
+// held for a person.
 //
 // One sender at a time works through the outbox: another SendDue on the same store (in
 // this process or another, such as `csprbot run --once` beside the daemon) returns at once
 // instead of sending the same emails again. The lock is the kernel's, so a process that
-// dies holding it releases it.
+// dies holding it releases it; a sender with an unrecorded outcome keeps it.
 func (t *Tracker) SendDue(ctx context.Context, s Sender) (int, error) {
-	unlock, ok, err := t.lockSending()
-	if err != nil {
+	if !t.out.mu.TryLock() {
+		return 0, nil // another round in this process is at work
+	}
+	defer t.out.mu.Unlock()
+	if t.out.unlock == nil {
+		unlock, ok, err := t.lockSending()
+		if err != nil {
+			return 0, fmt.Errorf("tracker: send due: %w", err)
+		}
+		if !ok {
+			return 0, nil
+		}
+		t.out.unlock = unlock
+	}
+	defer func() {
+		if len(t.out.pending) == 0 {
+			t.out.unlock()
+			t.out.unlock = nil
+		}
+	}()
+	if t.out.name == "" {
+		t.out.name = randomHex(8)
+	}
+	for len(t.out.pending) > 0 {
+		c := t.out.pending[0]
+		if err := t.recordSend(ctx, &c); err != nil {
+			return 0, fmt.Errorf("tracker: send due: %d email(s) went to the server but their outcome is not recorded yet, so nothing more is sent: %w", len(t.out.pending), err)
+		}
+		t.out.pending = t.out.pending[1:]
+	}
+	if err := t.recoverInterrupted(ctx); err != nil {
 		return 0, fmt.Errorf("tracker: send due: %w", err)
 	}
-	if !ok {
-		return 0, nil
-	}
-	defer unlock()
 	sent := 0
 	for {
 		if err := ctx.Err(); err != nil {
 			return sent, err
 		}
-		now := t.Now()
 		var id int64
-		var body string
-		var attempts int
-		var caseID sql.NullInt64
-		err := t.db.QueryRowContext(ctx, `SELECT id, email_json, attempts, case_id FROM outbox WHERE status = 'queued' AND next_attempt_at <= ?
-			ORDER BY next_attempt_at, id LIMIT 1`, ts(now)).Scan(&id, &body, &attempts, &caseID)
+		err := t.db.QueryRowContext(ctx, `SELECT id FROM outbox WHERE status = 'queued' AND next_attempt_at <= ?
+			ORDER BY next_attempt_at, id LIMIT 1`, ts(t.Now())).Scan(&id)
 		if errors.Is(err, sql.ErrNoRows) {
 			return sent, t.alertStuck(ctx)
 		}
 		if err != nil {
 			return sent, fmt.Errorf("tracker: send due: %w", err)
 		}
-		var e OutEmail
-		if err := json.Unmarshal([]byte(body), &e); err != nil {
-			return sent, fmt.Errorf("tracker: send due: outbox %d: %w", id, err)
+		c, err := t.claim(ctx, id)
+		if err != nil {
+			return sent, fmt.Errorf("tracker: send due: claim: %w", err)
 		}
-		// The last gate: nothing reaches the National Panel, Ofsted or the DfE unless a
-		// person approved that very email.
-		if held, err := t.holdIfUnapproved(ctx, id, caseID.Int64, &e); err != nil || held {
-			if err != nil {
-				return sent, err
-			}
-			continue
+		if c == nil {
+			continue // held at the last gate, or no longer queued
 		}
-		sendErr := s.Send(ctx, &e)
-		if err := t.recordSend(ctx, id, caseID.Int64, &e, attempts+1, sendErr); err != nil {
-			return sent, err
-		}
-		if sendErr == nil {
+		c.err = s.Send(ctx, c.e)
+		c.at = t.Now()
+		if c.err == nil {
 			sent++
-			continue
 		}
-		if !IsPermanent(sendErr) {
+		// Recorded even if ctx was cancelled meanwhile (a shutdown during the conversation).
+		if err := t.recordSend(context.WithoutCancel(ctx), c); err != nil {
+			t.out.pending = append(t.out.pending, *c)
+			t.log.Error("an email went to the mail server but the store did not take the outcome; it is not sent again, and nothing else is sent, until that is recorded",
+				"message_id", c.e.MessageID, "accepted", c.err == nil, "err", err)
+			return sent, fmt.Errorf("tracker: send due: record the outcome of %s: %w", c.e.MessageID, err)
+		}
+		if c.err != nil && !IsPermanent(c.err) {
 			// The server is not taking mail: stop this round and let back-off work.
 			return sent, t.alertStuck(ctx)
 		}
 	}
 }
 
-func (t *Tracker) recordSend(ctx context.Context, id, caseID int64, e *OutEmail, attempts int, sendErr error) error {
+// claim marks one queued email 'sending' in a committed transaction and returns it, or
+// nil if it is no longer queued or the last gate held it.
+func (t *Tracker) claim(ctx context.Context, id int64) (*sendOutcome, error) {
+	var c *sendOutcome
+	err := t.tx(ctx, func(tx *sql.Tx) error {
+		c = nil
+		now := t.Now()
+		var status, body string
+		var attempts int
+		var caseID sql.NullInt64
+		if err := tx.QueryRowContext(ctx, `SELECT status, email_json, attempts, case_id FROM outbox WHERE id = ?`, id).
+			Scan(&status, &body, &attempts, &caseID); err != nil {
+			return err
+		}
+		if status != "queued" {
+			return nil
+		}
+		var e OutEmail
+		if err := json.Unmarshal([]byte(body), &e); err != nil {
+			// Never sendable: fail it (staff are told) rather than stop every later email.
+			if _, err := tx.ExecContext(ctx, `UPDATE outbox SET status = 'failed', last_error = ? WHERE id = ?`, "unreadable outbox row: "+err.Error(), id); err != nil {
+				return err
+			}
+			return audit(ctx, tx, now, caseID.Int64, "csprbot", "message_out_failed", fmt.Sprintf("outbox row %d unreadable: %v", id, err))
+		}
+		// The last gate: nothing reaches the National Panel, Ofsted or the DfE unless a
+		// person approved that very email.
+		if held, err := t.holdIfUnapproved(ctx, tx, now, id, caseID.Int64, &e); err != nil || held {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE outbox SET status = 'sending', attempts = ?, claimed_at = ?, claimed_by = ? WHERE id = ?`,
+			attempts+1, ts(now), t.out.name, id); err != nil {
+			return err
+		}
+		c = &sendOutcome{id: id, caseID: caseID.Int64, e: &e, attempts: attempts + 1}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// recoverInterrupted deals with emails left 'sending' by a csprbot that stopped inside
+// their SMTP conversation (this sender holds the send lock, so no live sender owns them,
+// and none is among this sender's own unrecorded outcomes).
+func (t *Tracker) recoverInterrupted(ctx context.Context) error {
+	type row struct {
+		id, caseID       int64
+		msgID, by, since string
+		maybe            int
+	}
+	rows, err := t.db.QueryContext(ctx, `SELECT id, coalesce(case_id, 0), message_id, claimed_by, coalesce(claimed_at, ''), maybe_sent
+		FROM outbox WHERE status = 'sending' ORDER BY id`)
+	if err != nil {
+		return err
+	}
+	var list []row
+	for rows.Next() {
+		var r row
+		if err := rows.Scan(&r.id, &r.caseID, &r.msgID, &r.by, &r.since, &r.maybe); err != nil {
+			rows.Close()
+			return err
+		}
+		list = append(list, r)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, r := range list {
+		if slices.ContainsFunc(t.out.pending, func(c sendOutcome) bool { return c.id == r.id }) {
+			continue
+		}
+		err := t.tx(ctx, func(tx *sql.Tx) error {
+			now := t.Now()
+			n := r.maybe + 1
+			status, event := "queued", "message_out_interrupted"
+			why := fmt.Sprintf("csprbot stopped while sending this email (claimed %s), so the server may have it: sent again with the same Message-ID and content", r.since)
+			if n >= MaxInterrupted {
+				status, event = "held", "message_out_held"
+				why = fmt.Sprintf("held for a person: csprbot stopped %d times while sending this email, so the server may have it already: check with the recipients, then release it or leave it", n)
+			}
+			res, err := tx.ExecContext(ctx, `UPDATE outbox SET status = ?, maybe_sent = ?, next_attempt_at = ?, last_error = ? WHERE id = ? AND status = 'sending' AND claimed_by = ?`,
+				status, n, ts(now), why, r.id, r.by)
+			if err != nil {
+				return err
+			}
+			if k, _ := res.RowsAffected(); k == 0 {
+				return nil
+			}
+			t.log.Warn("outgoing mail interrupted while sending", "message_id", r.msgID, "times", n, "now", status)
+			return audit(ctx, tx, now, r.caseID, "csprbot", event, r.msgID+": "+why)
+		})
+		if err != nil {
+			return fmt.Errorf("interrupted email %s: %w", r.msgID, err)
+		}
+	}
+	return nil
+}
+
+// recordSend records what the server said about a claimed email. It changes nothing if the
+// email is no longer this sender's claim (it was settled otherwise meanwhile).
+func (t *Tracker) recordSend(ctx context.Context, c *sendOutcome) error {
+	id, caseID, e, attempts, sendErr := c.id, c.caseID, c.e, c.attempts, c.err
 	t.noteSendState(sendErr)
 	return t.tx(ctx, func(tx *sql.Tx) error {
 		now := t.Now()
+		var status, by string
+		if err := tx.QueryRowContext(ctx, `SELECT status, claimed_by FROM outbox WHERE id = ?`, id).Scan(&status, &by); err != nil {
+			return err
+		}
+		if status != "sending" || by != t.out.name {
+			return nil
+		}
 		if rest, rejected := splitRejected(e, sendErr); len(rejected) > 0 && len(rest.To)+len(rest.Cc) > 0 {
 			// Some recipients refused for good: mark them, and send to the others (same
 			// Message-ID) rather than let one dead address stop the email for everyone.
@@ -215,7 +381,7 @@ func (t *Tracker) recordSend(ctx context.Context, id, caseID int64, e *OutEmail,
 			if err != nil {
 				return err
 			}
-			if _, err := tx.ExecContext(ctx, `UPDATE outbox SET email_json = ?, recipients = ?, attempts = ?, last_error = ?, next_attempt_at = ? WHERE id = ?`,
+			if _, err := tx.ExecContext(ctx, `UPDATE outbox SET status = 'queued', email_json = ?, recipients = ?, attempts = ?, last_error = ?, next_attempt_at = ? WHERE id = ?`,
 				string(body), strings.Join(append(append([]string{}, rest.To...), rest.Cc...), ", "), attempts, sendErr.Error(), ts(now), id); err != nil {
 				return err
 			}
@@ -227,7 +393,7 @@ func (t *Tracker) recordSend(ctx context.Context, id, caseID int64, e *OutEmail,
 		}
 		switch {
 		case sendErr == nil:
-			if _, err := tx.ExecContext(ctx, `UPDATE outbox SET status = 'sent', attempts = ?, sent_at = ?, last_error = '' WHERE id = ?`, attempts, ts(now), id); err != nil {
+			if _, err := tx.ExecContext(ctx, `UPDATE outbox SET status = 'sent', attempts = ?, sent_at = ?, last_error = '' WHERE id = ?`, attempts, ts(c.at), id); err != nil {
 				return err
 			}
 			return audit(ctx, tx, now, caseID, "csprbot", "message_out_sent", fmt.Sprintf("%s to %s", e.MessageID, strings.Join(e.To, ", ")))
@@ -250,7 +416,7 @@ func (t *Tracker) recordSend(ctx context.Context, id, caseID int64, e *OutEmail,
 				}
 			}
 			next := now.Add(sendBackoff(attempts))
-			if _, err := tx.ExecContext(ctx, `UPDATE outbox SET attempts = ?, last_error = ?, next_attempt_at = ? WHERE id = ?`, attempts, sendErr.Error(), ts(next), id); err != nil {
+			if _, err := tx.ExecContext(ctx, `UPDATE outbox SET status = 'queued', attempts = ?, last_error = ?, next_attempt_at = ? WHERE id = ?`, attempts, sendErr.Error(), ts(next), id); err != nil {
 				return err
 			}
 			return audit(ctx, tx, now, caseID, "csprbot", "message_out_retry", fmt.Sprintf("%s attempt %d failed: %v; next at %s", e.MessageID, attempts, sendErr, ts(next)))
@@ -305,7 +471,7 @@ func (t *Tracker) noteSendState(err error) {
 }
 
 // holdIfUnapproved holds an email to a national body that no approved submission names.
-func (t *Tracker) holdIfUnapproved(ctx context.Context, id, caseID int64, e *OutEmail) (bool, error) {
+func (t *Tracker) holdIfUnapproved(ctx context.Context, tx *sql.Tx, now time.Time, id, caseID int64, e *OutEmail) (bool, error) {
 	nat := t.nationalAddrs()
 	toNational := false
 	for _, a := range append(append([]string{}, e.To...), e.Cc...) {
@@ -315,19 +481,16 @@ func (t *Tracker) holdIfUnapproved(ctx context.Context, id, caseID int64, e *Out
 		return false, nil
 	}
 	var approved int
-	if err := t.db.QueryRowContext(ctx, `SELECT count(*) FROM submissions WHERE outbox_msgid = ? AND status = 'approved'`, e.MessageID).Scan(&approved); err != nil {
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM submissions WHERE outbox_msgid = ? AND status = 'approved'`, e.MessageID).Scan(&approved); err != nil {
 		return false, err
 	}
 	if approved > 0 {
 		return false, nil
 	}
-	err := t.tx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `UPDATE outbox SET status = 'held', last_error = 'held: mail to the National Panel, Ofsted or the DfE needs an approval' WHERE id = ?`, id); err != nil {
-			return err
-		}
-		return audit(ctx, tx, t.Now(), caseID, "csprbot", "message_out_held", e.MessageID+": to a national body without an approval; held at sending")
-	})
-	return true, err
+	if _, err := tx.ExecContext(ctx, `UPDATE outbox SET status = 'held', last_error = 'held: mail to the National Panel, Ofsted or the DfE needs an approval' WHERE id = ?`, id); err != nil {
+		return false, err
+	}
+	return true, audit(ctx, tx, now, caseID, "csprbot", "message_out_held", e.MessageID+": to a national body without an approval; held at sending")
 }
 
 // splitRejected separates the recipients a send failure refused permanently from the rest.

@@ -90,6 +90,9 @@ func (s *Store) Close() error { return s.db.Close() }
 // DB exposes the handle for tests and maintenance commands.
 func (s *Store) DB() *sql.DB { return s.db }
 
+// Path is the database file.
+func (s *Store) Path() string { return s.path }
+
 func (s *Store) migrate(ctx context.Context) error {
 	entries, err := fs.ReadDir(migrations, "migrations")
 	if err != nil {

@@ -25,6 +25,8 @@ type Tracker struct {
 
 	mu       sync.Mutex
 	sendDown bool // the last send attempt failed temporarily
+
+	out outboxState // the sender's memory between rounds (outbox.go)
 }
 
 // New makes a Tracker over an open store.

@@ -177,9 +177,10 @@ func (h *crashHarness) fail(format string, a ...any) {
 	h.t.Fatalf(format+"\nlast lines of the daemons' log (%s):\n%s", append(a, h.logf.Name(), strings.Join(lines, "\n"))...)
 }
 
-// queued counts outbox rows still waiting to be sent.
+// queued counts outbox rows still waiting to be sent, or claimed for sending by a daemon
+// that was killed before it recorded the outcome (the next one sends them again).
 func (h *crashHarness) queued() int {
-	return queryInt(h.db, `SELECT count(*) FROM outbox WHERE status = 'queued'`)
+	return queryInt(h.db, `SELECT count(*) FROM outbox WHERE status IN ('queued', 'sending')`)
 }
 
 func (h *crashHarness) recordedAll() bool {
