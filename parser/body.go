@@ -1,7 +1,9 @@
 package parser
 
 import (
+	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 )
 
@@ -10,19 +12,37 @@ import (
 // and family_known "no"; a form pasted into the body ("Label: value" lines) is read
 // like a document; anything else is kind unknown. Quoted earlier messages are
 // ignored. html is used when text is empty.
-func ParseBody(text, html string) *Form {
-	lim := DefaultLimits
+func ParseBody(text, html string) (f *Form) {
+	defer func() {
+		// A bug must cost one body, never the daemon: the body is then unread.
+		if r := recover(); r != nil {
+			f = &Form{Kind: KindUnknown, Fields: map[string]string{}, Tables: map[string][]map[string]string{},
+				Warnings: []string{fmt.Sprintf("internal error reading the body (%v)", r)}}
+		}
+	}()
+	bud := newBudget(Limits{})
+	lim := bud.lim
 	d := &doc{norms: map[string]string{}, body: true}
 	if strings.TrimSpace(text) == "" && html != "" {
-		bs, err := readHTML(html, lim)
+		bs, err := readHTML(html, bud)
 		if err == nil {
 			d.blocks = bs
+		} else {
+			d.notes = append(d.notes, "the HTML body was not read: "+err.Error())
 		}
 	} else {
+		// A body is read as far as the caps go: the first lines are the ones a
+		// person wrote, and no error can be returned here.
 		if len(text) > lim.MaxText {
 			text = text[:lim.MaxText]
+			d.notes = append(d.notes, "the body was read only up to its first "+strconv.Itoa(lim.MaxText)+" characters")
 		}
-		d.blocks = linesToBlocks(strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n"))
+		lines := strings.SplitN(strings.ReplaceAll(text, "\r\n", "\n"), "\n", lim.MaxBlocks+1)
+		if len(lines) > lim.MaxBlocks {
+			lines = lines[:lim.MaxBlocks]
+			d.notes = append(d.notes, "the body was read only up to its first "+strconv.Itoa(lim.MaxBlocks)+" lines")
+		}
+		d.blocks = linesToBlocks(lines)
 	}
 	d.blocks = stripQuoted(d.blocks)
 	return d.extract()

@@ -20,14 +20,17 @@ const (
 var reMainPart = regexp.MustCompile(`PartName="([^"]+)"\s+ContentType="application/vnd\.openxmlformats-officedocument\.wordprocessingml\.document\.main\+xml"|ContentType="application/vnd\.openxmlformats-officedocument\.wordprocessingml\.document\.main\+xml"\s+PartName="([^"]+)"`)
 
 // readDocx reads the body of a .docx package into the document model. extra gets
-// the text of headers and footers (searched for the case reference only).
-func readDocx(zr *zip.Reader, lim Limits) (body []block, extra string, err error) {
+// the text of headers and footers (searched for the case reference only); notes says
+// what was left unread. Every part read is charged to the document's budget: the
+// body past a cap is an error, headers and footers past it are left unread (they
+// only carry the case reference), with a note.
+func readDocx(zr *zip.Reader, bud *budget) (body []block, extra string, notes []string, err error) {
 	f := zipFile(zr, "word/document.xml")
 	if f == nil {
 		if ct := zipFile(zr, "[Content_Types].xml"); ct != nil {
-			raw, err := readZipFile(ct, lim)
+			raw, err := readZipFile(ct, bud)
 			if err != nil {
-				return nil, "", err
+				return nil, "", nil, err
 			}
 			if m := reMainPart.FindSubmatch(raw); m != nil {
 				name := string(m[1]) + string(m[2])
@@ -36,42 +39,62 @@ func readDocx(zr *zip.Reader, lim Limits) (body []block, extra string, err error
 		}
 	}
 	if f == nil {
-		return nil, "", fmt.Errorf("no word/document.xml in the package: %w", ErrCorrupt)
+		return nil, "", nil, fmt.Errorf("no word/document.xml in the package: %w", ErrCorrupt)
 	}
-	rc, err := openZipStream(f, lim)
+	rc, err := openZipStream(f, bud)
 	if err != nil {
-		return nil, "", err
+		return nil, "", nil, err
 	}
 	defer rc.Close()
-	body, err = readWordXML(rc, lim)
+	body, err = readWordXML(rc, bud)
 	if err != nil {
-		return nil, "", err
+		return nil, "", nil, err
 	}
 	var sb strings.Builder
 	for _, zf := range zr.File {
-		if strings.HasPrefix(zf.Name, "word/header") || strings.HasPrefix(zf.Name, "word/footer") {
-			if zf.UncompressedSize64 > 1<<20 {
-				continue
-			}
-			raw, err := readZipFile(zf, lim)
-			if err != nil {
-				continue
-			}
-			sb.Write(reTags.ReplaceAll(raw, []byte(" ")))
-			sb.WriteByte('\n')
+		if !strings.HasPrefix(zf.Name, "word/header") && !strings.HasPrefix(zf.Name, "word/footer") {
+			continue
 		}
+		if zf.UncompressedSize64 > maxHeaderPart {
+			continue
+		}
+		if sb.Len() >= maxHeaderText {
+			notes = append(notes, "headers and footers past the first "+strconv.Itoa(maxHeaderText>>10)+" KiB of their text were not read")
+			break
+		}
+		raw, err := readZipFile(zf, bud)
+		if errors.Is(err, ErrTooLarge) {
+			notes = append(notes, "headers and footers not read: "+err.Error())
+			break
+		}
+		if err != nil {
+			continue
+		}
+		t := reTags.ReplaceAll(raw, []byte(" "))
+		t = t[:min(len(t), maxHeaderText-sb.Len())]
+		if err := bud.addText(len(t)); err != nil {
+			notes = append(notes, "headers and footers not read: "+err.Error())
+			break
+		}
+		sb.Write(t)
+		sb.WriteByte('\n')
 	}
-	return body, sb.String(), nil
+	return body, sb.String(), notes, nil
 }
+
+const (
+	maxHeaderPart = 1 << 20   // bytes of one header or footer part read
+	maxHeaderText = 256 << 10 // characters of header and footer text kept, all parts together
+)
 
 var reTags = regexp.MustCompile(`<[^>]*>`)
 
 // wordReader builds the model from WordprocessingML as it streams past.
 type wordReader struct {
 	lim      Limits
+	bud      *budget
 	dec      *xml.Decoder
 	depth    int
-	textLen  int
 	body     []block
 	conts    []*[]block // where finished blocks go: the body or the open cell
 	tables   []*table
@@ -97,8 +120,8 @@ type ffCheckState struct {
 	hasChecked   bool
 }
 
-func readWordXML(r io.Reader, lim Limits) ([]block, error) {
-	w := &wordReader{lim: lim, dec: xml.NewDecoder(r)}
+func readWordXML(r io.Reader, bud *budget) ([]block, error) {
+	w := &wordReader{lim: bud.lim, bud: bud, dec: xml.NewDecoder(r)}
 	w.conts = []*[]block{&w.body}
 	if err := w.run(); err != nil {
 		return nil, err
@@ -132,9 +155,8 @@ func (w *wordReader) emit(s string) error {
 	if s == "" {
 		return nil
 	}
-	w.textLen += len(s)
-	if w.textLen > w.lim.MaxText {
-		return errTooLarge("text of the document", int64(w.lim.MaxText))
+	if err := w.bud.addText(len(s)); err != nil {
+		return err
 	}
 	if n := len(w.paras); n > 0 {
 		w.paras[n-1].WriteString(s)
@@ -183,6 +205,9 @@ func (w *wordReader) run() error {
 			if w.depth > w.lim.MaxDepth {
 				return errTooLarge("XML nesting depth", int64(w.lim.MaxDepth))
 			}
+			if err := w.bud.addNode(); err != nil {
+				return err
+			}
 			if err := w.start(t); err != nil {
 				return err
 			}
@@ -212,6 +237,9 @@ func (w *wordReader) skip() error {
 func (w *wordReader) start(se xml.StartElement) error {
 	switch se.Name.Local {
 	case "p":
+		if err := w.bud.addBlock(); err != nil {
+			return err
+		}
 		w.paras = append(w.paras, &strings.Builder{})
 		if w.pending.Len() > 0 {
 			w.paras[len(w.paras)-1].WriteString(w.pending.String())
@@ -317,18 +345,21 @@ func (w *wordReader) start(se xml.StartElement) error {
 		}
 		w.tables = append(w.tables, &table{})
 	case "tr":
+		if err := w.bud.addBlock(); err != nil {
+			return err
+		}
 		if n := len(w.tables); n > 0 {
 			w.tables[n-1].rows = append(w.tables[n-1].rows, row{})
 		}
 	case "tc":
+		if err := w.bud.addBlock(); err != nil {
+			return err
+		}
 		c := &cell{span: 1}
 		if n := len(w.tables); n > 0 {
 			t := w.tables[n-1]
 			if len(t.rows) > 0 {
-				r := t.rows[len(t.rows)-1]
-				for _, pc := range r.cells {
-					c.col += pc.span
-				}
+				c.col = nextCol(t.rows[len(t.rows)-1])
 			}
 		}
 		w.cells = append(w.cells, c)
@@ -381,7 +412,7 @@ func (w *wordReader) charData() (string, error) {
 		}
 		switch t := tok.(type) {
 		case xml.CharData:
-			if sb.Len()+len(t) > w.lim.MaxText {
+			if w.bud.text+sb.Len()+len(t) > w.lim.MaxText {
 				return "", errTooLarge("text of the document", int64(w.lim.MaxText))
 			}
 			sb.Write(t)

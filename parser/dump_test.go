@@ -17,7 +17,7 @@ func TestDump(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, err := load(data, Options{}, DefaultLimits, 0)
+	d, err := load(data, Options{}, newBudget(Limits{}), 0)
 	if err != nil {
 		t.Fatal(err)
 	}

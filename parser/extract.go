@@ -10,7 +10,8 @@ import (
 // the five extractions share.
 type doc struct {
 	blocks []block
-	extra  string // header and footer text: searched for the case reference only
+	extra  string   // header and footer text: searched for the case reference only
+	notes  []string // what a reader left unread, for the form's warnings
 	norms  map[string]string
 	opts   map[string]optionBody
 	body   bool // text or HTML: may be an email's nil return

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -27,6 +28,9 @@ func seedCorpus(f *testing.F) {
 		}
 	}
 	f.Add(makeDocx(f, officialReferral()))
+	for _, b := range parseBombs(f) {
+		f.Add(b.data)
+	}
 }
 
 // checkErr fails unless err is nil or wraps one of the package's errors.
@@ -83,8 +87,9 @@ func FuzzParse(f *testing.F) {
 func FuzzWordXML(f *testing.F) {
 	f.Add([]byte(`<w:document ` + wordNS + `><w:body>` + officialReferral() + `</w:body></w:document>`))
 	f.Add([]byte(`<w:document ` + wordNS + `><w:body><w:p><w:r><w:fldChar w:fldCharType="begin"><w:ffData><w:checkBox><w:default w:val="1"/></w:checkBox></w:ffData></w:fldChar></w:r><w:r><w:instrText>FORMCHECKBOX</w:instrText></w:r><w:r><w:fldChar w:fldCharType="end"/></w:r></w:p></w:body></w:document>`))
+	f.Add([]byte(`<w:document ` + wordNS + `><w:body>` + strings.Repeat(`<w:p/>`, 150_000) + `</w:body></w:document>`))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		bs, err := readWordXML(bytes.NewReader(data), DefaultLimits.withDefaults())
+		bs, err := readWordXML(bytes.NewReader(data), newBudget(Limits{}))
 		checkErr(t, err)
 		if err == nil {
 			d := &doc{blocks: bs, norms: map[string]string{}}
@@ -114,6 +119,8 @@ func FuzzODT(f *testing.F) {
 
 func FuzzParseBody(f *testing.F) {
 	f.Add("This child is not known to our service.", "")
+	f.Add(strings.Repeat("\n", 3<<20), "")
+	f.Add("", "<table><tr>"+strings.Repeat("<td></td>", 200_000))
 	f.Add("", "<p>Name of child: X</p><table><tr><td>DOB<td>2.4.19</table><blockquote>On Mon wrote:</blockquote>")
 	f.Add("Child's initials: AB\nIs the child known to your agency? Yes ☒ No ☐\n> quoted\nOn Mon, 1 Jan 2024, a wrote:\nold", "")
 	f.Fuzz(func(t *testing.T, text, html string) {

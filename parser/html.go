@@ -10,11 +10,12 @@ import (
 // p, div, li, h1–h6 and br make lines, tables become tables. Scripts, styles and
 // quoted replies (blockquote) are left out. It is a forgiving scanner, not a
 // validating parser: broken markup still gives its text.
-func readHTML(s string, lim Limits) ([]block, error) {
+func readHTML(s string, bud *budget) ([]block, error) {
+	lim := bud.lim
 	if int64(len(s)) > lim.MaxInput*2 && lim.MaxInput > 0 {
 		return nil, errTooLarge("HTML size", lim.MaxInput)
 	}
-	h := &htmlReader{lim: lim}
+	h := &htmlReader{lim: lim, bud: bud}
 	h.conts = []*[]block{&h.body}
 	if err := h.run(s); err != nil {
 		return nil, err
@@ -24,16 +25,16 @@ func readHTML(s string, lim Limits) ([]block, error) {
 }
 
 type htmlReader struct {
-	lim     Limits
-	body    []block
-	conts   []*[]block
-	tables  []*table
-	base    []int // len(cells) when each open table started
-	cells   []*cell
-	para    strings.Builder
-	skip    string // inside <script>, <style>, <head>: skip to its end tag
-	quote   int    // depth of blockquote
-	textLen int
+	lim    Limits
+	bud    *budget
+	body   []block
+	conts  []*[]block
+	tables []*table
+	base   []int // len(cells) when each open table started
+	cells  []*cell
+	para   strings.Builder
+	skip   string // inside <script>, <style>, <head>: skip to its end tag
+	quote  int    // depth of blockquote
 }
 
 func (h *htmlReader) closePara() {
@@ -41,6 +42,9 @@ func (h *htmlReader) closePara() {
 	h.para.Reset()
 	if strings.TrimSpace(t) == "" {
 		return
+	}
+	if h.bud.addBlock() != nil {
+		return // run stops at the next tag, which checks the same cap
 	}
 	c := h.conts[len(h.conts)-1]
 	*c = append(*c, block{text: t})
@@ -58,9 +62,8 @@ func (h *htmlReader) text(s string) error {
 		}
 		return r
 	}, s)
-	h.textLen += len(s)
-	if h.textLen > h.lim.MaxText {
-		return errTooLarge("text of the document", int64(h.lim.MaxText))
+	if err := h.bud.addText(len(s)); err != nil {
+		return err
 	}
 	h.para.WriteString(s)
 	return nil
@@ -99,6 +102,12 @@ func (h *htmlReader) run(s string) error {
 			name = tag[:k]
 		}
 		name = strings.ToLower(name)
+		if err := h.bud.addNode(); err != nil {
+			return err
+		}
+		if h.bud.blocks > h.lim.MaxBlocks {
+			return errTooLarge("number of paragraphs, rows and cells in the document", int64(h.lim.MaxBlocks))
+		}
 		if h.skip != "" {
 			if closing && name == h.skip {
 				h.skip = ""
@@ -138,6 +147,9 @@ func (h *htmlReader) tag(name, raw string, closing bool) error {
 		}
 	case "br":
 		if h.quote == 0 {
+			if err := h.bud.addText(1); err != nil {
+				return err
+			}
 			h.para.WriteByte('\n')
 		}
 	case "p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "ul", "ol", "dt", "dd", "hr", "section", "article":
@@ -176,21 +188,24 @@ func (h *htmlReader) tag(name, raw string, closing bool) error {
 		if len(t.rows) == 0 {
 			t.rows = append(t.rows, row{})
 		}
+		if err := h.bud.addBlock(); err != nil {
+			return err
+		}
 		c := &cell{span: 1}
 		if v := attrHTML(raw, "colspan"); v != "" {
 			if k, err := strconv.Atoi(v); err == nil && k > 0 && k < 1000 {
 				c.span = k
 			}
 		}
-		r := &t.rows[len(t.rows)-1]
-		for _, pc := range r.cells {
-			c.col += pc.span
-		}
+		c.col = nextCol(t.rows[len(t.rows)-1])
 		h.cells = append(h.cells, c)
 		h.conts = append(h.conts, &c.blocks)
 	}
 	if name == "tr" && !closing && len(h.tables) > 0 && h.quote == 0 {
 		h.endCell()
+		if err := h.bud.addBlock(); err != nil {
+			return err
+		}
 		t := h.tables[len(h.tables)-1]
 		t.rows = append(t.rows, row{})
 	}

@@ -28,6 +28,16 @@ type cell struct {
 	blocks []block
 }
 
+// nextCol is the grid column where a cell added to r begins. Each cell's col is
+// the sum of the spans before it, so the last one's end is enough (summing them all
+// made a row of many cells quadratic).
+func nextCol(r row) int {
+	if n := len(r.cells); n > 0 {
+		return r.cells[n-1].col + r.cells[n-1].span
+	}
+	return 0
+}
+
 // Limits are the safety caps on one document. A zero field takes its default.
 type Limits struct {
 	MaxInput        int64 // bytes of the file as received
@@ -36,6 +46,10 @@ type Limits struct {
 	MaxDepth        int   // XML element nesting
 	MaxTables       int   // nesting of tables in tables
 	MaxText         int   // characters of text in the whole document
+	MaxBlocks       int   // paragraphs, table rows and cells in the whole document
+	MaxNodes        int   // XML (or HTML) elements in the whole document
+	MaxParts        int   // parts read out of the package(s), attachments opened
+	MaxRead         int64 // decompressed bytes read from every part together
 }
 
 // DefaultLimits are used for every zero field of Options.Limits.
@@ -46,6 +60,10 @@ var DefaultLimits = Limits{
 	MaxDepth:        512,
 	MaxTables:       16,
 	MaxText:         4 << 20,
+	MaxBlocks:       100000,
+	MaxNodes:        500000,
+	MaxParts:        256,
+	MaxRead:         128 << 20,
 }
 
 func (l Limits) withDefaults() Limits {
@@ -67,6 +85,18 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.MaxText > 0 {
 		d.MaxText = l.MaxText
+	}
+	if l.MaxBlocks > 0 {
+		d.MaxBlocks = l.MaxBlocks
+	}
+	if l.MaxNodes > 0 {
+		d.MaxNodes = l.MaxNodes
+	}
+	if l.MaxParts > 0 {
+		d.MaxParts = l.MaxParts
+	}
+	if l.MaxRead > 0 {
+		d.MaxRead = l.MaxRead
 	}
 	return d
 }

@@ -14,17 +14,17 @@ import (
 // text:h are paragraphs (spans, links, text:s spaces, tabs and line breaks read
 // through), table:table are tables. Tracked deletions, annotations and the notes'
 // citations are left out.
-func readODT(zr *zip.Reader, lim Limits) ([]block, error) {
+func readODT(zr *zip.Reader, bud *budget) ([]block, error) {
 	f := zipFile(zr, "content.xml")
 	if f == nil {
 		return nil, fmt.Errorf("no content.xml in the OpenDocument package: %w", ErrCorrupt)
 	}
-	rc, err := openZipStream(f, lim)
+	rc, err := openZipStream(f, bud)
 	if err != nil {
 		return nil, err
 	}
 	defer rc.Close()
-	o := &odtReader{lim: lim, dec: xml.NewDecoder(rc)}
+	o := &odtReader{lim: bud.lim, bud: bud, dec: xml.NewDecoder(rc)}
 	o.conts = []*[]block{&o.body}
 	if err := o.run(); err != nil {
 		return nil, err
@@ -33,25 +33,24 @@ func readODT(zr *zip.Reader, lim Limits) ([]block, error) {
 }
 
 type odtReader struct {
-	lim     Limits
-	dec     *xml.Decoder
-	depth   int
-	textLen int
-	body    []block
-	conts   []*[]block
-	tables  []*table
-	cells   []*cell
-	paras   []*strings.Builder
-	boxes   map[string]bool // form check boxes by id: ticked or not
+	lim    Limits
+	bud    *budget
+	dec    *xml.Decoder
+	depth  int
+	body   []block
+	conts  []*[]block
+	tables []*table
+	cells  []*cell
+	paras  []*strings.Builder
+	boxes  map[string]bool // form check boxes by id: ticked or not
 }
 
 func (o *odtReader) emit(s string) error {
 	if len(o.paras) == 0 || s == "" {
 		return nil
 	}
-	o.textLen += len(s)
-	if o.textLen > o.lim.MaxText {
-		return errTooLarge("text of the document", int64(o.lim.MaxText))
+	if err := o.bud.addText(len(s)); err != nil {
+		return err
 	}
 	o.paras[len(o.paras)-1].WriteString(s)
 	return nil
@@ -83,6 +82,9 @@ func (o *odtReader) run() error {
 			if o.depth > o.lim.MaxDepth {
 				return errTooLarge("XML nesting depth", int64(o.lim.MaxDepth))
 			}
+			if err := o.bud.addNode(); err != nil {
+				return err
+			}
 			if err := o.start(t); err != nil {
 				return err
 			}
@@ -104,6 +106,9 @@ func (o *odtReader) run() error {
 func (o *odtReader) start(se xml.StartElement) error {
 	switch se.Name.Local {
 	case "p", "h":
+		if err := o.bud.addBlock(); err != nil {
+			return err
+		}
 		o.paras = append(o.paras, &strings.Builder{})
 	case "s":
 		n := 1
@@ -152,10 +157,16 @@ func (o *odtReader) start(se xml.StartElement) error {
 		}
 		o.tables = append(o.tables, &table{})
 	case "table-row":
+		if err := o.bud.addBlock(); err != nil {
+			return err
+		}
 		if n := len(o.tables); n > 0 {
 			o.tables[n-1].rows = append(o.tables[n-1].rows, row{})
 		}
 	case "table-cell", "covered-table-cell":
+		if err := o.bud.addBlock(); err != nil {
+			return err
+		}
 		c := &cell{span: 1}
 		if v, ok := attr(se, "number-columns-spanned"); ok {
 			if k, err := strconv.Atoi(v); err == nil && k > 0 && k < 1000 {
@@ -165,9 +176,7 @@ func (o *odtReader) start(se xml.StartElement) error {
 		if n := len(o.tables); n > 0 {
 			t := o.tables[n-1]
 			if len(t.rows) > 0 {
-				for _, pc := range t.rows[len(t.rows)-1].cells {
-					c.col += pc.span
-				}
+				c.col = nextCol(t.rows[len(t.rows)-1])
 			}
 		}
 		if se.Name.Local == "covered-table-cell" {

@@ -20,8 +20,7 @@ func Parse(name string, data []byte, opts Options) (f *Form, err error) {
 			f, err = nil, fmt.Errorf("internal error reading the document (%v): %w", r, ErrCorrupt)
 		}
 	}()
-	lim := opts.Limits.withDefaults()
-	d, err := load(data, opts, lim, 0)
+	d, err := load(data, opts, newBudget(opts.Limits), 0)
 	if err != nil {
 		ext := strings.ToLower(path.Ext(name))
 		if (ext == ".docx" || ext == ".docm" || ext == ".odt") && !bytes.HasPrefix(data, magicZip) && !bytes.HasPrefix(data, magicOLE) && !errors.Is(err, ErrCorrupt) {
@@ -45,8 +44,9 @@ var (
 	magicRTF  = []byte("{\\rtf")
 )
 
-// load turns the bytes into the document model.
-func load(data []byte, opts Options, lim Limits, depth int) (*doc, error) {
+// load turns the bytes into the document model, charging what it reads to bud.
+func load(data []byte, opts Options, bud *budget, depth int) (*doc, error) {
+	lim := bud.lim
 	if int64(len(data)) > lim.MaxInput {
 		return nil, errTooLarge("file size", lim.MaxInput)
 	}
@@ -60,7 +60,7 @@ func load(data []byte, opts Options, lim Limits, depth int) (*doc, error) {
 			return nil, err
 		}
 		if mt := zipFile(zr, "mimetype"); mt != nil {
-			raw, err := readZipFile(mt, lim)
+			raw, err := readZipFile(mt, bud)
 			if err != nil {
 				return nil, err
 			}
@@ -68,7 +68,7 @@ func load(data []byte, opts Options, lim Limits, depth int) (*doc, error) {
 			if m != "application/vnd.oasis.opendocument.text" {
 				return nil, fmt.Errorf("OpenDocument %q is not a text document; please send it as .docx or .odt: %w", m, ErrUnsupported)
 			}
-			d.blocks, err = readODT(zr, lim)
+			d.blocks, err = readODT(zr, bud)
 			if err != nil {
 				return nil, err
 			}
@@ -82,7 +82,7 @@ func load(data []byte, opts Options, lim Limits, depth int) (*doc, error) {
 		if zipFile(zr, "[Content_Types].xml") == nil && zipFile(zr, "word/document.xml") == nil {
 			return nil, fmt.Errorf("a zip archive that is not a Word or OpenDocument file: %w", ErrUnsupported)
 		}
-		d.blocks, d.extra, err = readDocx(zr, lim)
+		d.blocks, d.extra, d.notes, err = readDocx(zr, bud)
 		if err != nil {
 			return nil, err
 		}
@@ -95,17 +95,20 @@ func load(data []byte, opts Options, lim Limits, depth int) (*doc, error) {
 		if depth > 0 || !bytes.HasPrefix(raw, magicZip) {
 			return nil, fmt.Errorf("the decrypted document is not a Word package: %w", ErrCorrupt)
 		}
-		return load(raw, opts, lim, depth+1)
+		return load(raw, opts, bud, depth+1)
 	case bytes.HasPrefix(data, magicPDF) || bytes.Contains(data[:min(len(data), 1024)], magicPDF):
 		pc, err := extractPDF(data)
 		if err != nil {
 			return nil, err
 		}
 		d.blocks = pdfBlocks(pc)
+		if err := chargeBlocks(bud, d.blocks); err != nil {
+			return nil, err
+		}
 		d.wrapped = true
 		return d, nil
 	case bytes.HasPrefix(data, magicTNEF):
-		return loadTNEF(data, opts, lim, depth)
+		return loadTNEF(data, opts, bud, depth)
 	case bytes.HasPrefix(data, magicRTF):
 		return nil, fmt.Errorf("RTF is not supported; please send the form as .docx: %w", ErrUnsupported)
 	}
@@ -114,7 +117,7 @@ func load(data []byte, opts Options, lim Limits, depth int) (*doc, error) {
 	}
 	text := decodeText(data)
 	if looksHTML(text) {
-		bs, err := readHTML(text, lim)
+		bs, err := readHTML(text, bud)
 		if err != nil {
 			return nil, err
 		}
@@ -122,8 +125,11 @@ func load(data []byte, opts Options, lim Limits, depth int) (*doc, error) {
 		d.body = true
 		return d, nil
 	}
-	if len(text) > lim.MaxText {
-		return nil, errTooLarge("text of the document", int64(lim.MaxText))
+	if err := bud.addText(len(text)); err != nil {
+		return nil, err
+	}
+	if n := strings.Count(text, "\n"); n >= lim.MaxBlocks-bud.blocks {
+		return nil, errTooLarge("number of paragraphs, rows and cells in the document", int64(lim.MaxBlocks))
 	}
 	d.blocks = stripQuoted(linesToBlocks(strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n")))
 	d.body = true
@@ -189,7 +195,7 @@ func pdfBlocks(pc *pdfContent) []block {
 
 // loadTNEF opens Outlook's winmail.dat and reads the first attachment that is a
 // form we know; failing that, the first that reads at all.
-func loadTNEF(data []byte, opts Options, lim Limits, depth int) (*doc, error) {
+func loadTNEF(data []byte, opts Options, bud *budget, depth int) (*doc, error) {
 	if depth > 0 {
 		return nil, fmt.Errorf("winmail.dat inside winmail.dat: %w", ErrUnsupported)
 	}
@@ -200,7 +206,13 @@ func loadTNEF(data []byte, opts Options, lim Limits, depth int) (*doc, error) {
 	var firstOK *doc
 	var firstErr error
 	for _, a := range atts {
-		d, err := load(a.Data, opts, lim, depth+1)
+		if err := bud.addPart("winmail.dat attachment " + a.Name); err != nil {
+			return nil, err
+		}
+		d, err := load(a.Data, opts, bud, depth+1)
+		if errors.Is(err, ErrTooLarge) {
+			return nil, fmt.Errorf("winmail.dat attachment %s: %w", a.Name, err)
+		}
 		if err != nil {
 			if firstErr == nil {
 				firstErr = fmt.Errorf("winmail.dat attachment %s: %w", a.Name, err)
@@ -336,7 +348,7 @@ func (d *doc) classify() Kind {
 }
 
 func (d *doc) extract() *Form {
-	f := &Form{Kind: KindUnknown, Fields: map[string]string{}, Tables: map[string][]map[string]string{}, Warnings: []string{}}
+	f := &Form{Kind: KindUnknown, Fields: map[string]string{}, Tables: map[string][]map[string]string{}, Warnings: append([]string{}, d.notes...)}
 	b := best(d.read(), d.body)
 	if b != nil {
 		f.Kind = b.kind

@@ -36,54 +36,76 @@ func zipFile(zr *zip.Reader, name string) *zip.File {
 	return nil
 }
 
-// readZipFile reads one entry whole, refusing more than lim.MaxUncompressed bytes
-// whatever its header claims.
-func readZipFile(f *zip.File, lim Limits) ([]byte, error) {
-	if f.UncompressedSize64 > uint64(lim.MaxUncompressed) {
-		return nil, errTooLarge("uncompressed size of "+f.Name, lim.MaxUncompressed)
-	}
-	rc, err := f.Open()
+// readZipFile reads one entry whole, refusing more than the per-part cap or what the
+// document's budget has left, whatever the entry's header claims.
+func readZipFile(f *zip.File, bud *budget) ([]byte, error) {
+	rc, err := openZipStream(f, bud)
 	if err != nil {
-		return nil, fmt.Errorf("open %s (%v): %w", f.Name, err, ErrCorrupt)
+		return nil, err
 	}
 	defer rc.Close()
-	return readCapped(rc, f.Name, lim.MaxUncompressed, int(f.UncompressedSize64))
+	hint := int64(f.UncompressedSize64)
+	if hint < 0 || hint > bud.readLeft() {
+		hint = 0
+	}
+	buf := bytes.NewBuffer(make([]byte, 0, hint+512))
+	if _, err := io.Copy(buf, rc); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
 }
 
-// openZipStream opens one entry as a reader that fails past the limit.
-func openZipStream(f *zip.File, lim Limits) (io.ReadCloser, error) {
-	if f.UncompressedSize64 > uint64(lim.MaxUncompressed) {
-		return nil, errTooLarge("uncompressed size of "+f.Name, lim.MaxUncompressed)
+// openZipStream opens one entry as a reader that fails past the per-part cap or
+// past what the document's budget has left; it counts as one part read.
+func openZipStream(f *zip.File, bud *budget) (io.ReadCloser, error) {
+	if err := bud.addPart(f.Name); err != nil {
+		return nil, err
+	}
+	if f.UncompressedSize64 > uint64(bud.lim.MaxUncompressed) {
+		return nil, errTooLarge("uncompressed size of "+f.Name, bud.lim.MaxUncompressed)
+	}
+	if f.UncompressedSize64 > uint64(max(0, bud.lim.MaxRead-bud.read)) {
+		return nil, errTooLarge("decompressed bytes read from the whole document", bud.lim.MaxRead)
 	}
 	rc, err := f.Open()
 	if err != nil {
 		return nil, fmt.Errorf("open %s (%v): %w", f.Name, err, ErrCorrupt)
 	}
-	return &cappedReader{rc: rc, name: f.Name, left: lim.MaxUncompressed, max: lim.MaxUncompressed}, nil
+	return &cappedReader{rc: rc, name: f.Name, bud: bud, left: bud.lim.MaxUncompressed}, nil
 }
 
+// cappedReader charges what it reads to the document's budget and fails at the
+// per-part cap or the document's cap, whichever comes first.
 type cappedReader struct {
 	rc   io.ReadCloser
 	name string
-	left int64
-	max  int64
+	bud  *budget
+	left int64 // of the per-part cap
 }
 
 func (c *cappedReader) Read(p []byte) (int, error) {
-	if c.left <= 0 {
-		// One more byte would pass the cap: see whether there is one.
+	left := min(c.left, c.bud.lim.MaxRead-c.bud.read)
+	if left <= 0 {
+		// One more byte would pass a cap: see whether there is one.
 		var one [1]byte
 		n, err := c.rc.Read(one[:])
 		if n > 0 {
-			return 0, errTooLarge("uncompressed size of "+c.name, c.max)
+			if c.left <= 0 {
+				return 0, errTooLarge("uncompressed size of "+c.name, c.bud.lim.MaxUncompressed)
+			}
+			return 0, errTooLarge("decompressed bytes read from the whole document", c.bud.lim.MaxRead)
+		}
+		if err != nil && err != io.EOF {
+			err = fmt.Errorf("read %s (%v): %w", c.name, err, ErrCorrupt)
 		}
 		return 0, err
 	}
-	if int64(len(p)) > c.left {
-		p = p[:c.left]
+	if int64(len(p)) > left {
+		p = p[:left]
 	}
 	n, err := c.rc.Read(p)
 	c.left -= int64(n)
+	c.bud.read += int64(n)
 	if err != nil && err != io.EOF {
 		err = fmt.Errorf("read %s (%v): %w", c.name, err, ErrCorrupt)
 	}
@@ -91,18 +113,3 @@ func (c *cappedReader) Read(p []byte) (int, error) {
 }
 
 func (c *cappedReader) Close() error { return c.rc.Close() }
-
-func readCapped(r io.Reader, name string, max int64, hint int) ([]byte, error) {
-	if hint < 0 || int64(hint) > max {
-		hint = 0
-	}
-	buf := bytes.NewBuffer(make([]byte, 0, hint+512))
-	n, err := io.Copy(buf, io.LimitReader(r, max+1))
-	if err != nil {
-		return nil, fmt.Errorf("read %s (%v): %w", name, err, ErrCorrupt)
-	}
-	if n > max {
-		return nil, errTooLarge("uncompressed size of "+name, max)
-	}
-	return buf.Bytes(), nil
-}
