@@ -1,17 +1,13 @@
 package mailbox
 
 import (
-	"bytes"
 	"context"
-	"crypto/sha256"
 	"crypto/tls"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"net"
 	"net/textproto"
 	"regexp"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -66,26 +62,23 @@ func NewSMTP(cfg SMTPConfig) (*SMTP, error) {
 	return &SMTP{cfg: cfg, host: host, port: port}, nil
 }
 
-// Send delivers m as it is. A failure is a *tracker.SendError: Permanent for a 5xx
-// refusal of the whole message (or a message that cannot be built), Rejected for
-// recipients refused with 5xx at RCPT (nothing is sent then; Permanent is true when
-// every refusal was permanent), temporary for 4xx, network errors and timeouts.
+// Send delivers m as RenderMessage builds it. A failure is a *tracker.SendError:
+//   - Permanent and MessageRefused when the server refuses the message itself (5xx to
+//     DATA or at the end of the data: size, line length, content; or 552 / x.3.4 at
+//     MAIL FROM) or the message cannot be built: the fault is ours, not the
+//     recipients';
+//   - Rejected for recipients refused with 5xx at RCPT (nothing is sent then;
+//     Permanent is true when every refusal was permanent);
+//   - Permanent alone for any other 5xx (the sender refused at MAIL FROM);
+//   - temporary for 4xx, network errors and timeouts.
 func (s *SMTP) Send(ctx context.Context, m *tracker.OutEmail) error {
-	msg, err := BuildMessage(m)
+	from, rcpts, err := Envelope(m)
 	if err != nil {
-		return &tracker.SendError{Permanent: true, Err: fmt.Errorf("mailbox: smtp: build %s: %w", m.MessageID, err)}
-	}
-	from, err := msg.GetSender(false)
-	if err != nil {
-		return &tracker.SendError{Permanent: true, Err: fmt.Errorf("mailbox: smtp: %s: sender: %w", m.MessageID, err)}
-	}
-	rcpts, err := msg.GetRecipients()
-	if err != nil {
-		return &tracker.SendError{Permanent: true, Err: fmt.Errorf("mailbox: smtp: %s: recipients: %w", m.MessageID, err)}
+		return &tracker.SendError{Permanent: true, MessageRefused: true, Err: fmt.Errorf("mailbox: smtp: build %s: %w", m.MessageID, err)}
 	}
 	raw, err := RenderMessage(m)
 	if err != nil {
-		return &tracker.SendError{Permanent: true, Err: fmt.Errorf("mailbox: smtp: build %s: %w", m.MessageID, err)}
+		return &tracker.SendError{Permanent: true, MessageRefused: true, Err: fmt.Errorf("mailbox: smtp: build %s: %w", m.MessageID, err)}
 	}
 
 	authOpts, err := smtpOptions(ctx, s.cfg.Auth)
@@ -143,7 +136,9 @@ func (s *SMTP) Send(ctx context.Context, m *tracker.OutEmail) error {
 
 	if err := sc.Mail(from); err != nil {
 		_ = sc.Reset()
-		return classify(fmt.Errorf("mailbox: smtp: MAIL FROM: %w", err))
+		se := classify(fmt.Errorf("mailbox: smtp: MAIL FROM: %w", err))
+		se.MessageRefused = se.Permanent && (smtpCode(err) == 552 || enhancedCode(err) == "5.3.4")
+		return se
 	}
 	var rejected []string
 	var rcptErrs []error
@@ -169,22 +164,29 @@ func (s *SMTP) Send(ctx context.Context, m *tracker.OutEmail) error {
 	}
 	w, err := sc.Data()
 	if err != nil {
-		return classify(fmt.Errorf("mailbox: smtp: DATA: %w", err))
+		return messageRefused(classify(fmt.Errorf("mailbox: smtp: DATA: %w", err)))
 	}
 	if _, err := w.Write(raw); err != nil {
 		return &tracker.SendError{Err: fmt.Errorf("mailbox: smtp: write message: %w", err)}
 	}
 	if err := w.Close(); err != nil {
-		return classify(fmt.Errorf("mailbox: smtp: end of data: %w", err))
+		return messageRefused(classify(fmt.Errorf("mailbox: smtp: %s refused at the end of data: %w", m.MessageID, err)))
 	}
 	return nil
 }
 
 // classify turns the server's reply to a command into a *tracker.SendError: 5xx is
 // permanent, anything else (4xx, a broken connection, a timeout) temporary.
-func classify(err error) error {
+func classify(err error) *tracker.SendError {
 	code := smtpCode(err)
 	return &tracker.SendError{Permanent: code >= 500 && code < 600, Err: err}
+}
+
+// messageRefused marks a permanent refusal at DATA as the message's own fault: every
+// recipient was accepted, so what the server refused is the message.
+func messageRefused(se *tracker.SendError) *tracker.SendError {
+	se.MessageRefused = se.Permanent
+	return se
 }
 
 // connHolder keeps the dialled connection so it can be closed when ctx is done.
@@ -207,6 +209,24 @@ func (h *connHolder) close() {
 	}
 }
 
+// enhancedCode finds the RFC 3463 enhanced status code ("5.3.4") at the start of the
+// server's reply text in err, or "".
+func enhancedCode(err error) string {
+	var tp *textproto.Error
+	msg := ""
+	if errors.As(err, &tp) {
+		msg = tp.Msg
+	} else if err != nil {
+		msg = err.Error()
+	}
+	if m := enhancedRe.FindStringSubmatch(msg); m != nil {
+		return m[1]
+	}
+	return ""
+}
+
+var enhancedRe = regexp.MustCompile(`(?:^|\s)([245]\.\d{1,3}\.\d{1,3})(?:\s|$)`)
+
 // smtpCode finds the server's reply code in err, or 0.
 func smtpCode(err error) int {
 	var tp *textproto.Error
@@ -220,122 +240,6 @@ func smtpCode(err error) int {
 	return 0
 }
 
-// BuildMessage renders m with go-mail exactly as given: Message-ID, threading
-// headers, every extra header, date, text with an optional HTML alternative, and
-// attachments with their content types.
-func BuildMessage(m *tracker.OutEmail) (*mail.Msg, error) {
-	msg := mail.NewMsg(mail.WithNoDefaultUserAgent())
-	if err := msg.From(m.From); err != nil {
-		return nil, fmt.Errorf("from: %w", err)
-	}
-	if len(m.To) == 0 && len(m.Cc) == 0 {
-		return nil, errors.New("no recipients")
-	}
-	if len(m.To) > 0 {
-		if err := msg.To(m.To...); err != nil {
-			return nil, fmt.Errorf("to: %w", err)
-		}
-	}
-	if len(m.Cc) > 0 {
-		if err := msg.Cc(m.Cc...); err != nil {
-			return nil, fmt.Errorf("cc: %w", err)
-		}
-	}
-	msg.Subject(m.Subject)
-	if m.MessageID != "" {
-		msg.SetMessageIDWithValue(strings.Trim(m.MessageID, "<>"))
-	}
-	if m.InReplyTo != "" {
-		msg.SetGenHeader(mail.HeaderInReplyTo, angle(m.InReplyTo))
-	}
-	if len(m.References) > 0 {
-		refs := make([]string, 0, len(m.References))
-		for _, r := range m.References {
-			if r = strings.TrimSpace(r); r != "" {
-				refs = append(refs, angle(r))
-			}
-		}
-		if len(refs) > 0 {
-			msg.SetGenHeaderPreformatted(mail.HeaderReferences, strings.Join(refs, " "))
-		}
-	}
-	keys := make([]string, 0, len(m.Headers))
-	for k := range m.Headers {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	for _, k := range keys {
-		if strings.ContainsAny(k, ": \r\n") || k == "" {
-			return nil, fmt.Errorf("header name %q", k)
-		}
-		v := strings.NewReplacer("\r", " ", "\n", " ").Replace(m.Headers[k])
-		msg.SetGenHeader(mail.Header(textproto.CanonicalMIMEHeaderKey(k)), v)
-	}
-	date := m.Date
-	if date.IsZero() {
-		date = time.Now()
-	}
-	msg.SetDateWithValue(date)
-	switch {
-	case m.Text != "" || m.HTML == "":
-		msg.SetBodyString(mail.TypeTextPlain, m.Text)
-		if m.HTML != "" {
-			msg.AddAlternativeString(mail.TypeTextHTML, m.HTML)
-		}
-	default:
-		msg.SetBodyString(mail.TypeTextHTML, m.HTML)
-	}
-	for _, a := range m.Attachments {
-		ct := a.ContentType
-		if ct == "" {
-			ct = "application/octet-stream"
-		}
-		name := SanitizeFilename(a.Name)
-		if err := msg.AttachReader(name, bytes.NewReader(a.Data), mail.WithFileContentType(mail.ContentType(ct))); err != nil {
-			return nil, fmt.Errorf("attach %s: %w", name, err)
-		}
-	}
-	return msg, nil
-}
-
-func angle(id string) string { return "<" + strings.Trim(strings.TrimSpace(id), "<>") + ">" }
-
 func (a passwordAuth) plaintextOptions() []mail.Option {
 	return []mail.Option{mail.WithSMTPAuth(mail.SMTPAuthPlainNoEnc), mail.WithUsername(a.user), mail.WithPassword(a.pass)}
-}
-
-var boundaryParam = regexp.MustCompile(`(?i)boundary="?([^";\r\n]+)"?`)
-
-// RenderMessage builds the message as it goes on the wire. go-mail picks random MIME
-// boundaries; they are replaced by ones derived from the Message-ID, so a retry after a
-// crash sends the very same bytes as the first attempt did.
-func RenderMessage(m *tracker.OutEmail) ([]byte, error) {
-	msg, err := BuildMessage(m)
-	if err != nil {
-		return nil, err
-	}
-	var buf bytes.Buffer
-	if _, err := msg.WriteTo(&buf); err != nil {
-		return nil, err
-	}
-	raw := buf.Bytes()
-	end := bytes.Index(raw, []byte("\r\n\r\n"))
-	if end < 0 {
-		return raw, nil
-	}
-	var pairs []string
-	seen := map[string]bool{}
-	for _, mm := range boundaryParam.FindAllSubmatch(raw, -1) {
-		b := string(mm[1])
-		if seen[b] {
-			continue
-		}
-		seen[b] = true
-		sum := sha256.Sum256([]byte(fmt.Sprintf("%s\x00%d", m.MessageID, len(pairs)/2)))
-		pairs = append(pairs, b, "=_csprbot_"+hex.EncodeToString(sum[:12]))
-	}
-	if len(pairs) == 0 {
-		return raw, nil
-	}
-	return []byte(strings.NewReplacer(pairs...).Replace(string(raw))), nil
 }

@@ -10,17 +10,13 @@ import (
 	"time"
 
 	"github.com/lewisham-lscp/csprbot/mailbox/devserver"
+	"github.com/lewisham-lscp/csprbot/mailbox/mailtest"
 	"github.com/lewisham-lscp/csprbot/tracker"
 )
 
 func startSink(t *testing.T) *devserver.SMTPSink {
 	t.Helper()
-	s, err := devserver.StartSMTP("127.0.0.1:0", t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	return s
+	return mailtest.StartSink(t, t.TempDir())
 }
 
 func newSender(t *testing.T, sink *devserver.SMTPSink, timeout time.Duration) *SMTP {
@@ -46,11 +42,17 @@ func outEmail() *tracker.OutEmail {
 		Headers:    map[string]string{"Auto-Submitted": "auto-generated", LoopHeader: "lewisham-lscp"},
 		Attachments: []tracker.Attachment{
 			{Name: "scoping form.docx", ContentType: "application/vnd.openxmlformats-officedocument.wordprocessingml.document", Data: []byte("PK\x03\x04docx")},
-			{Name: "panel.ics", ContentType: "text/calendar; method=REQUEST", Data: []byte("BEGIN:VCALENDAR\r\nMETHOD:REQUEST\r\nEND:VCALENDAR\r\n")},
+			{Name: "panel.ics", ContentType: "text/calendar; method=REQUEST", Data: []byte(testInvite)},
 		},
 		Date: time.Date(2025, 6, 2, 9, 0, 0, 0, time.UTC),
 	}
 }
+
+// testInvite is a small meeting request as RFC 5546 wants it.
+const testInvite = "BEGIN:VCALENDAR\r\nPRODID:-//test//EN\r\nVERSION:2.0\r\nMETHOD:REQUEST\r\nBEGIN:VEVENT\r\n" +
+	"UID:rr.1@example.org\r\nSEQUENCE:0\r\nDTSTAMP:20250602T090000Z\r\nDTSTART:20250610T090000Z\r\nDTEND:20250610T100000Z\r\n" +
+	"SUMMARY:Rapid Review\r\nORGANIZER:mailto:partnership@example.org\r\n" +
+	"ATTENDEE;ROLE=REQ-PARTICIPANT;PARTSTAT=NEEDS-ACTION;RSVP=TRUE:mailto:agency@example.org\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
 
 func TestSendDelivers(t *testing.T) {
 	sink := startSink(t)
@@ -83,15 +85,20 @@ func TestSendDelivers(t *testing.T) {
 	if !m.Date.Equal(time.Date(2025, 6, 2, 9, 0, 0, 0, time.UTC)) {
 		t.Errorf("Date = %v", m.Date)
 	}
-	if len(m.Attachments) != 2 {
-		t.Fatalf("attachments = %v, want 2", attNames(m))
+	// The invitation is there twice: inline beside the text (text/calendar) and attached (application/ics).
+	if len(m.Attachments) != 3 {
+		t.Fatalf("attachments = %v, want 3", attNames(m))
 	}
-	want(t, "docx name", m.Attachments[0].Name, "scoping form.docx")
-	want(t, "docx type", m.Attachments[0].ContentType, "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
-	want(t, "docx data", string(m.Attachments[0].Data), "PK\x03\x04docx")
-	want(t, "ics type", m.Attachments[1].ContentType, "text/calendar; method=REQUEST")
-	if !strings.Contains(string(m.Attachments[1].Data), "METHOD:REQUEST") {
-		t.Errorf("ics data = %q", m.Attachments[1].Data)
+	want(t, "inline ics type", m.Attachments[0].ContentType, "text/calendar; method=REQUEST")
+	want(t, "docx name", m.Attachments[1].Name, "scoping form.docx")
+	want(t, "docx type", m.Attachments[1].ContentType, "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+	want(t, "docx data", string(m.Attachments[1].Data), "PK\x03\x04docx")
+	want(t, "ics name", m.Attachments[2].Name, "panel.ics")
+	want(t, "ics type", m.Attachments[2].ContentType, "application/ics")
+	for _, a := range []tracker.Attachment{m.Attachments[0], m.Attachments[2]} {
+		if !strings.Contains(string(a.Data), "METHOD:REQUEST") {
+			t.Errorf("ics data = %q", a.Data)
+		}
 	}
 }
 

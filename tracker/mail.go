@@ -42,7 +42,13 @@ type Sender interface {
 type SendError struct {
 	Permanent bool     // 5xx for the whole message: do not retry
 	Rejected  []string // recipients the server refused permanently (5xx at RCPT)
-	Err       error
+	// MessageRefused says the fault is in the message itself, not in its recipients:
+	// the server refused its size, form or content (5xx to DATA or at the end of the
+	// data, or a size refusal at MAIL FROM), or it could not be built. Permanent is
+	// true too; retrying cannot help and nobody outside will hear of it, so staff
+	// must be told.
+	MessageRefused bool
+	Err            error
 }
 
 func (e *SendError) Error() string {
@@ -59,6 +65,13 @@ func (e *SendError) Unwrap() error { return e.Err }
 func IsPermanent(err error) bool {
 	var se *SendError
 	return errors.As(err, &se) && se.Permanent
+}
+
+// IsMessageRefused reports whether err is a send failure caused by the message
+// itself (see SendError.MessageRefused).
+func IsMessageRefused(err error) bool {
+	var se *SendError
+	return errors.As(err, &se) && se.MessageRefused
 }
 
 // Rendered is one template's output: the subject and the bodies.

@@ -1,0 +1,251 @@
+package mailbox
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"mime/multipart"
+	"net/mail"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/lewisham-lscp/csprbot/mailbox/devserver"
+	"github.com/lewisham-lscp/csprbot/mailbox/mailtest"
+	"github.com/lewisham-lscp/csprbot/tracker"
+)
+
+// leaves reads raw with the standard library only and returns each leaf part as
+// "media/type" → decoded body, in order, with the tree's shape.
+func leaves(t *testing.T, raw []byte) (shape string, parts []devserver.Part) {
+	t.Helper()
+	rep := devserver.Check(raw)
+	if len(rep.Problems) > 0 {
+		t.Fatalf("strict reader: %s", strings.Join(rep.Problems, "; "))
+	}
+	msg, err := mail.ReadMessage(bytes.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var walk func(ct string, body io.Reader) string
+	walk = func(ct string, body io.Reader) string {
+		mt, params, err := mime.ParseMediaType(ct)
+		if err != nil {
+			t.Fatalf("ParseMediaType(%q) = %v", ct, err)
+		}
+		if !strings.HasPrefix(mt, "multipart/") {
+			return mt
+		}
+		r := multipart.NewReader(body, params["boundary"])
+		var kids []string
+		for {
+			p, err := r.NextRawPart()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			kids = append(kids, walk(p.Header.Get("Content-Type"), p))
+		}
+		return mt + "(" + strings.Join(kids, " ") + ")"
+	}
+	return walk(msg.Header.Get("Content-Type"), msg.Body), rep.Parts
+}
+
+// A body that itself holds "boundary=", "=3D", a line like one of our own delimiters,
+// trailing spaces and a long line arrives exactly as it was written.
+func TestRenderBodyArrivesIntact(t *testing.T) {
+	text := "Content-Type: multipart/mixed; boundary=\"x\"\n" +
+		"a=3D b boundary==_csprbot_0123 and =?utf-8?q?not_a_word?=\n" +
+		"--=_csprbot_c6bdbace9333943c7791698a\n" +
+		"trailing spaces   \n" +
+		strings.Repeat("long line ", 150) + "\n" +
+		". a dot line\n.\nFrom the start\ncafé ☐ ✓\n"
+	html := "<p>boundary=&quot;q&quot; =3D</p>\n"
+	m := &tracker.OutEmail{MessageID: "LSCP-2026-001.a.b@lewisham.gov.uk", From: "safeguardingpartnership@lewisham.gov.uk",
+		To: []string{"lead@met.example"}, Subject: "[LSCP-2026-001] boundary= =3D", Text: text, HTML: html,
+		Date:        time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC),
+		Attachments: []tracker.Attachment{{Name: "boundary=.txt", ContentType: "text/plain", Data: []byte("boundary=\"zz\"\r\n=3D\r\n")}}}
+	sink := startSink(t)
+	if err := newSender(t, sink, 5*time.Second).Send(context.Background(), m); err != nil {
+		t.Fatal(err)
+	}
+	raw := sink.Messages()[0].Data
+	shape, parts := leaves(t, raw)
+	if want := "multipart/mixed(multipart/alternative(text/plain text/html) text/plain)"; shape != want {
+		t.Errorf("shape = %s, want %s", shape, want)
+	}
+	crlf := func(s string) string { return strings.ReplaceAll(s, "\n", "\r\n") }
+	if got := string(parts[0].Body); got != crlf(text) {
+		t.Errorf("text arrived as\n%q\nwant\n%q", got, crlf(text))
+	}
+	if got := string(parts[1].Body); got != crlf(html) {
+		t.Errorf("html arrived as %q, want %q", got, crlf(html))
+	}
+	if got := string(parts[2].Body); got != "boundary=\"zz\"\r\n=3D\r\n" || parts[2].Filename != "boundary=.txt" {
+		t.Errorf("attachment arrived as %q named %q", got, parts[2].Filename)
+	}
+	msg, _ := mail.ReadMessage(bytes.NewReader(raw))
+	var dec mime.WordDecoder
+	if subj, err := dec.DecodeHeader(msg.Header.Get("Subject")); err != nil || subj != m.Subject {
+		t.Errorf("Subject = %q, %v; want %q", subj, err, m.Subject)
+	}
+	again, err := RenderMessage(m)
+	if err != nil || !bytes.Equal(again, raw) {
+		t.Errorf("the same email rendered again differs from what was sent (err %v)", err)
+	}
+}
+
+// Every header stays within 998 octets however long what goes into it: a 60-message
+// thread's References, a long non-ASCII subject, many recipients with non-ASCII names,
+// a long non-ASCII file name.
+func TestRenderHeadersWithinLimits(t *testing.T) {
+	var refs []string
+	for i := range 60 {
+		refs = append(refs, fmt.Sprintf("CAH%d-reply.%040d@mail.gmail.com", i, i))
+	}
+	var to []string
+	for i := range 80 {
+		to = append(to, fmt.Sprintf("Zoë Ødegård-Łukasiewicz %d <lead%d@agency%d.example>", i, i, i))
+	}
+	subject := "[LSCP-2026-001] " + strings.Repeat("Révision — ☐ ✓ ", 40)
+	name := strings.Repeat("Fiche d’évaluation ", 10) + ".docx"
+	m := &tracker.OutEmail{MessageID: "LSCP-2026-001.ack.1@lewisham.gov.uk", From: "Lewisham Safeguarding Children Partnership <safeguardingpartnership@lewisham.gov.uk>",
+		To: to, Subject: subject, Text: "Thank you.", InReplyTo: refs[59], References: append(refs, "not an id", "<a@b>"),
+		Headers:     map[string]string{"Auto-Submitted": "auto-replied", "X-Note": strings.Repeat("é", 400)},
+		Date:        time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC),
+		Attachments: []tracker.Attachment{{Name: name, ContentType: "application/vnd.openxmlformats-officedocument.wordprocessingml.document", Data: []byte("PK")}}}
+	raw, err := RenderMessage(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mailtest.Assert(t, "the long-header email", raw)
+	for i, l := range strings.Split(string(raw[:bytes.Index(raw, []byte("\r\n\r\n"))]), "\r\n") {
+		// Longer than 78 only where one word leaves no room to fold.
+		if rest := strings.TrimLeft(l[strings.Index(l, ":")+1:], " "); len(l) > 78 && strings.Contains(rest, " ") {
+			t.Errorf("header line %d is %d octets (more than 78) and could fold: %q", i+1, len(l), l)
+		}
+	}
+	msg, err := mail.ReadMessage(bytes.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	gotRefs := strings.Fields(msg.Header.Get("References"))
+	if len(gotRefs) != MaxReferences || gotRefs[0] != "<"+refs[0]+">" || gotRefs[len(gotRefs)-1] != "<a@b>" ||
+		gotRefs[len(gotRefs)-2] != "<"+refs[59]+">" {
+		t.Errorf("References = %v, want the first and the last %d", gotRefs, MaxReferences-1)
+	}
+	var dec mime.WordDecoder
+	if s, err := dec.DecodeHeader(msg.Header.Get("Subject")); err != nil || s != strings.TrimSpace(subject) {
+		t.Errorf("Subject = %q, %v", s, err)
+	}
+	addrs, err := msg.Header.AddressList("To")
+	if err != nil || len(addrs) != 80 || addrs[79].Name != "Zoë Ødegård-Łukasiewicz 79" {
+		t.Errorf("To = %d addresses (%v), err %v", len(addrs), addrs[len(addrs)-1], err)
+	}
+	_, parts := leaves(t, raw)
+	if parts[1].Filename != SanitizeFilename(name) || !strings.HasSuffix(parts[1].Filename, ".docx") {
+		t.Errorf("file name = %q, want %q", parts[1].Filename, SanitizeFilename(name))
+	}
+}
+
+// A meeting request is what Outlook and Gmail show as an invitation: text/calendar;
+// method=REQUEST inline in multipart/alternative as the first part of multipart/mixed,
+// and the same object attached as application/ics.
+func TestRenderInvitation(t *testing.T) {
+	for _, method := range []string{"REQUEST", "CANCEL"} {
+		t.Run(method, func(t *testing.T) {
+			ics := strings.Replace(testInvite, "METHOD:REQUEST", "METHOD:"+method, 1)
+			if method == "CANCEL" {
+				ics = strings.Replace(ics, "END:VEVENT", "STATUS:CANCELLED\r\nEND:VEVENT", 1)
+			}
+			m := &tracker.OutEmail{MessageID: "LSCP-2026-001.inv.1@lewisham.gov.uk", From: "safeguardingpartnership@lewisham.gov.uk",
+				To: []string{"agency@example.org"}, Subject: "[LSCP-2026-001] Rapid Review meeting", Text: "Please come.", HTML: "<p>Please come.</p>",
+				Date:        time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC),
+				Attachments: []tracker.Attachment{{Name: "invite.ics", ContentType: "text/calendar; charset=utf-8; method=" + method, Data: []byte(ics)}}}
+			raw, err := RenderMessage(m)
+			if err != nil {
+				t.Fatal(err)
+			}
+			mailtest.Assert(t, "the invitation", raw)
+			shape, parts := leaves(t, raw)
+			if want := "multipart/mixed(multipart/alternative(text/plain text/html text/calendar) application/ics)"; shape != want {
+				t.Errorf("shape = %s, want %s", shape, want)
+			}
+			cal := parts[2]
+			if cal.Params["method"] != method || cal.Params["charset"] != "UTF-8" || cal.Disposition != "" || string(cal.Body) != ics {
+				t.Errorf("inline calendar part = %+v", cal)
+			}
+			if att := parts[3]; att.Disposition != "attachment" || att.Filename != "invite.ics" || string(att.Body) != ics {
+				t.Errorf("attached calendar = %+v", att)
+			}
+		})
+	}
+}
+
+// A refusal of the message itself (at the end of DATA) is told apart from a refusal of
+// its recipients.
+func TestSendMessageRefused(t *testing.T) {
+	tests := []struct {
+		name    string
+		setup   func(*devserver.SMTPSink)
+		refused bool
+	}{
+		{"552 size", func(s *devserver.SMTPSink) { s.Fail(552, "5.3.4 Message size exceeds fixed maximum message size", 1) }, true},
+		{"554 content", func(s *devserver.SMTPSink) { s.Fail(554, "5.6.0 line too long", 1) }, true},
+		{"451 at data", func(s *devserver.SMTPSink) { s.Fail(451, "try later", 1) }, false},
+		{"550 recipient", func(s *devserver.SMTPSink) { s.RejectRecipient("agency@example.org", 550) }, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			sink := startSink(t)
+			tc.setup(sink)
+			err := newSender(t, sink, 5*time.Second).Send(context.Background(), outEmail())
+			var se *tracker.SendError
+			if !errors.As(err, &se) {
+				t.Fatalf("Send = %v, want a *tracker.SendError", err)
+			}
+			if se.MessageRefused != tc.refused || tracker.IsMessageRefused(err) != tc.refused {
+				t.Errorf("MessageRefused = %v, want %v (%v)", se.MessageRefused, tc.refused, err)
+			}
+		})
+	}
+	m := outEmail()
+	m.Headers = map[string]string{"Content-Type": "text/plain"}
+	if err := newSender(t, startSink(t), 5*time.Second).Send(context.Background(), m); !tracker.IsMessageRefused(err) || !tracker.IsPermanent(err) {
+		t.Errorf("Send of an email that cannot be built = %v, want permanent and MessageRefused", err)
+	}
+}
+
+func TestFormatMediaType(t *testing.T) {
+	long := strings.Repeat("évaluation ", 12) + ".docx"
+	tests := []struct {
+		v, want string // want: how the parameter is written ("" = not checked)
+	}{
+		{"form.docx", "; filename=form.docx"},
+		{"LSCP-2026-001 Initial scoping and information sharing form.docx", `; filename="LSCP-2026-001 Initial scoping and information sharing form.docx"`},
+		{`a "quoted" \ name`, `; filename="a \"quoted\" \\ name"`},
+		{"=_csprbot_0123", `; filename="=_csprbot_0123"`},
+		{"café.docx", "; filename*=utf-8''caf%C3%A9.docx"},
+		{long, ""},
+	}
+	for _, tc := range tests {
+		got := formatMediaType("attachment", []param{{"filename", tc.v}})
+		if tc.want != "" && got != "attachment"+tc.want {
+			t.Errorf("formatMediaType(%q) = %s, want attachment%s", tc.v, got, tc.want)
+		}
+		d, ps, err := mime.ParseMediaType(got)
+		if err != nil || d != "attachment" || ps["filename"] != tc.v {
+			t.Errorf("mime.ParseMediaType(%s) = %q %q %v, want %q", got, d, ps["filename"], err, tc.v)
+		}
+		for _, w := range words(got) {
+			if len(w) > 77 {
+				t.Errorf("formatMediaType(%q) holds a word of %d characters: %q", tc.v, len(w), w)
+			}
+		}
+	}
+}
