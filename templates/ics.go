@@ -25,12 +25,15 @@ type Event struct {
 	Stamp       time.Time
 }
 
-// ICSType is the media type of an invitation, for an email part or attachment.
+// ICSType is the media type of an invitation, as RFC 6047 wants it on the email part:
+// text/calendar with the charset and the iTIP method (equal to the object's METHOD).
+// mailbox puts such an attachment inline beside the text, where Outlook and Gmail look
+// for it, and attaches a copy as invite.ics.
 func ICSType(method string) string {
 	if method == "" {
 		method = "REQUEST"
 	}
-	return "text/calendar; charset=utf-8; method=" + method
+	return "text/calendar; charset=UTF-8; method=" + strings.ToUpper(method)
 }
 
 // Invite writes ev as an iCalendar object that Outlook and Thunderbird accept:
@@ -84,8 +87,15 @@ func Invite(ev Event) ([]byte, error) {
 		w.line("DESCRIPTION:" + escapeText(ev.Description))
 	}
 	w.line(org)
+	// RFC 5546: a REQUEST asks each attendee for a reply (PARTSTAT=NEEDS-ACTION,
+	// RSVP=TRUE, answered by a REPLY to the ORGANIZER with the same UID); a CANCEL
+	// names every attendee it removes and asks for nothing.
+	attParams := ";CUTYPE=INDIVIDUAL;ROLE=REQ-PARTICIPANT;PARTSTAT=NEEDS-ACTION;RSVP=TRUE"
+	if method == "CANCEL" {
+		attParams = ";CUTYPE=INDIVIDUAL;ROLE=REQ-PARTICIPANT"
+	}
 	for _, a := range ev.Attendees {
-		l, err := calAddress("ATTENDEE", a, ";CUTYPE=INDIVIDUAL;ROLE=REQ-PARTICIPANT;PARTSTAT=NEEDS-ACTION;RSVP=TRUE")
+		l, err := calAddress("ATTENDEE", a, attParams)
 		if err != nil {
 			return nil, err
 		}

@@ -107,7 +107,10 @@ func TestInviteCancel(t *testing.T) {
 	if strings.Contains(string(b), "STATUS:CONFIRMED") {
 		t.Error("cancellation says CONFIRMED")
 	}
-	if ICSType("CANCEL") != "text/calendar; charset=utf-8; method=CANCEL" {
+	if strings.Contains(string(b), "RSVP=TRUE") || strings.Contains(string(b), "NEEDS-ACTION") {
+		t.Error("cancellation asks attendees for a reply")
+	}
+	if ICSType("CANCEL") != "text/calendar; charset=UTF-8; method=CANCEL" {
 		t.Errorf("ICSType(CANCEL) = %q", ICSType("CANCEL"))
 	}
 }
