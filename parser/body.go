@@ -54,7 +54,27 @@ var (
 	reFromHdr  = regexp.MustCompile(`(?i)^\s*\*?from:\*?\s`)
 	reSentHdr  = regexp.MustCompile(`(?i)^\s*\*?(sent|date|to|subject):\*?\s`)
 	reUnderBar = regexp.MustCompile(`^\s*_{10,}\s*$`)
+	reAnyHdr   = regexp.MustCompile(`(?i)^\s*\*?(from|sent|date|to|cc|bcc|subject|importance|reply-to):\*?\s`)
 )
+
+// ownHeaders is the number of lines of the header block a saved or forwarded
+// message starts with (From:, Sent:, To:, Subject: …, up to a blank line): the
+// message's own headers, not an earlier message quoted below. 0 when there is none.
+func ownHeaders(lines []string) int {
+	i := 0
+	for i < len(lines) && strings.TrimSpace(lines[i]) == "" {
+		i++
+	}
+	n := 0
+	for i < len(lines) && reAnyHdr.MatchString(lines[i]) {
+		i++
+		n++
+	}
+	if n < 2 {
+		return 0
+	}
+	return i
+}
 
 // stripQuoted drops quoted lines ("> ") and everything from the first
 // "On … wrote:" or Outlook "From: … Sent:" header block of an earlier message.
@@ -68,7 +88,11 @@ func stripQuoted(bs []block) []block {
 		lines = append(lines, strings.Split(b.text, "\n")...)
 	}
 	cut := len(lines)
+	own := ownHeaders(lines)
 	for i, l := range lines {
+		if i < own {
+			continue
+		}
 		if reWrote.MatchString(l) || reOrigMsg.MatchString(l) {
 			cut = i
 			break

@@ -12,6 +12,7 @@ type doc struct {
 	blocks []block
 	extra  string   // header and footer text: searched for the case reference only
 	notes  []string // what a reader left unread, for the form's warnings
+	qaDone bool     // Q:/A: markers have been read (unQA)
 	norms  map[string]string
 	opts   map[string]optionBody
 	body   bool // text or HTML: may be an email's nil return
@@ -888,6 +889,9 @@ func (x *extraction) normalise(key string, typ ValueType, v string) (string, boo
 		yn, answered, ok := parseYesNo(v)
 		if !answered {
 			return "", false
+		}
+		if !ok && knownKeys[key] {
+			yn, ok = proseKnown(v)
 		}
 		if !ok {
 			x.warn("%s: could not read yes/no %q", key, v)

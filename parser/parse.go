@@ -280,6 +280,9 @@ type reading struct {
 }
 
 func (d *doc) read() []reading {
+	if !d.qaDone {
+		d.blocks, d.qaDone = unQA(d.blocks), true
+	}
 	top := d.topLines()
 	var out []reading
 	for _, s := range specs {
@@ -390,6 +393,11 @@ func (d *doc) extract() *Form {
 		if f.CaseRef == "" {
 			f.CaseRef = findCaseRef(d.extra)
 		}
+	}
+	// forms.md: a scoping return's fields.case_ref is present exactly when case_ref is
+	// (a reply's "Subject: RE: LSCP-2026-007 …" gives both).
+	if f.Kind == KindScopingReturn && f.CaseRef != "" {
+		f.Fields["case_ref"] = f.CaseRef
 	}
 	return f
 }

@@ -262,6 +262,29 @@ func parseYesNo(s string) (v string, answered, ok bool) {
 	return "", true, false
 }
 
+// proseKnown reads "known / not known" written as prose, for the questions that
+// ask whether an agency knows or is involved with someone: "Not known to this
+// service", "Known – the mother is a tenant", "No involvement", "We have had
+// contact since 2024". (For other questions "not known" means "don't know".)
+func proseKnown(s string) (string, bool) {
+	l := strings.ToLower(strings.TrimSpace(s))
+	switch {
+	case reProseNo.MatchString(l) || isNilReturn(s):
+		return "no", true
+	case reProseYes.MatchString(l) || reKnown.MatchString(s):
+		return "yes", true
+	}
+	return "", false
+}
+
+// knownKeys are the yes/no questions proseKnown may answer.
+var knownKeys = map[string]bool{"child_known": true, "family_known": true, "open_now": true}
+
+var (
+	reProseNo  = regexp.MustCompile(`^(not\s+known|unknown|not\s+open|not\s+involved|not\s+currently|no\s+(known\s+|previous\s+|current\s+)?(involvement|contact|records?|trace))\b`)
+	reProseYes = regexp.MustCompile(`^(known|open|involved|currently\s+(open|involved)|secured|(all\s+)?records\s+(have\s+been\s+)?secured)\b`)
+)
+
 // placeholder reports whether a value is the form's prompt rather than an answer.
 func placeholder(s string) bool {
 	t := strings.TrimSpace(s)
