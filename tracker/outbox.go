@@ -181,6 +181,9 @@ type outboxState struct {
 // instead of sending the same emails again. The lock is the kernel's, so a process that
 // dies holding it releases it; a sender with an unrecorded outcome keeps it.
 func (t *Tracker) SendDue(ctx context.Context, s Sender) (int, error) {
+	if err := t.CheckFile(); err != nil {
+		return 0, fmt.Errorf("tracker: send due: %w", err)
+	}
 	if !t.out.mu.TryLock() {
 		return 0, nil // another round in this process is at work
 	}

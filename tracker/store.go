@@ -39,6 +39,7 @@ var migrations embed.FS
 type Store struct {
 	db   *sql.DB
 	path string           // the database file; the send lock sits beside it
+	file *storeFile       // the file opened, to notice it deleted or replaced (storefile.go)
 	Now  func() time.Time // the clock; a transaction reads it once
 	Log  *slog.Logger
 }
@@ -76,6 +77,9 @@ func Open(ctx context.Context, path string, now func() time.Time, log *slog.Logg
 	for i := 0; i < 40 && err != nil && storeUnavailable(err) && ctx.Err() == nil; i++ {
 		time.Sleep(100 * time.Millisecond)
 		err = s.migrate(ctx)
+	}
+	if err == nil {
+		s.file, err = identifyStore(path)
 	}
 	if err != nil {
 		db.Close()
@@ -156,7 +160,7 @@ func dbErr(err error) error {
 // (busy or locked, out of disk, an I/O error, a cancelled context) rather than that the
 // work was wrong: such work must be tried again later, never recorded as failed.
 func storeUnavailable(err error) bool {
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, ErrStoreMoved) {
 		return true
 	}
 	var se *sqlite.Error
@@ -178,6 +182,9 @@ func (s *Store) tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	}
 	defer tx.Rollback()
 	if err := fn(tx); err != nil {
+		return err
+	}
+	if err := s.CheckFile(); err != nil {
 		return err
 	}
 	return tx.Commit()

@@ -251,7 +251,7 @@ func TestCrashHarness(t *testing.T) {
 	}
 	defer logf.Close()
 	h := &crashHarness{t: t, e: e, bin: bin, rng: rand.New(rand.NewPCG(uint64(seed), 5)), logf: logf, delivered: map[string]string{}}
-	// The store does not exist until the first daemon creates it: create it now.
+	// newE2E created the store (csprbot init); a reporting command beside it is harmless.
 	h.cli("cases", "--json", "--now", "2026-12-07T09:00:00Z")
 	h.db = openStore(t, e.dbPath())
 

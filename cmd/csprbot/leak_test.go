@@ -203,7 +203,7 @@ func TestLeakPlainTextToNonLoopbackRefused(t *testing.T) {
 			if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
 				t.Fatal(err)
 			}
-			for _, args := range [][]string{{"cases", "--config", p}, {"run", "--once", "--config", p}} {
+			for _, args := range [][]string{{"init", "--config", p}, {"cases", "--config", p}, {"run", "--once", "--config", p}} {
 				if tc.allow && args[0] == "run" {
 					continue // it would try the (unreachable) server: refusal is what we test
 				}

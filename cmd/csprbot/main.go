@@ -17,6 +17,7 @@ import (
 )
 
 const usage = `usage:
+  csprbot init [--config FILE]               create the store (run on the embedded default creates its own)
   csprbot run [--config FILE] [--once] [--now TIME]
   csprbot demo [--out DIR]
   csprbot parse [--password PW] FILE...
@@ -52,6 +53,8 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "parse":
 		return runParse(args[1:], stdout, stderr)
+	case "init":
+		err = cmdInit(ctx, args[1:], stdout, stderr)
 	case "run":
 		err = cmdRun(ctx, args[1:], stdout, stderr)
 	case "demo":
@@ -182,10 +185,8 @@ func openFromFlags(ctx context.Context, f *flags, stderr io.Writer) (*app, error
 	if err != nil {
 		return nil, err
 	}
-	if embedded {
-		if _, err := os.Stat(cfg.Store.Path); err != nil {
-			return nil, usagef("no store at %s: run `csprbot run` first, or give --config FILE", cfg.Store.Path)
-		}
+	if err := requireStore(cfg.Store.Path, embedded, f.last("config")); err != nil {
+		return nil, err
 	}
 	return openApp(ctx, cfg, embedded, clock, newLogger(stderr, "warn"))
 }

@@ -50,7 +50,9 @@ func newE2E(t *testing.T) *e2e {
 		t.Fatal(err)
 	}
 	loc, _ := time.LoadLocation("Europe/London")
-	return &e2e{t: t, dir: dir, cfg: path, imap: im, smtp: sm, london: loc}
+	e := &e2e{t: t, dir: dir, cfg: path, imap: im, smtp: sm, london: loc}
+	e.run(0, "init") // as an operator would before the first `run --config`
+	return e
 }
 
 const e2eConfig = `

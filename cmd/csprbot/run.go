@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/lewisham-lscp/csprbot/mailbox"
 	"github.com/lewisham-lscp/csprbot/mailbox/devserver"
+	"github.com/lewisham-lscp/csprbot/tracker"
 )
 
 // servers are the embedded default's loopback IMAP and SMTP servers.
@@ -81,6 +83,13 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 	log := newLogger(stderr, cfg.Log.Level)
+	if !embedded {
+		// Only the embedded default creates its store on first run; with a configuration,
+		// csprbot init does (a missing store is an accident to notice, not to paper over).
+		if err := requireStore(cfg.Store.Path, false, f.last("config")); err != nil {
+			return err
+		}
+	}
 	if embedded {
 		srv, err := startServers(cfg, filepath.Join(defaultDataDir, "sent"))
 		if err != nil {
@@ -107,9 +116,24 @@ then look at it with: csprbot cases   (or run csprbot demo to see a whole case p
 	if err != nil {
 		return usagef("config: smtp: %v", err)
 	}
+	// The store file deleted or replaced under csprbot: stop, with the reason.
+	ctx, stop := context.WithCancelCause(ctx)
+	defer stop(nil)
+	go func() {
+		select {
+		case <-a.store.FileGone():
+			stop(a.store.CheckFile())
+		case <-ctx.Done():
+		}
+	}()
 	if f.bool("once") {
 		return a.cycle(ctx, w, s)
 	}
 	log.Info("csprbot started", "imap", cfg.IMAP.Address, "smtp", cfg.SMTP.Address, "store", cfg.Store.Path)
-	return a.daemon(ctx, w, s, 30*time.Second)
+	err = a.daemon(ctx, w, s, 30*time.Second)
+	if cause := context.Cause(ctx); errors.Is(cause, tracker.ErrStoreMoved) {
+		log.Error("stopping: the store file is gone", "err", cause)
+		return cause
+	}
+	return err
 }
