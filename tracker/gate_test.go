@@ -9,6 +9,7 @@ import (
 
 	"github.com/lewisham-lscp/csprbot/mailbox"
 	"github.com/lewisham-lscp/csprbot/mailbox/devserver"
+	"github.com/lewisham-lscp/csprbot/mailbox/mailtest"
 	"github.com/lewisham-lscp/csprbot/templates"
 	"github.com/lewisham-lscp/csprbot/tracker"
 )
@@ -39,6 +40,7 @@ func newSendingTracker(t *testing.T, cfg tracker.Config) (*tracker.Tracker, *dev
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { sink.Close() })
+	mailtest.Strict(t, sink)
 	smtp, err := mailbox.NewSMTP(mailbox.SMTPConfig{Address: sink.Addr, TLS: "none", Auth: mailbox.NoAuth()})
 	if err != nil {
 		t.Fatal(err)
