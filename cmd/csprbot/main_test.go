@@ -17,6 +17,7 @@ import (
 
 	"github.com/lewisham-lscp/csprbot/mailbox"
 	"github.com/lewisham-lscp/csprbot/mailbox/devserver"
+	"github.com/lewisham-lscp/csprbot/mailbox/mailtest"
 	"github.com/lewisham-lscp/csprbot/tracker"
 )
 
@@ -44,6 +45,7 @@ func newE2E(t *testing.T) *e2e {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { sm.Close() })
+	mailtest.Strict(t, sm) // every email the daemon sends is read by the independent reader
 	cfg := strings.NewReplacer("IMAPADDR", im.Addr, "SMTPADDR", sm.Addr).Replace(e2eConfig)
 	path := filepath.Join(dir, "csprbot.toml")
 	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
