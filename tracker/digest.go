@@ -19,85 +19,159 @@ func (t *Tracker) digestWhen() (time.Weekday, int) {
 
 // Digest builds the weekly digest as it stands at now: every open case by reference and
 // initials only, its stage, deadlines and returns (with red/amber/green), what was chased
-// and escalated in the seven days before now, and what is overdue.
+// and escalated in the seven days before now, and what is overdue. It reads in one read
+// transaction that never takes the write lock, with one query per list, not per case.
 func (t *Tracker) Digest(ctx context.Context, now time.Time) (*MailData, error) {
 	d := &MailData{Partnership: t.cfg.Partnership, Now: now}
-	dv := &DigestView{WeekFrom: now.AddDate(0, 0, -7), WeekTo: now}
-	loc := t.cal.Location()
-	err := t.tx(ctx, func(tx *sql.Tx) error {
-		*dv = DigestView{WeekFrom: now.AddDate(0, 0, -7), WeekTo: now}
-		rows, err := tx.QueryContext(ctx, `SELECT id FROM cases WHERE stage != ? ORDER BY id`, StageClosed)
-		if err != nil {
-			return err
-		}
-		var ids []int64
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return err
-			}
-			ids = append(ids, id)
-		}
-		rows.Close()
-		for _, id := range ids {
-			c, err := t.caseView(ctx, tx, id, now)
-			if err != nil {
-				return err
-			}
-			// Initials and reference only: the digest carries no referral detail.
-			dc := CaseView{Ref: c.Ref, ChildInitials: c.ChildInitials, Stage: c.Stage, ReferralReceived: c.ReferralReceived,
-				IncidentKind: c.IncidentKind, LookedAfter: c.LookedAfter, Deadlines: c.Deadlines, NeedsCompletion: c.NeedsCompletion}
-			for _, r := range c.Returns {
-				if r.Status == "waived" {
-					r.RAG = "green"
-				}
-				dc.Returns = append(dc.Returns, r)
-				if r.Status == "overdue" || r.Status == "escalated" {
-					dv.Overdue = append(dv.Overdue, fmt.Sprintf("%s: %s, scoping return due %s", c.Ref, r.Agency, r.Due.In(loc).Format("2006-01-02")))
-				}
-			}
-			for _, dl := range c.Deadlines {
-				if dl.Rule == "scoping_return" {
-					continue // shown with the returns
-				}
-				if dl.Status == "missed" && !dl.Due.IsZero() {
-					var stored string
-					_ = tx.QueryRowContext(ctx, `SELECT status FROM deadlines WHERE case_id = ? AND rule = ? AND agency = ''`, id, dl.Rule).Scan(&stored)
-					if stored == "pending" {
-						dv.Overdue = append(dv.Overdue, fmt.Sprintf("%s: %s, due %s", c.Ref, dl.Label, dl.Due.In(loc).Format("2006-01-02")))
-					}
-				}
-			}
-			dv.Cases = append(dv.Cases, dc)
-		}
-		arows, err := tx.QueryContext(ctx, `SELECT c.ref, a.at, a.event, a.detail FROM audit a JOIN cases c ON c.id = a.case_id
-			WHERE a.event IN ('reminder_sent', 'chaser_sent', 'escalated', 'statutory_reminder') AND a.at >= ? AND a.at <= ? ORDER BY a.id`,
-			ts(dv.WeekFrom), ts(now))
-		if err != nil {
-			return err
-		}
-		defer arows.Close()
-		for arows.Next() {
-			var ref, at, event, detail string
-			if err := arows.Scan(&ref, &at, &event, &detail); err != nil {
-				return err
-			}
-			when, _ := time.Parse(time.RFC3339, at)
-			line := digestLine(ref, event, detail, when.In(loc).Format("2006-01-02"))
-			if event == "escalated" {
-				dv.Escalated = append(dv.Escalated, line)
-			} else {
-				dv.Chased = append(dv.Chased, line)
-			}
-		}
-		return arows.Err()
+	var dv *DigestView
+	err := t.view(ctx, func(rt *readTx) error {
+		var err error
+		dv, err = t.digestView(ctx, rt, now)
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("tracker: digest: %w", err)
 	}
 	d.Digest = dv
 	return d, nil
+}
+
+func (t *Tracker) digestView(ctx context.Context, rt *readTx, now time.Time) (*DigestView, error) {
+	dv := &DigestView{WeekFrom: now.AddDate(0, 0, -7), WeekTo: now}
+	loc := t.cal.Location()
+	nextCutoff := t.cal.AddWorkingDays(now, 1)
+	// Initials and reference only: the digest carries no referral detail.
+	type open struct {
+		view   CaseView
+		stored map[string]string // a case-wide deadline's status as stored, by rule
+	}
+	var cases []open
+	index := map[int64]int{}
+	rows, err := rt.query(ctx, `SELECT id, ref, child_initials, stage, referral_received, incident_kind, looked_after, needs_completion
+		FROM cases WHERE stage != ? ORDER BY id`, StageClosed)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var id int64
+		var c CaseView
+		var received sql.NullString
+		if err := rows.Scan(&id, &c.Ref, &c.ChildInitials, &c.Stage, &received, &c.IncidentKind, &c.LookedAfter, &c.NeedsCompletion); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		c.ReferralReceived = parseTS(received)
+		index[id] = len(cases)
+		cases = append(cases, open{view: c})
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	labels := map[string]string{}
+	if rows, err = rt.query(ctx, `SELECT `+deadlineCols+` FROM deadlines
+		WHERE case_id IN (SELECT id FROM cases WHERE stage != ?) ORDER BY case_id, due_at, id`, StageClosed); err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		id, dl, stored, err := scanDeadline(rows, now)
+		if err != nil {
+			rows.Close()
+			return nil, err
+		}
+		i, ok := index[id]
+		if !ok {
+			continue
+		}
+		label, ok := labels[dl.Rule]
+		if !ok {
+			label = dl.Rule
+			if r, ok := t.cfg.rule(dl.Rule); ok && r.Label != "" {
+				label = r.Label
+			}
+			labels[dl.Rule] = label
+		}
+		if dl.Agency != "" {
+			label += " (" + dl.Agency + ")"
+		}
+		c := &cases[i]
+		c.view.Deadlines = append(c.view.Deadlines, DeadlineView{Rule: dl.Rule, Label: label, Due: dl.Due, From: dl.From, Status: dl.Status})
+		if dl.Agency == "" {
+			if c.stored == nil {
+				c.stored = map[string]string{}
+			}
+			c.stored[dl.Rule] = stored
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	var overdueReturns [][]string
+	if rows, err = rt.query(ctx, `SELECT `+returnCols+` FROM returns
+		WHERE case_id IN (SELECT id FROM cases WHERE stage != ?) ORDER BY case_id, id`, StageClosed); err != nil {
+		return nil, err
+	}
+	overdueReturns = make([][]string, len(cases))
+	for rows.Next() {
+		id, r, err := scanReturn(rows, now)
+		if err != nil {
+			rows.Close()
+			return nil, err
+		}
+		i, ok := index[id]
+		if !ok {
+			continue
+		}
+		rv := ReturnView{Agency: r.Agency, Status: r.Status, Due: r.Due, ReceivedAt: r.ReceivedAt, ChasersSent: r.ChasersSent, RAG: r.ragBy(nextCutoff)}
+		if rv.Status == "waived" {
+			rv.RAG = "green"
+		}
+		c := &cases[i]
+		c.view.Returns = append(c.view.Returns, rv)
+		if rv.Status == "overdue" || rv.Status == "escalated" {
+			overdueReturns[i] = append(overdueReturns[i], fmt.Sprintf("%s: %s, scoping return due %s", c.view.Ref, rv.Agency, rv.Due.In(loc).Format("2006-01-02")))
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for i, c := range cases {
+		dv.Overdue = append(dv.Overdue, overdueReturns[i]...)
+		for _, dl := range c.view.Deadlines {
+			if dl.Rule == "scoping_return" {
+				continue // shown with the returns
+			}
+			// Missed and still pending as stored (the case-wide deadline of that rule):
+			// not met, waived or recorded as missed.
+			if dl.Status == "missed" && !dl.Due.IsZero() && c.stored[dl.Rule] == "pending" {
+				dv.Overdue = append(dv.Overdue, fmt.Sprintf("%s: %s, due %s", c.view.Ref, dl.Label, dl.Due.In(loc).Format("2006-01-02")))
+			}
+		}
+		dv.Cases = append(dv.Cases, c.view)
+	}
+	arows, err := rt.query(ctx, `SELECT c.ref, a.at, a.event, a.detail FROM audit a JOIN cases c ON c.id = a.case_id
+		WHERE a.event IN ('reminder_sent', 'chaser_sent', 'escalated', 'statutory_reminder') AND a.at >= ? AND a.at <= ? ORDER BY a.id`,
+		ts(dv.WeekFrom), ts(now))
+	if err != nil {
+		return nil, err
+	}
+	defer arows.Close()
+	for arows.Next() {
+		var ref, at, event, detail string
+		if err := arows.Scan(&ref, &at, &event, &detail); err != nil {
+			return nil, err
+		}
+		when, _ := time.Parse(time.RFC3339, at)
+		line := digestLine(ref, event, detail, when.In(loc).Format("2006-01-02"))
+		if event == "escalated" {
+			dv.Escalated = append(dv.Escalated, line)
+		} else {
+			dv.Chased = append(dv.Chased, line)
+		}
+	}
+	return dv, arows.Err()
 }
 
 // TickDigest sends the weekly digest to [addresses] subgroup at the configured weekday

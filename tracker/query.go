@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"sort"
+	"strings"
 	"time"
 )
 
@@ -36,25 +38,66 @@ type querier interface {
 	QueryRowContext(context.Context, string, ...any) *sql.Row
 }
 
+// The columns of a deadline and of a return, after their case's id: one scanner each
+// serves the queries for one case and those for every case at once.
+const (
+	deadlineCols = `case_id, rule, agency, from_at, due_at, status, met_at, note`
+	returnCols   = `case_id, agency, email, requested_at, due_at, received_at, status, chasers_sent, note`
+)
+
+// scanDeadline reads one row of deadlineCols. stored is the status as stored; d.Status
+// says "missed" for a pending deadline now past.
+func scanDeadline(rows *sql.Rows, now time.Time) (caseID int64, d Deadline, stored string, err error) {
+	caseID, d, stored, _, err = scanDeadlineRaw(rows, now)
+	return caseID, d, stored, err
+}
+
+// scanDeadlineRaw is scanDeadline that also gives due_at as stored.
+func scanDeadlineRaw(rows *sql.Rows, now time.Time) (caseID int64, d Deadline, stored, due string, err error) {
+	var from, met sql.NullString
+	if err := rows.Scan(&caseID, &d.Rule, &d.Agency, &from, &due, &d.Status, &met, &d.Note); err != nil {
+		return 0, d, "", "", err
+	}
+	d.From, d.Due = parseTS(from), parseTS(sql.NullString{String: due, Valid: true})
+	if m := parseTS(met); !m.IsZero() {
+		d.MetAt = &m
+	}
+	stored = d.Status
+	if d.Status == "pending" && now.After(d.Due) {
+		d.Status = "missed"
+	}
+	return caseID, d, stored, due, nil
+}
+
+// scanReturn reads one row of returnCols; an awaited return now past its due time is
+// "overdue".
+func scanReturn(rows *sql.Rows, now time.Time) (caseID int64, r Return, err error) {
+	var req, due, rec sql.NullString
+	if err := rows.Scan(&caseID, &r.Agency, &r.Email, &req, &due, &rec, &r.Status, &r.ChasersSent, &r.Note); err != nil {
+		return 0, r, err
+	}
+	r.RequestedAt, r.Due, r.ReceivedAt = parseTS(req), parseTS(due), parseTS(rec)
+	if !r.ReceivedAt.IsZero() {
+		x := r.ReceivedAt
+		r.Received = &x
+	}
+	if r.Status == "awaiting" && now.After(r.Due) {
+		r.Status = "overdue"
+	}
+	return caseID, r, nil
+}
+
 func deadlines(ctx context.Context, q querier, caseID int64, now time.Time) ([]Deadline, error) {
-	rows, err := q.QueryContext(ctx, `SELECT rule, agency, from_at, due_at, status, met_at, note FROM deadlines WHERE case_id = ? ORDER BY due_at, id`, caseID)
+	rows, err := q.QueryContext(ctx, `SELECT `+deadlineCols+` FROM deadlines WHERE case_id = ? ORDER BY due_at, id`, caseID)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	var out []Deadline
 	for rows.Next() {
-		var d Deadline
-		var from, due, met sql.NullString
-		if err := rows.Scan(&d.Rule, &d.Agency, &from, &due, &d.Status, &met, &d.Note); err != nil {
+		_, d, _, err := scanDeadline(rows, now)
+		if err != nil {
 			return nil, err
-		}
-		d.From, d.Due = parseTS(from), parseTS(due)
-		if m := parseTS(met); !m.IsZero() {
-			d.MetAt = &m
-		}
-		if d.Status == "pending" && now.After(d.Due) {
-			d.Status = "missed"
 		}
 		out = append(out, d)
 	}
@@ -62,25 +105,16 @@ func deadlines(ctx context.Context, q querier, caseID int64, now time.Time) ([]D
 }
 
 func returns(ctx context.Context, q querier, caseID int64, now time.Time) ([]Return, error) {
-	rows, err := q.QueryContext(ctx, `SELECT agency, email, requested_at, due_at, received_at, status, chasers_sent, note FROM returns WHERE case_id = ? ORDER BY id`, caseID)
+	rows, err := q.QueryContext(ctx, `SELECT `+returnCols+` FROM returns WHERE case_id = ? ORDER BY id`, caseID)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	var out []Return
 	for rows.Next() {
-		var r Return
-		var req, due, rec sql.NullString
-		if err := rows.Scan(&r.Agency, &r.Email, &req, &due, &rec, &r.Status, &r.ChasersSent, &r.Note); err != nil {
+		_, r, err := scanReturn(rows, now)
+		if err != nil {
 			return nil, err
-		}
-		r.RequestedAt, r.Due, r.ReceivedAt = parseTS(req), parseTS(due), parseTS(rec)
-		if !r.ReceivedAt.IsZero() {
-			x := r.ReceivedAt
-			r.Received = &x
-		}
-		if r.Status == "awaiting" && now.After(r.Due) {
-			r.Status = "overdue"
 		}
 		out = append(out, r)
 	}
@@ -90,13 +124,19 @@ func returns(ctx context.Context, q querier, caseID int64, now time.Time) ([]Ret
 // rag is a return's red/amber/green status: green when in or comfortably in time, amber
 // when due within a working day, red when overdue or escalated.
 func (r Return) rag(now time.Time, cal *Calendar) string {
+	return r.ragBy(cal.AddWorkingDays(now, 1))
+}
+
+// ragBy is rag with the next working day's cut-off after now already worked out, for
+// lists.
+func (r Return) ragBy(nextCutoff time.Time) string {
 	switch r.Status {
 	case "received", "nil_return":
 		return "green"
 	case "overdue", "escalated":
 		return "red"
 	}
-	if !cal.AddWorkingDays(now, 1).Before(r.Due) {
+	if !nextCutoff.Before(r.Due) {
 		return "amber"
 	}
 	return "green"
@@ -149,82 +189,238 @@ type CaseDetail struct {
 	Audit          []AuditEntry   `json:"audit"`
 }
 
-// Cases lists every case, oldest first.
+// Cases lists every case, oldest first: three queries in one read transaction, whatever
+// the number of cases.
 func (s *Store) Cases(ctx context.Context) ([]CaseSummary, error) {
 	now := s.Now()
-	rows, err := s.db.QueryContext(ctx, `SELECT id FROM cases ORDER BY id`)
+	out := []CaseSummary{}
+	err := s.view(ctx, func(rt *readTx) error {
+		var err error
+		// Deadlines and returns in table order, the cheapest to read; summaries puts each
+		// case's deadlines in (due_at, id) order.
+		out, err = summaries(ctx, rt, now, `SELECT id, ref, stage, child_initials, referral_received, needs_completion FROM cases ORDER BY id`,
+			`SELECT `+deadlineCols+` FROM deadlines ORDER BY id`,
+			`SELECT `+returnCols+` FROM returns ORDER BY id`)
+		return err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("tracker: cases: %w", err)
-	}
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
-	out := []CaseSummary{}
-	for _, id := range ids {
-		c, err := s.summary(ctx, id, now)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, c)
 	}
 	return out, nil
 }
 
-func (s *Store) summary(ctx context.Context, id int64, now time.Time) (CaseSummary, error) {
-	c, err := loadCase(ctx, s.db, "id = ?", id)
-	if err != nil {
-		return CaseSummary{}, fmt.Errorf("tracker: case: %w", err)
-	}
-	cs := CaseSummary{Ref: c.ref, Stage: c.stage, ChildInitials: c.initials, ReferralReceived: c.received, NeedsCompletion: c.needs,
-		OverdueReturns: []string{}}
-	if cs.Deadlines, err = deadlines(ctx, s.db, id, now); err != nil {
-		return cs, err
-	}
-	if cs.Returns, err = returns(ctx, s.db, id, now); err != nil {
-		return cs, err
-	}
-	if cs.Deadlines == nil {
-		cs.Deadlines = []Deadline{}
-	}
-	if cs.Returns == nil {
-		cs.Returns = []Return{}
-	}
-	for i, d := range cs.Deadlines {
-		if d.Status == "pending" {
-			cs.NextDeadline = &cs.Deadlines[i]
-			break
-		}
-	}
-	for _, r := range cs.Returns {
-		if r.Status == "overdue" || r.Status == "escalated" {
-			cs.OverdueReturns = append(cs.OverdueReturns, r.Agency)
-		}
-	}
-	return cs, nil
-}
-
-// Case returns one case by reference.
-func (s *Store) Case(ctx context.Context, ref string) (*CaseDetail, error) {
-	now := s.Now()
-	c, err := loadCase(ctx, s.db, "ref = ?", ref)
-	if err != nil {
-		return nil, fmt.Errorf("tracker: case %s: %w", ref, err)
-	}
-	sum, err := s.summary(ctx, c.id, now)
+// summaries builds case summaries from three queries, all given args: cases (id, ref,
+// stage, child_initials, referral_received, needs_completion) in id order; their deadlines
+// (deadlineCols) in id order, or (case_id, due_at, id) order; and their returns
+// (returnCols) in id order within each case.
+func summaries(ctx context.Context, rt *readTx, now time.Time, qCases, qDeadlines, qReturns string, args ...any) ([]CaseSummary, error) {
+	out := []CaseSummary{}
+	index := map[int64]int{}
+	rows, err := rt.query(ctx, qCases, args...)
 	if err != nil {
 		return nil, err
 	}
-	d := &CaseDetail{CaseSummary: sum, IncidentDate: c.incidentDate, IncidentKind: c.incidentKind, LookedAfter: c.lookedAfter,
-		ReferrerAgency: c.referrerAgency, ReferrerEmail: c.referrerEmail, Agencies: []AgencyView{}, Messages: []MessageEntry{}, Audit: []AuditEntry{}}
-	rows, err := s.db.QueryContext(ctx, `SELECT name, email, partner, reason FROM case_agencies WHERE case_id = ? ORDER BY id`, c.id)
+	for rows.Next() {
+		var id int64
+		var received sql.NullString
+		cs := CaseSummary{OverdueReturns: []string{}, Deadlines: []Deadline{}, Returns: []Return{}}
+		if err := rows.Scan(&id, &cs.Ref, &cs.Stage, &cs.ChildInitials, &received, &cs.NeedsCompletion); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		cs.ReferralReceived = parseTS(received)
+		index[id] = len(out)
+		out = append(out, cs)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	// due_at as stored, beside each case's deadlines: their order is the text's, as
+	// ORDER BY due_at gives it.
+	dues := make([][]string, len(out))
+	if rows, err = rt.query(ctx, qDeadlines, args...); err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		id, d, _, due, err := scanDeadlineRaw(rows, now)
+		if err != nil {
+			rows.Close()
+			return nil, err
+		}
+		if i, ok := index[id]; ok {
+			out[i].Deadlines = append(out[i].Deadlines, d)
+			dues[i] = append(dues[i], due)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for i := range out {
+		if !sort.StringsAreSorted(dues[i]) {
+			sort.Stable(byDue{out[i].Deadlines, dues[i]})
+		}
+	}
+	if rows, err = rt.query(ctx, qReturns, args...); err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		id, r, err := scanReturn(rows, now)
+		if err != nil {
+			rows.Close()
+			return nil, err
+		}
+		if i, ok := index[id]; ok {
+			out[i].Returns = append(out[i].Returns, r)
+			if r.Status == "overdue" || r.Status == "escalated" {
+				out[i].OverdueReturns = append(out[i].OverdueReturns, r.Agency)
+			}
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for i := range out {
+		for j, d := range out[i].Deadlines {
+			if d.Status == "pending" {
+				out[i].NextDeadline = &out[i].Deadlines[j]
+				break
+			}
+		}
+	}
+	return out, nil
+}
+
+// byDue sorts a case's deadlines, read in id order, by due_at as stored; a stable sort
+// keeps id order among equals.
+type byDue struct {
+	ds  []Deadline
+	due []string
+}
+
+func (b byDue) Len() int           { return len(b.ds) }
+func (b byDue) Less(i, j int) bool { return b.due[i] < b.due[j] }
+func (b byDue) Swap(i, j int) {
+	b.ds[i], b.ds[j] = b.ds[j], b.ds[i]
+	b.due[i], b.due[j] = b.due[j], b.due[i]
+}
+
+// CaseLine is one line of `csprbot cases`: a case, its next pending deadline and the
+// agencies whose returns are overdue, as Cases would give them.
+type CaseLine struct {
+	Ref             string
+	Stage           string
+	ChildInitials   string
+	NeedsCompletion bool
+	NextDeadline    *Deadline // Rule, Agency and Due only
+	OverdueReturns  []string
+}
+
+// CaseLines lists every case, oldest first, with what `csprbot cases` shows of it: one
+// query, with the next deadline and the overdue returns worked out by SQLite, so that the
+// list costs one row per case whatever their deadlines and returns.
+func (s *Store) CaseLines(ctx context.Context) ([]CaseLine, error) {
+	after := pastKey(s.Now())
+	out := []CaseLine{}
+	err := s.view(ctx, func(rt *readTx) error {
+		// A deadline stored pending is missed once due_at < after (scanDeadline's test), and
+		// an awaited return overdue (scanReturn's); times are stored as ts() writes them,
+		// whose text order is their time order.
+		rows, err := rt.query(ctx, `SELECT c.ref, c.stage, c.child_initials, c.needs_completion, n.rule, n.agency, n.due_at,
+			(SELECT group_concat(r.agency, char(31) ORDER BY r.id) FROM returns r
+				WHERE r.case_id = c.id AND (r.status IN ('overdue', 'escalated') OR (r.status = 'awaiting' AND r.due_at < ?1)))
+			FROM (SELECT id, ref, stage, child_initials, needs_completion,
+					(SELECT d.id FROM deadlines d WHERE d.case_id = cases.id AND d.status = 'pending' AND d.due_at >= ?1
+						ORDER BY d.due_at, d.id LIMIT 1) AS next_id
+				FROM cases) c
+			LEFT JOIN deadlines n ON n.id = c.next_id
+			ORDER BY c.id`, after)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var l CaseLine
+			var rule, agency, due, over sql.NullString
+			if err := rows.Scan(&l.Ref, &l.Stage, &l.ChildInitials, &l.NeedsCompletion, &rule, &agency, &due, &over); err != nil {
+				return err
+			}
+			if rule.Valid {
+				l.NextDeadline = &Deadline{Rule: rule.String, Agency: agency.String, Due: parseTS(due), Status: "pending"}
+			}
+			l.OverdueReturns = []string{}
+			if over.Valid && over.String != "" {
+				l.OverdueReturns = strings.Split(over.String, "\x1f")
+			}
+			out = append(out, l)
+		}
+		return rows.Err()
+	})
 	if err != nil {
+		return nil, fmt.Errorf("tracker: cases: %w", err)
+	}
+	return out, nil
+}
+
+// pastKey is the stored time text below which a time is before now: a due time t (whole
+// seconds, as ts() stores it) is passed, now.After(t), exactly when ts(t) < pastKey(now).
+func pastKey(now time.Time) string {
+	s := now.Truncate(time.Second)
+	if s.Equal(now) {
+		return ts(now)
+	}
+	return ts(s.Add(time.Second))
+}
+
+// Case returns one case by reference, read in one read transaction.
+func (s *Store) Case(ctx context.Context, ref string) (*CaseDetail, error) {
+	now := s.Now()
+	var d *CaseDetail
+	err := s.view(ctx, func(rt *readTx) error {
+		var err error
+		d, err = caseDetail(ctx, rt, ref, now)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("tracker: case %s: %w", ref, dbErr(err))
+	}
+	return d, nil
+}
+
+func caseDetail(ctx context.Context, rt *readTx, ref string, now time.Time) (*CaseDetail, error) {
+	d := &CaseDetail{Agencies: []AgencyView{}, Messages: []MessageEntry{}, Audit: []AuditEntry{}}
+	rows, err := rt.query(ctx, `SELECT id, incident_date, incident_kind, looked_after, referrer_agency, referrer_email FROM cases WHERE ref = ?`, ref)
+	if err != nil {
+		return nil, err
+	}
+	var id int64
+	found := rows.Next()
+	if found {
+		err = rows.Scan(&id, &d.IncidentDate, &d.IncidentKind, &d.LookedAfter, &d.ReferrerAgency, &d.ReferrerEmail)
+	}
+	rows.Close()
+	if err == nil {
+		err = rows.Err()
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !found {
+		return nil, sql.ErrNoRows
+	}
+	sums, err := summaries(ctx, rt, now, `SELECT id, ref, stage, child_initials, referral_received, needs_completion FROM cases WHERE id = ?`,
+		`SELECT `+deadlineCols+` FROM deadlines WHERE case_id = ? ORDER BY due_at, id`,
+		`SELECT `+returnCols+` FROM returns WHERE case_id = ? ORDER BY id`, id)
+	if err != nil {
+		return nil, err
+	}
+	if len(sums) != 1 {
+		return nil, sql.ErrNoRows
+	}
+	d.CaseSummary = sums[0]
+	if rows, err = rt.query(ctx, `SELECT name, email, partner, reason FROM case_agencies WHERE case_id = ? ORDER BY id`, id); err != nil {
 		return nil, err
 	}
 	for rows.Next() {
@@ -236,12 +432,14 @@ func (s *Store) Case(ctx context.Context, ref string) (*CaseDetail, error) {
 		d.Agencies = append(d.Agencies, a)
 	}
 	rows.Close()
-	rows, err = s.db.QueryContext(ctx, `
-		SELECT 'in', received_at, message_id, from_addr, subject, disposition, '', agency, note FROM messages WHERE case_id = ?
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if rows, err = rt.query(ctx, `
+		SELECT 'in', received_at, message_id, from_addr, subject, disposition, '', agency, note FROM messages WHERE case_id = ?1
 		UNION ALL
-		SELECT 'out', coalesce(sent_at, created_at), message_id, recipients, subject, kind, status, agency, last_error FROM outbox WHERE case_id = ?
-		ORDER BY 2, 1, 3`, c.id, c.id)
-	if err != nil {
+		SELECT 'out', coalesce(sent_at, created_at), message_id, recipients, subject, kind, status, agency, last_error FROM outbox WHERE case_id = ?1
+		ORDER BY 2, 1, 3`, id); err != nil {
 		return nil, err
 	}
 	for rows.Next() {
@@ -255,8 +453,10 @@ func (s *Store) Case(ctx context.Context, ref string) (*CaseDetail, error) {
 		d.Messages = append(d.Messages, m)
 	}
 	rows.Close()
-	rows, err = s.db.QueryContext(ctx, `SELECT at, actor, event, detail FROM audit WHERE case_id = ? ORDER BY id`, c.id)
-	if err != nil {
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if rows, err = rt.query(ctx, `SELECT at, actor, event, detail FROM audit WHERE case_id = ? ORDER BY id`, id); err != nil {
 		return nil, err
 	}
 	defer rows.Close()

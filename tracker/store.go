@@ -38,6 +38,7 @@ var migrations embed.FS
 // Store is the SQLite store. Its methods own their transactions.
 type Store struct {
 	db   *sql.DB
+	rd   *readDB          // the same file read-only, for reports and views (readdb.go)
 	path string           // the database file; the send lock sits beside it
 	file *storeFile       // the file opened, to notice it deleted or replaced (storefile.go)
 	Now  func() time.Time // the clock; a transaction reads it once
@@ -85,11 +86,15 @@ func Open(ctx context.Context, path string, now func() time.Time, log *slog.Logg
 		db.Close()
 		return nil, err
 	}
+	if s.rd, err = openReadDB(path); err != nil {
+		db.Close()
+		return nil, err
+	}
 	return s, nil
 }
 
 // Close closes the database.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error { return errors.Join(s.rd.close(), s.db.Close()) }
 
 // DB exposes the handle for tests and maintenance commands.
 func (s *Store) DB() *sql.DB { return s.db }
@@ -193,6 +198,10 @@ func (s *Store) tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 // setting reads a setting, creating it with mk() the first time.
 func (s *Store) setting(ctx context.Context, key string, mk func() string) (string, error) {
 	var v string
+	// Read first without the write lock: a command that only reads must not wait for it.
+	if err := s.db.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = ?`, key).Scan(&v); err == nil {
+		return v, nil
+	}
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		err := tx.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = ?`, key).Scan(&v)
 		if errors.Is(err, sql.ErrNoRows) {
