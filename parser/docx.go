@@ -5,6 +5,7 @@ import (
 	"encoding/xml"
 	"errors"
 	"fmt"
+	"html"
 	"io"
 	"regexp"
 	"strconv"
@@ -41,12 +42,13 @@ func readDocx(zr *zip.Reader, bud *budget) (body []block, extra string, notes []
 	if f == nil {
 		return nil, "", nil, fmt.Errorf("no word/document.xml in the package: %w", ErrCorrupt)
 	}
+	links := mailtoLinks(zr, f.Name, bud)
 	rc, err := openZipStream(f, bud)
 	if err != nil {
 		return nil, "", nil, err
 	}
 	defer rc.Close()
-	body, err = readWordXML(rc, bud)
+	body, err = readWordXMLLinks(rc, bud, links)
 	if err != nil {
 		return nil, "", nil, err
 	}
@@ -89,6 +91,47 @@ const (
 
 var reTags = regexp.MustCompile(`<[^>]*>`)
 
+var reRel = regexp.MustCompile(`<Relationship\s[^>]*>`)
+
+// mailtoLinks reads the main part's relationships for mailto: hyperlink targets,
+// by relationship id. A part that cannot be read gives none: links are a nicety.
+func mailtoLinks(zr *zip.Reader, main string, bud *budget) map[string]string {
+	dir, file := "", main
+	if i := strings.LastIndexByte(main, '/'); i >= 0 {
+		dir, file = main[:i+1], main[i+1:]
+	}
+	f := zipFile(zr, dir+"_rels/"+file+".rels")
+	if f == nil || f.UncompressedSize64 > maxHeaderPart {
+		return nil
+	}
+	raw, err := readZipFile(f, bud)
+	if err != nil {
+		return nil
+	}
+	links := map[string]string{}
+	for _, m := range reRel.FindAll(raw, 10000) {
+		if addr := mailtoAddr(relAttr(m, "Target")); addr != "" {
+			if id := relAttr(m, "Id"); id != "" {
+				links[id] = addr
+			}
+		}
+	}
+	return links
+}
+
+func relAttr(tag []byte, name string) string {
+	i := strings.Index(string(tag), " "+name+"=\"")
+	if i < 0 {
+		return ""
+	}
+	v := string(tag[i+len(name)+3:])
+	j := strings.IndexByte(v, '"')
+	if j < 0 {
+		return ""
+	}
+	return html.UnescapeString(v[:j])
+}
+
 // wordReader builds the model from WordprocessingML as it streams past.
 type wordReader struct {
 	lim      Limits
@@ -105,7 +148,11 @@ type wordReader struct {
 	sdts     []sdtState
 	suppress int // >0: inside placeholder or check-box content whose text is not the answer
 	ffCheck  *ffCheckState
-	struck   bool // the run is struck through: a hand-deleted option ("Yes / ~~No~~")
+	struck   bool              // the run is struck through: a hand-deleted option ("Yes / ~~No~~")
+	links    map[string]string // mailto: targets by relationship id
+	mailto   string            // the open hyperlink's address
+	linkPara *strings.Builder  // the paragraph it opened in
+	linkAt   int               // that paragraph's length when it opened
 }
 
 type sdtState struct {
@@ -121,7 +168,13 @@ type ffCheckState struct {
 }
 
 func readWordXML(r io.Reader, bud *budget) ([]block, error) {
-	w := &wordReader{lim: bud.lim, bud: bud, dec: xml.NewDecoder(r)}
+	return readWordXMLLinks(r, bud, nil)
+}
+
+// readWordXMLLinks reads document.xml; links are the mailto: targets of its
+// hyperlinks by relationship id, so a link that shows a name keeps its address.
+func readWordXMLLinks(r io.Reader, bud *budget, links map[string]string) ([]block, error) {
+	w := &wordReader{lim: bud.lim, bud: bud, dec: xml.NewDecoder(r), links: links}
 	w.conts = []*[]block{&w.body}
 	if err := w.run(); err != nil {
 		return nil, err
@@ -296,6 +349,12 @@ func (w *wordReader) start(se xml.StartElement) error {
 				w.fields = w.fields[:n-1]
 			}
 		}
+	case "hyperlink":
+		if id, ok := attr(se, "id"); ok && w.links[id] != "" && len(w.paras) > 0 {
+			w.mailto = w.links[id]
+			w.linkPara = w.paras[len(w.paras)-1]
+			w.linkAt = w.linkPara.Len()
+		}
 	case "checkBox": // legacy FORMCHECKBOX, inside w:ffData
 		w.ffCheck = &ffCheckState{}
 	case "default":
@@ -437,6 +496,15 @@ func (w *wordReader) closePara() {
 
 func (w *wordReader) end(ee xml.EndElement) error {
 	switch ee.Name.Local {
+	case "hyperlink":
+		if w.mailto != "" {
+			addr := w.mailto
+			w.mailto = ""
+			if n := len(w.paras); n > 0 && w.paras[n-1] == w.linkPara && !strings.Contains(w.linkPara.String()[w.linkAt:], "@") {
+				// the link shows a name, not the address: keep the address too
+				return w.emit(" <" + addr + ">")
+			}
+		}
 	case "p":
 		if len(w.paras) > 0 {
 			w.closePara()

@@ -2,6 +2,7 @@ package parser
 
 import (
 	"html"
+	"net/url"
 	"strconv"
 	"strings"
 )
@@ -35,6 +36,8 @@ type htmlReader struct {
 	para   strings.Builder
 	skip   string // inside <script>, <style>, <head>: skip to its end tag
 	quote  int    // depth of blockquote
+	mailto string // address of the open <a href="mailto:…">
+	linkAt int    // length of para when that link opened
 }
 
 func (h *htmlReader) closePara() {
@@ -136,11 +139,27 @@ func (h *htmlReader) tag(name, raw string, closing bool) error {
 		} else {
 			h.quote++
 		}
+	case "a":
+		if closing {
+			if h.mailto != "" {
+				shown := h.para.String()
+				if h.linkAt > len(shown) || !strings.Contains(shown[h.linkAt:], "@") {
+					// the link shows a name, not the address: keep the address too
+					if err := h.text(" <" + h.mailto + ">"); err != nil {
+						return err
+					}
+				}
+				h.mailto = ""
+			}
+			return nil
+		}
+		h.mailto = mailtoAddr(attrHTML(raw, "href"))
+		h.linkAt = h.para.Len()
 	case "input":
 		t := strings.ToLower(attrHTML(raw, "type"))
 		if t == "checkbox" || t == "radio" {
 			g := glyphUnticked
-			if strings.Contains(strings.ToLower(raw), "checked") {
+			if _, on := htmlAttr(raw, "checked"); on {
 				g = glyphTicked
 			}
 			return h.text(g)
@@ -233,26 +252,83 @@ func (h *htmlReader) endCell() {
 	r.cells = append(r.cells, *c)
 }
 
+// attrHTML is the value of attribute name in a raw tag ("input type=checkbox
+// name=x checked"), "" when absent.
 func attrHTML(tag, name string) string {
-	l := strings.ToLower(tag)
-	i := strings.Index(l, name+"=")
-	if i < 0 {
-		return ""
-	}
-	v := tag[i+len(name)+1:]
-	if v == "" {
-		return ""
-	}
-	if v[0] == '"' || v[0] == '\'' {
-		q := v[0]
-		v = v[1:]
-		if j := strings.IndexByte(v, q); j >= 0 {
-			return v[:j]
-		}
-		return v
-	}
-	if j := strings.IndexAny(v, " \t>"); j >= 0 {
-		return v[:j]
-	}
+	v, _ := htmlAttr(tag, name)
 	return v
+}
+
+// htmlAttr finds attribute name in a raw tag, reading attributes one by one, so
+// that a name or value that merely contains the word ("name=checked_by") is not it.
+func htmlAttr(tag, name string) (string, bool) {
+	s := tag
+	// skip the element name
+	if i := strings.IndexAny(s, " \t\r\n/"); i >= 0 {
+		s = s[i:]
+	} else {
+		return "", false
+	}
+	for {
+		s = strings.TrimLeft(s, " \t\r\n/")
+		if s == "" {
+			return "", false
+		}
+		i := strings.IndexAny(s, " \t\r\n/=")
+		if i < 0 {
+			i = len(s)
+		}
+		key := s[:i]
+		s = strings.TrimLeft(s[i:], " \t\r\n")
+		val, has := "", false
+		if strings.HasPrefix(s, "=") {
+			has = true
+			s = strings.TrimLeft(s[1:], " \t\r\n")
+			if s != "" && (s[0] == '"' || s[0] == '\'') {
+				q := s[0]
+				s = s[1:]
+				j := strings.IndexByte(s, q)
+				if j < 0 {
+					j = len(s)
+				}
+				val = s[:j]
+				s = s[min(j+1, len(s)):]
+			} else {
+				j := strings.IndexAny(s, " \t\r\n")
+				if j < 0 {
+					j = len(s)
+				}
+				val = s[:j]
+				s = s[j:]
+			}
+		}
+		if strings.EqualFold(key, name) {
+			return html.UnescapeString(val), true
+		}
+		if key == "" && !has {
+			return "", false
+		}
+		if key == "" {
+			continue
+		}
+	}
+}
+
+// mailtoAddr is the address of a mailto: link target, "" for any other target.
+func mailtoAddr(href string) string {
+	href = strings.TrimSpace(href)
+	if len(href) < 7 || !strings.EqualFold(href[:7], "mailto:") {
+		return ""
+	}
+	a := href[7:]
+	if i := strings.IndexByte(a, '?'); i >= 0 {
+		a = a[:i]
+	}
+	if u, err := url.PathUnescape(a); err == nil {
+		a = u
+	}
+	if !strings.Contains(a, "@") || strings.ContainsAny(a, " <>\"") || len(a) > 254 {
+		return ""
+	}
+	return a
 }

@@ -43,6 +43,9 @@ type odtReader struct {
 	cells  []*cell
 	paras  []*strings.Builder
 	boxes  map[string]bool // form check boxes by id: ticked or not
+	mailto string          // the open text:a\'s mailto: address
+	linkP  *strings.Builder
+	linkAt int
 }
 
 func (o *odtReader) emit(s string) error {
@@ -118,6 +121,13 @@ func (o *odtReader) start(se xml.StartElement) error {
 			}
 		}
 		return o.emit(strings.Repeat(" ", n))
+	case "a":
+		if href, ok := attr(se, "href"); ok && len(o.paras) > 0 {
+			if addr := mailtoAddr(href); addr != "" {
+				o.mailto, o.linkP = addr, o.paras[len(o.paras)-1]
+				o.linkAt = o.linkP.Len()
+			}
+		}
 	case "tab":
 		return o.emit("\t")
 	case "line-break":
@@ -199,6 +209,14 @@ func (o *odtReader) closePara() {
 
 func (o *odtReader) end(ee xml.EndElement) {
 	switch ee.Name.Local {
+	case "a":
+		if o.mailto != "" {
+			addr := o.mailto
+			o.mailto = ""
+			if n := len(o.paras); n > 0 && o.paras[n-1] == o.linkP && !strings.Contains(o.linkP.String()[o.linkAt:], "@") {
+				o.emit(" <" + addr + ">") // the link shows a name: keep the address too
+			}
+		}
 	case "p", "h":
 		if len(o.paras) > 0 {
 			o.closePara()
