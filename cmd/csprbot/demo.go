@@ -178,6 +178,9 @@ func (d *demo) showSent() {
 	msgs := d.srv.smtp.Messages()
 	for _, m := range msgs[d.seen:] {
 		fmt.Fprintf(d.w, "  OUT  to %s: %s\n", strings.Join(m.To, ", "), headerOf(m.Data, "Subject"))
+		for _, p := range m.Problems {
+			fmt.Fprintf(d.w, "  !!   the strict reader rejects it: %s\n", p)
+		}
 	}
 	d.seen = len(msgs)
 }
@@ -280,6 +283,11 @@ func (d *demo) play(ctx context.Context) error {
 	}
 	abs, _ := filepath.Abs(d.srv.emlDir)
 	fmt.Fprintf(d.w, "\nEvery email csprbot sent is in %s as an .eml file (%d files).\n", abs, len(d.srv.smtp.Messages()))
+	if bad := d.srv.smtp.Problems(); len(bad) > 0 {
+		fmt.Fprintf(d.w, "The strict reader (the standard library's MIME reading) rejects %d things in them:\n  %s\n", len(bad), strings.Join(bad, "\n  "))
+	} else {
+		fmt.Fprintf(d.w, "The strict reader (the standard library's MIME reading) found no fault in any of them.\n")
+	}
 	fmt.Fprintf(d.w, "The demo's store is %s and its log %s; the full case view follows.\n\n", d.a.cfg.Store.Path, d.logf.Name())
 	printCase(d.w, det, d.loc)
 	return nil

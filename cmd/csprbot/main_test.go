@@ -349,6 +349,17 @@ func TestDemo(t *testing.T) {
 	if len(emls) < 8 {
 		t.Errorf("demo left %d .eml files", len(emls))
 	}
+	if strings.Contains(s, "strict reader rejects") || !strings.Contains(s, "found no fault") {
+		t.Errorf("the demo's sink found fault with what csprbot sent:\n%s", s)
+	}
+	// Every email the demo sent, read again by the independent reader with go-ical.
+	for _, f := range emls {
+		raw, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		mailtest.Assert(t, filepath.Base(f), raw)
+	}
 	for _, name := range []string{"Ellie", "Testcase", "Sam Example", "Placeholder"} {
 		for _, line := range strings.Split(s, "\n") {
 			if strings.Contains(line, "OUT ") && strings.Contains(line, name) {
