@@ -23,7 +23,7 @@ type readDB struct {
 
 // readDSN is the store opened for reading only.
 func readDSN(path string) string {
-	return "file:" + path + "?mode=ro&_pragma=busy_timeout(5000)&_pragma=foreign_keys(1)"
+	return "file:" + uriPath(path) + "?mode=ro&_pragma=busy_timeout(5000)&_pragma=foreign_keys(1)"
 }
 
 func openReadDB(path string) (*readDB, error) {

@@ -47,7 +47,13 @@ type Store struct {
 
 // DSN is the one connection string for production and tests (NOTES.md).
 func DSN(path string) string {
-	return "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(5000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+	return "file:" + uriPath(path) + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(5000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+}
+
+// uriPath escapes what a SQLite URI filename would otherwise read as syntax: a store
+// under a folder named "seed#0" or "a?b" is that folder, not a truncated path.
+func uriPath(p string) string {
+	return strings.NewReplacer("%", "%25", "#", "%23", "?", "%3f").Replace(p)
 }
 
 // Open opens (creating if needed, readable by the owner only) and migrates the store.
