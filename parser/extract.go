@@ -212,6 +212,14 @@ func (x *extraction) boundary(t, n string) bool {
 func (x *extraction) walk(bs []block) {
 	for _, b := range bs {
 		if b.table != nil {
+			if p := x.pend; p != nil && p.fi >= 0 && len(p.parts) == 0 {
+				if t, ok := yesNoTable(b.table); ok {
+					// "Question?" then a table of Yes/No boxes answers it
+					x.feed(t)
+					x.flush()
+					continue
+				}
+			}
 			x.flush()
 			x.walkTable(b.table)
 			continue
@@ -570,15 +578,87 @@ func joinTexts(infos []cellInfo, sep string) string {
 	return strings.Join(parts, sep)
 }
 
+// yesNoTable reads a small table that is only Yes/No words and their boxes (rows
+// "Yes | ☒", "No | ☐", or a "Yes | No" row over a row of boxes) as the line
+// "Yes ☒ No ☐".
+func yesNoTable(t *table) (string, bool) {
+	if len(t.rows) == 0 || len(t.rows) > 4 {
+		return "", false
+	}
+	words := map[int]string{} // grid column → Yes/No, from a header row of words only
+	var parts []string
+	for ri, r := range t.rows {
+		header := ri == 0
+		var texts []string
+		for _, c := range r.cells {
+			tx := strings.TrimSpace(textOf(c.blocks))
+			if len(c.blocks) > 0 && c.blocks[0].table != nil {
+				return "", false
+			}
+			texts = append(texts, tx)
+			if tx != "" && yesNoWords[strings.ToLower(tx)] == "" {
+				header = false
+			}
+		}
+		if header && len(r.cells) >= 2 {
+			for j, c := range r.cells {
+				if texts[j] != "" {
+					words[c.col] = yesNoWords[strings.ToLower(texts[j])]
+				}
+			}
+			continue
+		}
+		for j, c := range r.cells {
+			tx := texts[j]
+			if tx == "" {
+				continue
+			}
+			if w, ok := words[c.col]; ok && onlyMarks(tx) {
+				tx = w + " " + tx
+			}
+			parts = append(parts, tx)
+		}
+	}
+	line := strings.Join(parts, " ")
+	if line == "" || !onlyYesNoMarks(line) {
+		return "", false
+	}
+	if _, decided := pickMarked(line, yesNoOptions); !decided {
+		return "", false
+	}
+	return line, true
+}
+
+// yesNoRow reports whether every cell of r is empty, a Yes/No word, box marks, or
+// a Yes/No word with its marks, and one is not empty.
+func yesNoRow(r row) bool {
+	any := false
+	for _, c := range r.cells {
+		tx := strings.TrimSpace(textOf(c.blocks))
+		if tx == "" {
+			continue
+		}
+		if yesNoWords[strings.ToLower(tx)] == "" && !onlyMarks(tx) && !onlyYesNoMarks(tx) {
+			return false
+		}
+		any = true
+	}
+	return any
+}
+
 func yesNoHeader(r row, infos []cellInfo) map[int]string {
 	m := map[int]string{}
+	others := 0 // a column heading over the questions ("Question | Yes | No")
 	for j, ci := range infos {
 		if ci.empty || ci.field >= 0 {
 			continue
 		}
 		w, ok := yesNoWords[strings.ToLower(strings.TrimSpace(ci.text))]
 		if !ok {
-			return nil
+			if others++; others > 1 || j > 0 {
+				return nil
+			}
+			continue
 		}
 		m[r.cells[j].col] = w
 	}
@@ -747,6 +827,24 @@ func (x *extraction) fieldRow(t *table, i int, infos []cellInfo) int {
 	}
 	x.flush()
 	consumed := make([]bool, len(infos))
+	if values == 0 && labels == 1 && i+1 < len(t.rows) {
+		// a question over rows of Yes/No boxes ("Yes | ☒", "No | ☐")
+		k := i + 1
+		for k < len(t.rows) && k < i+4 && yesNoRow(t.rows[k]) {
+			k++
+		}
+		if k > i+1 {
+			if line, ok := yesNoTable(&table{rows: t.rows[i+1 : k]}); ok {
+				for _, ci := range infos {
+					if ci.field >= 0 {
+						x.labels++
+						x.set(ci.field, line)
+					}
+				}
+				return k - 1
+			}
+		}
+	}
 	if values == 0 && !labelThenEmpty && i+1 < len(t.rows) {
 		next := t.rows[i+1]
 		ninfos := x.cellInfos(next)
@@ -904,8 +1002,37 @@ func (x *extraction) normalise(key string, typ ValueType, v string) (string, boo
 		}
 		x.warn("%s: no email address in %q", key, v)
 		return v, true
+	case Text, Long:
+		// A question answered with Yes/No boxes ("Yes ☐ No ☒", or the boxes of a
+		// Yes/No table) is answered by the ticked word.
+		if onlyYesNoMarks(v) {
+			switch i, decided := pickMarked(v, yesNoOptions); {
+			case i == 0:
+				return "Yes", true
+			case i == 1:
+				return "No", true
+			case decided:
+				return "", false
+			}
+		}
 	}
 	return v, true
+}
+
+// onlyYesNoMarks reports whether s holds nothing but Yes/No words and box marks.
+func onlyYesNoMarks(s string) bool {
+	toks := markTokens(s)
+	marks := 0
+	for _, t := range toks {
+		switch {
+		case isTicked(t) || isUnticked(t):
+			marks++
+		case yesNoWords[strings.ToLower(t)] != "":
+		default:
+			return false
+		}
+	}
+	return marks > 0
 }
 
 func (x *extraction) warn(format string, args ...any) {
