@@ -72,6 +72,7 @@ var names = []string{
 	tracker.TmplStaffNewReferral,
 	tracker.TmplScopingRequest,
 	tracker.TmplReturnReceived,
+	tracker.TmplReturnEmpty,
 	tracker.TmplStaffAttention,
 	tracker.TmplReminder,
 	tracker.TmplChaser,

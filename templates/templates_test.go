@@ -91,6 +91,7 @@ var goldenCases = []goldenCase{
 	}},
 	{"scoping_request", tracker.TmplScopingRequest, func(d *tracker.MailData) { d.Form = tracker.FormView{} }},
 	{"return_received", tracker.TmplReturnReceived, func(d *tracker.MailData) { d.Reason = "scoping return received" }},
+	{"return_empty", tracker.TmplReturnEmpty, nil},
 	{"staff_attention", tracker.TmplStaffAttention, func(d *tracker.MailData) {
 		d.Reason = "Metropolitan Police Service sent a further return; it is recorded on the case."
 		d.Lines = []string{"From: safeguarding.lead@met.example", "Attachment: return.docx (scoping_return)"}
@@ -213,7 +214,7 @@ func diff(want, got string) string {
 
 func TestNames(t *testing.T) {
 	want := []string{tracker.TmplAckReferrer, tracker.TmplStaffNewReferral, tracker.TmplScopingRequest, tracker.TmplReturnReceived,
-		tracker.TmplStaffAttention, tracker.TmplReminder, tracker.TmplChaser, tracker.TmplEscalation, tracker.TmplCommandReply, tracker.TmplDigest,
+		tracker.TmplReturnEmpty, tracker.TmplStaffAttention, tracker.TmplReminder, tracker.TmplChaser, tracker.TmplEscalation, tracker.TmplCommandReply, tracker.TmplDigest,
 		tracker.TmplMeetingInvite, tracker.TmplMeetingCancel, tracker.TmplPapers, tracker.TmplApprovalRequest, tracker.TmplPanelSubmission,
 		tracker.TmplOutcomeNotice, tracker.TmplStatutoryReminder}
 	got := Names()

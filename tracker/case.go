@@ -72,9 +72,12 @@ func (t *Tracker) newCase(ctx context.Context, tx *sql.Tx, now time.Time, in *In
 		}
 	}
 	needs := unreadable || form == nil || f["child_name"] == "" || f["incident_date"] == ""
-	referrerEmail := f["referrer_email"]
-	if referrerEmail == "" {
-		referrerEmail = normAddr(in.From)
+	// The referrer we write to is whoever sent the referral, never an address typed into
+	// the form: a typed one is shown to staff, not used.
+	referrerEmail := normAddr(in.From)
+	var warnings []string
+	if typed := normAddr(f["referrer_email"]); typed != "" && typed != referrerEmail {
+		warnings = append(warnings, fmt.Sprintf("the form gives the referrer's email as %s, but the referral came from %s: csprbot writes only to the sender", typed, referrerEmail))
 	}
 	lookedAfter := f["looked_after"] == "yes"
 	fj, _ := json.Marshal(form)
@@ -104,19 +107,41 @@ func (t *Tracker) newCase(ctx context.Context, tx *sql.Tx, now time.Time, in *In
 		}
 	}
 	if form != nil {
+		added := 0
 		for _, row := range form.Tables["agencies"] {
 			name := strings.TrimSpace(row["agency"])
 			if name == "" {
 				continue
 			}
-			email := row["email"]
-			if ag, ok := t.cfg.agencyByName(name); ok {
-				name, email = ag.Name, ag.Email
-			} else if ag, ok := t.cfg.agencyByEmail(email); ok && email != "" {
-				name, email = ag.Name, ag.Email
+			if added == MaxAgenciesPerReferral {
+				warnings = append(warnings, fmt.Sprintf("the referral names more than %d agencies: only the first %d were added; add others by command", MaxAgenciesPerReferral, MaxAgenciesPerReferral))
+				break
 			}
-			if err := addCaseAgency(ctx, tx, caseID, name, email, "", row["reason"], "referral"); err != nil {
+			added++
+			typed := normAddr(row["email"])
+			if ag, ok := t.cfg.agencyByName(name); ok {
+				if err := addCaseAgency(ctx, tx, caseID, ag.Name, ag.Email, "", row["reason"], "referral"); err != nil {
+					return err
+				}
+				continue
+			}
+			if ag, ok := t.cfg.agencyByEmail(typed); ok && typed != "" {
+				if err := addCaseAgency(ctx, tx, caseID, ag.Name, ag.Email, "", row["reason"], "referral"); err != nil {
+					return err
+				}
+				continue
+			}
+			// Not in the directory: the agency is on the case, but an address typed into a
+			// form is only a suggestion for staff, never a recipient by itself.
+			name = clip(name, 120)
+			if err := addCaseAgency(ctx, tx, caseID, name, "", "", row["reason"], "referral"); err != nil {
 				return err
+			}
+			if typed != "" {
+				if _, err := tx.ExecContext(ctx, `UPDATE case_agencies SET suggested_email = ? WHERE case_id = ? AND name = ?`, typed, caseID, name); err != nil {
+					return err
+				}
+				warnings = append(warnings, fmt.Sprintf("%s is not in the directory; the form gives %s. Nothing is sent to it unless you accept it by replying: Add agency: %s <%s>", name, typed, name, typed))
 			}
 		}
 	}
@@ -139,14 +164,20 @@ func (t *Tracker) newCase(ctx context.Context, tx *sql.Tx, now time.Time, in *In
 	if form != nil {
 		c.Warnings = append(c.Warnings, form.Warnings...)
 	}
+	c.Warnings = append(c.Warnings, warnings...)
+	if in.Auto != "" {
+		c.Warnings = append(c.Warnings, fmt.Sprintf("the referral arrived as automatic mail (%s): no acknowledgement was sent to its sender", in.Auto))
+	}
 	for _, a := range in.Attachments {
 		if a.ParseError != "" {
 			c.Warnings = append(c.Warnings, fmt.Sprintf("attachment %s could not be read: %s", a.Name, a.ParseError))
 		}
 	}
-	if _, err := t.enqueue(ctx, tx, now, outMsg{caseID: caseID, tmpl: TmplAckReferrer, to: []string{in.From},
-		inReplyTo: in.MessageID, references: append(in.References, in.MessageID), data: &MailData{Case: c}}); err != nil {
-		return err
+	if in.Auto == "" {
+		if _, err := t.enqueue(ctx, tx, now, outMsg{caseID: caseID, tmpl: TmplAckReferrer, to: []string{in.From},
+			inReplyTo: in.MessageID, references: append(in.References, in.MessageID), data: &MailData{Case: c}}); err != nil {
+			return err
+		}
 	}
 	if len(t.cfg.Staff) > 0 {
 		if _, err := t.enqueue(ctx, tx, now, outMsg{caseID: caseID, tmpl: TmplStaffNewReferral, to: t.staffAddrs(),
@@ -162,6 +193,16 @@ func addCaseAgency(ctx context.Context, tx *sql.Tx, caseID int64, name, email, p
 		ON CONFLICT(case_id, name) DO UPDATE SET reason = CASE WHEN case_agencies.reason = '' OR case_agencies.reason = 'statutory partner'
 			THEN excluded.reason ELSE case_agencies.reason END`, caseID, name, normAddr(email), partner, reason, source)
 	return err
+}
+
+// MaxAgenciesPerReferral caps the agencies one referral form may add to a case.
+const MaxAgenciesPerReferral = 30
+
+func clip(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return string(r[:n])
+	}
+	return s
 }
 
 // openCaseDeadlines sets the deadlines of a new case (process.md rules 2–8).

@@ -13,7 +13,7 @@ import (
 // (in the spirit of RT's CommandByMail):
 //
 //	Start scoping
-//	Add agency: <name>
+//	Add agency: <name> [<address>]   (an address staff vouch for, for an agency not in the directory)
 //	Meeting: 2027-01-05 10:00 [force]     (London time)
 //	Cancel meeting
 //	Extend: <agency> to <date>
@@ -30,7 +30,7 @@ var commandVerbs = map[string]bool{
 }
 
 // CommandHelp lists the commands, for replies.
-const CommandHelp = `Start scoping | Add agency: NAME | Meeting: YYYY-MM-DD HH:MM [force] | Cancel meeting | Extend: AGENCY to YYYY-MM-DD | Waive: AGENCY | Notified panel: YYYY-MM-DD | Notified Ofsted: YYYY-MM-DD | Aware: YYYY-MM-DD | Approve`
+const CommandHelp = `Start scoping | Add agency: NAME [<address>] | Meeting: YYYY-MM-DD HH:MM [force] | Cancel meeting | Extend: AGENCY to YYYY-MM-DD | Waive: AGENCY | Notified panel: YYYY-MM-DD | Notified Ofsted: YYYY-MM-DD | Aware: YYYY-MM-DD | Approve`
 
 func splitCommand(line string) (verb, arg string, ok bool) {
 	verb, arg, _ = strings.Cut(line, ":")

@@ -67,6 +67,10 @@ type Incoming struct {
 	Attachments []InAttachment
 	BodyForm    *Form // what the parser made of the body (nil returns)
 	Problems    []string
+
+	// Quarantine, when set, says why the message is recorded without being read (it
+	// killed or stalled processing QuarantineAfter times): staff are told, nothing else.
+	Quarantine string
 }
 
 // Disposition of an incoming message.
@@ -79,6 +83,7 @@ const (
 	DispDuplicate  = "duplicate"
 	DispNeedsInput = "referral_incomplete"
 	DispFailed     = "failed"
+	DispQuarantine = "quarantined"
 )
 
 // IngestResult says what became of a message.
@@ -105,17 +110,18 @@ func (t *Tracker) Ingest(ctx context.Context, in *Incoming) (IngestResult, error
 	if in.ReceivedAt.IsZero() {
 		in.ReceivedAt = t.Now()
 	}
+	digest := contentDigest(in)
 	var res IngestResult
 	err := t.tx(ctx, func(tx *sql.Tx) error {
 		now := t.Now()
 		res = IngestResult{}
-		var exists int
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM messages WHERE message_id = ?`, in.MessageID).Scan(&exists); err != nil {
+		dup, err := t.reusedMessageID(ctx, tx, in, digest)
+		if err != nil {
 			return err
 		}
-		if exists > 0 {
+		if dup {
 			res = IngestResult{Disposition: DispDuplicate, Duplicate: true}
-			return advanceCursor(ctx, tx, in.Mailbox, in.UIDValidity, in.UID)
+			return markIntake(ctx, tx, in)
 		}
 		msgRow, err := insertMessage(ctx, tx, in, now)
 		if err != nil {
@@ -124,11 +130,11 @@ func (t *Tracker) Ingest(ctx context.Context, in *Incoming) (IngestResult, error
 		if err := t.route(ctx, tx, now, in, msgRow, &res); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE messages SET case_id = ?, agency = ?, disposition = ? WHERE id = ?`,
-			nullID(res.caseID(ctx, tx)), res.Agency, res.Disposition, msgRow); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE messages SET case_id = ?, agency = ?, disposition = ?, content_sha256 = ? WHERE id = ?`,
+			nullID(res.caseID(ctx, tx)), res.Agency, res.Disposition, digest, msgRow); err != nil {
 			return err
 		}
-		return advanceCursor(ctx, tx, in.Mailbox, in.UIDValidity, in.UID)
+		return markIntake(ctx, tx, in)
 	})
 	if err != nil && storeUnavailable(err) {
 		return IngestResult{}, fmt.Errorf("tracker: ingest %s: store unavailable: %w", in.MessageID, err)
@@ -237,20 +243,21 @@ func (t *Tracker) findTie(ctx context.Context, tx *sql.Tx, in *Incoming) (tie, e
 		tt.caseID, tt.ref, tt.byToken = cid.Int64, ref.String, true
 		if tt.agency != "" && tt.caseID != 0 {
 			// The token proves the case; it does not make the sender the agency our email
-			// went to. A sender the directory knows for another agency (a forwarded request
-			// answered by that agency) speaks for that agency, if it is on the case, and
-			// otherwise for no agency.
-			if other, ok := t.cfg.agencyByEmail(in.From); ok {
-				own, err := t.isAgencyAddress(ctx, tx, tt.caseID, tt.agency, in.From)
-				if err != nil {
-					return tie{}, err
-				}
-				if !own {
+			// went to (a request forwarded to a stranger carries the same token). The
+			// sender speaks for the agency only from an address vouched for it, or from its
+			// domain with the trusted server's DKIM/DMARC pass. A sender the directory knows
+			// for another agency of the case speaks for that one; anyone else for none.
+			own, err := t.speaksFor(ctx, tx, in, tt.caseID, tt.agency)
+			if err != nil {
+				return tie{}, err
+			}
+			if !own {
+				tt.agency = ""
+				if other, ok := t.cfg.agencyByEmail(in.From); ok {
 					var n int
 					if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM case_agencies WHERE case_id = ? AND name = ?`, tt.caseID, other.Name).Scan(&n); err != nil {
 						return tie{}, err
 					}
-					tt.agency = ""
 					if n > 0 {
 						tt.agency = other.Name
 					}
@@ -330,10 +337,18 @@ func (t *Tracker) route(ctx context.Context, tx *sql.Tx, now time.Time, in *Inco
 	}
 	res.CaseRef, res.Agency = tt.ref, tt.agency
 
+	if in.Quarantine != "" {
+		res.Disposition = DispQuarantine
+		if err := audit(ctx, tx, now, tt.caseID, normAddr(in.From), "message_in_quarantined", in.MessageID+": "+in.Quarantine); err != nil {
+			return err
+		}
+		return t.tellStaff(ctx, tx, now, tt.caseID, "A message was set aside without being read: "+in.Quarantine+
+			". It is kept whole on the case record for a person to open; intake has gone on past it.", in)
+	}
 	if in.Auto == "bounce" || in.Auto == "mailer_daemon" && in.BounceOf != "" {
 		return t.bounce(ctx, tx, now, in, res)
 	}
-	if in.Auto != "" {
+	if in.Auto != "" && !actOnAutomatic(in, tt) {
 		// Automatic mail is recorded, never answered, never counted as a return.
 		res.Disposition = DispAuto
 		detail := fmt.Sprintf("automatic message (%s) from %s recorded; not answered", in.Auto, normAddr(in.From))
@@ -347,7 +362,16 @@ func (t *Tracker) route(ctx context.Context, tx *sql.Tx, now time.Time, in *Inco
 			}
 			detail = fmt.Sprintf("%s: %s (not counted as a return)", tt.agency, note)
 		}
-		return audit(ctx, tx, now, tt.caseID, normAddr(in.From), "message_in_auto", detail)
+		if err := audit(ctx, tx, now, tt.caseID, normAddr(in.From), "message_in_auto", detail); err != nil {
+			return err
+		}
+		if in.Auto != "auto_reply" && in.Auto != "loop" && carriesDocument(in) {
+			// Generated or list mail with a document nobody could read as a form: a
+			// referral may be in it. A person looks; nothing answers the machine.
+			res.Disposition = DispTriage
+			return t.tellStaff(ctx, tx, now, tt.caseID, fmt.Sprintf("Automatic mail (%s) arrived with a document csprbot could not act on. It is recorded for triage; nothing was sent in reply.", in.Auto), in)
+		}
+		return nil
 	}
 
 	if tt.caseID != 0 {
@@ -379,6 +403,43 @@ func (t *Tracker) route(ctx context.Context, tx *sql.Tx, now time.Time, in *Inco
 		return err
 	}
 	return t.tellStaff(ctx, tx, now, 0, "A message arrived that csprbot could not tie to a case (unknown sender, or no verifiable reference). It is recorded for triage.", in)
+}
+
+// actOnAutomatic: "never answer automatic mail" is not "never act on it". A readable
+// referral, or an agency's readable return, that came through a list or an e-form system
+// is acted on (no reply goes to the machine that sent it; staff are told). Out-of-office
+// replies, bounces and our own mail never are.
+func actOnAutomatic(in *Incoming, tt tie) bool {
+	if in.Auto != "bulk" && in.Auto != "auto_generated" {
+		return false
+	}
+	if tt.caseID == 0 {
+		return referralForm(in) != nil
+	}
+	return tt.agency != "" && returnForm(in) != nil
+}
+
+// carriesDocument reports whether any attachment is a document (not an image or invite).
+func carriesDocument(in *Incoming) bool {
+	for _, a := range in.Attachments {
+		if isDocument(a.Name) {
+			return true
+		}
+	}
+	return false
+}
+
+// returnForm is the scoping return a message carries, attached or (a nil return) in the body.
+func returnForm(in *Incoming) *Form {
+	for _, a := range in.Attachments {
+		if a.Form != nil && a.Form.Kind == FormScopingReturn {
+			return a.Form
+		}
+	}
+	if in.BodyForm != nil && in.BodyForm.Kind == FormScopingReturn {
+		return in.BodyForm
+	}
+	return nil
 }
 
 func referralForm(in *Incoming) *Form {
@@ -430,6 +491,43 @@ func (t *Tracker) agencyReply(ctx context.Context, tx *sql.Tx, now time.Time, in
 			form = a.Form
 			break
 		}
+	}
+	// Look at a document before it counts: another case's form is held, never filed here,
+	// and a form with no question answered is not a return.
+	if f := returnForm(in); f != nil {
+		c, err := loadCase(ctx, tx, "id = ?", tt.caseID)
+		if err != nil {
+			return err
+		}
+		if why := formMismatch(f, c.ref, c.initials); why != "" {
+			res.Disposition = DispForPerson
+			if err := audit(ctx, tx, now, tt.caseID, tt.agency, "return_mismatch", why+"; held for a person, not filed"); err != nil {
+				return err
+			}
+			return t.tellStaff(ctx, tx, now, tt.caseID, fmt.Sprintf("%s sent a scoping form on %s, but %s. It is held for a person: not filed, not circulated, and the return is still awaited.", tt.agency, c.ref, why), in)
+		}
+	}
+	if form != nil && !returnAnswered(form) {
+		res.Disposition = DispForPerson
+		if err := audit(ctx, tx, now, tt.caseID, tt.agency, "return_empty", "a scoping form with none of its questions answered; not counted as the return"); err != nil {
+			return err
+		}
+		if err := t.tellStaff(ctx, tx, now, tt.caseID, fmt.Sprintf("%s sent a scoping form with none of its questions answered. It is recorded; it does not count as the return, and chasing goes on.", tt.agency), in); err != nil {
+			return err
+		}
+		if in.Auto != "" {
+			return nil
+		}
+		c, err := t.caseView(ctx, tx, tt.caseID, now)
+		if err != nil {
+			return err
+		}
+		_, err = t.enqueue(ctx, tx, now, outMsg{
+			caseID: tt.caseID, agency: tt.agency, tmpl: TmplReturnEmpty,
+			to: []string{in.From}, sender: in.From, inReplyTo: in.MessageID, references: append(in.References, in.MessageID),
+			data: &MailData{Case: c, Agency: t.agencyView(ctx, tx, tt.caseID, tt.agency), Due: returnDue(ctx, tx, tt.caseID, tt.agency)},
+		})
+		return err
 	}
 	status := ""
 	switch {
@@ -486,6 +584,10 @@ func (t *Tracker) agencyReply(ctx context.Context, tx *sql.Tx, now time.Time, in
 	if err := t.forwardLateReturn(ctx, tx, now, tt.caseID, tt.agency, in); err != nil {
 		return err
 	}
+	if in.Auto != "" {
+		// Filed from automatic mail: the machine gets no reply; staff hear of it.
+		return t.tellStaff(ctx, tx, now, tt.caseID, fmt.Sprintf("%s's return arrived as automatic mail (%s) and was filed; no acknowledgement was sent to the automatic sender.", tt.agency, in.Auto), in)
+	}
 	c, err := t.caseView(ctx, tx, tt.caseID, now)
 	if err != nil {
 		return err
@@ -493,7 +595,7 @@ func (t *Tracker) agencyReply(ctx context.Context, tx *sql.Tx, now time.Time, in
 	ag := t.agencyView(ctx, tx, tt.caseID, tt.agency)
 	_, err = t.enqueue(ctx, tx, now, outMsg{
 		caseID: tt.caseID, agency: tt.agency, tmpl: TmplReturnReceived,
-		to: []string{in.From}, inReplyTo: in.MessageID, references: append(in.References, in.MessageID),
+		to: []string{in.From}, sender: in.From, inReplyTo: in.MessageID, references: append(in.References, in.MessageID),
 		data: &MailData{Case: c, Agency: ag, Reason: label},
 	})
 	return err
@@ -568,13 +670,22 @@ func (t *Tracker) recordFailed(ctx context.Context, in *Incoming, cause error) e
 			if err != nil {
 				return err
 			}
-			if _, err := tx.ExecContext(ctx, `UPDATE messages SET disposition = ? WHERE id = ?`, DispFailed, id); err != nil {
+			if _, err := tx.ExecContext(ctx, `UPDATE messages SET disposition = ?, content_sha256 = ? WHERE id = ?`, DispFailed, contentDigest(in), id); err != nil {
 				return err
 			}
 			if err := audit(ctx, tx, now, 0, normAddr(in.From), "message_in_failed", fmt.Sprintf("%s recorded but not processed: %v", in.MessageID, cause)); err != nil {
 				return err
 			}
+			// A person must see it: the failure is not a silent note in the audit trail.
+			if err := t.tellStaff(ctx, tx, now, 0, "A message could not be processed (the reason is recorded with it). It is kept whole for a person to read and act on.", in); err != nil {
+				if storeUnavailable(err) {
+					return err
+				}
+				// The notice itself failed (what broke the processing may break it too): the
+				// message is still recorded, counted in the digest and shown by csprbot.
+				t.log.Error("staff notice of a failed message not queued", "message_id", in.MessageID, "err", err)
+			}
 		}
-		return advanceCursor(ctx, tx, in.Mailbox, in.UIDValidity, in.UID)
+		return markIntake(ctx, tx, in)
 	})
 }

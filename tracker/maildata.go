@@ -8,6 +8,7 @@ const (
 	TmplStaffNewReferral = "staff_new_referral" // to staff: parsed summary, proposed agencies, deadlines, how to start scoping
 	TmplScopingRequest   = "scoping_request"    // to an agency: Appendix 4 letter + Appendix 3 form (.docx)
 	TmplReturnReceived   = "return_received"    // to an agency: thanks, your return is recorded
+	TmplReturnEmpty      = "return_empty"       // to an agency: the form came back with no question answered; please send it completed
 	TmplStaffAttention   = "staff_attention"    // to staff: something on a case needs a person (unreadable form, unknown sender, ...)
 	TmplReminder         = "reminder"           // to an agency: due tomorrow
 	TmplChaser           = "chaser"             // to an agency: overdue

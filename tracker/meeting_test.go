@@ -20,7 +20,7 @@ func (r rrRenderer) Render(name string, d *MailData) (Rendered, error) {
 	if err != nil {
 		return out, err
 	}
-	for _, l := range d.Lines {
+	for _, l := range append(append([]string{}, d.Lines...), d.Case.Warnings...) {
 		out.Text += l + "\n"
 	}
 	if d.RR != nil && d.RR.Event != nil {
@@ -125,10 +125,16 @@ func TestMeetingWindowForceMoveAndCancel(t *testing.T) {
 	if err != nil || !res.Forced || res.Sequence != 0 {
 		t.Fatalf("SetMeeting --force = %+v, %v", res, err)
 	}
-	// Staff and the five agencies with an address (the school's, from the referral, too).
+	// Staff and the four directory agencies: never the school, whose address was only
+	// typed into the referral form (issue 8: case material only to addresses vouched for).
 	inv := outboxEmails(t, tr, TmplMeetingInvite)
-	if len(inv) != 6 || len(res.Invited) != 6 {
-		t.Fatalf("invitations = %d (invited %v), want 6", len(inv), res.Invited)
+	if len(inv) != 5 || len(res.Invited) != 5 {
+		t.Fatalf("invitations = %d (invited %v), want 5", len(inv), res.Invited)
+	}
+	for _, o := range inv {
+		if strings.Contains(o.To, "brockley.example") {
+			t.Errorf("invitation sent to the address typed into the referral: %s", o.To)
+		}
 	}
 	uid := res.UID
 	for _, o := range inv {
@@ -150,8 +156,8 @@ func TestMeetingWindowForceMoveAndCancel(t *testing.T) {
 		t.Errorf("setting the same time again = %+v, %v; want unchanged", again, err)
 	}
 	inv = outboxEmails(t, tr, TmplMeetingInvite)
-	if len(inv) != 12 {
-		t.Fatalf("invitations after the move = %d, want 12", len(inv))
+	if len(inv) != 10 {
+		t.Fatalf("invitations after the move = %d, want 10", len(inv))
 	}
 	for _, o := range inv[6:] {
 		ics := icsOf(t, o)
@@ -176,8 +182,8 @@ func TestMeetingWindowForceMoveAndCancel(t *testing.T) {
 		t.Fatalf("CancelMeeting = %+v, %v", res, err)
 	}
 	cancels := outboxEmails(t, tr, TmplMeetingCancel)
-	if len(cancels) != 6 {
-		t.Fatalf("cancellations = %d, want 6", len(cancels))
+	if len(cancels) != 5 {
+		t.Fatalf("cancellations = %d, want 5", len(cancels))
 	}
 	for _, o := range cancels {
 		ics := icsOf(t, o)
@@ -268,8 +274,8 @@ func TestPapersSentOnceAndLateReturnForwarded(t *testing.T) {
 		t.Errorf("second TickMeetings sent papers again")
 	}
 	papers := outboxEmails(t, tr, TmplPapers)
-	if len(papers) != 6 {
-		t.Fatalf("papers emails = %d, want one per invitee (6)", len(papers))
+	if len(papers) != 5 {
+		t.Fatalf("papers emails = %d, want one per invitee (5)", len(papers))
 	}
 	for _, o := range papers {
 		var names []string
@@ -296,8 +302,8 @@ func TestPapersSentOnceAndLateReturnForwarded(t *testing.T) {
 		t.Fatalf("TickMeetings after a late return forwarded at intake = %d, %v; want 0", n, err)
 	}
 	papers = outboxEmails(t, tr, TmplPapers)
-	if len(papers) != 12 {
-		t.Fatalf("papers emails = %d, want 12", len(papers))
+	if len(papers) != 10 {
+		t.Fatalf("papers emails = %d, want 10", len(papers))
 	}
 	for _, o := range papers[6:] {
 		if len(o.Email.Attachments) != 1 || o.Email.Attachments[0].Name != "icb.docx" {
@@ -364,7 +370,7 @@ func TestForwardLateReturnHook(t *testing.T) {
 	if n, _ := tr.TickMeetings(ctx); n != 0 {
 		t.Errorf("the tick sent the forwarded return again")
 	}
-	if got := len(outboxEmails(t, tr, TmplPapers)) - before; got != 6 {
-		t.Errorf("late return sent in %d emails, want 6 (once to each invitee)", got)
+	if got := len(outboxEmails(t, tr, TmplPapers)) - before; got != 5 {
+		t.Errorf("late return sent in %d emails, want 5 (once to each invitee)", got)
 	}
 }

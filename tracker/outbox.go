@@ -25,6 +25,10 @@ type outMsg struct {
 	references []string
 	data       *MailData
 	extra      []Attachment
+	// sender is the address of the message this email answers, when the caller has
+	// checked that it speaks for the case (an agency's own return): a reply to it is
+	// not case material sent to a stranger.
+	sender string
 }
 
 // enqueue renders an email and writes it to the outbox in tx, with its Message-ID fixed.
@@ -51,7 +55,13 @@ func (t *Tracker) enqueue(ctx context.Context, tx *sql.Tx, now time.Time, m outM
 	status := "queued"
 	var held []string
 	for _, a := range append(append([]string{}, e.To...), e.Cc...) {
-		if !t.allow.allowed(a) {
+		if t.allow.allowed(a) {
+			continue
+		}
+		// An address staff added to this case by command is one a person chose.
+		if ok, err := t.staffVouched(ctx, tx, m.caseID, a); err != nil {
+			return "", err
+		} else if !ok {
 			held = append(held, a)
 		}
 	}
@@ -77,6 +87,22 @@ func (t *Tracker) enqueue(ctx context.Context, tx *sql.Tx, now time.Time, m outM
 	if len(held) > 0 {
 		status = "held"
 		lastErr = "held for a person: not an address the configuration allows: " + strings.Join(held, ", ")
+	}
+	if m.caseID != 0 {
+		var unvouched []string
+		for _, a := range append(append([]string{}, e.To...), e.Cc...) {
+			ok, err := t.vouched(ctx, tx, m.caseID, a)
+			if err != nil {
+				return "", err
+			}
+			if !ok && normAddr(a) != normAddr(m.sender) {
+				unvouched = append(unvouched, a)
+			}
+		}
+		if len(unvouched) > 0 {
+			status = "held"
+			lastErr = "held for a person: case material to an address nobody vouched for (not staff, the directory or added by command): " + strings.Join(unvouched, ", ")
+		}
 	}
 	if len(e.To) == 0 {
 		status, lastErr = "held", "held for a person: no recipient"

@@ -82,12 +82,20 @@ func TestReviewTokenReplyFromAnotherAgencyIsNotCountedForTheTokensAgency(t *test
 		}
 	}
 	// A colleague at the police, from an address the directory does not know, replying to
-	// the police request still counts for the police (the token is the proof).
-	res = deliver(t, tr, &Incoming{Mailbox: "INBOX", UIDValidity: 1, UID: 71, ReceivedAt: clock.Now(), MessageID: "p2@met.example",
-		From: "colleague@met.example", Subject: "RE: scoping request", InReplyTo: police,
-		Attachments: []InAttachment{{Attachment: Attachment{Name: "return.docx"}, Form: &Form{Kind: FormScopingReturn, Fields: map[string]string{"child_known": "yes", "family_known": "yes"}}}}})
-	if res.Agency != "Metropolitan Police Service" || res.Disposition != DispReturn {
-		t.Errorf("police colleague's token reply = %+v", res)
+	// the police request: the token ties it to the case, but does not make the sender the
+	// police (a forwarded request reaches anyone). Recorded for a person, not filed.
+	policeReturn := func(uid uint32, id string, authres []string) IngestResult {
+		return deliver(t, tr, &Incoming{Mailbox: "INBOX", UIDValidity: 1, UID: uid, ReceivedAt: clock.Now(), MessageID: id,
+			From: "colleague@met.example", Subject: "RE: scoping request", InReplyTo: police, AuthResults: authres,
+			Attachments: []InAttachment{{Attachment: Attachment{Name: "return.docx"}, Form: &Form{Kind: FormScopingReturn, Fields: map[string]string{"child_known": "yes", "family_known": "yes"}}}}})
+	}
+	if res = policeReturn(71, "p2@met.example", nil); res.Agency != "" || res.Disposition != DispForPerson {
+		t.Errorf("unauthenticated police colleague's token reply = %+v, want for a person", res)
+	}
+	// The same colleague, with the trusted server's DKIM pass for the police's domain,
+	// speaks for the police.
+	if res = policeReturn(72, "p3@met.example", []string{"mx.lewisham.gov.uk; dkim=pass header.d=met.example"}); res.Agency != "Metropolitan Police Service" || res.Disposition != DispReturn {
+		t.Errorf("authenticated police colleague's token reply = %+v, want the police's return", res)
 	}
 }
 

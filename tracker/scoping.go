@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"net/mail"
 	"strings"
 	"time"
 )
@@ -43,12 +44,28 @@ func (t *Tracker) startScoping(ctx context.Context, tx *sql.Tx, now time.Time, r
 	if c.stage == StageClosed {
 		return res, fmt.Errorf("%w: case %s is closed", ErrRefused, ref)
 	}
-	for _, name := range extra {
-		ag, ok := t.cfg.agencyByName(name)
-		if !ok {
-			return res, fmt.Errorf("%w: agency %q is not in the directory ([[agency]] in the configuration)", ErrRefused, name)
+	for _, arg := range extra {
+		name, addr, err := agencyArg(arg)
+		if err != nil {
+			return res, err
 		}
-		if err := addCaseAgency(ctx, tx, c.id, ag.Name, ag.Email, ag.Partner, "added by "+actor, "staff"); err != nil {
+		if ag, ok := t.cfg.agencyByName(name); ok {
+			if err := addCaseAgency(ctx, tx, c.id, ag.Name, ag.Email, ag.Partner, "added by "+actor, "staff"); err != nil {
+				return res, err
+			}
+			continue
+		}
+		if addr == "" {
+			return res, fmt.Errorf("%w: agency %q is not in the directory ([[agency]] in the configuration): give its address to vouch for it, Add agency: NAME <address>", ErrRefused, name)
+		}
+		// A staff member vouches for this address for this case: it becomes the agency's.
+		if err := addCaseAgency(ctx, tx, c.id, name, addr, "", "added by "+actor, "staff"); err != nil {
+			return res, err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE case_agencies SET email = ?, source = 'staff', suggested_email = '' WHERE case_id = ? AND name = ?`, addr, c.id, name); err != nil {
+			return res, err
+		}
+		if err := audit(ctx, tx, now, c.id, actor, "agency_vouched", fmt.Sprintf("%s <%s> added to the case by %s", name, addr, actor)); err != nil {
 			return res, err
 		}
 	}
@@ -77,8 +94,12 @@ func (t *Tracker) startScoping(ctx context.Context, tx *sql.Tx, now time.Time, r
 	for _, tg := range targets {
 		ag, known := t.cfg.agencyByName(tg.name)
 		if !known {
-			res.Unknown = append(res.Unknown, tg.name)
-			continue
+			if tg.email == "" {
+				res.Unknown = append(res.Unknown, tg.name)
+				continue
+			}
+			// Not in the directory, but staff vouched for its address on this case.
+			ag = DirectoryAgency{Name: tg.name, Email: tg.email}
 		}
 		var n int
 		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM returns WHERE case_id = ? AND agency = ?`, c.id, ag.Name).Scan(&n); err != nil {
@@ -129,4 +150,19 @@ func (t *Tracker) ruleDays(name string, def int) int {
 		return r.Days
 	}
 	return def
+}
+
+// agencyArg reads "NAME" or "NAME <address>" (an agency staff vouch for by address).
+func agencyArg(arg string) (name, addr string, err error) {
+	arg = strings.TrimSpace(arg)
+	i := strings.LastIndex(arg, "<")
+	if i < 0 || !strings.HasSuffix(arg, ">") {
+		return arg, "", nil
+	}
+	a, perr := mail.ParseAddress(arg[i:])
+	name = strings.Trim(strings.TrimSpace(arg[:i]), `",`)
+	if perr != nil || name == "" {
+		return "", "", fmt.Errorf("%w: write Add agency: NAME <address>", ErrRefused)
+	}
+	return name, normAddr(a.Address), nil
 }

@@ -85,6 +85,10 @@ func (t *Tracker) recordReport(ctx context.Context, tx *sql.Tx, now time.Time, c
 	if sent > 0 {
 		return "", fmt.Errorf("%w: the submission for %s was already approved and sent", ErrRefused, c.ref)
 	}
+	if why := formMismatch(f, c.ref, c.initials); why != "" {
+		// Another case's report never becomes this case's National Panel draft.
+		return "", fmt.Errorf("%w: %s; the report is recorded on the message but not used: send it on its own case", ErrRefused, why)
+	}
 	have, parts := t.quorumFrom(f)
 	var missing []string
 	for _, p := range quorumPartners {

@@ -1,11 +1,14 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	_ "embed"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
+	"net/mail"
 	"os"
 	"path/filepath"
 	"strings"
@@ -32,7 +35,14 @@ type app struct {
 	log      *slog.Logger
 	embedded bool
 	kick     chan struct{} // a message was recorded: act and send now, not at the next tick
+	// stallAfter is how long reading one message may take before the attempt counts as
+	// stalled (and, at the second time, the message is quarantined).
+	stallAfter time.Duration
 }
+
+// defaultStallAfter is generous: the parser's caps make a normal document take
+// milliseconds, a hostile one seconds at most.
+const defaultStallAfter = 2 * time.Minute
 
 // loadAppConfig reads --config, or the embedded default (store under dataDir).
 func loadAppConfig(path, dataDir string) (*Config, bool, error) {
@@ -74,7 +84,7 @@ func openApp(ctx context.Context, cfg *Config, embedded bool, now func() time.Ti
 		st.Close()
 		return nil, err
 	}
-	return &app{cfg: cfg, tr: tr, store: st, now: now, log: log, embedded: embedded, kick: make(chan struct{}, 1)}, nil
+	return &app{cfg: cfg, tr: tr, store: st, now: now, log: log, embedded: embedded, kick: make(chan struct{}, 1), stallAfter: defaultStallAfter}, nil
 }
 
 func (a *app) Close() error { return a.store.Close() }
@@ -120,21 +130,29 @@ func (a *app) smtp() (*mailbox.SMTP, error) {
 
 // handle is the intake of one message: decode, parse what it carries, record. It
 // returns an error only if nothing could be recorded; the message then stays unmarked.
+//
+// Before any work on the message, an attempt is committed; recording the message removes
+// it. A message whose attempts died (a crash, an out-of-memory kill) or stalled
+// tracker.QuarantineAfter times is recorded unread, for a person, so that no single
+// message can stop intake.
 func (a *app) handle(ctx context.Context, f *mailbox.Fetched) error {
+	unfinished, err := a.store.BeginAttempt(ctx, f.Mailbox, f.UIDValidity, f.UID)
+	if err != nil {
+		return err
+	}
 	in := &tracker.Incoming{Mailbox: f.Mailbox, UIDValidity: f.UIDValidity, UID: f.UID, ReceivedAt: f.InternalDate, Raw: f.Raw}
-	if f.TooLarge {
+	switch {
+	case unfinished >= tracker.QuarantineAfter:
+		quarantine(in, f, fmt.Sprintf("reading it was interrupted %d times (a crash, an out-of-memory kill or a hang)", unfinished))
+		a.log.Error("message quarantined: its processing died or stalled repeatedly", "uid", f.UID, "attempts", unfinished, "message_id", in.MessageID)
+	case f.TooLarge:
 		in.MessageID = fmt.Sprintf("too-large.%d.%d.%s@csprbot.invalid", f.UIDValidity, f.UID, f.InternalDate.UTC().Format("20060102T150405"))
 		in.Subject = "(message too large to read)"
 		in.Problems = append(in.Problems, fmt.Sprintf("message of %d bytes exceeds imap.max_message_size: recorded without its content; open it in the mailbox (it is marked read there)", f.Size))
-	} else {
-		m, err := mailbox.Decode(f.Raw, mailbox.Limits{})
-		if m == nil {
-			m = &mailbox.Message{}
+	default:
+		if err := a.read(ctx, in, f); err != nil {
+			return err
 		}
-		if err != nil {
-			in.Problems = append(in.Problems, "could not decode: "+err.Error())
-		}
-		fillIncoming(in, m, a.parserPasswords())
 	}
 	if _, err := a.tr.Ingest(ctx, in); err != nil {
 		return err
@@ -147,6 +165,66 @@ func (a *app) handle(ctx context.Context, f *mailbox.Fetched) error {
 }
 
 func (a *app) parserPasswords() []string { return a.cfg.Parser.Passwords }
+
+// read decodes a message and parses what it carries, within a.stallAfter. A reader that
+// panics is an unreadable message, not a dead daemon. One that overruns is left behind
+// (the parser's caps bound what it can still cost) and the attempt stays unfinished: the
+// message is offered again, and quarantined when it has stalled twice.
+func (a *app) read(ctx context.Context, in *tracker.Incoming, f *mailbox.Fetched) error {
+	done := make(chan *tracker.Incoming, 1)
+	go func() {
+		out := *in
+		defer func() {
+			if r := recover(); r != nil {
+				a.log.Error("reading a message panicked", "uid", f.UID, "panic", fmt.Sprint(r))
+				out = tracker.Incoming{Mailbox: in.Mailbox, UIDValidity: in.UIDValidity, UID: in.UID, ReceivedAt: in.ReceivedAt, Raw: in.Raw}
+				quarantine(&out, f, fmt.Sprintf("reading it failed inside csprbot (%v)", r))
+			}
+			done <- &out
+		}()
+		m, err := mailbox.Decode(f.Raw, mailbox.Limits{})
+		if m == nil {
+			m = &mailbox.Message{}
+		}
+		if err != nil {
+			out.Problems = append(out.Problems, "could not decode: "+err.Error())
+		}
+		fillIncoming(&out, m, a.parserPasswords())
+	}()
+	timer := time.NewTimer(a.stallAfter)
+	defer timer.Stop()
+	select {
+	case out := <-done:
+		*in = *out
+		return nil
+	case <-timer.C:
+		a.log.Error("reading a message stalled; it will be offered again and quarantined if it stalls again", "uid", f.UID, "after", a.stallAfter)
+		return fmt.Errorf("reading message UID %d took longer than %s", f.UID, a.stallAfter)
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// quarantine fills in what a person needs to find a message that is recorded unread:
+// the few headers that tie it (read from at most the first 256 KiB, without the MIME
+// decoder), and why.
+func quarantine(in *tracker.Incoming, f *mailbox.Fetched, why string) {
+	in.Quarantine = why
+	in.Problems = append(in.Problems, "quarantined: "+why+"; recorded without reading it")
+	if msg, err := mail.ReadMessage(io.LimitReader(bytes.NewReader(f.Raw), 256<<10)); err == nil {
+		h := msg.Header
+		in.MessageID = strings.Trim(strings.TrimSpace(h.Get("Message-Id")), "<>")
+		if from, err := mail.ParseAddress(h.Get("From")); err == nil {
+			in.From = strings.ToLower(from.Address)
+		}
+		in.InReplyTo = strings.Trim(strings.TrimSpace(h.Get("In-Reply-To")), "<>")
+		in.References = strings.Fields(h.Get("References"))
+	}
+	if in.MessageID == "" {
+		in.MessageID = fmt.Sprintf("quarantined.%d.%d@csprbot.invalid", f.UIDValidity, f.UID)
+	}
+	in.Subject = "(quarantined: not read)"
+}
 
 // fillIncoming copies a decoded message into the tracker's shape and parses every
 // attachment and the body.

@@ -1,0 +1,167 @@
+package tracker
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+)
+
+// contentDigest is a digest of what a message says (sender, subject, bodies and every
+// attachment), not of its transport headers: the same message delivered twice has the
+// same digest, a different message that reuses a Message-ID does not.
+func contentDigest(in *Incoming) string {
+	h := sha256.New()
+	field := func(b []byte) {
+		h.Write([]byte(strconv.Itoa(len(b))))
+		h.Write([]byte{0})
+		h.Write(b)
+	}
+	field([]byte(normAddr(in.From)))
+	field([]byte(in.Subject))
+	field([]byte(in.Text))
+	field([]byte(in.HTML))
+	field([]byte(in.Quarantine))
+	for _, a := range in.Attachments {
+		field([]byte(a.Name))
+		field(a.Data)
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// reusedMessageID reports whether in is a message already recorded (same Message-ID and
+// same content). A different message under a Message-ID already seen (scanners and
+// broken senders reuse them) is not a duplicate: it gets a Message-ID of its own, derived
+// from its content, and the reuse is noted on it.
+func (t *Tracker) reusedMessageID(ctx context.Context, tx *sql.Tx, in *Incoming, digest string) (bool, error) {
+	var have string
+	var raw []byte
+	err := tx.QueryRowContext(ctx, `SELECT content_sha256, raw FROM messages WHERE message_id = ?`, in.MessageID).Scan(&have, &raw)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	if have == digest || (have == "" && len(raw) > 0 && string(raw) == string(in.Raw)) {
+		return true, nil
+	}
+	orig := in.MessageID
+	in.MessageID = fmt.Sprintf("reused.%s.%s", digest[:16], orig)
+	var again int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM messages WHERE message_id = ?`, in.MessageID).Scan(&again); err != nil {
+		return false, err
+	}
+	if again > 0 {
+		return true, nil
+	}
+	in.Problems = append(in.Problems, fmt.Sprintf("its Message-ID <%s> was already used by a different message; recorded as <%s>", orig, in.MessageID))
+	return false, nil
+}
+
+// markIntake is the end of every intake transaction: the cursor moves past the message
+// and its attempt row goes, together with what it carried.
+func markIntake(ctx context.Context, tx *sql.Tx, in *Incoming) error {
+	if err := finishAttempt(ctx, tx, in.Mailbox, in.UIDValidity, in.UID); err != nil {
+		return err
+	}
+	return advanceCursor(ctx, tx, in.Mailbox, in.UIDValidity, in.UID)
+}
+
+// speaksFor reports whether the sender of in speaks for agency on the case: an address
+// vouched for it (the directory's, or one staff added for this case), or an address in the
+// same domain that the trusted server's DKIM/DMARC result authenticates.
+func (t *Tracker) speaksFor(ctx context.Context, tx *sql.Tx, in *Incoming, caseID int64, agency string) (bool, error) {
+	own, err := t.isAgencyAddress(ctx, tx, caseID, agency, in.From)
+	if err != nil || own {
+		return own, err
+	}
+	dom := domainOf(in.From)
+	if dom == "" {
+		return false, nil
+	}
+	var addrs []string
+	if ag, ok := t.cfg.agencyByName(agency); ok {
+		addrs = append(addrs, ag.Email, ag.StrategicLead)
+	}
+	var email string
+	if err := tx.QueryRowContext(ctx, `SELECT email FROM case_agencies WHERE case_id = ? AND name = ?`, caseID, agency).Scan(&email); err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return false, err
+	}
+	addrs = append(addrs, email)
+	for _, a := range addrs {
+		if a != "" && strings.EqualFold(domainOf(a), dom) {
+			ok, _ := t.authPass(in)
+			return ok, nil
+		}
+	}
+	return false, nil
+}
+
+// returnQuestions are the scoping form's questions: a form with none of them answered
+// (csprbot's own blank form sent back, say) is not a return.
+var returnQuestions = []string{"child_known", "family_known", "family_members_known", "involvement_summary",
+	"open_now", "records_secured", "immediate_concerns", "learning"}
+
+func returnAnswered(f *Form) bool {
+	for _, k := range returnQuestions {
+		if strings.TrimSpace(f.Fields[k]) != "" {
+			return true
+		}
+	}
+	for _, rows := range f.Tables {
+		for _, row := range rows {
+			for _, v := range row {
+				if strings.TrimSpace(v) != "" {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// formMismatch says why a form cannot belong to the case it arrived on: the case
+// reference printed on it, or the child's initials, are another case's. Empty if nothing
+// on the form disagrees.
+func formMismatch(f *Form, ref, initials string) string {
+	printed := f.CaseRef
+	if printed == "" {
+		printed = f.Fields["case_ref"]
+	}
+	if m := refPattern.FindString(strings.ToUpper(printed)); m != "" && !strings.EqualFold(m, ref) {
+		return fmt.Sprintf("the form is printed with case reference %s, not %s", m, ref)
+	}
+	got := lettersOnly(f.Fields["child_initials"])
+	if got != "" && initials != "" && got != lettersOnly(initials) {
+		return "the child's initials on the form are not this case's"
+	}
+	return ""
+}
+
+var refPattern = regexp.MustCompile(`[A-Z]{2,10}-\d{4}-\d{3,}`)
+
+func lettersOnly(s string) string {
+	var b strings.Builder
+	for _, r := range strings.ToUpper(s) {
+		if unicode.IsLetter(r) {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// returnDue is when an agency's return is due on a case (zero if none was asked for).
+func returnDue(ctx context.Context, tx *sql.Tx, caseID int64, agency string) time.Time {
+	var due string
+	_ = tx.QueryRowContext(ctx, `SELECT due_at FROM returns WHERE case_id = ? AND agency = ?`, caseID, agency).Scan(&due)
+	d, _ := time.Parse(time.RFC3339, due)
+	return d
+}

@@ -1,0 +1,22 @@
+-- Schema 10: what intake needs to keep its promises against hostile and careless mail.
+-- A content digest beside the Message-ID, so that a different message reusing an ID is
+-- not taken for a duplicate.
+ALTER TABLE messages ADD COLUMN content_sha256 TEXT NOT NULL DEFAULT '';
+
+-- An attempt to process a message, committed before the work starts and removed in the
+-- transaction that records the message: a row left behind at start-up is a crash (or an
+-- out-of-memory kill) during that message, and the second one quarantines it.
+CREATE TABLE intake_attempts (
+	mailbox     TEXT NOT NULL,
+	uidvalidity INTEGER NOT NULL,
+	uid         INTEGER NOT NULL,
+	attempts    INTEGER NOT NULL,
+	first_at    TEXT NOT NULL,
+	last_at     TEXT NOT NULL,
+	PRIMARY KEY (mailbox, uidvalidity, uid)
+);
+
+-- An address typed into a form for an agency the directory does not know: shown to staff
+-- as a suggestion, never a recipient. case_agencies.email holds only vouched addresses
+-- (the directory's, or one staff added by command).
+ALTER TABLE case_agencies ADD COLUMN suggested_email TEXT NOT NULL DEFAULT '';
