@@ -3,20 +3,23 @@ package mailbox
 import (
 	"bytes"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"maps"
 	"mime"
+	"mime/quotedprintable"
 	"net/mail"
-	"net/textproto"
+	stdtextproto "net/textproto"
 	"regexp"
 	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
 
-	"github.com/emersion/go-message"
+	"github.com/emersion/go-message/textproto"
 	"github.com/lewisham-lscp/csprbot/tracker"
 )
 
@@ -138,7 +141,7 @@ func topHeader(m *tracker.OutEmail) ([]field, error) {
 		if k == "" || strings.ContainsAny(k, ":") || !isPrintableASCII(k) {
 			return nil, fmt.Errorf("header name %q", k)
 		}
-		c := textproto.CanonicalMIMEHeaderKey(k)
+		c := stdtextproto.CanonicalMIMEHeaderKey(k)
 		if reserved[c] {
 			return nil, fmt.Errorf("header %s is written by the composer, not set by the caller", k)
 		}
@@ -199,8 +202,8 @@ func words(v string) []string {
 
 // header makes a go-message header of fields, each folded by fold; go-message writes
 // the field added last first, so they are added from the bottom up.
-func header(fields []field) message.Header {
-	var h message.Header
+func header(fields []field) textproto.Header {
+	var h textproto.Header
 	for i := len(fields) - 1; i >= 0; i-- {
 		h.AddRaw(fold(fields[i]))
 	}
@@ -298,54 +301,92 @@ func (b *boundaries) next() string {
 	return "=_csprbot_" + hex.EncodeToString(sum[:12])
 }
 
-// node is one entity of the message: a leaf with its header and body, or a
-// multipart with its children.
+// node is one entity of the message: a leaf with its header, transfer encoding and
+// body, or a multipart with its children.
 type node struct {
 	header   []field // a leaf's
+	cte      string  // a leaf's Content-Transfer-Encoding
 	body     []byte
 	multi    string // "mixed" | "alternative" for a multipart
+	boundary string // a multipart's, set by fields
 	children []*node
 }
 
 // fields are n's own header fields: a multipart's Content-Type takes the next boundary.
 func (n *node) fields(b *boundaries) []field {
 	if n.multi != "" {
-		return []field{{"Content-Type", formatMediaType("multipart/"+n.multi, []param{{"boundary", b.next()}})}}
+		n.boundary = b.next()
+		return []field{{"Content-Type", formatMediaType("multipart/"+n.multi, []param{{"boundary", n.boundary}})}}
 	}
 	return n.header
 }
 
-// render writes the whole message: the top-level fields, then root's own.
+// render writes the whole message: the top-level fields with root's own, then its body.
 func render(w *bytes.Buffer, top []field, root *node, b *boundaries) error {
-	mw, err := message.CreateWriter(w, header(append(top, root.fields(b)...)))
-	if err != nil {
+	if err := textproto.WriteHeader(w, header(append(top, root.fields(b)...))); err != nil {
 		return err
 	}
-	if err := root.fill(mw, b); err != nil {
+	if err := root.writeBody(w, b); err != nil {
 		return err
+	}
+	if !bytes.HasSuffix(w.Bytes(), []byte("\r\n")) {
+		w.WriteString("\r\n") // as SMTP would: the last line ends in CRLF too
+	}
+	return nil
+}
+
+// writeBody writes n's body, encoded, or its parts between its boundaries.
+func (n *node) writeBody(w io.Writer, b *boundaries) error {
+	if n.multi == "" {
+		return encode(w, n.cte, n.body)
+	}
+	mw := textproto.NewMultipartWriter(w)
+	if err := mw.SetBoundary(n.boundary); err != nil {
+		return err
+	}
+	for _, c := range n.children {
+		pw, err := mw.CreatePart(header(c.fields(b)))
+		if err != nil {
+			return err
+		}
+		if err := c.writeBody(pw, b); err != nil {
+			return err
+		}
 	}
 	return mw.Close()
 }
 
-// fill writes n's body (or children) into mw.
-func (n *node) fill(mw *message.Writer, b *boundaries) error {
-	if n.multi == "" {
-		_, err := mw.Write(n.body)
+// encode writes body in a transfer encoding: quoted-printable (line ends become CRLF),
+// base64 in lines of 76 (the delimiter that follows supplies the last CRLF), or 7bit
+// as it is.
+func encode(w io.Writer, cte string, body []byte) error {
+	switch cte {
+	case "quoted-printable":
+		qp := quotedprintable.NewWriter(w)
+		if _, err := qp.Write(body); err != nil {
+			return err
+		}
+		return qp.Close()
+	case "base64":
+		enc := base64.StdEncoding.EncodeToString(body)
+		for i := 0; len(enc) > 0; i++ {
+			n := min(76, len(enc))
+			sep := "\r\n"
+			if i == 0 {
+				sep = ""
+			}
+			if _, err := io.WriteString(w, sep+enc[:n]); err != nil {
+				return err
+			}
+			enc = enc[n:]
+		}
+		return nil
+	case "7bit":
+		_, err := w.Write(body)
 		return err
+	default:
+		return fmt.Errorf("transfer encoding %q", cte)
 	}
-	for _, c := range n.children {
-		cw, err := mw.CreatePart(header(c.fields(b)))
-		if err != nil {
-			return err
-		}
-		if err := c.fill(cw, b); err != nil {
-			return err
-		}
-		if err := cw.Close(); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 func leaf(contentType, cte, disposition string, body []byte) *node {
@@ -353,7 +394,7 @@ func leaf(contentType, cte, disposition string, body []byte) *node {
 	if disposition != "" {
 		h = append(h, field{"Content-Disposition", disposition})
 	}
-	return &node{header: h, body: body}
+	return &node{header: h, cte: cte, body: body}
 }
 
 func textLeaf(subtype, text string) *node {
@@ -380,7 +421,7 @@ func bodyTree(m *tracker.OutEmail) (*node, error) {
 			name = "attachment"
 		}
 		mt, params, err := mime.ParseMediaType(a.ContentType)
-		if err != nil || mt == "" {
+		if typ, sub, ok := strings.Cut(mt, "/"); err != nil || !ok || !isToken(typ) || !isToken(sub) {
 			mt, params = "application/octet-stream", nil
 		}
 		if method := strings.ToUpper(strings.TrimSpace(params["method"])); mt == "text/calendar" && method != "" {

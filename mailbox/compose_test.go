@@ -249,3 +249,54 @@ func TestFormatMediaType(t *testing.T) {
 		}
 	}
 }
+
+func TestRenderShapes(t *testing.T) {
+	base := func() *tracker.OutEmail {
+		return &tracker.OutEmail{MessageID: "LSCP-2026-001.s.1@lewisham.gov.uk", From: "Équipe LSCP <safeguardingpartnership@lewisham.gov.uk>",
+			To: []string{"lead@met.example"}, Subject: "[LSCP-2026-001] x", Date: time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC)}
+	}
+	tests := []struct {
+		name  string
+		edit  func(*tracker.OutEmail)
+		shape string
+		text  string // the first part's decoded body, "" not checked
+	}{
+		{"text only", func(m *tracker.OutEmail) { m.Text = "one\r\ntwo\rthree\n" }, "text/plain", ""},
+		{"html only", func(m *tracker.OutEmail) { m.HTML = "<p>hi</p>" }, "text/html", "<p>hi</p>\r\n"},
+		{"empty", func(m *tracker.OutEmail) { m.Subject = "" }, "text/plain", ""},
+		{"text and html", func(m *tracker.OutEmail) { m.Text, m.HTML = "hi", "<p>hi</p>" }, "multipart/alternative(text/plain text/html)", "hi"},
+		{"odd attachment", func(m *tracker.OutEmail) {
+			m.Text = "see attached"
+			m.Attachments = []tracker.Attachment{{Name: "", ContentType: "bogus", Data: []byte{0, 1, 2}},
+				{Name: "../../etc/passwd", ContentType: "text/plain; charset=\"iso-8859-1\"", Data: []byte("caf\xe9")},
+				{Name: "feed.ics", ContentType: "text/calendar", Data: []byte("BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n")}}
+		}, "multipart/mixed(text/plain application/octet-stream text/plain text/calendar)", "see attached"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			m := base()
+			tc.edit(m)
+			raw, err := RenderMessage(m)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rep := devserver.Check(raw)
+			if len(rep.Problems) > 0 {
+				t.Fatalf("strict reader: %v\n%s", rep.Problems, raw)
+			}
+			shape, parts := leaves(t, raw)
+			if shape != tc.shape {
+				t.Errorf("shape = %s, want %s", shape, tc.shape)
+			}
+			if tc.text != "" && string(parts[0].Body) != tc.text {
+				t.Errorf("first part = %q, want %q", parts[0].Body, tc.text)
+			}
+			if tc.name == "odd attachment" {
+				if parts[1].Filename != "attachment" || parts[2].Filename != "passwd" || string(parts[2].Body) != "caf\xe9" ||
+					parts[2].Params["charset"] != "iso-8859-1" {
+					t.Errorf("attachments = %+v", parts[1:])
+				}
+			}
+		})
+	}
+}

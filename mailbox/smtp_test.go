@@ -227,6 +227,7 @@ func TestSinkWritesFiles(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer sink.Close()
+	mailtest.Strict(t, sink)
 	var hooked []string
 	sink.OnDeliver(func(r devserver.Received) { hooked = append(hooked, r.MessageID) })
 	s := newSender(t, sink, 5*time.Second)

@@ -290,8 +290,8 @@ func (c *checker) entity(path string, h mimeHeader, body []byte, depth int) {
 			}
 		}
 	}
-	if mediaType == "text/calendar" && params["method"] == "" {
-		c.add("%s: text/calendar without a method parameter (RFC 6047 §2.4)", where)
+	if mediaType == "text/calendar" && params["method"] == "" && p.Disposition != "attachment" {
+		c.add("%s: an inline text/calendar without a method parameter (RFC 6047 §2.4)", where)
 	}
 	c.parts = append(c.parts, p)
 }
