@@ -207,3 +207,59 @@ func isNilReturn(text string) bool {
 	}
 	return true
 }
+
+// reSignOff is the line that ends a letter and starts its signature.
+var reSignOff = regexp.MustCompile(`(?i)^\s*((kind|best|warm|warmest|many)\s+)?(regards|wishes|thanks)\s*[,.!]?\s*$|^\s*yours\s+(sincerely|faithfully|truly)\s*[,.]?\s*$|^\s*thank\s+you\s*[,.!]?\s*$`)
+
+// signature is the block under the last sign-off of an email body: the sender's
+// name, then role and agency, then telephone and email, as people sign. It
+// stops at a blank line after it began, at a "Label: value" line, or after six lines.
+func signature(bs []block) (name, agency string, contact []string) {
+	var lines []string
+	for _, b := range bs {
+		if b.table == nil {
+			lines = append(lines, strings.Split(b.text, "\n")...)
+		}
+	}
+	start := -1
+	for i, l := range lines {
+		if reSignOff.MatchString(l) {
+			start = i + 1
+		}
+	}
+	if start < 0 {
+		return "", "", nil
+	}
+	var sig []string
+	for _, l := range lines[start:] {
+		t := strings.TrimSpace(l)
+		if t == "" {
+			if len(sig) > 0 {
+				break
+			}
+			continue
+		}
+		if len(sig) >= 6 || (strings.Contains(t, ": ") && findEmail(t) == "" && !rePhone.MatchString(t)) {
+			break
+		}
+		sig = append(sig, t)
+	}
+	if len(sig) < 2 {
+		return "", "", nil
+	}
+	name = sig[0]
+	if findEmail(name) != "" || rePhone.MatchString(name) || wordCount(name) > 6 {
+		return "", "", nil
+	}
+	var role []string
+	for _, l := range sig[1:] {
+		if findEmail(l) != "" || rePhone.MatchString(l) {
+			contact = append(contact, l)
+		} else if len(contact) == 0 {
+			role = append(role, l)
+		}
+	}
+	return name, strings.Join(role, ", "), contact
+}
+
+var rePhone = regexp.MustCompile(`^(?i:(tel|telephone|phone|mobile|mob|t|m)\.?:?\s*)?\+?[\d ()-]{9,}$`)

@@ -374,6 +374,22 @@ func (d *doc) extract() *Form {
 			}
 		}
 	}
+	if f.Kind == KindReferral && d.body {
+		// A referral typed into an email is signed by its referrer.
+		if name, agency, contact := signature(d.blocks); name != "" {
+			fill := func(k, v string) {
+				if _, ok := f.Fields[k]; !ok && v != "" {
+					f.Fields[k] = v
+				}
+			}
+			fill("referrer_name", name)
+			fill("referrer_agency", agency)
+			fill("referrer_contact", strings.Join(contact, "\n"))
+			if e := findEmail(f.Fields["referrer_contact"]); e != "" {
+				fill("referrer_email", e)
+			}
+		}
+	}
 	if f.Kind == KindUnknown && d.body {
 		var sb strings.Builder
 		allText(d.blocks, &sb)
