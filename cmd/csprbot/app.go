@@ -261,7 +261,9 @@ func fillIncoming(in *tracker.Incoming, m *mailbox.Message, passwords []string) 
 		}
 		in.Attachments = append(in.Attachments, ia)
 	}
-	if m.Auto == "" {
+	// List and generated mail may carry a referral or a nil return in its body: read it
+	// (the tracker acts on it without answering). Never our own mail or a bounce.
+	if m.Auto != mailbox.AutoLoop && m.Auto != mailbox.AutoBounce && m.Auto != mailbox.AutoMailerDaemon {
 		if bf := parser.ParseBody(m.Text, m.HTML); bf != nil && bf.Kind != parser.KindUnknown {
 			in.BodyForm = toTrackerForm(bf)
 		}

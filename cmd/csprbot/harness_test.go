@@ -134,25 +134,29 @@ func eventually(t testing.TB, within time.Duration, what string, cond func() (bo
 
 // referralFor is the demo referral with the child's name changed (a fictional name).
 func referralFor(child string) []byte {
-	orig := demoReferral()
 	if child == "" || child == "Ellie Testcase" {
-		return orig
+		return demoReferral()
 	}
-	zr, err := zip.NewReader(bytes.NewReader(orig), int64(len(orig)))
+	return docxReplace(demoReferral(), strings.NewReplacer("Ellie Testcase", xmlEscape(child)))
+}
+
+// docxReplace rewrites the text of a .docx's word/document.xml.
+func docxReplace(doc []byte, r *strings.Replacer) []byte {
+	zr, err := zip.NewReader(bytes.NewReader(doc), int64(len(doc)))
 	if err != nil {
 		panic(err)
 	}
 	var buf bytes.Buffer
 	zw := zip.NewWriter(&buf)
 	for _, f := range zr.File {
-		r, err := f.Open()
+		rc, err := f.Open()
 		if err != nil {
 			panic(err)
 		}
-		b, _ := io.ReadAll(r)
-		r.Close()
+		b, _ := io.ReadAll(rc)
+		rc.Close()
 		if f.Name == "word/document.xml" {
-			b = bytes.ReplaceAll(b, []byte("Ellie Testcase"), []byte(xmlEscape(child)))
+			b = []byte(r.Replace(string(b)))
 		}
 		w, _ := zw.Create(f.Name)
 		w.Write(b)
