@@ -40,10 +40,11 @@ func (t *Tracker) digestView(ctx context.Context, rt *readTx, now time.Time) (*D
 	dv := &DigestView{WeekFrom: now.AddDate(0, 0, -7), WeekTo: now}
 	loc := t.cal.Location()
 	nextCutoff := t.cal.AddWorkingDays(now, 1)
-	// Initials and reference only: the digest carries no referral detail.
+	// Initials and reference only: the digest carries no referral detail. Each list is
+	// read with only the columns the digest uses.
 	type open struct {
 		view   CaseView
-		stored map[string]string // a case-wide deadline's status as stored, by rule
+		stored []ruleStatus // case-wide deadlines' statuses as stored
 	}
 	var cases []open
 	index := map[int64]int{}
@@ -69,13 +70,15 @@ func (t *Tracker) digestView(ctx context.Context, rt *readTx, now time.Time) (*D
 		return nil, err
 	}
 	labels := map[string]string{}
-	if rows, err = rt.query(ctx, `SELECT `+deadlineCols+` FROM deadlines
+	if rows, err = rt.query(ctx, `SELECT case_id, rule, agency, from_at, due_at, status FROM deadlines
 		WHERE case_id IN (SELECT id FROM cases WHERE stage != ?) ORDER BY case_id, due_at, id`, StageClosed); err != nil {
 		return nil, err
 	}
 	for rows.Next() {
-		id, dl, stored, err := scanDeadline(rows, now)
-		if err != nil {
+		var id int64
+		var rule, agency, status string
+		var from, due sql.NullString
+		if err := rows.Scan(&id, &rule, &agency, &from, &due, &status); err != nil {
 			rows.Close()
 			return nil, err
 		}
@@ -83,45 +86,52 @@ func (t *Tracker) digestView(ctx context.Context, rt *readTx, now time.Time) (*D
 		if !ok {
 			continue
 		}
-		label, ok := labels[dl.Rule]
+		dl := DeadlineView{Rule: rule, Due: parseTS(due), From: parseTS(from), Status: status}
+		if status == "pending" && now.After(dl.Due) {
+			dl.Status = "missed" // as scanDeadline
+		}
+		label, ok := labels[rule]
 		if !ok {
-			label = dl.Rule
-			if r, ok := t.cfg.rule(dl.Rule); ok && r.Label != "" {
+			label = rule
+			if r, ok := t.cfg.rule(rule); ok && r.Label != "" {
 				label = r.Label
 			}
-			labels[dl.Rule] = label
+			labels[rule] = label
 		}
-		if dl.Agency != "" {
-			label += " (" + dl.Agency + ")"
+		if agency != "" {
+			label += " (" + agency + ")"
 		}
+		dl.Label = label
 		c := &cases[i]
-		c.view.Deadlines = append(c.view.Deadlines, DeadlineView{Rule: dl.Rule, Label: label, Due: dl.Due, From: dl.From, Status: dl.Status})
-		if dl.Agency == "" {
-			if c.stored == nil {
-				c.stored = map[string]string{}
-			}
-			c.stored[dl.Rule] = stored
+		c.view.Deadlines = append(c.view.Deadlines, dl)
+		if agency == "" {
+			c.stored = append(c.stored, ruleStatus{rule, status})
 		}
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	var overdueReturns [][]string
-	if rows, err = rt.query(ctx, `SELECT `+returnCols+` FROM returns
+	overdueReturns := make([][]string, len(cases))
+	if rows, err = rt.query(ctx, `SELECT case_id, agency, due_at, received_at, status, chasers_sent FROM returns
 		WHERE case_id IN (SELECT id FROM cases WHERE stage != ?) ORDER BY case_id, id`, StageClosed); err != nil {
 		return nil, err
 	}
-	overdueReturns = make([][]string, len(cases))
 	for rows.Next() {
-		id, r, err := scanReturn(rows, now)
-		if err != nil {
+		var id int64
+		var r Return
+		var due, rec sql.NullString
+		if err := rows.Scan(&id, &r.Agency, &due, &rec, &r.Status, &r.ChasersSent); err != nil {
 			rows.Close()
 			return nil, err
 		}
 		i, ok := index[id]
 		if !ok {
 			continue
+		}
+		r.Due, r.ReceivedAt = parseTS(due), parseTS(rec)
+		if r.Status == "awaiting" && now.After(r.Due) {
+			r.Status = "overdue" // as scanReturn
 		}
 		rv := ReturnView{Agency: r.Agency, Status: r.Status, Due: r.Due, ReceivedAt: r.ReceivedAt, ChasersSent: r.ChasersSent, RAG: r.ragBy(nextCutoff)}
 		if rv.Status == "waived" {
@@ -143,9 +153,9 @@ func (t *Tracker) digestView(ctx context.Context, rt *readTx, now time.Time) (*D
 			if dl.Rule == "scoping_return" {
 				continue // shown with the returns
 			}
-			// Missed and still pending as stored (the case-wide deadline of that rule):
-			// not met, waived or recorded as missed.
-			if dl.Status == "missed" && !dl.Due.IsZero() && c.stored[dl.Rule] == "pending" {
+			// Missed, and the case-wide deadline of that rule still pending as stored: not
+			// met, waived or recorded as missed.
+			if dl.Status == "missed" && !dl.Due.IsZero() && storedStatus(c.stored, dl.Rule) == "pending" {
 				dv.Overdue = append(dv.Overdue, fmt.Sprintf("%s: %s, due %s", c.view.Ref, dl.Label, dl.Due.In(loc).Format("2006-01-02")))
 			}
 		}
@@ -172,6 +182,17 @@ func (t *Tracker) digestView(ctx context.Context, rt *readTx, now time.Time) (*D
 		}
 	}
 	return dv, arows.Err()
+}
+
+type ruleStatus struct{ rule, status string }
+
+func storedStatus(l []ruleStatus, rule string) string {
+	for _, x := range l {
+		if x.rule == rule {
+			return x.status
+		}
+	}
+	return ""
 }
 
 // TickDigest sends the weekly digest to [addresses] subgroup at the configured weekday
