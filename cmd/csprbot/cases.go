@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -25,19 +26,24 @@ func cmdCases(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	defer a.Close()
-	cs, err := a.store.Cases(ctx)
+	if f.bool("json") {
+		cs, err := a.store.Cases(ctx)
+		if err != nil {
+			return err
+		}
+		return writeCasesJSON(stdout, cs)
+	}
+	cs, err := a.store.CaseLines(ctx)
 	if err != nil {
 		return err
-	}
-	if f.bool("json") {
-		return writeJSON(stdout, cs)
 	}
 	if len(cs) == 0 {
 		fmt.Fprintln(stdout, "No cases yet.")
 		return nil
 	}
 	loc := a.tr.Calendar().Location()
-	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	bw := bufio.NewWriterSize(stdout, 1<<16)
+	tw := tabwriter.NewWriter(bw, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "REF\tINITIALS\tSTAGE\tNEXT DEADLINE\tDUE\tOVERDUE RETURNS")
 	for _, c := range cs {
 		next, due := "-", "-"
@@ -58,7 +64,10 @@ func cmdCases(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", c.Ref, orDash(c.ChildInitials), stage, next, due, over)
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	return bw.Flush()
 }
 
 func orDash(s string) string {
