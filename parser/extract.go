@@ -264,7 +264,26 @@ func (x *extraction) line(s string) {
 		return
 	}
 	if fi := x.m.field(n, x.section); fi >= 0 {
+		if _, done := x.vals[fi]; done && x.pend != nil && x.pend.fi >= 0 && x.pend.fi != fi && len(x.pend.parts) == 0 &&
+			x.ftype(x.pend.fi) == Text && x.ftype(fi) == Text {
+			// "Where the incident happened" then "Home address": a label already
+			// answered, met where an answer is awaited, is that answer
+			x.feed(t)
+			return
+		}
 		x.startPending(fi)
+		return
+	}
+	if k, rest, ok := x.sectionLabel(t); ok {
+		// "Designated safeguarding lead: Nina Namedperson": a section named as the
+		// label of its first question
+		x.flush()
+		x.section = k
+		if fi, ok := x.m.secFirst[k]; ok {
+			x.startPending(fi)
+			x.feed(rest)
+			x.flush()
+		}
 		return
 	}
 	if fi, rest, guidance := x.splitLabel(t); fi >= 0 {
@@ -324,6 +343,24 @@ func (x *extraction) splitLabel(t string) (fi int, rest string, guidance bool) {
 		}
 	}
 	return -1, "", false
+}
+
+// sectionLabel finds "Section heading: value" on one line.
+func (x *extraction) sectionLabel(t string) (key, rest string, ok bool) {
+	i := strings.Index(t, ":")
+	if i <= 0 || i == len(t)-1 {
+		return "", "", false
+	}
+	n := x.d.norm(t[:i])
+	if n == "" || x.m.field(n, x.section) >= 0 {
+		return "", "", false
+	}
+	k, ok := x.m.sections[n]
+	if !ok || k == "" {
+		return "", "", false
+	}
+	rest = strings.TrimSpace(t[i+1:])
+	return k, rest, rest != ""
 }
 
 var reLetter = regexp.MustCompile(`^\s*\(?([a-jA-J])[).]\s+`)

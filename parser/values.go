@@ -121,7 +121,9 @@ func hasBoxGlyph(s string) bool {
 
 // tokens splits text into words and marks: "Yes☒No☐" gives Yes ☒ No ☐; "[ ]" stays one.
 func markTokens(s string) []string {
-	s = strings.NewReplacer("[ ]", " [] ", "[x]", " ☒ ", "[X]", " ☒ ", "( )", " () ", "(x)", " ☒ ", "(X)", " ☒ ").Replace(s)
+	// Typed boxes become glyphs: "[ ]" and "( )" must survive as empty boxes, or
+	// "[ ] Yes [X] No" reads as "Yes [X]" (ticked yes).
+	s = strings.NewReplacer("[ ]", " ☐ ", "[]", " ☐ ", "[x]", " ☒ ", "[X]", " ☒ ", "( )", " ☐ ", "(x)", " ☒ ", "(X)", " ☒ ").Replace(s)
 	var out []string
 	var cur strings.Builder
 	flush := func() {
