@@ -300,3 +300,24 @@ func TestRenderShapes(t *testing.T) {
 		})
 	}
 }
+
+// Whatever goes into an email, what comes out is what the strict reader accepts.
+func FuzzRenderMessage(f *testing.F) {
+	f.Add("[LSCP-2026-001] Référé ☐", "body boundary= =3D\n--=_csprbot_x\n", "<p>hi</p>", "Zoë, Ødegård", "form é.docx", "text/plain; charset=iso-8859-1", "a@b c@d")
+	f.Add("", "", "", "", "", "", "")
+	f.Add(strings.Repeat("x", 2000), strings.Repeat("y", 5000), "", `a "b" \c`, strings.Repeat("é", 300), "text/calendar; method=request", "<x@y>")
+	f.Fuzz(func(t *testing.T, subject, text, html, name, file, ctype, refs string) {
+		m := &tracker.OutEmail{MessageID: "LSCP-2026-001.f.1@lewisham.gov.uk", From: "safeguardingpartnership@lewisham.gov.uk",
+			To: []string{(&mail.Address{Name: name, Address: "lead@met.example"}).String()}, Subject: subject, Text: text, HTML: html,
+			References: strings.Fields(refs), InReplyTo: refs, Headers: map[string]string{"X-Note": subject},
+			Date:        time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC),
+			Attachments: []tracker.Attachment{{Name: file, ContentType: ctype, Data: []byte(text)}}}
+		raw, err := RenderMessage(m)
+		if err != nil {
+			return
+		}
+		if ps := devserver.Check(raw).Problems; len(ps) > 0 {
+			t.Fatalf("strict reader: %v\n%s", ps, raw)
+		}
+	})
+}
