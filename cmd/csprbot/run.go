@@ -96,6 +96,11 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 			return err
 		}
 		defer srv.Close()
+		srv.smtp.OnDeliver(func(r devserver.Received) {
+			for _, p := range r.Problems {
+				log.Warn("the loopback SMTP server's strict reader rejects an email csprbot sent", "message_id", r.MessageID, "problem", p)
+			}
+		})
 		fmt.Fprintf(stdout, `csprbot is running on its embedded default.
   IMAP (the partnership's inbox): %s  user %s  password %s  (no TLS, loopback only)
   SMTP (csprbot sends here; mail to %s lands in the inbox): %s  (no login)
