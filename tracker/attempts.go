@@ -3,39 +3,74 @@ package tracker
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 )
 
-// QuarantineAfter is how many unfinished attempts at one message (a crash, an
-// out-of-memory kill or a hang while it was being read) make it a poison message: the
-// next attempt records it for a person without reading it, so that intake never stops
-// behind it.
-const QuarantineAfter = 2
+// When a message is poison. An attempt that never finished is a process that died while
+// reading the message: an out-of-memory kill, a fatal runtime error, or a restart that
+// merely happened to land there. Two attempts that died (or stalled) after reading for a
+// while, or five that died at all, make it poison: the next attempt records it unread,
+// for a person, so that intake never stops behind it.
+const (
+	QuarantineAfterSlow = 2
+	QuarantineAfterAny  = 5
+)
+
+// Attempts is what earlier attempts at one message left behind.
+type Attempts struct {
+	Unfinished int // attempts that began and never recorded the message
+	Slow       int // of those, the ones still reading after a few seconds
+}
+
+// Poison reports whether the message must be quarantined.
+func (a Attempts) Poison() bool {
+	return a.Slow >= QuarantineAfterSlow || a.Unfinished >= QuarantineAfterAny
+}
 
 // BeginAttempt records, in a transaction of its own that commits before any work on the
 // message starts, that the message at (mailbox, uidValidity, uid) is about to be
-// processed. It returns how many earlier attempts never finished. Recording the message
-// (Ingest) removes the row in the same transaction, so a row that survives a restart is
-// an attempt that died.
-func (s *Store) BeginAttempt(ctx context.Context, mailbox string, uidValidity, uid uint32) (unfinished int, err error) {
+// processed, and returns what earlier attempts left. Recording the message (Ingest)
+// removes the row in the same transaction, so a row that survives a restart is an
+// attempt that died.
+func (s *Store) BeginAttempt(ctx context.Context, mailbox string, uidValidity, uid uint32) (Attempts, error) {
+	var a Attempts
 	if mailbox == "" {
-		return 0, nil
+		return a, nil
 	}
-	err = s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *sql.Tx) error {
 		now := ts(s.Now())
-		if err := tx.QueryRowContext(ctx, `SELECT attempts FROM intake_attempts WHERE mailbox = ? AND uidvalidity = ? AND uid = ?`,
-			mailbox, uidValidity, uid).Scan(&unfinished); err != nil && err != sql.ErrNoRows {
+		err := tx.QueryRowContext(ctx, `SELECT attempts, slow FROM intake_attempts WHERE mailbox = ? AND uidvalidity = ? AND uid = ?`,
+			mailbox, uidValidity, uid).Scan(&a.Unfinished, &a.Slow)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO intake_attempts(mailbox, uidvalidity, uid, attempts, first_at, last_at) VALUES (?, ?, ?, 1, ?, ?)
+		_, err = tx.ExecContext(ctx, `INSERT INTO intake_attempts(mailbox, uidvalidity, uid, attempts, first_at, last_at) VALUES (?, ?, ?, 1, ?, ?)
 			ON CONFLICT(mailbox, uidvalidity, uid) DO UPDATE SET attempts = attempts + 1, last_at = excluded.last_at`,
 			mailbox, uidValidity, uid, now, now)
 		return err
 	})
 	if err != nil {
-		return 0, fmt.Errorf("tracker: begin attempt: %w", err)
+		return Attempts{}, fmt.Errorf("tracker: begin attempt: %w", err)
 	}
-	return unfinished, nil
+	return a, nil
+}
+
+// AttemptSlow records that the current attempt at a message has been reading for a
+// while: if it never finishes, it counts towards quarantine as a slow death.
+func (s *Store) AttemptSlow(ctx context.Context, mailbox string, uidValidity, uid uint32) error {
+	if mailbox == "" {
+		return nil
+	}
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE intake_attempts SET slow = slow + 1, last_at = ? WHERE mailbox = ? AND uidvalidity = ? AND uid = ?`,
+			ts(s.Now()), mailbox, uidValidity, uid)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("tracker: attempt slow: %w", err)
+	}
+	return nil
 }
 
 // finishAttempt removes the attempt row of a message being recorded, in its transaction.

@@ -266,21 +266,35 @@ func TestFormOfAnotherCaseIsHeld(t *testing.T) {
 	}
 }
 
-// Reading a message that died twice leaves two unfinished attempts; recording the message
-// clears its attempt.
+// Unfinished attempts are counted; two that died after reading for a while (or five that
+// died at all) make the message poison; recording the message clears its attempt.
 func TestAttemptsCountOnlyUnfinishedWork(t *testing.T) {
 	ctx := context.Background()
 	clock := &testClock{}
 	clock.Set("2026-12-07T10:15:00Z")
 	tr := newTestTracker(t, clock)
-	for want := 0; want < 3; want++ {
-		n, err := tr.BeginAttempt(ctx, "INBOX", 1, 7)
-		if err != nil || n != want {
-			t.Fatalf("BeginAttempt #%d = %d, %v; want %d unfinished", want+1, n, err, want)
+	for want := 0; want < QuarantineAfterAny; want++ {
+		a, err := tr.BeginAttempt(ctx, "INBOX", 1, 7)
+		if err != nil || a.Unfinished != want || a.Poison() {
+			t.Fatalf("BeginAttempt #%d = %+v, %v; want %d unfinished, not poison", want+1, a, err, want)
 		}
 	}
+	if a, _ := tr.BeginAttempt(ctx, "INBOX", 1, 7); !a.Poison() {
+		t.Errorf("after %d quick deaths: %+v, want poison", QuarantineAfterAny, a)
+	}
+	for i := 0; i < QuarantineAfterSlow; i++ {
+		if _, err := tr.BeginAttempt(ctx, "INBOX", 1, 8); err != nil {
+			t.Fatal(err)
+		}
+		if err := tr.AttemptSlow(ctx, "INBOX", 1, 8); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if a, _ := tr.BeginAttempt(ctx, "INBOX", 1, 8); !a.Poison() || a.Slow != QuarantineAfterSlow {
+		t.Errorf("after two slow deaths: %+v, want poison", a)
+	}
 	q := &Incoming{Mailbox: "INBOX", UIDValidity: 1, UID: 7, MessageID: "poison@x.example", From: "x@x.example",
-		Quarantine: "reading it was interrupted 2 times"}
+		Quarantine: "reading it was interrupted 5 times"}
 	res, err := tr.Ingest(ctx, q)
 	if err != nil || res.Disposition != DispQuarantine {
 		t.Fatalf("Ingest(quarantined) = %+v, %v", res, err)
@@ -288,7 +302,7 @@ func TestAttemptsCountOnlyUnfinishedWork(t *testing.T) {
 	if n := len(outboxEmails(t, tr, TmplStaffAttention)); n != 1 {
 		t.Errorf("staff notices of the quarantined message = %d, want 1", n)
 	}
-	if n, err := tr.BeginAttempt(ctx, "INBOX", 1, 7); err != nil || n != 0 {
-		t.Errorf("after recording, BeginAttempt = %d, %v; want 0 unfinished", n, err)
+	if a, err := tr.BeginAttempt(ctx, "INBOX", 1, 7); err != nil || a.Unfinished != 0 {
+		t.Errorf("after recording, BeginAttempt = %+v, %v; want 0 unfinished", a, err)
 	}
 }

@@ -44,6 +44,10 @@ type app struct {
 // milliseconds, a hostile one seconds at most.
 const defaultStallAfter = 2 * time.Minute
 
+// slowAfter is when an attempt that has not finished reading is marked slow: a restart
+// that lands on a message in its first seconds is not evidence against the message.
+const slowAfter = 3 * time.Second
+
 // loadAppConfig reads --config, or the embedded default (store under dataDir).
 func loadAppConfig(path, dataDir string) (*Config, bool, error) {
 	if path != "" {
@@ -136,15 +140,15 @@ func (a *app) smtp() (*mailbox.SMTP, error) {
 // tracker.QuarantineAfter times is recorded unread, for a person, so that no single
 // message can stop intake.
 func (a *app) handle(ctx context.Context, f *mailbox.Fetched) error {
-	unfinished, err := a.store.BeginAttempt(ctx, f.Mailbox, f.UIDValidity, f.UID)
+	prev, err := a.store.BeginAttempt(ctx, f.Mailbox, f.UIDValidity, f.UID)
 	if err != nil {
 		return err
 	}
 	in := &tracker.Incoming{Mailbox: f.Mailbox, UIDValidity: f.UIDValidity, UID: f.UID, ReceivedAt: f.InternalDate, Raw: f.Raw}
 	switch {
-	case unfinished >= tracker.QuarantineAfter:
-		quarantine(in, f, fmt.Sprintf("reading it was interrupted %d times (a crash, an out-of-memory kill or a hang)", unfinished))
-		a.log.Error("message quarantined: its processing died or stalled repeatedly", "uid", f.UID, "attempts", unfinished, "message_id", in.MessageID)
+	case prev.Poison():
+		quarantine(in, f, fmt.Sprintf("reading it was interrupted %d times, %d of them after reading for a while (a crash, an out-of-memory kill or a hang)", prev.Unfinished, prev.Slow))
+		a.log.Error("message quarantined: its processing died or stalled repeatedly", "uid", f.UID, "attempts", prev.Unfinished, "slow", prev.Slow, "message_id", in.MessageID)
 	case f.TooLarge:
 		in.MessageID = fmt.Sprintf("too-large.%d.%d.%s@csprbot.invalid", f.UIDValidity, f.UID, f.InternalDate.UTC().Format("20060102T150405"))
 		in.Subject = "(message too large to read)"
@@ -193,15 +197,25 @@ func (a *app) read(ctx context.Context, in *tracker.Incoming, f *mailbox.Fetched
 	}()
 	timer := time.NewTimer(a.stallAfter)
 	defer timer.Stop()
-	select {
-	case out := <-done:
-		*in = *out
-		return nil
-	case <-timer.C:
-		a.log.Error("reading a message stalled; it will be offered again and quarantined if it stalls again", "uid", f.UID, "after", a.stallAfter)
-		return fmt.Errorf("reading message UID %d took longer than %s", f.UID, a.stallAfter)
-	case <-ctx.Done():
-		return ctx.Err()
+	slow := time.NewTimer(min(slowAfter, a.stallAfter/2))
+	defer slow.Stop()
+	for {
+		select {
+		case out := <-done:
+			*in = *out
+			return nil
+		case <-slow.C:
+			// Still reading: if this attempt dies now, it was this message's doing.
+			if err := a.store.AttemptSlow(ctx, f.Mailbox, f.UIDValidity, f.UID); err != nil {
+				return err
+			}
+			continue
+		case <-timer.C:
+			a.log.Error("reading a message stalled; it will be offered again and quarantined if it stalls again", "uid", f.UID, "after", a.stallAfter)
+			return fmt.Errorf("reading message UID %d took longer than %s", f.UID, a.stallAfter)
+		case <-ctx.Done():
+			return ctx.Err()
+		}
 	}
 }
 

@@ -14,11 +14,13 @@ package main
 // CSPRBOT_CRASH_KILLS=500 CSPRBOT_CRASH_SEED=42 .ci/crash     longer, reproducible
 
 import (
+	"archive/zip"
 	"bufio"
 	"bytes"
 	"database/sql"
 	"errors"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -284,6 +286,15 @@ func TestCrashHarness(t *testing.T) {
 			}
 		}
 	}
+	// The hostile corpus (issue 8): a referral through a mailing list opens its case like
+	// any other; a .docx whose header parts add up to far more text than any form
+	// (a decompression bomb) is recorded for triage and stops nothing behind it.
+	pending = append(pending, demoMail{from: "lists@lewisham.gov.uk", subject: "Referral for a Child Safeguarding Practice Review",
+		headers: map[string]string{"List-Id": "<safeguarding.lewisham.gov.uk>", "Precedence": "list"},
+		body:    "Please find attached a referral.", attachName: "referral.docx", attach: referralFor("Listy Mailcase")})
+	nRef++
+	h.deliver(demoMail{from: "scanner@lewisham.gov.uk", subject: "Scanned document", body: "Scanned.",
+		attachName: "scan.docx", attach: headerBombDocx(200)}, t1, "hostile")
 	settled := func() bool { return len(pending) == 0 && h.recordedAll() && h.queued() == 0 }
 	h.phase("referrals", t1.Format(time.RFC3339), per, some(next("referral", t1)), next("referral", t1), settled)
 	if got := len(h.cases()); got != nRef {
@@ -438,6 +449,8 @@ func (h *crashHarness) check(returned map[string]bool, expectReminders int) cras
 			want = "return"
 		case "ooo":
 			want = "auto"
+		case "hostile":
+			want = "triage"
 		}
 		if disp != want {
 			bad("%s %s recorded as %q, want %q", kind, id, disp, want)
@@ -509,7 +522,10 @@ func (h *crashHarness) check(returned map[string]bool, expectReminders int) cras
 	want := map[string]int{}
 	key := func(kind, ref, agency string) string { return kind + "|" + ref + "|" + agency }
 	for _, c := range h.cases() {
-		want[key("ack_referrer", c.ref, "")] = 1
+		// A referral that came through a mailing list is acted on, never answered.
+		if queryInt(h.db, `SELECT count(*) FROM messages m JOIN cases c ON c.id = m.case_id WHERE c.ref = ? AND m.disposition IN ('referral', 'referral_incomplete') AND m.auto != ''`, c.ref) == 0 {
+			want[key("ack_referrer", c.ref, "")] = 1
+		}
 		want[key("staff_new_referral", c.ref, "")] = 1
 		for ag := range crashAgencies {
 			want[key("scoping_request", c.ref, ag)] = 1
@@ -625,4 +641,23 @@ func (h *crashHarness) panics() string {
 		}
 	}
 	return strings.Join(out, "\n")
+}
+
+// headerBombDocx is a .docx whose n header parts hold 1 MiB of text each: small on the
+// wire (it compresses a thousandfold), far beyond any form once read.
+func headerBombDocx(n int) []byte {
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	add := func(name, body string) {
+		w, _ := zw.Create(name)
+		io.WriteString(w, body)
+	}
+	add("[Content_Types].xml", `<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="xml" ContentType="application/xml"/></Types>`)
+	add("word/document.xml", `<?xml version="1.0"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>Scanned</w:t></w:r></w:p></w:body></w:document>`)
+	text := strings.Repeat("a", 1<<20)
+	for i := range n {
+		add(fmt.Sprintf("word/header%d.xml", i+1), `<?xml version="1.0"?><w:hdr xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:p><w:r><w:t>`+text+`</w:t></w:r></w:p></w:hdr>`)
+	}
+	zw.Close()
+	return buf.Bytes()
 }

@@ -9,8 +9,8 @@ import (
 // Issue 8 from outside: the real command line against the in-process IMAP server and the
 // strict SMTP sink, one `run --once` at a time.
 
-// A message whose reading died twice (two unfinished attempts, as a crash or an
-// out-of-memory kill leaves them) is recorded unread for a person, marked done, staff are
+// A message whose reading died twice after reading for a while (two unfinished slow
+// attempts, as an out-of-memory kill or a hang leaves them) is recorded unread for a person, marked done, staff are
 // told, and the referral queued behind it still opens its case.
 func TestPoisonMessageIsQuarantinedAndIntakeGoesOn(t *testing.T) {
 	e := newE2E(t)
@@ -24,7 +24,7 @@ func TestPoisonMessageIsQuarantinedAndIntakeGoesOn(t *testing.T) {
 		attachName: "scan.docx", attach: []byte("PK this killed the reader twice")}, at.Add(time.Minute))
 	referral := e.deliverRaw(demoMail{from: "dsl@lgt-nhs.example", subject: "Referral", body: "Referral attached",
 		attachName: "referral.docx", attach: referralFor("")}, at.Add(2*time.Minute))
-	if _, err := db.Exec(`INSERT INTO intake_attempts(mailbox, uidvalidity, uid, attempts, first_at, last_at) VALUES ('INBOX', ?, 2, 2, '2026-12-07T10:06:00Z', '2026-12-07T10:07:00Z')`, uidv); err != nil {
+	if _, err := db.Exec(`INSERT INTO intake_attempts(mailbox, uidvalidity, uid, attempts, slow, first_at, last_at) VALUES ('INBOX', ?, 2, 2, 2, '2026-12-07T10:06:00Z', '2026-12-07T10:07:00Z')`, uidv); err != nil {
 		t.Fatal(err)
 	}
 	e.run(0, "run", "--once", "--now", "2026-12-07T10:10:00Z")

@@ -5,12 +5,15 @@ ALTER TABLE messages ADD COLUMN content_sha256 TEXT NOT NULL DEFAULT '';
 
 -- An attempt to process a message, committed before the work starts and removed in the
 -- transaction that records the message: a row left behind at start-up is a crash (or an
--- out-of-memory kill) during that message, and the second one quarantines it.
+-- out-of-memory kill) during that message. slow counts the attempts that were still
+-- reading after a few seconds (a bomb, a hang), so that a restart that merely happened
+-- to land on the message is not taken for poison.
 CREATE TABLE intake_attempts (
 	mailbox     TEXT NOT NULL,
 	uidvalidity INTEGER NOT NULL,
 	uid         INTEGER NOT NULL,
 	attempts    INTEGER NOT NULL,
+	slow        INTEGER NOT NULL DEFAULT 0,
 	first_at    TEXT NOT NULL,
 	last_at     TEXT NOT NULL,
 	PRIMARY KEY (mailbox, uidvalidity, uid)
