@@ -1,6 +1,7 @@
 package devserver
 
 import (
+	"net/smtp"
 	"strings"
 	"testing"
 )
@@ -50,5 +51,27 @@ func TestCheck(t *testing.T) {
 	rep := Check([]byte(mp(`"=_b1"`, "=_b1", "--=_b1--\r\n")))
 	if len(rep.Parts) != 2 || string(rep.Parts[0].Body) != "boundary= x café" || rep.Parts[1].Filename != "a.bin" || string(rep.Parts[1].Body) != "PK\x03\x04" {
 		t.Errorf("Check parts = %+v", rep.Parts)
+	}
+}
+
+// A sink told to refuse invalid mail answers 554 5.6.0 at the end of DATA, as a strict
+// server does, and keeps nothing; valid mail still goes through.
+func TestRefuseInvalid(t *testing.T) {
+	s, err := StartSMTP("127.0.0.1:0", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	s.RefuseInvalid(true)
+	bad := goodHead + "X-Long: " + strings.Repeat("a", 1000) + "\r\n\r\nhi\r\n"
+	err = smtp.SendMail(s.Addr, nil, "partnership@example.org", []string{"a@example.org"}, []byte(bad))
+	if err == nil || !strings.Contains(err.Error(), "554") {
+		t.Errorf("SendMail(invalid) = %v, want a 554 refusal", err)
+	}
+	if err := smtp.SendMail(s.Addr, nil, "partnership@example.org", []string{"a@example.org"}, []byte(goodHead+"\r\nhi\r\n")); err != nil {
+		t.Errorf("SendMail(valid) = %v", err)
+	}
+	if n := len(s.Messages()); n != 1 || len(s.Problems()) != 0 {
+		t.Errorf("sink kept %d messages with problems %v, want the valid one alone", n, s.Problems())
 	}
 }
