@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 )
@@ -103,24 +104,101 @@ func (t *Tracker) ClearAddress(ctx context.Context, addr, actor string) error {
 // past it, mail is held for a person (a loop or a flood, not a process).
 const MaxPerAddressPerDay = 40
 
+// overDailyCap reports whether addr has had MaxPerAddressPerDay emails queued today: one
+// look-up of a counter (address_day), whatever the day's mail.
 func (t *Tracker) overDailyCap(ctx context.Context, tx *sql.Tx, now time.Time, addr string) (bool, error) {
-	day := t.cal.Day(now)
+	day, err := t.capDay(ctx, tx, now)
+	if err != nil {
+		return false, err
+	}
 	var n int
-	err := tx.QueryRowContext(ctx, `SELECT count(*) FROM outbox WHERE created_at >= ? AND (',' || replace(recipients, ' ', '') || ',') LIKE ?`,
-		ts(day), "%,"+normAddr(addr)+",%").Scan(&n)
+	err = tx.QueryRowContext(ctx, `SELECT n FROM address_day WHERE address = ? AND day = ?`, normAddr(addr), day).Scan(&n)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
 	return n >= MaxPerAddressPerDay, err
+}
+
+// countQueued adds an email just queued to today's count for each of its recipients.
+func (t *Tracker) countQueued(ctx context.Context, tx *sql.Tx, now time.Time, addrs []string) error {
+	day, err := t.capDay(ctx, tx, now)
+	if err != nil {
+		return err
+	}
+	for _, a := range dedupAddrs(addrs) {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO address_day(address, day, n) VALUES (?, ?, 1)
+			ON CONFLICT(address, day) DO UPDATE SET n = n + 1`, a, day); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// capDay returns now's London date for the daily counters. A day they have not counted
+// from its start (it began before schema 8) is counted once from the outbox first; and
+// counters older than a week, which no cap reads, are dropped then.
+func (t *Tracker) capDay(ctx context.Context, tx *sql.Tx, now time.Time) (string, error) {
+	day := t.londonDay(now)
+	var one int
+	err := tx.QueryRowContext(ctx, `SELECT 1 FROM address_days_counted WHERE day = ?`, day).Scan(&one)
+	if err == nil || !errors.Is(err, sql.ErrNoRows) {
+		return day, err
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT recipients FROM outbox WHERE created_at >= ?`, ts(t.cal.Day(now)))
+	if err != nil {
+		return "", err
+	}
+	counts := map[string]int{}
+	for rows.Next() {
+		var r string
+		if err := rows.Scan(&r); err != nil {
+			rows.Close()
+			return "", err
+		}
+		for _, a := range dedupAddrs(strings.Split(r, ",")) {
+			counts[a]++
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return "", err
+	}
+	for a, n := range counts {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO address_day(address, day, n) VALUES (?, ?, ?)
+			ON CONFLICT(address, day) DO UPDATE SET n = max(n, excluded.n)`, a, day, n); err != nil {
+			return "", err
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO address_days_counted(day) VALUES (?)`, day); err != nil {
+		return "", err
+	}
+	old := t.londonDay(now.AddDate(0, 0, -8))
+	if _, err := tx.ExecContext(ctx, `DELETE FROM address_day WHERE day < ?`, old); err != nil {
+		return "", err
+	}
+	_, err = tx.ExecContext(ctx, `DELETE FROM address_days_counted WHERE day < ?`, old)
+	return day, err
 }
 
 // DefaultStuckAfter is how long a queued email may wait unsent before staff are told,
 // unless the configuration says otherwise (Config.StuckAfter).
 const DefaultStuckAfter = 2 * time.Hour
 
+// alertStuckQuery finds the emails staff have not been told about yet: queued longer than
+// Config.StuckAfter (counted from waiting_since), held, or failed. Through the partial
+// index outbox_unalerted, it reads only rows not yet alerted, never the sent history.
+const alertStuckQuery = `SELECT id, coalesce(case_id, 0), kind, recipients, status, last_error, created_at FROM outbox
+		WHERE stuck_alerted = 0 AND status = 'queued' AND waiting_since <= ?
+	UNION ALL
+	SELECT id, coalesce(case_id, 0), kind, recipients, status, last_error, created_at FROM outbox
+		WHERE stuck_alerted = 0 AND status IN ('failed', 'held')`
+
 // alertStuck tells staff once about each email that has waited unsent longer than
-// Config.StuckAfter (it reaches them when SMTP works again), and about each rejected one.
+// Config.StuckAfter (it reaches them when SMTP works again), and about each rejected or
+// held one. A notice to staff is never alerted about (it is marked 2: nothing to tell).
 func (t *Tracker) alertStuck(ctx context.Context) error {
 	now := t.Now()
-	rows, err := t.db.QueryContext(ctx, `SELECT id, coalesce(case_id, 0), kind, recipients, status, last_error, created_at FROM outbox
-		WHERE stuck_alerted = 0 AND kind != ? AND ((status = 'queued' AND created_at <= ?) OR status IN ('failed', 'held'))`, TmplStaffAttention, ts(now.Add(-t.cfg.StuckAfter)))
+	rows, err := t.db.QueryContext(ctx, alertStuckQuery, ts(now.Add(-t.cfg.StuckAfter)))
 	if err != nil {
 		return err
 	}
@@ -138,8 +216,16 @@ func (t *Tracker) alertStuck(ctx context.Context) error {
 		list = append(list, s)
 	}
 	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	sort.Slice(list, func(i, j int) bool { return list[i].id < list[j].id })
 	for _, s := range list {
 		err := t.tx(ctx, func(tx *sql.Tx) error {
+			if s.kind == TmplStaffAttention {
+				_, err := tx.ExecContext(ctx, `UPDATE outbox SET stuck_alerted = 2 WHERE id = ?`, s.id)
+				return err
+			}
 			if _, err := tx.ExecContext(ctx, `UPDATE outbox SET stuck_alerted = 1 WHERE id = ?`, s.id); err != nil {
 				return err
 			}

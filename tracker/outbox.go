@@ -116,6 +116,9 @@ func (t *Tracker) enqueue(ctx context.Context, tx *sql.Tx, now time.Time, m outM
 		e.Subject, string(body), status, ts(now), lastErr, ts(now)); err != nil {
 		return "", err
 	}
+	if err := t.countQueued(ctx, tx, now, append(append([]string{}, e.To...), e.Cc...)); err != nil {
+		return "", err
+	}
 	event := "message_out_queued"
 	detail := fmt.Sprintf("%s to %s", m.tmpl, strings.Join(e.To, ", "))
 	if status == "held" {
@@ -241,6 +244,9 @@ func (t *Tracker) SendDue(ctx context.Context, s Sender) (int, error) {
 		t.out.pending = t.out.pending[1:]
 	}
 	if err := t.recoverInterrupted(ctx); err != nil {
+		return 0, fmt.Errorf("tracker: send due: %w", err)
+	}
+	if err := t.catchUpClock(ctx); err != nil {
 		return 0, fmt.Errorf("tracker: send due: %w", err)
 	}
 	sent := 0
@@ -382,6 +388,63 @@ func (t *Tracker) recoverInterrupted(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// catchUpClock brings back queued mail whose times lie ahead of the clock because the
+// clock was moved back: without it the mail would wait until the clock caught up (hours,
+// perhaps), and its unsent-mail alert with it. Each email's next attempt becomes now plus
+// its own back-off at most, and its waiting time for the alert starts again from now.
+// Both reads go through an index and find nothing unless the clock did move back.
+func (t *Tracker) catchUpClock(ctx context.Context) error {
+	now := t.Now()
+	rows, err := t.db.QueryContext(ctx, `SELECT id, attempts, next_attempt_at, '' FROM outbox WHERE status = 'queued' AND next_attempt_at > ?
+		UNION ALL
+		SELECT id, 0, '', waiting_since FROM outbox WHERE stuck_alerted = 0 AND status = 'queued' AND waiting_since > ?`, ts(now), ts(now))
+	if err != nil {
+		return err
+	}
+	type fix struct {
+		id          int64
+		next, since string
+	}
+	var fixes []fix
+	for rows.Next() {
+		var id int64
+		var attempts int
+		var next, since string
+		if err := rows.Scan(&id, &attempts, &next, &since); err != nil {
+			rows.Close()
+			return err
+		}
+		if since != "" {
+			fixes = append(fixes, fix{id: id, since: ts(now)})
+			continue
+		}
+		bound := now
+		if attempts > 0 {
+			bound = now.Add(sendBackoff(attempts))
+		}
+		if nt, err := time.Parse(time.RFC3339, next); err == nil && nt.After(bound) {
+			fixes = append(fixes, fix{id: id, next: ts(bound)})
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil || len(fixes) == 0 {
+		return err
+	}
+	t.log.Warn("the clock is behind queued mail (moved back?): its back-off and unsent-mail alert start again from now", "emails", len(fixes), "now", ts(now))
+	return t.tx(ctx, func(tx *sql.Tx) error {
+		for _, f := range fixes {
+			q, v := `UPDATE outbox SET next_attempt_at = ? WHERE id = ? AND status = 'queued'`, f.next
+			if f.since != "" {
+				q, v = `UPDATE outbox SET waiting_since = ? WHERE id = ? AND status = 'queued'`, f.since
+			}
+			if _, err := tx.ExecContext(ctx, q, v, f.id); err != nil {
+				return err
+			}
+		}
+		return audit(ctx, tx, now, 0, "csprbot", "clock_behind", fmt.Sprintf("the clock (%s) is behind %d queued emails' times: their back-off and unsent-mail alert start again from now", ts(now), len(fixes)))
+	})
 }
 
 // recordSend records what the server said about a claimed email. It changes nothing if the
