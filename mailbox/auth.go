@@ -84,6 +84,9 @@ func XOAUTH2Auth(user string, token func(ctx context.Context) (string, error)) A
 type xoauth2Auth struct {
 	user  string
 	token func(ctx context.Context) (string, error)
+	// rejected, when set, is told of a token a server refused, so that token() fetches
+	// a new one; the login is then tried once more.
+	rejected func(token string)
 }
 
 const tokenTimeout = 30 * time.Second
@@ -110,10 +113,47 @@ func (a xoauth2Auth) imapLoginContext(ctx context.Context, c *imapclient.Client)
 	if err != nil {
 		return fmt.Errorf("xoauth2 token: %w", err)
 	}
-	if err := c.Authenticate(&xoauth2Client{user: a.user, token: tok}); err != nil {
+	err = c.Authenticate(&xoauth2Client{user: a.user, token: tok})
+	if err != nil && a.rejected != nil {
+		// Revoked, or its permissions changed: a new token, and one more try.
+		a.rejected(tok)
+		fresh, terr := a.token(ctx)
+		if terr != nil {
+			return fmt.Errorf("authenticate XOAUTH2: %w (and renewing the token: %v)", err, terr)
+		}
+		if fresh != tok {
+			err = c.Authenticate(&xoauth2Client{user: a.user, token: fresh})
+		}
+	}
+	if err != nil {
 		return fmt.Errorf("authenticate XOAUTH2: %w", err)
 	}
 	return nil
+}
+
+// smtpLogin is smtpOptions, also returning the bearer token used (if any) so that a
+// refusal can be reported back with smtpRejected.
+func smtpLogin(ctx context.Context, a Auth) ([]mail.Option, string, error) {
+	if x, ok := a.(xoauth2Auth); ok {
+		tok, err := x.token(ctx)
+		if err != nil {
+			return nil, "", fmt.Errorf("xoauth2 token: %w", err)
+		}
+		return []mail.Option{mail.WithSMTPAuthCustom(mailsmtp.XOAuth2Auth(x.user, tok))}, tok, nil
+	}
+	opts, err := smtpOptions(ctx, a)
+	return opts, "", err
+}
+
+// smtpRejected tells a token-based login that the SMTP server refused token (535): the
+// next login uses a new one. It reports whether trying again may help.
+func smtpRejected(a Auth, token string) bool {
+	x, ok := a.(xoauth2Auth)
+	if !ok || x.rejected == nil || token == "" {
+		return false
+	}
+	x.rejected(token)
+	return true
 }
 
 func (a xoauth2Auth) smtpOptionsContext(ctx context.Context) ([]mail.Option, error) {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/lewisham-lscp/csprbot/tracker"
 	"github.com/wneessen/go-mail"
+	mailsmtp "github.com/wneessen/go-mail/smtp"
 )
 
 // SMTPConfig says how to reach the outgoing mail server.
@@ -81,56 +82,11 @@ func (s *SMTP) Send(ctx context.Context, m *tracker.OutEmail) error {
 		return &tracker.SendError{Permanent: true, MessageRefused: true, Err: fmt.Errorf("mailbox: smtp: build %s: %w", m.MessageID, err)}
 	}
 
-	authOpts, err := smtpOptions(ctx, s.cfg.Auth)
-	if err != nil {
-		return &tracker.SendError{Err: fmt.Errorf("mailbox: smtp: login: %w", err)}
-	}
-	if pa, ok := s.cfg.Auth.(passwordAuth); ok && s.cfg.TLS == "none" {
-		// Allowed by checkTLS (loopback or allow_insecure): go-mail otherwise refuses PLAIN in clear.
-		authOpts = pa.plaintextOptions()
-	}
-	tlsConf := &tls.Config{ServerName: s.host, InsecureSkipVerify: s.cfg.InsecureSkipVerify, MinVersion: tls.VersionTLS12}
-	opts := []mail.Option{
-		mail.WithPort(s.port), mail.WithTimeout(s.cfg.Timeout), mail.WithTLSConfig(tlsConf),
-	}
-	if s.cfg.HeloName != "" {
-		opts = append(opts, mail.WithHELO(s.cfg.HeloName))
-	}
-	var conn connHolder
-	switch s.cfg.TLS {
-	case "none":
-		opts = append(opts, mail.WithTLSPolicy(mail.NoTLS))
-	case "starttls":
-		opts = append(opts, mail.WithTLSPolicy(mail.TLSMandatory))
-	case "tls":
-		opts = append(opts, mail.WithSSL())
-	}
-	if s.cfg.TLS != "tls" {
-		// Our own dialer, so the connection can be closed when ctx is done. (With
-		// implicit TLS go-mail must dial itself to count the link as encrypted; the
-		// timeout bounds each step there.)
-		opts = append(opts, mail.WithDialContextFunc(func(ctx context.Context, network, addr string) (net.Conn, error) {
-			d := net.Dialer{Timeout: s.cfg.Timeout}
-			c, err := d.DialContext(ctx, network, addr)
-			conn.set(c)
-			return c, err
-		}))
-	}
-	opts = append(opts, authOpts...)
-	client, err := mail.NewClient(s.host, opts...)
-	if err != nil {
-		return &tracker.SendError{Permanent: true, Err: fmt.Errorf("mailbox: smtp: client: %w", err)}
-	}
-
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	stop := context.AfterFunc(ctx, conn.close)
-	defer stop()
-
-	sc, err := client.DialToSMTPClientWithContext(ctx)
+	client, sc, err := s.dial(ctx)
 	if err != nil {
-		// Refused greetings and failed logins wait too: a person fixes the configuration.
-		return &tracker.SendError{Err: fmt.Errorf("mailbox: smtp: connect %s: %w", s.cfg.Address, err)}
+		return err
 	}
 	defer func() { _ = client.CloseWithSMTPClient(sc) }()
 
@@ -173,6 +129,69 @@ func (s *SMTP) Send(ctx context.Context, m *tracker.OutEmail) error {
 		return messageRefused(classify(fmt.Errorf("mailbox: smtp: %s refused at the end of data: %w", m.MessageID, err)))
 	}
 	return nil
+}
+
+// dial connects and logs in. A bearer token the server refuses is renewed and the login
+// tried once more.
+func (s *SMTP) dial(ctx context.Context) (*mail.Client, *mailsmtp.Client, error) {
+	return s.dialOnce(ctx, true)
+}
+
+func (s *SMTP) dialOnce(ctx context.Context, retry bool) (*mail.Client, *mailsmtp.Client, error) {
+	authOpts, token, err := smtpLogin(ctx, s.cfg.Auth)
+	if err != nil {
+		return nil, nil, &tracker.SendError{Err: fmt.Errorf("mailbox: smtp: login: %w", err)}
+	}
+	if pa, ok := s.cfg.Auth.(passwordAuth); ok && s.cfg.TLS == "none" {
+		// Allowed by checkTLS (loopback or allow_insecure): go-mail otherwise refuses PLAIN in clear.
+		authOpts = pa.plaintextOptions()
+	}
+	tlsConf := &tls.Config{ServerName: s.host, InsecureSkipVerify: s.cfg.InsecureSkipVerify, MinVersion: tls.VersionTLS12}
+	opts := []mail.Option{
+		mail.WithPort(s.port), mail.WithTimeout(s.cfg.Timeout), mail.WithTLSConfig(tlsConf),
+	}
+	if s.cfg.HeloName != "" {
+		opts = append(opts, mail.WithHELO(s.cfg.HeloName))
+	}
+	var conn connHolder
+	switch s.cfg.TLS {
+	case "none":
+		opts = append(opts, mail.WithTLSPolicy(mail.NoTLS))
+	case "starttls":
+		opts = append(opts, mail.WithTLSPolicy(mail.TLSMandatory))
+	case "tls":
+		opts = append(opts, mail.WithSSL())
+	}
+	if s.cfg.TLS != "tls" {
+		// Our own dialer, so the connection can be closed when ctx is done. (With
+		// implicit TLS go-mail must dial itself to count the link as encrypted; the
+		// timeout bounds each step there.)
+		opts = append(opts, mail.WithDialContextFunc(func(ctx context.Context, network, addr string) (net.Conn, error) {
+			d := net.Dialer{Timeout: s.cfg.Timeout}
+			c, err := d.DialContext(ctx, network, addr)
+			conn.set(c)
+			return c, err
+		}))
+	}
+	opts = append(opts, authOpts...)
+	client, err := mail.NewClient(s.host, opts...)
+	if err != nil {
+		return nil, nil, &tracker.SendError{Permanent: true, Err: fmt.Errorf("mailbox: smtp: client: %w", err)}
+	}
+
+	// ctx is cancelled when Send returns: the connection is closed then at the latest.
+	context.AfterFunc(ctx, conn.close)
+
+	sc, err := client.DialToSMTPClientWithContext(ctx)
+	if err != nil {
+		if retry && smtpCode(err) == 535 && smtpRejected(s.cfg.Auth, token) {
+			// The token was refused (revoked, permissions changed): a new one, once.
+			return s.dialOnce(ctx, false)
+		}
+		// Refused greetings and failed logins wait too: a person fixes the configuration.
+		return nil, nil, &tracker.SendError{Err: fmt.Errorf("mailbox: smtp: connect %s: %w", s.cfg.Address, err)}
+	}
+	return client, sc, nil
 }
 
 // classify turns the server's reply to a command into a *tracker.SendError: 5xx is
