@@ -179,7 +179,10 @@ func pdfBlocks(pc *pdfContent) []block {
 		}
 		bs = append(bs, block{text: strings.TrimSpace(k) + ":\t" + v})
 	}
-	lines := linesToBlocks(pc.Lines)
+	lines := pc.Blocks
+	if lines == nil {
+		lines = linesToBlocks(pc.Lines)
+	}
 	if len(bs) == 0 {
 		return lines
 	}

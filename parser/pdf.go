@@ -51,6 +51,8 @@ const (
 type pdfContent struct {
 	Lines  []string
 	Fields map[string]string
+	// Blocks are Lines with the tables the page's borders draw read as tables.
+	Blocks []block
 }
 
 // extractPDF reads the text layer and form fields of a PDF.
@@ -99,6 +101,7 @@ func extractPDFUnsafe(raw []byte) (*pdfContent, error) {
 			return nil, err
 		}
 		c.Lines = append(c.Lines, pdfLines(glyphs)...)
+		c.Blocks = pdfJoinPages(c.Blocks, pdfPageBlocks(glyphs))
 	}
 	if d.err != nil {
 		return nil, d.err
@@ -1729,7 +1732,12 @@ func (m pdfMatrix) mul(n pdfMatrix) pdfMatrix {
 type pdfGlyph struct {
 	x, y, w, size float64
 	text          string
+	// rule: a stroked line or thin filled rectangle (a table border) from (x, y)
+	// to (x+w, y+size), axis-aligned; text is empty.
+	rule bool
 }
+
+const pdfMaxRules = 20000 // table border segments on one page
 
 type pdfGState struct {
 	ctm                                  pdfMatrix
@@ -1825,6 +1833,42 @@ func (d *pdfDoc) runContent(content []byte, res pdfDict, gs pdfGState, glyphs *[
 	td := func(tx, ty float64) {
 		tlm = pdfMatrix{1, 0, 0, 1, tx, ty}.mul(tlm)
 		tm = tlm
+	}
+	// The current path, as segments in device space, for table borders.
+	type seg struct {
+		x0, y0, x1, y1 float64
+		thin           bool // from a thin rectangle: a border even when only filled
+	}
+	var path []seg
+	var cx, cy, sx, sy float64 // current point and subpath start, user space
+	pt := func(x, y float64) (float64, float64) {
+		m := gs.ctm
+		return x*m[0] + y*m[2] + m[4], x*m[1] + y*m[3] + m[5]
+	}
+	addSeg := func(x0, y0, x1, y1 float64) {
+		if len(path) < 4096 {
+			ax, ay := pt(x0, y0)
+			bx, by := pt(x1, y1)
+			path = append(path, seg{ax, ay, bx, by, false})
+		}
+	}
+	rules := 0
+	emitRules := func(stroked bool) error {
+		for _, sg := range path {
+			x0, x1 := math.Min(sg.x0, sg.x1), math.Max(sg.x0, sg.x1)
+			y0, y1 := math.Min(sg.y0, sg.y1), math.Max(sg.y0, sg.y1)
+			if !stroked && !sg.thin {
+				continue // a filled shape's edges are no border (a shaded cell)
+			}
+			if (x1-x0 < 0.6 && y1-y0 > 2) || (y1-y0 < 0.6 && x1-x0 > 2) {
+				if rules++; rules > pdfMaxRules {
+					return errTooLarge("number of PDF table borders on a page", pdfMaxRules)
+				}
+				*glyphs = append(*glyphs, pdfGlyph{x: x0, y: y0, w: x1 - x0, size: y1 - y0, rule: true})
+			}
+		}
+		path = path[:0]
+		return nil
 	}
 	for {
 		o, err := p.object(0)
@@ -1945,6 +1989,57 @@ func (d *pdfDoc) runContent(content []byte, res pdfDict, gs pdfGState, glyphs *[
 			}
 		case "BI":
 			p.skipInlineImage()
+		case "m":
+			if len(ops) >= 2 {
+				i := nargs(2)
+				cx, cy = num(i), num(i+1)
+				sx, sy = cx, cy
+			}
+		case "l":
+			if len(ops) >= 2 {
+				i := nargs(2)
+				addSeg(cx, cy, num(i), num(i+1))
+				cx, cy = num(i), num(i+1)
+			}
+		case "h":
+			addSeg(cx, cy, sx, sy)
+			cx, cy = sx, sy
+		case "c", "v", "y":
+			if len(ops) >= 2 {
+				i := nargs(2)
+				cx, cy = num(i), num(i+1)
+			}
+		case "re":
+			if len(ops) >= 4 {
+				i := nargs(4)
+				x, y, w, h := num(i), num(i+1), num(i+2), num(i+3)
+				ax, ay := pt(x, y)
+				bx, by := pt(x+w, y+h)
+				x0, x1 := math.Min(ax, bx), math.Max(ax, bx)
+				y0, y1 := math.Min(ay, by), math.Max(ay, by)
+				// a thin rectangle is a border drawn as a fill (Word does this)
+				switch {
+				case len(path) >= 4096:
+				case x1-x0 < 2.5 && y1-y0 > 2:
+					path = append(path, seg{(x0 + x1) / 2, y0, (x0 + x1) / 2, y1, true})
+				case y1-y0 < 2.5 && x1-x0 > 2:
+					path = append(path, seg{x0, (y0 + y1) / 2, x1, (y0 + y1) / 2, true})
+				default: // a box: its sides are borders when stroked
+					path = append(path, seg{x0, y0, x1, y0, false}, seg{x0, y1, x1, y1, false},
+						seg{x0, y0, x0, y1, false}, seg{x1, y0, x1, y1, false})
+				}
+				cx, cy, sx, sy = x, y, x, y
+			}
+		case "S", "s", "B", "B*", "b", "b*":
+			if err := emitRules(true); err != nil {
+				return err
+			}
+		case "f", "F", "f*":
+			if err := emitRules(false); err != nil {
+				return err
+			}
+		case "n":
+			path = path[:0]
 		}
 		ops = ops[:0]
 	}
@@ -2006,15 +2101,34 @@ func (p *pdfParser) skipInlineImage() {
 // pdfLines groups a page's glyphs into lines by baseline, top to bottom, and joins
 // each line left to right: a space across a word gap, a tab across a column gap.
 func pdfLines(glyphs []pdfGlyph) []string {
+	ls := pdfLayout(glyphs)
+	out := make([]string, len(ls))
+	for i, l := range ls {
+		out[i] = l.text
+	}
+	return out
+}
+
+// pdfLine is one line of a page as laid out.
+type pdfLine struct {
+	text         string
+	x0, x1, y    float64 // left and right ends of its ink, baseline
+	size, firstW float64 // font size; width of its first word
+}
+
+// pdfLayout is pdfLines with each line's position. Table borders are left out.
+func pdfLayout(glyphs []pdfGlyph) []pdfLine {
 	if len(glyphs) == 0 {
 		return nil
 	}
-	idx := make([]int, len(glyphs))
-	for i := range idx {
-		idx[i] = i
+	idx := make([]int, 0, len(glyphs))
+	for i := range glyphs {
+		if !glyphs[i].rule {
+			idx = append(idx, i)
+		}
 	}
 	sort.SliceStable(idx, func(a, b int) bool { return glyphs[idx[a]].y > glyphs[idx[b]].y })
-	var lines []string
+	var lines []pdfLine
 	for start := 0; start < len(idx); {
 		// One baseline: within 0.45 of the larger font size, so a superscript
 		// ("11th") stays on its line; lines are at least a font size apart.
@@ -2031,6 +2145,8 @@ func pdfLines(glyphs []pdfGlyph) []string {
 		sort.SliceStable(line, func(a, b int) bool { return glyphs[line[a]].x < glyphs[line[b]].x })
 		var buf []byte
 		var prev *pdfGlyph
+		pl := pdfLine{y: g0.y, size: g0.size, x0: math.Inf(1), x1: math.Inf(-1)}
+		firstDone := false
 		for _, k := range line {
 			g := &glyphs[k]
 			if prev != nil {
@@ -2046,18 +2162,30 @@ func pdfLines(glyphs []pdfGlyph) []string {
 					if len(buf) > 0 && buf[len(buf)-1] != '\t' {
 						buf = append(buf, '\t')
 					}
+					firstDone = firstDone || pl.x1 > pl.x0
 				case gap > 0.2*size && !endsSpace && g.text != " ":
 					buf = append(buf, ' ')
+					firstDone = firstDone || pl.x1 > pl.x0
 				}
 			}
 			prev = g
-			if g.text == " " && (len(buf) == 0 || buf[len(buf)-1] == '\t') {
-				continue
+			if g.text == " " {
+				firstDone = firstDone || pl.x1 > pl.x0
+				if len(buf) == 0 || buf[len(buf)-1] == '\t' {
+					continue
+				}
+			} else {
+				pl.x0 = math.Min(pl.x0, g.x)
+				pl.x1 = math.Max(pl.x1, g.x+g.w)
+				if !firstDone {
+					pl.firstW = g.x + g.w - pl.x0
+				}
 			}
 			buf = append(buf, g.text...)
 		}
 		if l := pdfCleanLine(string(buf)); l != "" {
-			lines = append(lines, l)
+			pl.text = l
+			lines = append(lines, pl)
 		}
 		start = end
 	}

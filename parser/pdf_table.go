@@ -1,0 +1,348 @@
+package parser
+
+import (
+	"math"
+	"sort"
+	"strings"
+	"unicode"
+)
+
+// Tables in a PDF's text layer. A PDF has no tables, only glyphs and lines drawn
+// on the page; a form printed from Word or LibreOffice draws each table's borders.
+// The borders give the grid (rows between horizontal rules, cells between the
+// vertical rules that cross the row), the glyphs inside a cell give its text, and
+// where a cell's lines wrap they are joined back into paragraphs.
+
+const pdfMaxTableRules = 4000 // borders on one page read as tables; past it, lines only
+
+type pdfBand struct {
+	top, bot float64
+	xs       []float64 // cell boundaries, left to right
+}
+
+type pdfGrid struct {
+	bands []pdfBand
+	cols  []float64 // every boundary of the grid, left to right
+}
+
+// pdfPageBlocks lays out one page: its tables, and its other text as lines, top
+// to bottom.
+func pdfPageBlocks(glyphs []pdfGlyph) []block {
+	var hs, vs, text []pdfGlyph
+	for _, g := range glyphs {
+		switch {
+		case !g.rule:
+			text = append(text, g)
+		case g.size < 0.6:
+			hs = append(hs, g)
+		default:
+			vs = append(vs, g)
+		}
+	}
+	grids := pdfGrids(hs, vs)
+	if len(grids) == 0 {
+		return linesToBlocks(pdfLines(text))
+	}
+	type bandRef struct{ g, b int }
+	var bands []bandRef
+	for gi, g := range grids {
+		for bi := range g.bands {
+			bands = append(bands, bandRef{gi, bi})
+		}
+	}
+	sort.Slice(bands, func(a, b int) bool {
+		return grids[bands[a].g].bands[bands[a].b].top > grids[bands[b].g].bands[bands[b].b].top
+	})
+	// glyphs of each cell: grid → band → cell
+	cells := make([][][][]pdfGlyph, len(grids))
+	for gi, g := range grids {
+		cells[gi] = make([][][]pdfGlyph, len(g.bands))
+		for bi, b := range g.bands {
+			cells[gi][bi] = make([][]pdfGlyph, len(b.xs)-1)
+		}
+	}
+	var outside []pdfGlyph
+	for _, gl := range text {
+		gx, gy := gl.x+gl.w/2, gl.y+0.25*gl.size
+		// the first band (top down) whose bottom is below the glyph
+		k := sort.Search(len(bands), func(i int) bool {
+			return grids[bands[i].g].bands[bands[i].b].bot < gy
+		})
+		placed := false
+		if k < len(bands) {
+			ref := bands[k]
+			b := grids[ref.g].bands[ref.b]
+			if gy < b.top && gx >= b.xs[0] && gx < b.xs[len(b.xs)-1] {
+				for c := 0; c+1 < len(b.xs); c++ {
+					if gx >= b.xs[c] && gx < b.xs[c+1] {
+						cells[ref.g][ref.b][c] = append(cells[ref.g][ref.b][c], gl)
+						placed = true
+						break
+					}
+				}
+			}
+		}
+		if !placed {
+			outside = append(outside, gl)
+		}
+	}
+	type item struct {
+		y float64
+		b block
+	}
+	var items []item
+	for _, l := range pdfLayout(outside) {
+		items = append(items, item{l.y, block{text: l.text}})
+	}
+	for gi, g := range grids {
+		t := &table{}
+		for bi, b := range g.bands {
+			var r row
+			for c := 0; c+1 < len(b.xs); c++ {
+				col, end := pdfCol(g.cols, b.xs[c]), pdfCol(g.cols, b.xs[c+1])
+				r.cells = append(r.cells, cell{col: col, span: max(1, end-col),
+					blocks: pdfCellParas(cells[gi][bi][c], b.xs[c], b.xs[c+1])})
+			}
+			t.rows = append(t.rows, r)
+		}
+		items = append(items, item{g.bands[0].top, block{table: t}})
+	}
+	sort.SliceStable(items, func(a, b int) bool { return items[a].y > items[b].y })
+	out := make([]block, len(items))
+	for i, it := range items {
+		out[i] = it.b
+	}
+	return out
+}
+
+func pdfCol(cols []float64, x float64) int {
+	for i, c := range cols {
+		if math.Abs(c-x) < 1.5 {
+			return i
+		}
+	}
+	return 0
+}
+
+// cluster sorts vs and merges values closer than tol.
+func cluster(vs []float64, tol float64, desc bool) []float64 {
+	sort.Float64s(vs)
+	var out []float64
+	for _, v := range vs {
+		if len(out) > 0 && v-out[len(out)-1] < tol {
+			continue
+		}
+		out = append(out, v)
+	}
+	if desc {
+		for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
+			out[i], out[j] = out[j], out[i]
+		}
+	}
+	return out
+}
+
+// pdfGrids finds the tables a page's borders draw.
+func pdfGrids(hs, vs []pdfGlyph) []pdfGrid {
+	if len(hs) < 2 || len(vs) < 2 || len(hs)+len(vs) > pdfMaxTableRules {
+		return nil
+	}
+	ys := make([]float64, len(hs))
+	for i, h := range hs {
+		ys[i] = h.y
+	}
+	levels := cluster(ys, 1.5, true)
+	// coverage is how much of [x0, x1] the horizontal borders at y cover.
+	coverage := func(y, x0, x1 float64) float64 {
+		sum := 0.0
+		for _, h := range hs {
+			if math.Abs(h.y-y) < 1.5 {
+				sum += math.Max(0, math.Min(h.x+h.w, x1)-math.Max(h.x, x0))
+			}
+		}
+		return sum / math.Max(x1-x0, 1)
+	}
+	crossing := func(top, bot float64) []float64 {
+		var xs []float64
+		for _, v := range vs {
+			if v.y <= bot+2 && v.y+v.size >= top-2 {
+				xs = append(xs, v.x)
+			}
+		}
+		return cluster(xs, 1.5, false)
+	}
+	var bands []pdfBand
+	for i := 0; i+1 < len(levels); i++ {
+		top := levels[i]
+		for j := i + 1; j < len(levels); j++ {
+			bot := levels[j]
+			if top-bot < 3 {
+				continue
+			}
+			xs := crossing(top, bot)
+			if len(xs) < 2 {
+				break
+			}
+			x0, x1 := xs[0], xs[len(xs)-1]
+			if coverage(top, x0, x1) < 0.5 {
+				break // not the top border of a row
+			}
+			if coverage(bot, x0, x1) < 0.5 {
+				continue // a line inside the row (an underline): the row goes on below it
+			}
+			bands = append(bands, pdfBand{top: top, bot: bot, xs: xs})
+			i = j - 1
+			break
+		}
+	}
+	var grids []pdfGrid
+	for _, b := range bands {
+		if n := len(grids); n > 0 {
+			g := &grids[n-1]
+			last := g.bands[len(g.bands)-1]
+			if math.Abs(last.bot-b.top) < 1.5 && math.Abs(last.xs[0]-b.xs[0]) < 3 && math.Abs(last.xs[len(last.xs)-1]-b.xs[len(b.xs)-1]) < 3 {
+				g.bands = append(g.bands, b)
+				continue
+			}
+		}
+		grids = append(grids, pdfGrid{bands: []pdfBand{b}})
+	}
+	for gi := range grids {
+		var all []float64
+		for _, b := range grids[gi].bands {
+			all = append(all, b.xs...)
+		}
+		grids[gi].cols = cluster(all, 1.5, false)
+	}
+	return grids
+}
+
+// pdfCellParas turns a cell's glyphs into its paragraphs: a line joins the one
+// before when that one was full (its next word would not have fitted), with no
+// space after a hyphen or inside a word too long for the cell.
+func pdfCellParas(glyphs []pdfGlyph, left, right float64) []block {
+	lines := pdfLayout(glyphs)
+	if len(lines) == 0 {
+		return nil
+	}
+	pad := math.Min(math.Max(lines[0].x0-left, 1), 12)
+	limit := right - pad
+	var out []block
+	var cur strings.Builder
+	for i, l := range lines {
+		text := strings.ReplaceAll(l.text, "\t", " ")
+		if i > 0 {
+			p := lines[i-1]
+			space := 0.33 * p.size // about a space of the common text fonts
+			full := p.x1+space+l.firstW > limit
+			forced := !strings.ContainsAny(lines[i-1].text, " \t") && p.x1 > limit-0.6*p.size
+			switch {
+			case forced:
+				// one word longer than the cell, broken where the cell ended
+			case full && strings.HasSuffix(p.text, "-") && !strings.HasSuffix(p.text, " -"):
+				// a break after a hyphen: "Example-" "Step"
+			case full:
+				cur.WriteByte(' ')
+			default:
+				out = append(out, block{text: cur.String()})
+				cur.Reset()
+			}
+		}
+		cur.WriteString(text)
+	}
+	return append(out, block{text: cur.String()})
+}
+
+// pdfJoinPages appends a page's blocks to the document's. A table the page starts
+// with continues the table the last page ended with when they have the same
+// columns; a first row that starts in lower case, or fills only some of the cells
+// the last row filled, is the rest of that row, split by the page break.
+func pdfJoinPages(doc, page []block) []block {
+	if len(doc) == 0 || len(page) == 0 {
+		return append(doc, page...)
+	}
+	prev, next := doc[len(doc)-1].table, page[0].table
+	if prev == nil || next == nil || len(prev.rows) == 0 || len(next.rows) == 0 || pdfWidth(prev) != pdfWidth(next) {
+		return append(doc, page...)
+	}
+	t := &table{rows: append([]row{}, prev.rows...)}
+	rows := next.rows
+	last := &t.rows[len(t.rows)-1]
+	if first := rows[0]; sameCells(*last, first) && (startsLower(first) || fewerCells(*last, first)) {
+		cells := make([]cell, len(last.cells))
+		copy(cells, last.cells)
+		for j := range cells {
+			add := first.cells[j].blocks
+			if len(add) == 0 {
+				continue
+			}
+			bs := append([]block{}, cells[j].blocks...)
+			if n := len(bs); n > 0 && bs[n-1].table == nil && add[0].table == nil {
+				bs[n-1].text += " " + add[0].text
+				add = add[1:]
+			}
+			cells[j].blocks = append(bs, add...)
+		}
+		last.cells = cells
+		rows = rows[1:]
+	}
+	t.rows = append(t.rows, rows...)
+	out := append(doc[:len(doc)-1:len(doc)-1], block{table: t})
+	return append(out, page[1:]...)
+}
+
+func pdfWidth(t *table) int {
+	w := 0
+	for _, r := range t.rows {
+		for _, c := range r.cells {
+			w = max(w, c.col+c.span)
+		}
+	}
+	return w
+}
+
+func sameCells(a, b row) bool {
+	if len(a.cells) != len(b.cells) {
+		return false
+	}
+	for j := range a.cells {
+		if a.cells[j].col != b.cells[j].col || a.cells[j].span != b.cells[j].span {
+			return false
+		}
+	}
+	return true
+}
+
+// fewerCells reports whether b fills only some of the cells a fills (the tail of
+// a's longest cell, "0ZZ", carried over the page break).
+func fewerCells(a, b row) bool {
+	na, nb := 0, 0
+	for j := range b.cells {
+		fa := strings.TrimSpace(textOf(a.cells[j].blocks)) != ""
+		fb := strings.TrimSpace(textOf(b.cells[j].blocks)) != ""
+		if fb && !fa {
+			return false
+		}
+		if fa {
+			na++
+		}
+		if fb {
+			nb++
+		}
+	}
+	return nb > 0 && nb < na && len(a.cells) >= 3
+}
+
+// startsLower reports whether the row's first text begins with a lower-case letter.
+func startsLower(r row) bool {
+	for _, c := range r.cells {
+		t := strings.TrimSpace(textOf(c.blocks))
+		if t == "" {
+			continue
+		}
+		for _, ch := range t {
+			return unicode.IsLower(ch)
+		}
+	}
+	return false
+}
