@@ -203,6 +203,7 @@ type tie struct {
 	kind    string // the template of our email it answers
 	byToken bool
 	sentTo  string // by token: the recipients of our email it answers ("a, b")
+	ourID   string // by token: the Message-ID of our email it answers
 }
 
 // addressedTo reports whether our email the message answers (by token) went to addr.
@@ -240,7 +241,7 @@ func (t *Tracker) findTie(ctx context.Context, tx *sql.Tx, in *Incoming) (tie, e
 		if err != nil {
 			return tie{}, err
 		}
-		tt.caseID, tt.ref, tt.byToken = cid.Int64, ref.String, true
+		tt.caseID, tt.ref, tt.byToken, tt.ourID = cid.Int64, ref.String, true, id
 		if tt.agency != "" && tt.caseID != 0 {
 			// The token proves the case; it does not make the sender the agency our email
 			// went to (a request forwarded to a stranger carries the same token). The
@@ -374,6 +375,11 @@ func (t *Tracker) route(ctx context.Context, tx *sql.Tx, now time.Time, in *Inco
 		return nil
 	}
 
+	if tt.caseID == 0 && tt.byToken && tt.kind == TmplStaffAttention {
+		if _, ok := t.cfg.isStaff(in.From); ok {
+			return t.staffOnNotice(ctx, tx, now, in, tt, res)
+		}
+	}
 	if tt.caseID != 0 {
 		if _, ok := t.cfg.isStaff(in.From); ok && tt.agency == "" {
 			return t.staffMessage(ctx, tx, now, in, tt, res)
@@ -393,16 +399,15 @@ func (t *Tracker) route(ctx context.Context, tx *sql.Tx, now time.Time, in *Inco
 	if f := referralForm(in); f != nil {
 		return t.newCase(ctx, tx, now, in, f, false, res)
 	}
-	_, staff := t.cfg.isStaff(in.From)
-	_, agency := t.cfg.agencyByEmail(in.From)
-	if looksLikeReferral(in, staff || agency) {
+	if looksLikeReferral(in) {
 		return t.newCase(ctx, tx, now, in, nil, true, res)
 	}
 	res.Disposition = DispTriage
 	if err := audit(ctx, tx, now, 0, normAddr(in.From), "message_in_triage", "message not tied to any case; recorded for staff to triage"); err != nil {
 		return err
 	}
-	return t.tellStaff(ctx, tx, now, 0, "A message arrived that csprbot could not tie to a case (unknown sender, or no verifiable reference). It is recorded for triage.", in)
+	return t.tellStaff(ctx, tx, now, 0, "A message arrived that csprbot could not tie to a case (unknown sender, or no verifiable reference). It is recorded for triage.\n\n"+
+		"If it is a referral, reply to this email with the line\n\n    Open case\n\nand csprbot opens a case from it, counting from the day it arrived.", in)
 }
 
 // actOnAutomatic: "never answer automatic mail" is not "never act on it". A readable
@@ -454,23 +459,34 @@ func referralForm(in *Incoming) *Form {
 	return nil
 }
 
-// looksLikeReferral: a message not tied to any case that carries a document csprbot
-// could not read, or whose subject says it is a referral and that carries a document or
-// comes from an address the configuration knows. Such a message still becomes a case, for
-// a person to complete. Text alone from a stranger does not open a case: it goes to triage.
-func looksLikeReferral(in *Incoming, knownSender bool) bool {
-	hasDoc := false
+// looksLikeReferral: a message not tied to any case whose subject, body or document's
+// name says it is a referral and that carries a document csprbot could not read. It still becomes a case,
+// for a person to complete. An unreadable document alone, or words alone, do not open a
+// statutory case: they go to triage, where staff can open one by reply ("Open case").
+func looksLikeReferral(in *Incoming) bool {
+	unread, named := false, false
 	for _, a := range in.Attachments {
-		if !isDocument(a.Name) {
-			continue
-		}
-		hasDoc = true
-		if a.Form == nil && a.ParseError != "" {
-			return true
+		if isDocument(a.Name) && a.Form == nil && a.ParseError != "" {
+			unread = true
+			named = named || saysReferral(a.Name)
 		}
 	}
-	s := strings.ToLower(in.Subject)
-	return (hasDoc || knownSender) && (strings.Contains(s, "referral") || strings.Contains(s, "serious incident") || strings.Contains(s, "cspr"))
+	return unread && (named || saysReferral(in.Subject) || saysReferral(firstLines(in.Text, 20)))
+}
+
+func saysReferral(s string) bool {
+	s = strings.ToLower(s)
+	return strings.Contains(s, "referral") || strings.Contains(s, "serious incident") || strings.Contains(s, "cspr") ||
+		strings.Contains(s, "practice review")
+}
+
+// firstLines is the start of a body, before any quoted thread.
+func firstLines(s string, n int) string {
+	lines := strings.SplitN(s, "\n", n+1)
+	if len(lines) > n {
+		lines = lines[:n]
+	}
+	return strings.Join(lines, "\n")
 }
 
 func isDocument(name string) bool {
@@ -640,10 +656,15 @@ func (t *Tracker) tellStaff(ctx context.Context, tx *sql.Tx, now time.Time, case
 		}
 		lines = append(lines, l)
 	}
-	_, err := t.enqueue(ctx, tx, now, outMsg{
+	id, err := t.enqueue(ctx, tx, now, outMsg{
 		caseID: caseID, tmpl: TmplStaffAttention, to: t.staffAddrs(),
 		data: &MailData{Case: c, Reason: reason, Lines: lines},
 	})
+	if err != nil || caseID != 0 {
+		return err
+	}
+	// A notice about a message on no case names it, for "Open case" by reply.
+	_, err = tx.ExecContext(ctx, `UPDATE outbox SET about_message = ? WHERE message_id = ?`, in.MessageID, id)
 	return err
 }
 

@@ -664,10 +664,12 @@ func TestTextFromStrangerSayingReferralIsTriaged(t *testing.T) {
 	if err != nil || res.Disposition != DispTriage || res.CaseRef != "" {
 		t.Errorf("Ingest = %+v, %v; want triage, no case", res, err)
 	}
+	// Words alone, even from a known agency, are not a referral (issue 9.6): a person
+	// opens the case from the triage notice ("Open case") when it is one.
 	res, err = tr.Ingest(context.Background(), &Incoming{Mailbox: "INBOX", UIDValidity: 1, UID: 2, ReceivedAt: clock.Now(),
 		MessageID: "met1@met.example", From: "lead@met.example", Subject: "Referral: form to follow", Text: "Please treat this as a referral."})
-	if err != nil || res.Disposition != DispNeedsInput {
-		t.Errorf("Ingest from a known agency = %+v, %v; want a case marked for completion", res, err)
+	if err != nil || res.Disposition != DispTriage || res.CaseRef != "" {
+		t.Errorf("Ingest of words alone from a known agency = %+v, %v; want triage", res, err)
 	}
 }
 
