@@ -642,7 +642,9 @@ func (t *Tracker) Release(ctx context.Context, messageID, actor string) error {
 				return fmt.Errorf("%w: mail to %s goes only by approving the case's submission (csprbot case REF approve)", ErrRefused, normAddr(a))
 			}
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE outbox SET status = 'queued', next_attempt_at = ?, last_error = '' WHERE id = ?`, ts(now), id); err != nil {
+		// Watched afresh: if it cannot go now either, staff hear of it after StuckAfter.
+		if _, err := tx.ExecContext(ctx, `UPDATE outbox SET status = 'queued', next_attempt_at = ?, last_error = '', waiting_since = ?,
+			stuck_alerted = CASE WHEN kind = ? THEN 2 ELSE 0 END WHERE id = ?`, ts(now), ts(now), TmplStaffAttention, id); err != nil {
 			return err
 		}
 		return audit(ctx, tx, now, caseID.Int64, actor, "message_out_released", fmt.Sprintf("%s to %s released by %s (was: %s)", messageID, recipients, actor, lastErr))
