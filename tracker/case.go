@@ -76,7 +76,12 @@ func (t *Tracker) newCase(ctx context.Context, tx *sql.Tx, now time.Time, in *In
 	// the form: a typed one is shown to staff, not used.
 	referrerEmail := normAddr(in.From)
 	var warnings []string
-	if typed := normAddr(f["referrer_email"]); typed != "" && typed != referrerEmail {
+	if in.Auto != "" {
+		// A list or an e-form system is not a referrer: nothing about the case goes back
+		// to it (not the acknowledgement, not the outcome).
+		referrerEmail = ""
+	}
+	if typed := normAddr(f["referrer_email"]); typed != "" && referrerEmail != "" && typed != referrerEmail {
 		warnings = append(warnings, fmt.Sprintf("the form gives the referrer's email as %s, but the referral came from %s: csprbot writes only to the sender", typed, referrerEmail))
 	}
 	lookedAfter := f["looked_after"] == "yes"

@@ -515,7 +515,7 @@ func (t *Tracker) agencyReply(ctx context.Context, tx *sql.Tx, now time.Time, in
 		if err != nil {
 			return err
 		}
-		if why := formMismatch(f, c.ref, c.initials); why != "" {
+		if why := messageMismatch(in, c.ref, c.initials); why != "" {
 			res.Disposition = DispForPerson
 			if err := audit(ctx, tx, now, tt.caseID, tt.agency, "return_mismatch", why+"; held for a person, not filed"); err != nil {
 				return err

@@ -84,8 +84,11 @@ func (t *Tracker) speaksFor(ctx context.Context, tx *sql.Tx, in *Incoming, caseI
 		return own, err
 	}
 	dom := domainOf(in.From)
-	if dom == "" {
+	if dom == "" || !t.agencyOwnsDomain(agency, dom) {
 		return false, nil
+	}
+	if _, other := t.cfg.agencyByEmail(in.From); other {
+		return false, nil // another agency's own address speaks for that agency only
 	}
 	var addrs []string
 	if ag, ok := t.cfg.agencyByName(agency); ok {
@@ -139,9 +142,31 @@ func formMismatch(f *Form, ref, initials string) string {
 	if m := refPattern.FindString(strings.ToUpper(printed)); m != "" && !strings.EqualFold(m, ref) {
 		return fmt.Sprintf("the form is printed with case reference %s, not %s", m, ref)
 	}
+	want := lettersOnly(initials)
 	got := lettersOnly(f.Fields["child_initials"])
-	if got != "" && initials != "" && got != lettersOnly(initials) {
+	if got != "" && want != "" && got != want {
 		return "the child's initials on the form are not this case's"
+	}
+	// A form that names the child (the Rapid Review report does) names this case's child:
+	// compared by initials, and only where the name has a first and a last word.
+	if n := Initials(f.Fields["child_name"]); len([]rune(n)) == 2 && len([]rune(want)) == 2 && n != want {
+		return "the child named on the form is not this case's"
+	}
+	return ""
+}
+
+// messageMismatch is formMismatch for every form a message carries, attached or in its
+// body: one other case's form in a reply holds the whole reply.
+func messageMismatch(in *Incoming, ref, initials string) string {
+	for _, a := range in.Attachments {
+		if a.Form != nil {
+			if why := formMismatch(a.Form, ref, initials); why != "" {
+				return a.Name + ": " + why
+			}
+		}
+	}
+	if in.BodyForm != nil {
+		return formMismatch(in.BodyForm, ref, initials)
 	}
 	return ""
 }
@@ -164,4 +189,39 @@ func returnDue(ctx context.Context, tx *sql.Tx, caseID int64, agency string) tim
 	_ = tx.QueryRowContext(ctx, `SELECT due_at FROM returns WHERE case_id = ? AND agency = ?`, caseID, agency).Scan(&due)
 	d, _ := time.Parse(time.RFC3339, due)
 	return d
+}
+
+// sharedMailDomains serve many organisations (or anyone): authenticating a sender there
+// says nothing about which agency the sender works for.
+var sharedMailDomains = map[string]bool{
+	"nhs.net": true, "nhs.uk": true, "gov.uk": true, "gmail.com": true, "googlemail.com": true,
+	"outlook.com": true, "hotmail.com": true, "hotmail.co.uk": true, "live.com": true, "live.co.uk": true,
+	"yahoo.com": true, "yahoo.co.uk": true, "icloud.com": true, "me.com": true, "aol.com": true,
+	"btinternet.com": true, "protonmail.com": true, "proton.me": true, "gcsx.gov.uk": true, "cjsm.net": true,
+}
+
+// agencyOwnsDomain reports whether dom is this agency's alone: not a shared mail domain,
+// and no other agency, staff member or configured address of the directory uses it.
+func (t *Tracker) agencyOwnsDomain(agency, dom string) bool {
+	dom = strings.ToLower(dom)
+	if sharedMailDomains[dom] {
+		return false
+	}
+	own, _ := t.cfg.agencyByName(agency)
+	for _, ag := range t.cfg.Agencies {
+		if ag.Name == own.Name {
+			continue
+		}
+		for _, a := range []string{ag.Email, ag.StrategicLead} {
+			if a != "" && strings.EqualFold(domainOf(a), dom) {
+				return false
+			}
+		}
+	}
+	for _, p := range t.cfg.Staff {
+		if strings.EqualFold(domainOf(p.Email), dom) {
+			return false
+		}
+	}
+	return true
 }
