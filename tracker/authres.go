@@ -1,7 +1,11 @@
 package tracker
 
 import (
+	"bufio"
+	"bytes"
 	"errors"
+	"io"
+	"net/textproto"
 	"strings"
 )
 
@@ -178,7 +182,24 @@ func unquote(s string) string {
 // passed DKIM (a signature with header.d = that domain) or DMARC (header.from = that
 // domain). Only the first (newest) header carrying the trusted authserv-id counts: a
 // sender can write any header of its own below it.
+//
+// With TrustExchangeInternal, a message Exchange marked as sent from inside the
+// partnership's own organisation passes too (see exchangeInternal).
 func (t *Tracker) authPass(in *Incoming) (bool, string) {
+	var internalWhy string
+	if t.cfg.TrustExchangeInternal {
+		ok, why := exchangeInternal(in.Raw)
+		if ok {
+			return true, why
+		}
+		internalWhy = "; " + why
+	}
+	ok, why := t.authResultsPass(in)
+	return ok, why + internalWhy
+}
+
+// authResultsPass is authPass by Authentication-Results alone.
+func (t *Tracker) authResultsPass(in *Incoming) (bool, string) {
 	trusted := strings.ToLower(strings.TrimSpace(t.cfg.TrustedAuthServID))
 	if trusted == "" {
 		return false, "no trusted authentication server is configured (mail.trusted_authserv_id)"
@@ -213,4 +234,47 @@ func (t *Tracker) authPass(in *Incoming) (bool, string) {
 		return false, "the message carries no Authentication-Results"
 	}
 	return false, "no Authentication-Results from the trusted server " + trusted
+}
+
+// exchangeAuthAs is the header Exchange (Online and on-premises) stamps on every message
+// with how its sender was authenticated: "Internal" for someone signed in to the
+// organisation (or a connector it trusts as internal), "Anonymous" for mail from the
+// internet.
+const exchangeAuthAs = "X-Ms-Exchange-Organization-Authas"
+
+// exchangeInternal reports whether Exchange marked the message as sent from inside the
+// organisation. Inside one Microsoft 365 tenant, staff mail to the partnership's mailbox
+// carries no DKIM signature, so this is the only proof of origin it has.
+//
+// The header can be trusted because of Exchange's "header firewall": Exchange removes
+// Exchange-related X-headers (X-MS-Exchange-Organization-*) from messages that enter the
+// organisation from untrusted sources, so that they cannot be spoofed, and stamps its own
+// (Microsoft, "Header firewall", Exchange Server 2013,
+// https://technet.microsoft.com/en-us/library/bb232136(v=exchg.149).aspx; Exchange
+// Online's transport is the same service). On mail read from the partnership's own
+// Exchange mailbox the header is therefore Exchange's word, not the sender's. It is only
+// as good as the tenant's connectors: an inbound connector set to treat a partner's mail
+// as internal makes that mail internal too, so turn this on only for a tenant whose
+// connectors you know.
+// Every value present must say Internal; anything else, or none, is not a pass.
+func exchangeInternal(raw []byte) (bool, string) {
+	if len(raw) == 0 {
+		return false, "the message's headers are not available to check Exchange's X-MS-Exchange-Organization-AuthAs"
+	}
+	// The header section only, and at most 1 MiB of it.
+	r := textproto.NewReader(bufio.NewReader(io.LimitReader(bytes.NewReader(raw), 1<<20)))
+	h, err := r.ReadMIMEHeader()
+	if err != nil && len(h) == 0 {
+		return false, "the message's headers could not be read for X-MS-Exchange-Organization-AuthAs"
+	}
+	vals := h[exchangeAuthAs]
+	if len(vals) == 0 {
+		return false, "Exchange did not mark it internal (no X-MS-Exchange-Organization-AuthAs)"
+	}
+	for _, v := range vals {
+		if !strings.EqualFold(strings.TrimSpace(v), "Internal") {
+			return false, "Exchange marked it X-MS-Exchange-Organization-AuthAs: " + strings.TrimSpace(v) + ", not Internal"
+		}
+	}
+	return true, "Exchange marked it internal to the organisation (X-MS-Exchange-Organization-AuthAs: Internal)"
 }

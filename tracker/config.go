@@ -57,6 +57,9 @@ type Config struct {
 	// TrustedAuthServID is the authserv-id of the receiving server whose
 	// Authentication-Results header csprbot believes (RFC 8601); "" trusts none.
 	TrustedAuthServID string
+	// TrustExchangeInternal: mail Exchange Online marked X-MS-Exchange-Organization-AuthAs:
+	// Internal (a sender signed in to the partnership's own tenant) counts as authenticated.
+	TrustExchangeInternal bool
 	// The weekly digest goes on DigestWeekday at DigestHour (London); both zero means Monday 09:00.
 	DigestWeekday time.Weekday
 	DigestHour    int

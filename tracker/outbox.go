@@ -448,10 +448,47 @@ func (t *Tracker) catchUpClock(ctx context.Context) error {
 }
 
 // recordSend records what the server said about a claimed email. It changes nothing if the
-// email is no longer this sender's claim (it was settled otherwise meanwhile).
+// email is no longer this sender's claim (it was settled otherwise meanwhile). If the full
+// record fails for a reason other than the store (a notice to staff that cannot be
+// rendered, say), the bare outcome is recorded instead: an email left 'sending' would hold
+// up every later one, and one sent again blindly is the duplicate claims exist to prevent.
 func (t *Tracker) recordSend(ctx context.Context, c *sendOutcome) error {
+	t.noteSendState(c.err)
+	err := t.recordOutcome(ctx, c)
+	if err == nil || storeUnavailable(err) {
+		return err
+	}
+	t.log.Error("recording an email's outcome failed; recording it bare", "message_id", c.e.MessageID, "err", err)
+	return t.tx(ctx, func(tx *sql.Tx) error {
+		now := t.Now()
+		var status, by string
+		if err := tx.QueryRowContext(ctx, `SELECT status, claimed_by FROM outbox WHERE id = ?`, c.id).Scan(&status, &by); err != nil {
+			return err
+		}
+		if status != "sending" || by != t.out.name {
+			return nil
+		}
+		next, lastErr := ts(now), ""
+		switch {
+		case c.err == nil:
+			status = "sent"
+		case IsPermanent(c.err):
+			status, lastErr = "failed", c.err.Error()
+		default:
+			status, lastErr, next = "queued", c.err.Error(), ts(now.Add(sendBackoff(c.attempts)))
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE outbox SET status = ?, attempts = ?, last_error = ?, next_attempt_at = ?, sent_at = CASE WHEN ? = 'sent' THEN ? ELSE sent_at END WHERE id = ?`,
+			status, c.attempts, lastErr, next, status, ts(c.at), c.id); err != nil {
+			return err
+		}
+		return audit(ctx, tx, now, c.caseID, "csprbot", "message_out_recorded_bare", fmt.Sprintf("%s: %s (what should have come with it failed: %v)", c.e.MessageID, status, err))
+	})
+}
+
+// recordOutcome records an outcome with everything that follows from it: refused
+// addresses marked, staff told, back-off.
+func (t *Tracker) recordOutcome(ctx context.Context, c *sendOutcome) error {
 	id, caseID, e, attempts, sendErr := c.id, c.caseID, c.e, c.attempts, c.err
-	t.noteSendState(sendErr)
 	return t.tx(ctx, func(tx *sql.Tx) error {
 		now := t.Now()
 		var status, by string

@@ -38,6 +38,7 @@ type app struct {
 	// stallAfter is how long reading one message may take before the attempt counts as
 	// stalled (and, at the second time, the message is quarantined).
 	stallAfter time.Duration
+	oauth      tokens // Microsoft 365 sign-in (auth = "oauth2"), shared by IMAP and SMTP
 }
 
 // defaultStallAfter is generous: the parser's caps make a normal document take
@@ -93,9 +94,11 @@ func openApp(ctx context.Context, cfg *Config, embedded bool, now func() time.Ti
 
 func (a *app) Close() error { return a.store.Close() }
 
-// auth builds the login for one side from its configuration.
-func authFor(kind, user, pass, tokenFile string) mailbox.Auth {
+// authFor builds the login for one side from its configuration.
+func (a *app) authFor(kind, user, pass, tokenFile string) mailbox.Auth {
 	switch kind {
+	case "oauth2":
+		return a.oauth2Auth(user)
 	case "xoauth2":
 		return mailbox.XOAUTH2Auth(user, func(ctx context.Context) (string, error) {
 			// The token is kept fresh by whatever the council uses (an Azure AD client,
@@ -119,7 +122,7 @@ func (a *app) imapConfig() mailbox.IMAPConfig {
 	c := a.cfg.IMAP
 	return mailbox.IMAPConfig{
 		Address: c.Address, TLS: c.TLS, InsecureSkipVerify: c.InsecureSkipVerify, AllowInsecure: c.AllowInsecure || a.embedded,
-		Mailbox: c.Mailbox, DoneFolder: c.DoneFolder, Auth: authFor(c.Auth, c.Username, c.Password, c.TokenFile),
+		Mailbox: c.Mailbox, DoneFolder: c.DoneFolder, Auth: a.authFor(c.Auth, c.Username, c.Password, c.TokenFile),
 		PollInterval: c.PollInterval.Duration, MaxMessageSize: c.MaxMessageSize, Logger: a.log.With("component", "imap"),
 	}
 }
@@ -128,7 +131,7 @@ func (a *app) smtp() (*mailbox.SMTP, error) {
 	c := a.cfg.SMTP
 	return mailbox.NewSMTP(mailbox.SMTPConfig{
 		Address: c.Address, TLS: c.TLS, InsecureSkipVerify: c.InsecureSkipVerify, AllowInsecure: c.AllowInsecure || a.embedded,
-		Auth: authFor(c.Auth, c.Username, c.Password, c.TokenFile), Timeout: c.Timeout.Duration,
+		Auth: a.authFor(c.Auth, c.Username, c.Password, c.TokenFile), Timeout: c.Timeout.Duration,
 	})
 }
 

@@ -30,7 +30,7 @@ type Config struct {
 		Address            string   `toml:"address"`
 		Username           string   `toml:"username"`
 		Password           string   `toml:"password"`
-		Auth               string   `toml:"auth"` // password | xoauth2
+		Auth               string   `toml:"auth"` // password | oauth2 | xoauth2 | none
 		TokenFile          string   `toml:"token_file"`
 		TLS                string   `toml:"tls"`
 		Mailbox            string   `toml:"mailbox"`
@@ -72,7 +72,28 @@ type Config struct {
 		// TrustedAuthServID: the authserv-id of our receiving server, whose
 		// Authentication-Results (DKIM/DMARC pass) may authenticate staff commands.
 		TrustedAuthServID string `toml:"trusted_authserv_id"`
+		// TrustExchangeInternal: mail Exchange Online marked
+		// X-MS-Exchange-Organization-AuthAs: Internal counts as authenticated.
+		TrustExchangeInternal bool `toml:"trust_exchange_internal"`
 	} `toml:"mail"`
+	// OAuth2 is the Microsoft 365 app-only sign-in used by imap.auth / smtp.auth = "oauth2".
+	OAuth2 struct {
+		TenantID         string `toml:"tenant_id"`
+		ClientID         string `toml:"client_id"`
+		ClientSecretFile string `toml:"client_secret_file"` // or CSPRBOT_OAUTH2_CLIENT_SECRET
+		TokenURL         string `toml:"token_url"`          // default: Microsoft's endpoint for tenant_id
+		Scope            string `toml:"scope"`              // default: https://outlook.office365.com/.default
+
+		secret string
+	} `toml:"oauth2"`
+	Backup struct {
+		Dir  string `toml:"dir"`  // nightly backups go here ("" : none)
+		Keep int    `toml:"keep"` // how many to keep (default 7)
+		Hour *int   `toml:"hour"` // London hour of the nightly backup (default 2)
+	} `toml:"backup"`
+	HTTP struct {
+		Listen string `toml:"listen"` // "127.0.0.1:9464": /healthz and /metrics ("" : off)
+	} `toml:"http"`
 	Staff []struct {
 		Name  string `toml:"name"`
 		Email string `toml:"email"`
@@ -102,7 +123,8 @@ type Config struct {
 		Passwords []string `toml:"passwords"`
 	} `toml:"parser"`
 	Log struct {
-		Level string `toml:"level"` // debug | info | warn | error
+		Level  string `toml:"level"`  // debug | info | warn | error
+		Format string `toml:"format"` // text | json
 	} `toml:"log"`
 
 	dir string // the folder the file is in: relative paths are relative to it
@@ -172,6 +194,9 @@ func (c *Config) finish() error {
 	if v := os.Getenv("CSPRBOT_SMTP_PASSWORD"); v != "" && c.SMTP.Password == "" {
 		c.SMTP.Password = v
 	}
+	if err := c.readOAuth2Secret(); err != nil {
+		return err
+	}
 	def := func(p *string, v string) {
 		if strings.TrimSpace(*p) == "" {
 			*p = v
@@ -196,6 +221,9 @@ func (c *Config) finish() error {
 	}
 	if !filepath.IsAbs(c.Store.Path) && c.dir != "" {
 		c.Store.Path = filepath.Join(c.dir, c.Store.Path)
+	}
+	if c.Backup.Dir != "" && !filepath.IsAbs(c.Backup.Dir) && c.dir != "" {
+		c.Backup.Dir = filepath.Join(c.dir, c.Backup.Dir)
 	}
 	if c.Templates.Dir != "" && !filepath.IsAbs(c.Templates.Dir) && c.dir != "" {
 		c.Templates.Dir = filepath.Join(c.dir, c.Templates.Dir)
@@ -229,10 +257,13 @@ func (c *Config) Validate() error {
 	}
 	for key, v := range map[string]string{"imap.auth": c.IMAP.Auth, "smtp.auth": c.SMTP.Auth} {
 		switch v {
-		case "password", "xoauth2", "none":
+		case "password", "oauth2", "xoauth2", "none":
 		default:
-			return usagef("config: %s: %q is not one of password, xoauth2, none", key, v)
+			return usagef("config: %s: %q is not one of password, oauth2, xoauth2, none", key, v)
 		}
+	}
+	if err := c.validateOps(); err != nil {
+		return err
 	}
 	for _, x := range []struct {
 		side, addr, tls string
@@ -320,8 +351,9 @@ func (c *Config) trackerConfig() (tracker.Config, error) {
 			NSPCC: c.Addresses.NSPCC, Subgroup: c.Addresses.Subgroup, Partners: c.Addresses.Partners},
 		AllowedAddresses: c.Mail.AllowedAddresses, AllowedDomains: c.Mail.AllowedDomains,
 		Rules: rules, ChaseHour: c.Schedule.ChaseHour, StuckAfter: c.SMTP.AlertAfter.Duration,
-		Chasers:           c.Schedule.Chasers,
-		TrustedAuthServID: c.Mail.TrustedAuthServID,
+		Chasers:               c.Schedule.Chasers,
+		TrustedAuthServID:     c.Mail.TrustedAuthServID,
+		TrustExchangeInternal: c.Mail.TrustExchangeInternal,
 	}
 	tc.DigestWeekday, _ = weekday(c.Schedule.DigestDay)
 	tc.DigestHour = 9

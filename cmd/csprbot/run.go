@@ -82,7 +82,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
-	log := newLogger(stderr, cfg.Log.Level)
+	log := configLogger(stderr, cfg)
 	if !embedded {
 		// Only the embedded default creates its store on first run; with a configuration,
 		// csprbot init does (a missing store is an accident to notice, not to paper over).
