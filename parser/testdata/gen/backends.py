@@ -76,8 +76,8 @@ class DocxWriter:
                     r = para.add_run(it.text)
                     r.bold = it.bold or None
             elif isinstance(it, E):
-                if "hyperlink" in feats:
-                    self.hyperlink(para, it.addr)
+                if "hyperlink" in feats or hasattr(it, "display"):
+                    self.hyperlink(para, it.addr, getattr(it, "display", it.addr))
                 else:
                     para.add_run(it.addr)
             elif isinstance(it, C):
@@ -116,13 +116,13 @@ class DocxWriter:
                 para._p.append(self.xml(f'<w:bookmarkEnd {W_NS} w:id="{i}"/>'))
             n += 1
 
-    def hyperlink(self, para, addr):
+    def hyperlink(self, para, addr, display=None):
         from docx.opc.constants import RELATIONSHIP_TYPE as RT
         rid = para.part.relate_to("mailto:" + addr, RT.HYPERLINK, is_external=True)
         para._p.append(self.xml(
             f'<w:hyperlink {W_NS} {R_NS} r:id="{rid}" w:history="1"><w:r><w:rPr>'
             f'<w:rStyle w:val="Hyperlink"/><w:color w:val="0563C1"/><w:u w:val="single"/></w:rPr>'
-            f'<w:t>{esc(addr)}</w:t></w:r></w:hyperlink>'))
+            f'<w:t xml:space="preserve">{esc(display or addr)}</w:t></w:r></w:hyperlink>'))
 
     def checkbox(self, para, checked):
         tick = self.case.tick
@@ -159,8 +159,12 @@ def esc(s):
 
 # ---------------------------------------------------------------- HTML
 def html_doc(case, blocks, title="Form"):
+    global INPUT_IDS
+    INPUT_IDS = itertools.count(1)
     out = ['<!DOCTYPE html>', '<html><head><meta charset="utf-8">',
            f'<title>{esc(title)}</title></head><body>']
+    if case.mailhead:
+        out.append("<p>" + "<br>".join(esc(l) for l in case.mailhead) + "</p><hr>")
     for b in blocks:
         if isinstance(b, Heading):
             lv = max(1, min(b.level + 1, 4))
@@ -180,6 +184,9 @@ def html_doc(case, blocks, title="Form"):
     return "\n".join(out) + "\n"
 
 
+INPUT_IDS = itertools.count(1)
+
+
 def html_cell(case, paras):
     paras = [p for p in paras]
     if len(paras) == 1:
@@ -194,10 +201,14 @@ def html_inlines(case, items):
         if isinstance(it, T):
             s.append(f"<b>{esc(it.text)}</b>" if it.bold else esc(it.text))
         elif isinstance(it, E):
-            if "hyperlink" in case.feats:
-                s.append(f'<a href="mailto:{it.addr}">{esc(it.addr)}</a>')
+            if "hyperlink" in case.feats or hasattr(it, "display"):
+                s.append(f'<a href="mailto:{it.addr}">{esc(getattr(it, "display", it.addr))}</a>')
             else:
                 s.append(esc(it.addr))
+        elif isinstance(it, C) and case.tick == "input":
+            # an HTML form's check box, named as form builders name them
+            s.append(f'<input type="checkbox" name="box{next(INPUT_IDS)}_checked" value="1"'
+                     f'{" checked" if it.checked else ""}>')
         elif isinstance(it, C):
             s.append(on if it.checked else (off or ""))
         elif isinstance(it, Ins):
@@ -262,6 +273,8 @@ def md_inlines(case, items):
                 trail = t[len(t.rstrip()):]
                 t = f"{lead}**{t.strip()}**{trail}"
             s.append(t)
+        elif isinstance(it, E) and hasattr(it, "display"):
+            s.append(f"[{md_text(it.display)}](mailto:{it.addr})")
         elif isinstance(it, E):
             s.append(f"<{it.addr}>" if "hyperlink" in case.feats else md_text(it.addr))
         elif isinstance(it, C):
@@ -275,7 +288,9 @@ def md_inlines(case, items):
 
 # ---------------------------------------------------------------- plain text
 def txt_doc(case, blocks):
-    out = []
+    out = list(case.mailhead or [])
+    if out:
+        out.append("")
     on, off = glyphs(case.tick)
     for b in blocks:
         if isinstance(b, Heading):
@@ -294,7 +309,7 @@ def txt_inlines(case, items):
         if isinstance(it, (T, Ins)):
             s.append(it.text)
         elif isinstance(it, E):
-            s.append(it.addr)
+            s.append(getattr(it, "display", it.addr))
         elif isinstance(it, C):
             s.append(on if it.checked else off)
         elif isinstance(it, PH):

@@ -25,9 +25,11 @@ LABELS = {
         "referrer_name": ["Name", "Referrer name", "Name of referrer", "Referrer"],
         "referrer_agency": ["AGENCY & DESIGNATION/TITLE", "Referrer agency and role", "Referrer's agency & designation"],
         "referrer_contact": ["CONTACT DETAILS – Address, telephone number and e-mail address", "Referrer contact details", "Referrer's contact details"],
+        "referrer_email": ["Email", "Referrer email", "Referrer's e-mail"],
         "dsl_name": ["Name", "DSL name", "Designated safeguarding lead"],
         "dsl_agency": ["AGENCY & DESIGNATION/TITLE", "DSL agency and role", "DSL agency & designation"],
         "dsl_contact": ["CONTACT DETAILS – Address, telephone number and e-mail address", "DSL contact details", "DSL's contact details"],
+        "dsl_email": ["Email", "DSL email", "DSL e-mail"],
         "child_dob": ["Date of Birth", "DOB", "Child's date of birth", "D.O.B."],
         "home_address": ["Home address", "Address", "Child's home address"],
         "gender": ["Gender", "Sex", "Gender"],
@@ -206,8 +208,8 @@ STRUCTURE = {
         ("para", "Serious child safeguarding cases are those in which: the child has died or been seriously harmed and abuse or neglect of a child is known or suspected."),
         ("heading", "Background Information"),
         ("kv", None, ["child_name", "date_of_referral"]),
-        ("kv", "Agency Referral Author:", ["referrer_name", "referrer_agency", "referrer_contact"]),
-        ("kv", "Please give the details of the designated safeguarding lead/officer with whom you have discussed the case.", ["dsl_name", "dsl_agency", "dsl_contact"]),
+        ("kv", "Agency Referral Author:", ["referrer_name", "referrer_agency", "referrer_contact", "referrer_email"]),
+        ("kv", "Please give the details of the designated safeguarding lead/officer with whom you have discussed the case.", ["dsl_name", "dsl_agency", "dsl_contact", "dsl_email"]),
         ("heading", "Section 1: Brief overview of child and family composition"),
         ("kv", "1.1 Child’s Details", ["child_name", "child_dob", "home_address", "gender", "ethnic_origin", "religion", "disability", "looked_after", "cp_plan", "open_to_csc", "incident", "incident_location", "carer_at_incident", "criminal_investigation", "coroner_inquiry", "adult_safeguarding"]),
         ("table", "family_members"),
@@ -285,6 +287,11 @@ NOT_OUTPUT = {
     "chronology": {"child_name", "child_dob", "authorised_by", "authoriser_role"},
     "agency_report": {"child_name", "child_dob", "authoriser_role"},
 }
+
+
+# Keys the official layout prints only when a case answers them (the official
+# referral asks for the email inside "CONTACT DETAILS").
+OPTIONAL_KEYS = {"referrer_email", "dsl_email"}
 
 
 def label(kind, key, case):

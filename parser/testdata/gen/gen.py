@@ -244,8 +244,12 @@ def check(case, path):
             for v in r.cols.values():
                 want += written_strings(case, v)
     for w in want:
-        if norm(strip_glyphs(w)) not in doc:
-            problems.append(f"missing {w!r}")
+        if norm(strip_glyphs(w)) in doc:
+            continue
+        if path.endswith(".pdf") and all(t in doc for t in re.findall(r"\w+", strip_glyphs(w))):
+            continue  # a PDF's table cells wrap and interleave in the text layer (and pdftotext
+            # joins "nhs-" + "fictional"): every word is there
+        problems.append(f"missing {w!r}")
     for key, v in case.fields:
         for p in getattr(v, "written", None) or [] if isinstance(v, Text) else []:
             for it in p if isinstance(p, list) else []:

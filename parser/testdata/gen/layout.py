@@ -6,8 +6,16 @@ paras      'Label: value' paragraphs (a retyped form)
 nextline   label on one line, the answer on the next
 headerrow  labels in a header row over a row of values (3 to a table)
 """
-from model import T, C, Choices, Ignored, Placeholder, to_inlines, PH
+from model import T, C, Choices, Ignored, Placeholder, YesNo, Ticked, to_inlines, PH
 import forms
+
+
+def numbered(case, label):
+    """'3. Label' when the case numbers its questions (feat 'numbered')."""
+    if "numbered" not in case.feats or case.layout == "official":
+        return label
+    case._num = getattr(case, "_num", 0) + 1
+    return f"{case._num}. {label}"
 
 
 class Heading:
@@ -40,7 +48,8 @@ def build(case):
     layout = case.layout
     ctx = case
     out = []
-    done = set()
+    done = set(case.sign)
+    case._num = 0
     for part in forms.STRUCTURE[kind]:
         op = part[0]
         if op == "title":
@@ -57,12 +66,16 @@ def build(case):
             if layout != "official":
                 keys = [k for k in keys if k not in done]
                 keys = [k for k in keys if case.field(k) is not None]
+            keys = [k for k in keys if k not in forms.OPTIONAL_KEYS or case.field(k) is not None]
+            keys = [k for k in keys if k not in case.sign]
             done.update(keys)
             if not keys:
                 continue
             out.extend(kv_block(case, caption, keys))
         elif op == "long":
             key = part[1]
+            if key in case.sign:
+                continue
             v = case.field(key)
             if v is None and layout != "official":
                 continue
@@ -79,6 +92,11 @@ def build(case):
             if v is None:
                 continue
             out.extend(choices_block(case, key, v))
+    if case.sign:
+        # a letter's ending: the sign-off, then name, role and agency, telephone, email
+        out.append(Para([T(case.signoff)]))
+        for k in case.sign:
+            out.extend(Para(p) for p in value_paras(case, case.field(k)))
     return out
 
 
@@ -90,14 +108,32 @@ def value_paras(case, v):
 
 def kv_block(case, caption, keys):
     kind, layout = case.kind, case.layout
-    lab = lambda k: forms.label(kind, k, case)
+    lab = lambda k: numbered(case, forms.label(kind, k, case))
     if layout == "official":
-        rows = []
+        out, rows = [], []
         if caption:
             rows.append(("merged", [bold(caption)]))
         for k in keys:
-            rows.append(("cells", [[bold(lab(k))], value_paras(case, case.field(k))]))
-        return [Table(rows, 2)]
+            v = case.field(k)
+            style = getattr(v, "style", None) if isinstance(v, YesNo) else None
+            if style == "ballot":
+                # the question, then a row of Yes and a row of No, each with its box
+                rows.append(("merged", [bold(lab(k))]))
+                rows.append(("cells", [[[T("Yes")]], [[C(v.yes)]]]))
+                rows.append(("cells", [[[T("No")]], [[C(not v.yes)]]]))
+            elif style == "grid":
+                # its own table: "Question | Yes | No" over "question | X | "
+                if rows:
+                    out.append(Table(rows, 2))
+                    rows = []
+                mark = lambda on: [[T("X")]] if on else [[]]
+                out.append(Table([("cells", [[bold("Question")], [bold("Yes")], [bold("No")]]),
+                                  ("cells", [[bold(lab(k))], mark(v.yes), mark(not v.yes)])], 3, header=True))
+            else:
+                rows.append(("cells", [[bold(lab(k))], value_paras(case, v)]))
+        if rows:
+            out.append(Table(rows, 2))
+        return out
     blocks = []
     if caption and layout != "headerrow":
         blocks.append(Heading(short_caption(caption), 3))
@@ -105,6 +141,16 @@ def kv_block(case, caption, keys):
         for k in keys:
             ps = value_paras(case, case.field(k))
             blocks.append(Para(bold(lab(k) + ":") + [T(" ")] + ps[0]))
+            blocks.extend(Para(p) for p in ps[1:])
+    elif layout == "qa":
+        # "Q: question" then "A: answer"; with feat qa_inline both on one line
+        for k in keys:
+            ps = value_paras(case, case.field(k))
+            if "qa_inline" in case.feats:
+                blocks.append(Para([T("Q: " + lab(k) + " A: ")] + ps[0]))
+            else:
+                blocks.append(Para([T("Q: " + lab(k))]))
+                blocks.append(Para([T("A: ")] + ps[0]))
             blocks.extend(Para(p) for p in ps[1:])
     elif layout == "nextline":
         for k in keys:
@@ -128,11 +174,17 @@ def short_caption(caption):
 
 
 def long_block(case, key, v):
-    lab = forms.label(case.kind, key, case)
+    lab = numbered(case, forms.label(case.kind, key, case))
+    if isinstance(v, Ticked) and case.layout == "official":
+        return [Table([("merged", [bold(lab)]), ("cells", [[[T("Yes")]], [[C(v.yes)]]]),
+                       ("cells", [[[T("No")]], [[C(not v.yes)]]])], 2)]
     if case.layout in ("official", "headerrow"):
         return [Table([("cells", [[bold(lab)]]), ("cells", [value_paras(case, v)])], 1)]
     if case.layout == "paras":
         return [Para(bold(lab + ":"))] + [Para(p) for p in value_paras(case, v)]
+    if case.layout == "qa":
+        ps = value_paras(case, v)
+        return [Para([T("Q: " + lab)]), Para([T("A: ")] + ps[0])] + [Para(p) for p in ps[1:]]
     return [Para(bold(lab))] + [Para(p) for p in value_paras(case, v)]
 
 

@@ -28,6 +28,14 @@ class E:
         self.addr = addr
 
 
+class L(E):
+    """A mailto hyperlink whose display text is not the address ("Email Chris").
+    The reader keeps the address after it, as " <address>"."""
+    def __init__(self, addr, display):
+        super().__init__(addr)
+        self.display = display
+
+
 class C:
     """A tick box. How it is drawn depends on the case's tick style."""
     def __init__(self, checked):
@@ -50,12 +58,15 @@ class PH:
     """Word's 'Click or tap here to enter text.' placeholder: unanswered."""
 
 
-def inline_text(items, deleted=False):
-    """The visible text of inline pieces, as a reader of the document sees it."""
+def inline_text(items, deleted=False, expected=False):
+    """The visible text of inline pieces, as a reader of the document sees it;
+    expected: as `csprbot parse` prints it (a link showing a name keeps its address)."""
     out = []
     for it in items:
         if isinstance(it, (T, Ins)):
             out.append(it.text)
+        elif isinstance(it, L):
+            out.append(it.display + (f" <{it.addr}>" if expected else ""))
         elif isinstance(it, E):
             out.append(it.addr)
         elif isinstance(it, Del) and deleted:
@@ -130,7 +141,7 @@ class Text(Val):
 
     def expected(self):
         if self.written is not None:
-            return "\n".join(inline_text(to_inlines(p)).strip() for p in self.written)
+            return "\n".join(inline_text(to_inlines(p), expected=True).strip() for p in self.written)
         return "\n".join(p.strip() for p in self.text_paras)
 
     def out(self, key):
@@ -215,6 +226,19 @@ class YesNo(Val):
 
     def out(self, key):
         return {key: "yes" if self.yes else "no"}
+
+
+class Ticked(Val):
+    """A text question answered only with Yes/No boxes (legal advice in the Rapid
+    Review report's Yes/No table): the output is the ticked word."""
+    def __init__(self, yes):
+        self.yes = yes
+
+    def paras(self, ctx):
+        return [[C(self.yes), T(" Yes   "), C(not self.yes), T(" No")]]
+
+    def out(self, key):
+        return {key: "Yes" if self.yes else "No"}
 
 
 class Placeholder(Val):
@@ -307,7 +331,8 @@ class Case:
     def __init__(self, name, kind, producer, layout="official", fields=(), tables=None,
                  case_ref="", labels=None, labelset=0, datestyle="slash", yesno="tick",
                  tick="☒", feats=(), body=None, ext=None, password=None, err=None,
-                 extra_warnings=(), note="", title=None, encrypt=None, src=None):
+                 extra_warnings=(), note="", title=None, encrypt=None, src=None,
+                 mailhead=None, sign=(), signoff="Kind regards,"):
         self.name, self.kind, self.producer, self.layout = name, kind, producer, layout
         self.fields = list(fields)
         self.tables = tables or {}
@@ -325,6 +350,9 @@ class Case:
         self.title = title
         self.encrypt = encrypt      # None | 'agile' | 'standard'
         self.src = src              # for conversions: the intermediate
+        self.mailhead = mailhead    # a saved/forwarded message's own header lines, above the body
+        self.sign = list(sign)      # keys written as the signature under signoff, not as labels
+        self.signoff = signoff
 
     def field(self, key):
         for k, v in self.fields:

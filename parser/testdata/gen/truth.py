@@ -2,7 +2,7 @@
 AND computes its expected JSON from the same values. All people, addresses and
 agencies are invented (names like 'Alice Example'); domains end in .example."""
 from model import (Case, Row, Text, Email, Date, BadDate, YesNo, Placeholder, Ignored,
-                   Incident, Period, Choices, T, E, Ins, Del)
+                   Incident, Period, Choices, Ticked, T, E, L, Ins, Del)
 from forms import CRITERIA, RECOMMENDATIONS
 
 
@@ -708,3 +708,103 @@ bad("bad05_legacy", "doc", "legacy_doc", "docx", "Word 97-2003 .doc from LibreOf
 bad("bad06_scanned", "pdf", "image_only_pdf", "unsupported", "image-only PDF, no text layer")
 bad("bad07_encrypted_no_password", "docx", "encrypted_no_password", "password",
     "agile-encrypted; its password is deliberately not given")
+
+
+# ================================================================ stage 3 (issue 13): forms nobody designed for
+# Each class of miss the issue names, made by the producers agencies use.
+def headers(sender, subject, sent="Mon 16 Mar 2026 10:12"):
+    """The header block Outlook writes above a saved or forwarded message."""
+    return [f"From: {sender}", f"Sent: {sent}", "To: Safeguarding Partnership <safeguardingpartnership@lewisham.gov.uk>",
+            f"Subject: {subject}"]
+
+
+# ---- PDFs printed from the official Word form (tables, label and value on separate lines, wrapped values)
+# A PDF cannot tell a paragraph break from a line the cell wrapped when the line
+# before is full, so these answers are one paragraph each (README: PDFs).
+add("ref16_official_lo_pdf", "referral", "lo-docx", "pdf", referral_a(
+        case_history=Text("Known to Children's Social Care since 2024 after concerns about neglect; the stepfather moved into the household in 2025.")),
+    tick="☒", note="the official Appendix 1 table layout printed to PDF by LibreOffice: tables, wrapped cells, rows split by page breaks")
+add("scp16_official_lo_pdf", "scoping_return", "lo-docx", "pdf", scoping_police(ref="LSCP-2026-012",
+        involvement_summary=Text("Two domestic abuse call-outs to the address in 2025, the child present at one; a current investigation into the injuries of 5 March 2026.")),
+    case_ref="LSCP-2026-012", tick="☒", note="our Appendix 3 template printed to PDF by LibreOffice: involvement table")
+
+# ---- plain-text replies saved or forwarded with their headers
+nil("nil07_saved_headers", "txt", "\n".join(headers("Records Team <records@fictional-housing.example>",
+                                                   "RE: LSCP-2024-007 Initial scoping request")) + """
+
+Dear colleagues,
+
+I can confirm that neither the child nor any of the family members named in your request are registered with, or known to, Fictional Housing Association.
+
+Regards,
+Records Team
+""", ref="LSCP-2024-007", note="saved reply with its own headers; the reference only in the subject, without brackets")
+nil("nil08_fwd_headers_html", "html", """<html><body>
+<p>From: Alex Unreal &lt;alex.unreal@ambulance-fictional.example&gt;<br>Sent: 17 March 2026 09:02<br>To: LSCP<br>Subject: FW: LSCP-2026-016 scoping request</p>
+<p>Hello,</p>
+<p>A search of our patient records found no trace of the child or of any family member named in your letter.</p>
+<p>Alex Unreal</p>
+</body></html>
+""", ref="LSCP-2026-016", note="forwarded HTML reply with its headers on top; no trace")
+NOT_KNOWN_PROSE = dict(child_known=YesNo(False, wording="Not known to this service", style="word"),
+                       family_known=YesNo(True, wording="Known – the mother has been a tenant since 2023", style="word"),
+                       open_now=YesNo(True, wording="Currently involved through tenancy support", style="word"))
+add("scp17_qa_txt", "scoping_return", "txt-body", "txt", scoping_police(ref="LSCP-2026-015", case_ref=None, tables={}),
+    case_ref="LSCP-2026-015", layout="qa", labelset=1, yesno="word", datestyle="short",
+    mailhead=headers("DS Pat Fakename <pat.fakename@met.example>", "RE: LSCP-2026-015 Initial scoping request"),
+    note="a saved reply: Q:/A: lines, the reference only in the subject")
+add("scp18_qa_docx", "scoping_return", "python-docx", "docx", scoping_health(ref="LSCP-2026-017", tables={}),
+    case_ref="LSCP-2026-017", layout="qa", labelset=2, yesno=("Yes", "No"), feats={"qa_inline", "numbered"},
+    note="Word document of numbered 'Q: … A: …' lines")
+add("scp19_qa_encrypted", "scoping_return", "officecrypto", "docx", scoping_housing(ref="LSCP-2026-018", tables={}, **NOT_KNOWN_PROSE),
+    case_ref="LSCP-2026-018", layout="qa", labelset=1, password="Q-and-A 2026", encrypt="agile",
+    note="agile-encrypted Q:/A: document; known / not known written as prose")
+add("scp20_prose_known_docx", "scoping_return", "python-docx", "docx", scoping_housing(ref="LSCP-2026-019", tables={}, **NOT_KNOWN_PROSE),
+    case_ref="LSCP-2026-019", layout="paras", labelset=1, datestyle="long",
+    note="retyped form; known / not known written as prose")
+add("scp21_prose_known_txt", "scoping_return", "txt-body", "txt", scoping_housing(ref="LSCP-2026-020", case_ref=None, tables={}, **NOT_KNOWN_PROSE),
+    case_ref="LSCP-2026-020", layout="nextline", labelset=2, datestyle="slash1",
+    mailhead=headers("Kim Madeup <kim.madeup@fictional-homes.example>", "Re: LSCP-2026-020 – scoping"),
+    note="plain-text reply with headers: label then answer, known / not known as prose")
+
+# ---- retyped and abbreviated labels, split runs, links that show a name
+ABBREV = {"date_of_referral": "DoR", "referrer_name": "Ref. by", "referrer_agency": "Referrer's org.",
+          "referrer_contact": "Referrer tel.", "dsl_email": "DSL e-mail", "child_dob": "D.O.B",
+          "incident": "DoI (death or serious incident)"}
+add("ref17_abbrev_split", "referral", "python-docx", "docx", referral_b(
+        referrer_contact=Text(written=[[T("020 7946 0500, "), L("chris.notreal@met.example", "Email DI Notreal")]]),
+        dsl_contact=None, dsl_email=Email("dana.madeup@met.example")),
+    layout="paras", labelset=1, labels=ABBREV, feats={"split", "numbered"}, datestyle="slash1", tick="✓",
+    note="abbreviated labels (DoR, Ref. by, Referrer's org., DSL e-mail), numbered, runs split mid-label; a mailto link showing a name")
+add("ref18_official_colons_grid", "referral", "python-docx", "docx", referral_c(
+        looked_after=YesNo(False, style="grid")),
+    labels={"child_name": "1. Name of Child:", "date_of_referral": "2. Date of Referral:", "child_dob": "Date of Birth:",
+            "gender": "Gender:", "home_address": "Home address:"}, feats={"split"}, tick="☒",
+    note="labels with numbers and trailing colons; a Question, Yes, No table with an X typed under No")
+add("ref19_lo_abbrev_odt", "referral", "lo-docx", "odt", referral_a(
+        referrer_contact=Text(written=[[T("020 7946 0101; "), L("jo.bloggs@fictional-primary.example", "Jo Bloggs-Test")]])),
+    layout="nextline", labelset=2, labels={"date_of_referral": "DoR", "referrer_name": "Ref. by", "referrer_agency": "Referrer's org."},
+    tick="X", datestyle="dash", note="LibreOffice ODT, label then answer, abbreviated labels, a mailto link showing a name")
+
+# ---- ticks in odd places
+add("rr06_ballot_yesno", "rapid_review_report", "python-docx", "docx", rr_a(
+        immediate_action=YesNo(True, style="ballot"), legal_advice=Ticked(False)), case_ref="LSCP-2026-003", tick="☒",
+    note="Appendix 5's Yes/No tables with ballot boxes: immediate action, legal advice")
+add("rr07_ballot_lo_odt", "rapid_review_report", "lo-docx", "odt", rr_c(
+        immediate_action=YesNo(False, style="ballot"), legal_advice=Ticked(True)), tick="☑", datestyle="iso",
+    note="the same Yes/No tables converted to ODT by LibreOffice, ☑")
+add("scp22_html_inputs", "scoping_return", "html-body", "html", scoping_health(ref="LSCP-2026-021"), case_ref="LSCP-2026-021",
+    layout="paras", labelset=1, tick="input", note="HTML form check boxes whose names contain 'checked'")
+
+# ---- referrals typed into an email, signed at the bottom
+add("ref20_html_body_signed", "referral", "html-body", "html", referral_b(tables={},
+        referrer_contact=Text("020 7946 0500", "chris.notreal@met.example"),
+        referrer_agency=Text("Detective Inspector, Metropolitan Police Service")),
+    layout="paras", labelset=1, sign=["referrer_name", "referrer_agency", "referrer_contact"], datestyle="long",
+    note="referral typed into an HTML email; the referrer's name, agency and email only in the signature")
+add("ref21_txt_body_signed", "referral", "txt-body", "txt", referral_c(tables={},
+        referrer_contact=Text("020 7946 0600", "ravi.imaginary@camhs-fictional.example"),
+        case_history=Text("Looked after since 2022; several missing episodes.")),
+    layout="paras", labelset=2, sign=["referrer_name", "referrer_agency", "referrer_contact"], signoff="Many thanks,",
+    mailhead=headers("Dr Ravi Imaginary <ravi.imaginary@camhs-fictional.example>", "Referral – serious incident"),
+    note="referral typed into a plain-text email saved with its headers, signed at the bottom")
