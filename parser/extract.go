@@ -1042,7 +1042,7 @@ func (x *extraction) normalise(key string, typ ValueType, v string) (string, boo
 	case Text, Long:
 		// A question answered with Yes/No boxes ("Yes ☐ No ☒", or the boxes of a
 		// Yes/No table) is answered by the ticked word.
-		if onlyYesNoMarks(v) {
+		if len(v) <= 40 && onlyYesNoMarks(v) {
 			switch i, decided := pickMarked(v, yesNoOptions); {
 			case i == 0:
 				return "Yes", true

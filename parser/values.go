@@ -119,11 +119,13 @@ func hasBoxGlyph(s string) bool {
 	return strings.ContainsAny(s, "☒☑✓✔✗✘☐□⊠🗹🗷■") || strings.Contains(s, "[x]") || strings.Contains(s, "[X]") || strings.Contains(s, "[ ]")
 }
 
+var typedBoxes = strings.NewReplacer("[ ]", " ☐ ", "[]", " ☐ ", "[x]", " ☒ ", "[X]", " ☒ ", "( )", " ☐ ", "(x)", " ☒ ", "(X)", " ☒ ")
+
 // tokens splits text into words and marks: "Yes☒No☐" gives Yes ☒ No ☐; "[ ]" stays one.
 func markTokens(s string) []string {
 	// Typed boxes become glyphs: "[ ]" and "( )" must survive as empty boxes, or
 	// "[ ] Yes [X] No" reads as "Yes [X]" (ticked yes).
-	s = strings.NewReplacer("[ ]", " ☐ ", "[]", " ☐ ", "[x]", " ☒ ", "[X]", " ☒ ", "( )", " ☐ ", "(x)", " ☒ ", "(X)", " ☒ ").Replace(s)
+	s = typedBoxes.Replace(s)
 	var out []string
 	var cur strings.Builder
 	flush := func() {
