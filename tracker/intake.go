@@ -68,6 +68,9 @@ type Incoming struct {
 	BodyForm    *Form // what the parser made of the body (nil returns)
 	Problems    []string
 
+	// CalReply is the meeting response the message carries (an iCalendar REPLY), if any.
+	CalReply *CalendarReply
+
 	// Quarantine, when set, says why the message is recorded without being read (it
 	// killed or stalled processing QuarantineAfter times): staff are told, nothing else.
 	Quarantine string
@@ -348,6 +351,9 @@ func (t *Tracker) route(ctx context.Context, tx *sql.Tx, now time.Time, in *Inco
 	}
 	if in.Auto == "bounce" || in.Auto == "mailer_daemon" && in.BounceOf != "" {
 		return t.bounce(ctx, tx, now, in, res)
+	}
+	if r := calendarReplyOf(in, tt); r != nil && in.Auto != "loop" {
+		return t.calendarReply(ctx, tx, now, in, r, tt, res)
 	}
 	if in.Auto != "" && !actOnAutomatic(in, tt) {
 		// Automatic mail is recorded, never answered, never counted as a return.

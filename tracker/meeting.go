@@ -567,6 +567,10 @@ func (t *Tracker) TickMeetings(ctx context.Context) (int, error) {
 			}
 			switch {
 			case m.papersAt.IsZero() && t.papersDue(m.at, now):
+				// The working day before: are the acceptances quorate?
+				if err := t.warnQuorumByReplies(ctx, tx, now, id); err != nil {
+					return err
+				}
 			case !m.papersAt.IsZero():
 			default:
 				return nil

@@ -265,6 +265,11 @@ func fillIncoming(in *tracker.Incoming, m *mailbox.Message, passwords []string) 
 	in.Problems = append(in.Problems, m.Problems...)
 	in.AuthResults = m.Header["Authentication-Results"] // newest (top) first, as received
 	for _, att := range m.Attachments {
+		if strings.HasPrefix(strings.ToLower(att.ContentType), "text/calendar") || strings.HasSuffix(strings.ToLower(att.Name), ".ics") {
+			if r, ok := mailbox.ReadCalendarReply(att.Data); ok && in.CalReply == nil {
+				in.CalReply = &tracker.CalendarReply{UID: r.UID, Sequence: r.Sequence, Attendee: r.Attendee, PartStat: r.PartStat}
+			}
+		}
 		ia := tracker.InAttachment{Attachment: att}
 		if !isFormCandidate(att) {
 			in.Attachments = append(in.Attachments, ia)
