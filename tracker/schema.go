@@ -1,0 +1,38 @@
+package tracker
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"strconv"
+	"strings"
+)
+
+// ErrNewerStore: the store was written by a newer csprbot than this one.
+var ErrNewerStore = errors.New("store written by a newer csprbot")
+
+// SchemaVersion is the newest schema this binary knows: the number of its last
+// migration, which PRAGMA user_version records in every store it has migrated.
+func SchemaVersion() int {
+	entries, err := fs.ReadDir(migrations, "migrations")
+	if err != nil {
+		return 0
+	}
+	newest := 0
+	for _, e := range entries {
+		if n, err := strconv.Atoi(strings.SplitN(e.Name(), "_", 2)[0]); err == nil && n > newest {
+			newest = n
+		}
+	}
+	return newest
+}
+
+// refuseNewer stops an older binary from opening a store a newer one has migrated: it
+// would not know the newer tables' rules and could undo what they record. Going back to
+// an older version means restoring a backup taken before the upgrade.
+func refuseNewer(path string, version int) error {
+	if known := SchemaVersion(); version > known {
+		return fmt.Errorf("tracker: %w: %s has schema version %d but this csprbot knows only up to %d; run the newer csprbot (or restore a backup taken before the upgrade)", ErrNewerStore, path, version, known)
+	}
+	return nil
+}
