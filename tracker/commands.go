@@ -27,6 +27,7 @@ import (
 var commandVerbs = map[string]bool{
 	"start scoping": true, "scoping": true, "add agency": true, "meeting": true, "cancel meeting": true,
 	"extend": true, "waive": true, "notified panel": true, "notified ofsted": true, "aware": true, "approve": true,
+	"confirm": true,
 }
 
 // CommandHelp lists the commands, for replies.
@@ -74,17 +75,32 @@ func (t *Tracker) staffCommands(ctx context.Context, tx *sql.Tx, now time.Time, 
 	}
 	var results []string
 	if !authed {
-		why := "not obeyed: the message is neither a reply to an email csprbot sent (with its token) nor authenticated by the trusted mail server (" + how + "). A From address alone is never enough."
-		for _, l := range cmds {
-			results = append(results, fmt.Sprintf("%q refused", l))
-		}
-		if form != nil {
-			results = append(results, "the attached Rapid Review report was recorded on the case but not acted on")
-		}
-		if err := audit(ctx, tx, now, tt.caseID, normAddr(in.From), "command_refused", why+" Commands: "+strings.Join(cmds, " | ")); err != nil {
+		// Not a dead end: the staff member is asked to confirm by replying, which carries
+		// our token to the staff address, so only the real mailbox can confirm. The
+		// administrator's detail (why authentication failed) goes to the log, not the reply.
+		t.log.Info("staff message not authenticated; confirmation asked", "case", tt.ref, "why", how)
+		if err := audit(ctx, tx, now, tt.caseID, normAddr(in.From), "command_unconfirmed", "not authenticated ("+how+"); confirmation asked. Commands: "+strings.Join(cmds, " | ")); err != nil {
 			return true, err
 		}
-		return true, t.commandReply(ctx, tx, now, in, tt, "Your message on "+tt.ref+" was "+why, results)
+		for _, l := range cmds {
+			results = append(results, fmt.Sprintf("%q: waiting for your confirmation", l))
+		}
+		if form != nil {
+			results = append(results, "the attached Rapid Review report: waiting for your confirmation (it is recorded on the case)")
+		}
+		id, err := t.commandReplyID(ctx, tx, now, in, tt, "csprbot has not acted on your message on "+tt.ref+" yet, because it could not tell that it came from your own mailbox (it is not a reply to an email csprbot sent you). "+
+			"This is what it would do. To go ahead, reply to this email with the single line\n\n    Confirm\n\nNothing happens otherwise.", results)
+		if err != nil {
+			return true, err
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO pending_commands(case_id, staff, message_id, commands, reply_msgid, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+			tt.caseID, actor, in.MessageID, strings.Join(cmds, "\n"), id, ts(now))
+		return true, err
+	}
+	if len(cmds) > 0 {
+		if verb, _, _ := splitCommand(cmds[0]); verb == "confirm" {
+			return true, t.confirm(ctx, tx, now, in, tt, actor, how)
+		}
 	}
 
 	if form != nil {
@@ -216,14 +232,67 @@ func (t *Tracker) doneOn(day, now time.Time) time.Time {
 func (t *Tracker) DoneOn(day time.Time) time.Time { return t.doneOn(day, t.Now()) }
 
 func (t *Tracker) commandReply(ctx context.Context, tx *sql.Tx, now time.Time, in *Incoming, tt tie, reason string, lines []string) error {
-	c, err := t.caseView(ctx, tx, tt.caseID, now)
+	_, err := t.commandReplyID(ctx, tx, now, in, tt, reason, lines)
+	return err
+}
+
+// commandReplyID is commandReply, returning the reply's Message-ID.
+func (t *Tracker) commandReplyID(ctx context.Context, tx *sql.Tx, now time.Time, in *Incoming, tt tie, reason string, lines []string) (string, error) {
+	var c CaseView
+	if tt.caseID != 0 {
+		var err error
+		if c, err = t.caseView(ctx, tx, tt.caseID, now); err != nil {
+			return "", err
+		}
+	}
+	return t.enqueue(ctx, tx, now, outMsg{caseID: tt.caseID, tmpl: TmplCommandReply, to: []string{in.From},
+		inReplyTo: in.MessageID, references: append(append([]string{}, in.References...), in.MessageID),
+		data: &MailData{Case: c, Lines: lines, Reason: reason}})
+}
+
+// confirm carries out what a staff member's unauthenticated message asked, now that the
+// staff member has confirmed it by replying to csprbot's own email (tt proves that).
+func (t *Tracker) confirm(ctx context.Context, tx *sql.Tx, now time.Time, in *Incoming, tt tie, actor, how string) error {
+	var id int64
+	var orig, cmds string
+	err := tx.QueryRowContext(ctx, `SELECT id, message_id, commands FROM pending_commands WHERE reply_msgid = ? AND staff = ? AND status = 'pending'`,
+		tt.ourID, actor).Scan(&id, &orig, &cmds)
+	if errors.Is(err, sql.ErrNoRows) {
+		return t.commandReply(ctx, tx, now, in, tt, "Your commands on "+tt.ref, []string{`"Confirm": there is nothing waiting for your confirmation in the email you replied to`})
+	}
 	if err != nil {
 		return err
 	}
-	_, err = t.enqueue(ctx, tx, now, outMsg{caseID: tt.caseID, tmpl: TmplCommandReply, to: []string{in.From},
-		inReplyTo: in.MessageID, references: append(append([]string{}, in.References...), in.MessageID),
-		data: &MailData{Case: c, Lines: lines, Reason: reason}})
-	return err
+	if _, err := tx.ExecContext(ctx, `UPDATE pending_commands SET status = 'done', confirmed_at = ? WHERE id = ?`, ts(now), id); err != nil {
+		return err
+	}
+	var results []string
+	if src, _, err := storedIncoming(ctx, tx, orig); err == nil {
+		if form, att := reportForm(src); form != nil {
+			results = append(results, t.runCommand(ctx, tx, "Rapid Review report", func() (string, error) {
+				return t.recordReport(ctx, tx, now, tt.caseID, src, form, att, actor)
+			}))
+		}
+	} else if !errors.Is(err, sql.ErrNoRows) {
+		return err
+	}
+	for _, line := range strings.Split(cmds, "\n") {
+		if strings.TrimSpace(line) == "" {
+			continue
+		}
+		verb, arg, ok := splitCommand(line)
+		if !ok || verb == "confirm" {
+			results = append(results, fmt.Sprintf("%q: not a command csprbot knows; ignored", line))
+			continue
+		}
+		results = append(results, t.runCommand(ctx, tx, line, func() (string, error) {
+			return t.command(ctx, tx, now, tt, verb, arg, actor)
+		}))
+	}
+	if err := audit(ctx, tx, now, tt.caseID, actor, "command", "confirmed by "+how+": "+strings.Join(results, " | ")); err != nil {
+		return err
+	}
+	return t.commandReply(ctx, tx, now, in, tt, "Your confirmed commands on "+tt.ref, results)
 }
 
 func scopingDone(res ScopingResult) string {

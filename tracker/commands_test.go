@@ -113,15 +113,41 @@ func TestStaffCommandAuthentication(t *testing.T) {
 				t.Fatalf("command replies = %+v, want one to the staff address", replies)
 			}
 			text := replies[0].Email.Text
-			if tc.obeyed && !strings.Contains(text, "done") || !tc.obeyed && !strings.Contains(text, "not obeyed") {
+			if tc.obeyed && !strings.Contains(text, "done") || !tc.obeyed && !strings.Contains(text, "waiting for your confirmation") {
 				t.Errorf("reply = %q", text)
 			}
-			var refused bool
-			for _, a := range d.Audit {
-				refused = refused || a.Event == "command_refused"
+			if strings.Contains(text, "trusted_authserv_id") || strings.Contains(text, "mail.") {
+				t.Errorf("the reply to staff names a configuration key: %q", text)
 			}
-			if refused == tc.obeyed {
-				t.Errorf("command_refused audited = %v, want %v", refused, !tc.obeyed)
+			var unconfirmed bool
+			for _, a := range d.Audit {
+				unconfirmed = unconfirmed || a.Event == "command_unconfirmed"
+			}
+			if unconfirmed == tc.obeyed {
+				t.Errorf("command_unconfirmed audited = %v, want %v", unconfirmed, !tc.obeyed)
+			}
+			if tc.obeyed {
+				return
+			}
+			// Issue 9.5: never a dead end. The staff member confirms by replying to
+			// csprbot's answer (which went to the staff address, with its token).
+			confirm := staffMail(clock, "confirm@lewisham.gov.uk", replies[0].MessageID, "RE: commands", "Confirm\n\n> quoted")
+			deliver(t, tr, confirm)
+			if !meetingSet(t, tr) {
+				t.Errorf("after Confirm, the meeting is not set")
+			}
+			d, _ = tr.Case(ctx, "LSCP-2026-001")
+			for _, r := range d.Returns {
+				if r.Agency == "Metropolitan Police Service" && r.Status != "waived" {
+					t.Errorf("after Confirm, police return %s, want waived", r.Status)
+				}
+			}
+			// Confirming twice does nothing more.
+			again := staffMail(clock, "confirm2@lewisham.gov.uk", replies[0].MessageID, "RE: commands", "Confirm")
+			deliver(t, tr, again)
+			last := outboxEmails(t, tr, TmplCommandReply)
+			if txt := last[len(last)-1].Email.Text; !strings.Contains(txt, "nothing waiting for your confirmation") {
+				t.Errorf("a second Confirm answered %q", txt)
 			}
 		})
 	}

@@ -56,7 +56,7 @@ func (t *Tracker) startScoping(ctx context.Context, tx *sql.Tx, now time.Time, r
 			continue
 		}
 		if addr == "" {
-			return res, fmt.Errorf("%w: agency %q is not in the directory ([[agency]] in the configuration): give its address to vouch for it, Add agency: NAME <address>", ErrRefused, name)
+			return res, fmt.Errorf("%w: agency %q is not in the directory: give its address to vouch for it, Add agency: NAME <address>", ErrRefused, name)
 		}
 		// A staff member vouches for this address for this case: it becomes the agency's.
 		if err := addCaseAgency(ctx, tx, c.id, name, addr, "", "added by "+actor, "staff"); err != nil {

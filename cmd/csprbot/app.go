@@ -290,6 +290,11 @@ func fillIncoming(in *tracker.Incoming, m *mailbox.Message, passwords []string) 
 			in.BodyForm = toTrackerForm(bf)
 		}
 	}
+	// A message with only an HTML body (commands typed in Outlook's HTML mode, say) is
+	// read as the text a person sees.
+	if in.Text == "" && in.HTML != "" {
+		in.Text = mailbox.TextFromHTML(in.HTML)
+	}
 }
 
 // isFormCandidate: images and calendar items are kept but not parsed.
