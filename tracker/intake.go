@@ -353,7 +353,15 @@ func (t *Tracker) route(ctx context.Context, tx *sql.Tx, now time.Time, in *Inco
 		return t.bounce(ctx, tx, now, in, res)
 	}
 	if r := calendarReplyOf(in, tt); r != nil && in.Auto != "loop" {
-		return t.calendarReply(ctx, tx, now, in, r, tt, res)
+		if !carriesDocument(in) && in.BodyForm == nil {
+			return t.calendarReply(ctx, tx, now, in, r, tt, res)
+		}
+		// The answer is recorded, and what else the message carries (a return attached to
+		// an acceptance, a referral with a stray invitation) is handled as in any message.
+		var answered IngestResult
+		if err := t.calendarReply(ctx, tx, now, in, r, tt, &answered); err != nil {
+			return err
+		}
 	}
 	if in.Auto != "" && !actOnAutomatic(in, tt) {
 		// Automatic mail is recorded, never answered, never counted as a return.

@@ -90,16 +90,14 @@ func (t *Tracker) speaksFor(ctx context.Context, tx *sql.Tx, in *Incoming, caseI
 	if _, other := t.cfg.agencyByEmail(in.From); other {
 		return false, nil // another agency's own address speaks for that agency only
 	}
-	var addrs []string
-	if ag, ok := t.cfg.agencyByName(agency); ok {
-		addrs = append(addrs, ag.Email, ag.StrategicLead)
+	// Only the directory (an administrator's choice) gives an agency its domain: an
+	// address staff vouched for on one case (a nursery's broadband mailbox, say) is that
+	// address alone.
+	ag, ok := t.cfg.agencyByName(agency)
+	if !ok {
+		return false, nil
 	}
-	var email string
-	if err := tx.QueryRowContext(ctx, `SELECT email FROM case_agencies WHERE case_id = ? AND name = ?`, caseID, agency).Scan(&email); err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return false, err
-	}
-	addrs = append(addrs, email)
-	for _, a := range addrs {
+	for _, a := range []string{ag.Email, ag.StrategicLead} {
 		if a != "" && strings.EqualFold(domainOf(a), dom) {
 			ok, _ := t.authPass(in)
 			return ok, nil
@@ -149,10 +147,39 @@ func formMismatch(f *Form, ref, initials string) string {
 	}
 	// A form that names the child (the Rapid Review report does) names this case's child:
 	// compared by initials, and only where the name has a first and a last word.
-	if n := Initials(f.Fields["child_name"]); len([]rune(n)) == 2 && len([]rune(want)) == 2 && n != want {
+	if !nameFits(f.Fields["child_name"], want) {
 		return "the child named on the form is not this case's"
 	}
 	return ""
+}
+
+// nameFits reports whether a child's name as a form writes it can be this case's child,
+// whose initials are want. It judges only a name with a first and a last word, in either
+// order ("TESTCASE, Ellie"), and takes initials written as a word ("Child ET") for what
+// they are; anything else it cannot judge fits.
+func nameFits(name, want string) bool {
+	if len([]rune(want)) != 2 {
+		return true
+	}
+	var words []string
+	for _, w := range strings.FieldsFunc(strings.ToUpper(name), func(r rune) bool { return !unicode.IsLetter(r) && r != '\'' && r != '.' }) {
+		w = lettersOnly(w)
+		switch w {
+		case "":
+			continue
+		case want:
+			return true
+		case "CHILD", "BABY", "INFANT", "YOUNG", "PERSON", "MASTER", "MISS", "MR", "MRS", "MS", "UNBORN", "SIBLING":
+			continue
+		}
+		words = append(words, w)
+	}
+	if len(words) < 2 {
+		return true
+	}
+	first, last := []rune(words[0])[0], []rune(words[len(words)-1])[0]
+	n := string([]rune{first, last})
+	return n == want || string([]rune{last, first}) == want
 }
 
 // messageMismatch is formMismatch for every form a message carries, attached or in its
