@@ -1,6 +1,8 @@
 package tracker
 
 import (
+	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -35,4 +37,19 @@ func refuseNewer(path string, version int) error {
 		return fmt.Errorf("tracker: %w: %s has schema version %d but this csprbot knows only up to %d; run the newer csprbot (or restore a backup taken before the upgrade)", ErrNewerStore, path, version, known)
 	}
 	return nil
+}
+
+// StoreVersion reads the schema version of the store at path without changing it (a
+// read-only connection: safe beside the running daemon).
+func StoreVersion(ctx context.Context, path string) (int, error) {
+	db, err := sql.Open("sqlite", readDSN(path))
+	if err != nil {
+		return 0, fmt.Errorf("tracker: store version: %w", err)
+	}
+	defer db.Close()
+	var v int
+	if err := db.QueryRowContext(ctx, `PRAGMA user_version`).Scan(&v); err != nil {
+		return 0, fmt.Errorf("tracker: store version: %w", err)
+	}
+	return v, nil
 }

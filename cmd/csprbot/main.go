@@ -33,6 +33,9 @@ const usage = `usage:
   csprbot case REF extend AGENCY --date YYYY-MM-DD
   csprbot case REF waive AGENCY
   csprbot digest [--html] [--config FILE] [--now TIME]
+  csprbot check --config FILE [--send-test ADDRESS]   pre-flight: configuration, store, real IMAP and SMTP logins
+  csprbot backup DEST [--config FILE]        a consistent copy of the store, while the daemon runs
+  csprbot restore-test DEST                  open a copy read-only: integrity, schema version, counts
 TIME is RFC 3339, e.g. 2026-12-07T09:00:00Z.`
 
 func main() {
@@ -69,6 +72,12 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = cmdCase(ctx, args[1:], stdout)
 	case "digest":
 		err = cmdDigest(ctx, args[1:], stdout)
+	case "check":
+		err = cmdCheck(ctx, args[1:], stdout, stderr)
+	case "backup":
+		err = cmdBackup(ctx, args[1:], stdout, stderr)
+	case "restore-test":
+		err = cmdRestoreTest(ctx, args[1:], stdout)
 	case "help", "-h", "--help":
 		fmt.Fprintln(stdout, usage)
 		return 0

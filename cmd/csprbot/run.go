@@ -135,6 +135,7 @@ then look at it with: csprbot cases   (or run csprbot demo to see a whole case p
 		return a.cycle(ctx, w, s)
 	}
 	log.Info("csprbot started", "imap", cfg.IMAP.Address, "smtp", cfg.SMTP.Address, "store", cfg.Store.Path)
+	go newNightly(a).run(ctx) // [backup]: nothing unless backup.dir is set
 	err = a.daemon(ctx, w, s, 30*time.Second)
 	if cause := context.Cause(ctx); errors.Is(cause, tracker.ErrStoreMoved) {
 		log.Error("stopping: the store file is gone", "err", cause)
