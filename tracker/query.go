@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"fmt"
 	"sort"
-	"strings"
 	"time"
 )
 
@@ -318,43 +317,57 @@ type CaseLine struct {
 	OverdueReturns  []string
 }
 
-// CaseLines lists every case, oldest first, with what `csprbot cases` shows of it: one
-// query, with the next deadline and the overdue returns worked out by SQLite, so that the
-// list costs one row per case whatever their deadlines and returns.
+// CaseLines lists every case, oldest first, with what `csprbot cases` shows of it: two
+// queries, the cases with their next deadline (found by SQLite through an index) and the
+// overdue returns, so that the list costs a row per case, not all their deadlines.
 func (s *Store) CaseLines(ctx context.Context) ([]CaseLine, error) {
 	after := pastKey(s.Now())
 	out := []CaseLine{}
 	err := s.view(ctx, func(rt *readTx) error {
-		// A deadline stored pending is missed once due_at < after (scanDeadline's test), and
-		// an awaited return overdue (scanReturn's); times are stored as ts() writes them,
-		// whose text order is their time order.
-		rows, err := rt.query(ctx, `SELECT c.ref, c.stage, c.child_initials, c.needs_completion, n.rule, n.agency, n.due_at,
-			(SELECT group_concat(r.agency, char(31) ORDER BY r.id) FROM returns r
-				WHERE r.case_id = c.id AND (r.status IN ('overdue', 'escalated') OR (r.status = 'awaiting' AND r.due_at < ?1)))
-			FROM (SELECT id, ref, stage, child_initials, needs_completion,
-					(SELECT d.id FROM deadlines d WHERE d.case_id = cases.id AND d.status = 'pending' AND d.due_at >= ?1
-						ORDER BY d.due_at, d.id LIMIT 1) AS next_id
-				FROM cases) c
-			LEFT JOIN deadlines n ON n.id = c.next_id
+		// A deadline stored pending is missed once due_at < after (scanDeadline's test),
+		// and an awaited return then overdue (scanReturn's): times are stored as ts()
+		// writes them, whose text order is their time order.
+		rows, err := rt.query(ctx, `SELECT c.id, c.ref, c.stage, c.child_initials, c.needs_completion, n.rule, n.agency, n.due_at
+			FROM cases c LEFT JOIN deadlines n ON n.id = (SELECT d.id FROM deadlines d
+				WHERE d.case_id = c.id AND d.status = 'pending' AND d.due_at >= ? ORDER BY d.due_at, d.id LIMIT 1)
 			ORDER BY c.id`, after)
 		if err != nil {
 			return err
 		}
-		defer rows.Close()
+		index := map[int64]int{}
 		for rows.Next() {
+			var id int64
 			var l CaseLine
-			var rule, agency, due, over sql.NullString
-			if err := rows.Scan(&l.Ref, &l.Stage, &l.ChildInitials, &l.NeedsCompletion, &rule, &agency, &due, &over); err != nil {
+			var rule, agency, due sql.NullString
+			if err := rows.Scan(&id, &l.Ref, &l.Stage, &l.ChildInitials, &l.NeedsCompletion, &rule, &agency, &due); err != nil {
+				rows.Close()
 				return err
 			}
 			if rule.Valid {
 				l.NextDeadline = &Deadline{Rule: rule.String, Agency: agency.String, Due: parseTS(due), Status: "pending"}
 			}
 			l.OverdueReturns = []string{}
-			if over.Valid && over.String != "" {
-				l.OverdueReturns = strings.Split(over.String, "\x1f")
-			}
+			index[id] = len(out)
 			out = append(out, l)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if rows, err = rt.query(ctx, `SELECT case_id, agency FROM returns
+			WHERE status IN ('overdue', 'escalated') OR (status = 'awaiting' AND due_at < ?) ORDER BY id`, after); err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id int64
+			var agency string
+			if err := rows.Scan(&id, &agency); err != nil {
+				return err
+			}
+			if i, ok := index[id]; ok {
+				out[i].OverdueReturns = append(out[i].OverdueReturns, agency)
+			}
 		}
 		return rows.Err()
 	})
