@@ -32,6 +32,8 @@ CREATE INDEX IF NOT EXISTS submissions_outbox ON submissions(outbox_msgid);
 -- Each scheduler pass reads the pending statutory deadlines (panel and Ofsted
 -- notifications) by rule, not every deadline of every case.
 CREATE INDEX IF NOT EXISTS deadlines_rule ON deadlines(rule, status);
+-- Each scheduler pass reads the returns still awaited, not every return ever received.
+CREATE INDEX IF NOT EXISTS returns_status ON returns(status);
 
 -- Defaults at insert: waiting_since from created_at, and a notice to staff marked as never
 -- to be alerted about.
