@@ -2,7 +2,9 @@ package tracker
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
 	"errors"
 	"fmt"
 )
@@ -28,26 +30,32 @@ func (a Attempts) Poison() bool {
 	return a.Slow >= QuarantineAfterSlow || a.Unfinished >= QuarantineAfterAny
 }
 
-// BeginAttempt records, in a transaction of its own that commits before any work on the
-// message starts, that the message at (mailbox, uidValidity, uid) is about to be
-// processed, and returns what earlier attempts left. Recording the message (Ingest)
-// removes the row in the same transaction, so a row that survives a restart is an
-// attempt that died.
-func (s *Store) BeginAttempt(ctx context.Context, mailbox string, uidValidity, uid uint32) (Attempts, error) {
-	var a Attempts
-	if mailbox == "" {
-		return a, nil
+// AttemptKey names a message for attempt counting: a digest of its bytes, so that the
+// same message fetched under a new UIDVALIDITY (or another UID) counts as the same.
+func AttemptKey(raw []byte, mailbox string, uidValidity, uid uint32) string {
+	if len(raw) == 0 {
+		return fmt.Sprintf("uid:%s/%d/%d", mailbox, uidValidity, uid)
 	}
+	sum := sha256.Sum256(raw)
+	return hex.EncodeToString(sum[:])
+}
+
+// BeginAttempt records, in a transaction of its own that commits before any work on the
+// message starts, that the message is about to be processed, and returns what earlier
+// attempts left. Recording the message (Ingest) removes the row in the same transaction,
+// so a row that survives a restart is an attempt that died.
+func (s *Store) BeginAttempt(ctx context.Context, key, mailbox string, uidValidity, uid uint32) (Attempts, error) {
+	var a Attempts
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		now := ts(s.Now())
-		err := tx.QueryRowContext(ctx, `SELECT attempts, slow FROM intake_attempts WHERE mailbox = ? AND uidvalidity = ? AND uid = ?`,
-			mailbox, uidValidity, uid).Scan(&a.Unfinished, &a.Slow)
+		err := tx.QueryRowContext(ctx, `SELECT attempts, slow FROM intake_attempts WHERE key = ?`, key).Scan(&a.Unfinished, &a.Slow)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO intake_attempts(mailbox, uidvalidity, uid, attempts, first_at, last_at) VALUES (?, ?, ?, 1, ?, ?)
-			ON CONFLICT(mailbox, uidvalidity, uid) DO UPDATE SET attempts = attempts + 1, last_at = excluded.last_at`,
-			mailbox, uidValidity, uid, now, now)
+		_, err = tx.ExecContext(ctx, `INSERT INTO intake_attempts(key, mailbox, uidvalidity, uid, attempts, first_at, last_at) VALUES (?, ?, ?, ?, 1, ?, ?)
+			ON CONFLICT(key) DO UPDATE SET attempts = attempts + 1, last_at = excluded.last_at,
+				mailbox = excluded.mailbox, uidvalidity = excluded.uidvalidity, uid = excluded.uid`,
+			key, mailbox, uidValidity, uid, now, now)
 		return err
 	})
 	if err != nil {
@@ -58,13 +66,9 @@ func (s *Store) BeginAttempt(ctx context.Context, mailbox string, uidValidity, u
 
 // AttemptSlow records that the current attempt at a message has been reading for a
 // while: if it never finishes, it counts towards quarantine as a slow death.
-func (s *Store) AttemptSlow(ctx context.Context, mailbox string, uidValidity, uid uint32) error {
-	if mailbox == "" {
-		return nil
-	}
+func (s *Store) AttemptSlow(ctx context.Context, key string) error {
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `UPDATE intake_attempts SET slow = slow + 1, last_at = ? WHERE mailbox = ? AND uidvalidity = ? AND uid = ?`,
-			ts(s.Now()), mailbox, uidValidity, uid)
+		_, err := tx.ExecContext(ctx, `UPDATE intake_attempts SET slow = slow + 1, last_at = ? WHERE key = ?`, ts(s.Now()), key)
 		return err
 	})
 	if err != nil {
@@ -74,10 +78,7 @@ func (s *Store) AttemptSlow(ctx context.Context, mailbox string, uidValidity, ui
 }
 
 // finishAttempt removes the attempt row of a message being recorded, in its transaction.
-func finishAttempt(ctx context.Context, tx *sql.Tx, mailbox string, uidValidity, uid uint32) error {
-	if mailbox == "" {
-		return nil
-	}
-	_, err := tx.ExecContext(ctx, `DELETE FROM intake_attempts WHERE mailbox = ? AND uidvalidity = ? AND uid = ?`, mailbox, uidValidity, uid)
+func finishAttempt(ctx context.Context, tx *sql.Tx, in *Incoming) error {
+	_, err := tx.ExecContext(ctx, `DELETE FROM intake_attempts WHERE key = ?`, AttemptKey(in.Raw, in.Mailbox, in.UIDValidity, in.UID))
 	return err
 }

@@ -274,23 +274,24 @@ func TestAttemptsCountOnlyUnfinishedWork(t *testing.T) {
 	clock.Set("2026-12-07T10:15:00Z")
 	tr := newTestTracker(t, clock)
 	for want := 0; want < QuarantineAfterAny; want++ {
-		a, err := tr.BeginAttempt(ctx, "INBOX", 1, 7)
+		a, err := tr.BeginAttempt(ctx, AttemptKey(nil, "INBOX", 1, 7), "INBOX", 1, 7)
 		if err != nil || a.Unfinished != want || a.Poison() {
 			t.Fatalf("BeginAttempt #%d = %+v, %v; want %d unfinished, not poison", want+1, a, err, want)
 		}
 	}
-	if a, _ := tr.BeginAttempt(ctx, "INBOX", 1, 7); !a.Poison() {
+	if a, _ := tr.BeginAttempt(ctx, AttemptKey(nil, "INBOX", 1, 7), "INBOX", 1, 7); !a.Poison() {
 		t.Errorf("after %d quick deaths: %+v, want poison", QuarantineAfterAny, a)
 	}
 	for i := 0; i < QuarantineAfterSlow; i++ {
-		if _, err := tr.BeginAttempt(ctx, "INBOX", 1, 8); err != nil {
+		if _, err := tr.BeginAttempt(ctx, AttemptKey([]byte("raw 8"), "INBOX", 1, 8), "INBOX", 1, 8); err != nil {
 			t.Fatal(err)
 		}
-		if err := tr.AttemptSlow(ctx, "INBOX", 1, 8); err != nil {
+		if err := tr.AttemptSlow(ctx, AttemptKey([]byte("raw 8"), "INBOX", 1, 8)); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if a, _ := tr.BeginAttempt(ctx, "INBOX", 1, 8); !a.Poison() || a.Slow != QuarantineAfterSlow {
+	// The same message under a new UIDVALIDITY is the same message.
+	if a, _ := tr.BeginAttempt(ctx, AttemptKey([]byte("raw 8"), "INBOX", 2, 1), "INBOX", 2, 1); !a.Poison() || a.Slow != QuarantineAfterSlow {
 		t.Errorf("after two slow deaths: %+v, want poison", a)
 	}
 	q := &Incoming{Mailbox: "INBOX", UIDValidity: 1, UID: 7, MessageID: "poison@x.example", From: "x@x.example",
@@ -302,7 +303,7 @@ func TestAttemptsCountOnlyUnfinishedWork(t *testing.T) {
 	if n := len(outboxEmails(t, tr, TmplStaffAttention)); n != 1 {
 		t.Errorf("staff notices of the quarantined message = %d, want 1", n)
 	}
-	if a, err := tr.BeginAttempt(ctx, "INBOX", 1, 7); err != nil || a.Unfinished != 0 {
+	if a, err := tr.BeginAttempt(ctx, AttemptKey(nil, "INBOX", 1, 7), "INBOX", 1, 7); err != nil || a.Unfinished != 0 {
 		t.Errorf("after recording, BeginAttempt = %+v, %v; want 0 unfinished", a, err)
 	}
 }

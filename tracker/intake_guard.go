@@ -69,7 +69,7 @@ func (t *Tracker) reusedMessageID(ctx context.Context, tx *sql.Tx, in *Incoming,
 // markIntake is the end of every intake transaction: the cursor moves past the message
 // and its attempt row goes, together with what it carried.
 func markIntake(ctx context.Context, tx *sql.Tx, in *Incoming) error {
-	if err := finishAttempt(ctx, tx, in.Mailbox, in.UIDValidity, in.UID); err != nil {
+	if err := finishAttempt(ctx, tx, in); err != nil {
 		return err
 	}
 	return advanceCursor(ctx, tx, in.Mailbox, in.UIDValidity, in.UID)

@@ -143,7 +143,8 @@ func (a *app) smtp() (*mailbox.SMTP, error) {
 // tracker.QuarantineAfter times is recorded unread, for a person, so that no single
 // message can stop intake.
 func (a *app) handle(ctx context.Context, f *mailbox.Fetched) error {
-	prev, err := a.store.BeginAttempt(ctx, f.Mailbox, f.UIDValidity, f.UID)
+	key := tracker.AttemptKey(f.Raw, f.Mailbox, f.UIDValidity, f.UID)
+	prev, err := a.store.BeginAttempt(ctx, key, f.Mailbox, f.UIDValidity, f.UID)
 	if err != nil {
 		return err
 	}
@@ -157,7 +158,7 @@ func (a *app) handle(ctx context.Context, f *mailbox.Fetched) error {
 		in.Subject = "(message too large to read)"
 		in.Problems = append(in.Problems, fmt.Sprintf("message of %d bytes exceeds imap.max_message_size: recorded without its content; open it in the mailbox (it is marked read there)", f.Size))
 	default:
-		if err := a.read(ctx, in, f); err != nil {
+		if err := a.read(ctx, in, f, key); err != nil {
 			return err
 		}
 	}
@@ -177,7 +178,7 @@ func (a *app) parserPasswords() []string { return a.cfg.Parser.Passwords }
 // panics is an unreadable message, not a dead daemon. One that overruns is left behind
 // (the parser's caps bound what it can still cost) and the attempt stays unfinished: the
 // message is offered again, and quarantined when it has stalled twice.
-func (a *app) read(ctx context.Context, in *tracker.Incoming, f *mailbox.Fetched) error {
+func (a *app) read(ctx context.Context, in *tracker.Incoming, f *mailbox.Fetched, key string) error {
 	done := make(chan *tracker.Incoming, 1)
 	go func() {
 		out := *in
@@ -209,7 +210,7 @@ func (a *app) read(ctx context.Context, in *tracker.Incoming, f *mailbox.Fetched
 			return nil
 		case <-slow.C:
 			// Still reading: if this attempt dies now, it was this message's doing.
-			if err := a.store.AttemptSlow(ctx, f.Mailbox, f.UIDValidity, f.UID); err != nil {
+			if err := a.store.AttemptSlow(ctx, key); err != nil {
 				return err
 			}
 			continue

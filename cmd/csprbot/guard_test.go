@@ -2,6 +2,8 @@ package main
 
 import (
 	"strings"
+
+	"github.com/lewisham-lscp/csprbot/tracker"
 	"testing"
 	"time"
 )
@@ -24,7 +26,18 @@ func TestPoisonMessageIsQuarantinedAndIntakeGoesOn(t *testing.T) {
 		attachName: "scan.docx", attach: []byte("PK this killed the reader twice")}, at.Add(time.Minute))
 	referral := e.deliverRaw(demoMail{from: "dsl@lgt-nhs.example", subject: "Referral", body: "Referral attached",
 		attachName: "referral.docx", attach: referralFor("")}, at.Add(2*time.Minute))
-	if _, err := db.Exec(`INSERT INTO intake_attempts(mailbox, uidvalidity, uid, attempts, slow, first_at, last_at) VALUES ('INBOX', ?, 2, 2, 2, '2026-12-07T10:06:00Z', '2026-12-07T10:07:00Z')`, uidv); err != nil {
+	msgs, err := e.imap.Messages("INBOX")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var raw []byte
+	for _, m := range msgs {
+		if messageIDOf(m.Raw) == poison {
+			raw = m.Raw
+		}
+	}
+	if _, err := db.Exec(`INSERT INTO intake_attempts(key, mailbox, uidvalidity, uid, attempts, slow, first_at, last_at) VALUES (?, 'INBOX', ?, 2, 2, 2, '2026-12-07T10:06:00Z', '2026-12-07T10:07:00Z')`,
+		tracker.AttemptKey(raw, "INBOX", uint32(uidv), 2), uidv); err != nil {
 		t.Fatal(err)
 	}
 	e.run(0, "run", "--once", "--now", "2026-12-07T10:10:00Z")
@@ -55,10 +68,10 @@ func TestReferralInAutomaticMailOpensACase(t *testing.T) {
 	at := time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC)
 	ids := []string{
 		e.deliverRaw(demoMail{from: "lists@lewisham.gov.uk", subject: "Referral", body: "Referral attached",
-			headers: map[string]string{"List-Id": "<safeguarding.lewisham.gov.uk>", "Precedence": "list"},
+			headers:    map[string]string{"List-Id": "<safeguarding.lewisham.gov.uk>", "Precedence": "list"},
 			attachName: "referral.docx", attach: referralFor("Alfie Listmail")}, at),
 		e.deliverRaw(demoMail{from: "noreply@eforms.lewisham.gov.uk", subject: "New referral", body: "Referral attached",
-			headers: map[string]string{"Auto-Submitted": "auto-generated"},
+			headers:    map[string]string{"Auto-Submitted": "auto-generated"},
 			attachName: "referral.docx", attach: referralFor("Bella Eform")}, at.Add(time.Minute)),
 		e.deliverRaw(demoMail{from: "dsl@lgt-nhs.example", subject: "Auto-referral: serious incident", body: "Referral attached",
 			attachName: "referral.docx", attach: referralFor("Carl Autoref")}, at.Add(2*time.Minute)),

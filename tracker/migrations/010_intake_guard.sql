@@ -8,15 +8,17 @@ ALTER TABLE messages ADD COLUMN content_sha256 TEXT NOT NULL DEFAULT '';
 -- out-of-memory kill) during that message. slow counts the attempts that were still
 -- reading after a few seconds (a bomb, a hang), so that a restart that merely happened
 -- to land on the message is not taken for poison.
+-- Keyed by a digest of the message's bytes, so that the count survives a new
+-- UIDVALIDITY (the same message under another UID).
 CREATE TABLE intake_attempts (
+	key         TEXT PRIMARY KEY,
 	mailbox     TEXT NOT NULL,
 	uidvalidity INTEGER NOT NULL,
 	uid         INTEGER NOT NULL,
 	attempts    INTEGER NOT NULL,
 	slow        INTEGER NOT NULL DEFAULT 0,
 	first_at    TEXT NOT NULL,
-	last_at     TEXT NOT NULL,
-	PRIMARY KEY (mailbox, uidvalidity, uid)
+	last_at     TEXT NOT NULL
 );
 
 -- An address typed into a form for an agency the directory does not know: shown to staff
