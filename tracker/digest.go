@@ -36,6 +36,20 @@ func (t *Tracker) Digest(ctx context.Context, now time.Time) (*MailData, error) 
 	return d, nil
 }
 
+// DigestPreview renders the weekly digest as TickDigest would send it at now, with the
+// same data and the same templates, without sending or recording anything.
+func (t *Tracker) DigestPreview(ctx context.Context, now time.Time) (Rendered, error) {
+	d, err := t.Digest(ctx, now)
+	if err != nil {
+		return Rendered{}, err
+	}
+	r, err := t.render.Render(TmplDigest, d)
+	if err != nil {
+		return Rendered{}, fmt.Errorf("tracker: digest: render: %w", err)
+	}
+	return r, nil
+}
+
 func (t *Tracker) digestView(ctx context.Context, rt *readTx, now time.Time) (*DigestView, error) {
 	dv := &DigestView{WeekFrom: now.AddDate(0, 0, -7), WeekTo: now}
 	loc := t.cal.Location()

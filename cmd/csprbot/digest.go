@@ -6,8 +6,6 @@ import (
 	"io"
 	"strings"
 	"time"
-
-	"github.com/lewisham-lscp/csprbot/templates"
 )
 
 // cmdDigest prints the weekly digest as it would be sent now, without sending it.
@@ -24,15 +22,8 @@ func cmdDigest(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	defer a.Close()
-	d, err := a.tr.Digest(ctx, a.now())
-	if err != nil {
-		return err
-	}
-	set, err := templates.New(a.cfg.Templates.Dir)
-	if err != nil {
-		return usagef("config: templates.dir: %v", err)
-	}
-	r, err := set.Render("digest", d)
+	// The tracker's own templates, as the weekly send uses them.
+	r, err := a.tr.DigestPreview(ctx, a.now())
 	if err != nil {
 		return err
 	}
