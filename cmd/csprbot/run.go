@@ -136,7 +136,11 @@ then look at it with: csprbot cases   (or run csprbot demo to see a whole case p
 	}
 	log.Info("csprbot started", "imap", cfg.IMAP.Address, "smtp", cfg.SMTP.Address, "store", cfg.Store.Path)
 	go newNightly(a).run(ctx) // [backup]: nothing unless backup.dir is set
+	go a.watchdog(ctx)        // systemd's WatchdogSec, when set
+	_ = sdNotify("READY=1")   // systemd Type=notify: started
 	err = a.daemon(ctx, w, s, 30*time.Second)
+	_ = sdNotify("STOPPING=1")
+	log.Info("csprbot stopped", "reason", context.Cause(ctx))
 	if cause := context.Cause(ctx); errors.Is(cause, tracker.ErrStoreMoved) {
 		log.Error("stopping: the store file is gone", "err", cause)
 		return cause
