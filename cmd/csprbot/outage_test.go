@@ -314,9 +314,10 @@ func TestOutageSMTPRejectsOneRecipient(t *testing.T) {
 	e.smtp.RejectRecipient(police, 550)
 	start := time.Date(2026, 12, 7, 10, 15, 0, 0, time.UTC)
 	d := startTestDaemon(t, e.cfg, start, 100*time.Millisecond)
-	// A referral written in the body: it opens a case (to be completed by a person) and
-	// is acknowledged to the sender, whose address the server refuses.
-	e.deliverRaw(demoMail{from: police, subject: "Referral for a Child Safeguarding Practice Review", body: "Please treat this as a referral; form to follow."}, start)
+	// A referral form: it opens a case and is acknowledged to the sender, whose address
+	// the server refuses. (Words alone in a body are triaged, issue 9.6.)
+	e.deliverRaw(demoMail{from: police, subject: "Referral for a Child Safeguarding Practice Review", body: "Please find the referral attached.",
+		attachName: "referral.docx", attach: referralFor("")}, start)
 
 	eventually(t, 8*time.Second, "the refused address is marked", func() (bool, string) {
 		var status string
@@ -349,7 +350,8 @@ func TestOutageSMTPRejectsOneRecipient(t *testing.T) {
 	}
 	// Nothing more goes to the address without a person: the next automatic email to it
 	// is held.
-	e.deliverRaw(demoMail{from: police, subject: "Referral: a second child", body: "Another referral; form to follow."}, start.Add(time.Hour))
+	e.deliverRaw(demoMail{from: police, subject: "Referral: a second child", body: "Another referral attached.",
+		attachName: "referral.docx", attach: referralFor("Second Child")}, start.Add(time.Hour))
 	eventually(t, 6*time.Second, "the next email to the marked address is held", func() (bool, string) {
 		n := queryInt(db, `SELECT count(*) FROM outbox WHERE recipients LIKE ? AND status = 'held'`, "%"+police+"%")
 		return n == 1, itoa(n) + " held"
