@@ -8,6 +8,8 @@ import (
 	"errors"
 	"fmt"
 	"hash/crc32"
+	"os"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
@@ -128,6 +130,7 @@ func parseBombs(t testing.TB) []bomb {
 		headers = append(headers, e)
 	}
 	headerBomb := buildZip(t, headers)
+	smallHeaderBomb := buildZip(t, headers[:2+40])
 
 	// Many small header parts: the number of parts read is capped, not only their bytes.
 	manyHeaders := docxParts(referral)
@@ -170,6 +173,32 @@ func parseBombs(t testing.TB) []bomb {
 	}
 	tnefBomb := tn.Bytes()
 
+	// A PDF whose pages are ruled into a 1,999 by 1,999 grid (4 million cells a
+	// page if every crossing made one), with a glyph in many of them.
+	var grid strings.Builder
+	for i := range 1999 {
+		y := 10 + float64(i)*0.39
+		fmt.Fprintf(&grid, "10 %.2f m 790 %.2f l S\n", y, y)
+		fmt.Fprintf(&grid, "%.2f 10 m %.2f 790 l S\n", y, y)
+	}
+	for i := range 2000 {
+		fmt.Fprintf(&grid, "BT /F1 1 Tf %d %d Td (x) Tj ET\n", 10+i%700, 10+i/3)
+	}
+	gridPage := pdfStreamObj("", []byte(grid.String()))
+	pdfObjs := []string{
+		"<< /Type /Catalog /Pages 2 0 R >>",
+		"",
+		gridPage,
+		"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+	}
+	var kids strings.Builder
+	for range 10 {
+		fmt.Fprintf(&kids, "%d 0 R ", len(pdfObjs)+1)
+		pdfObjs = append(pdfObjs, "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 800 800] /Resources << /Font << /F1 4 0 R >> >> /Contents 3 0 R >>")
+	}
+	pdfObjs[1] = "<< /Type /Pages /Kids [" + kids.String() + "] /Count 10 >>"
+	pdfGridBomb := buildPDF(pdfObjs, pdfXrefTable)
+
 	// Plain text and HTML bodies.
 	textBomb := bytes.Repeat([]byte("\n"), 3<<20)
 	htmlBomb := append([]byte("<html><body><table><tr>"), bytes.Repeat([]byte("<td></td>"), 2_000_000)...)
@@ -177,6 +206,7 @@ func parseBombs(t testing.TB) []bomb {
 	return []bomb{
 		{"4000 header parts of 1 MiB", headerBomb, "", "headers and footers", 0},
 		{"3000 footer parts", partsBomb, "", "headers and footers", 0},
+		{"40 header parts of 1 MiB", smallHeaderBomb, "", "headers and footers", 0},
 		{"ten million empty paragraphs", parasBomb, "number of paragraphs", "", 0},
 		{"odt: five million empty paragraphs", odtBomb, "number of paragraphs", "", 0},
 		{"a million rows of three cells", cellsBomb, "number of paragraphs", "", 0},
@@ -185,6 +215,8 @@ func parseBombs(t testing.TB) []bomb {
 		{"ten million empty runs", runsBomb, "number of XML elements", "", 128 << 20},
 		{"winmail.dat of twenty 100k-paragraph forms", tnefBomb, "number of paragraphs", "", 0},
 		{"three million empty lines", textBomb, "number of paragraphs", "", 0},
+		// no page is a table (past the cell cap): each reads as lines
+		{"10 PDF pages ruled into 4 million cells each", pdfGridBomb, "", "", 0},
 		{"two million empty cells in HTML", htmlBomb, "number of", "", 0},
 	}
 }
@@ -209,6 +241,9 @@ func TestParseBombs(t *testing.T) {
 			}
 			if err != nil {
 				t.Fatalf("Parse error = %v, want a truncated read", err)
+			}
+			if tt.wantWarn == "" {
+				return // read, and within the allocation bound: nothing more to ask
 			}
 			if !strings.Contains(strings.Join(f.Warnings, "\n"), tt.wantWarn) {
 				t.Errorf("Parse warnings = %q, want one about %q", f.Warnings, tt.wantWarn)
@@ -238,5 +273,44 @@ func TestParseBodyBombs(t *testing.T) {
 	}
 	if len(f.Warnings) == 0 {
 		t.Errorf("ParseBody(html) warnings = %q, want one saying the body was not read", f.Warnings)
+	}
+}
+
+// The budget is the document's, whatever carries it: a decrypted package and a
+// PDF's text are charged to the same caps as a plain .docx.
+func TestBudgetCoversEveryReader(t *testing.T) {
+	read := func(name string) []byte {
+		b, err := os.ReadFile(filepath.Join("testdata", name))
+		if err != nil {
+			t.Skip("corpus not generated")
+		}
+		return b
+	}
+	tests := []struct {
+		name string
+		data []byte
+		pw   string
+		lim  Limits
+		want string
+	}{
+		{"encrypted docx, paragraphs", read("ref14_encrypted_agile.docx"), "Lscp-Test-2026", Limits{MaxBlocks: 50}, "number of paragraphs"},
+		{"encrypted docx, text", read("ref14_encrypted_agile.docx"), "Lscp-Test-2026", Limits{MaxText: 500}, "text of the document"},
+		{"PDF, paragraphs", read("ref16_official_lo_pdf.pdf"), "", Limits{MaxBlocks: 20}, "number of paragraphs"},
+		{"PDF, text", read("ref16_official_lo_pdf.pdf"), "", Limits{MaxText: 500}, "text of the document"},
+		{"odt, parts", read("ref10_lo_docx_odt.odt"), "", Limits{MaxParts: 1}, "number of parts"},
+		{"HTML, elements", read("ref20_html_body_signed.html"), "", Limits{MaxNodes: 20}, "number of XML elements"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Parse("x", tt.data, Options{Passwords: []string{tt.pw}, Limits: tt.lim})
+			if !errors.Is(err, ErrTooLarge) || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("Parse error = %v, want ErrTooLarge about %q", err, tt.want)
+			}
+		})
+		t.Run(tt.name+", default limits", func(t *testing.T) {
+			if _, err := Parse("x", tt.data, Options{Passwords: []string{tt.pw}}); err != nil {
+				t.Fatalf("Parse error = %v, want none under the default limits", err)
+			}
+		})
 	}
 }

@@ -64,7 +64,8 @@ func (b *budget) readLeft() int64 {
 	return min(b.lim.MaxUncompressed, b.lim.MaxRead-b.read)
 }
 
-// chargeBlocks charges a model built whole by a reader (a PDF's lines) to the budget.
+// chargeBlocks charges a model built whole by a reader (a PDF's lines and tables)
+// to the budget.
 func chargeBlocks(bud *budget, bs []block) error {
 	for _, b := range bs {
 		if err := bud.addBlock(); err != nil {
@@ -72,6 +73,19 @@ func chargeBlocks(bud *budget, bs []block) error {
 		}
 		if err := bud.addText(len(b.text)); err != nil {
 			return err
+		}
+		if b.table == nil {
+			continue
+		}
+		for _, r := range b.table.rows {
+			for _, c := range r.cells {
+				if err := bud.addBlock(); err != nil {
+					return err
+				}
+				if err := chargeBlocks(bud, c.blocks); err != nil {
+					return err
+				}
+			}
 		}
 	}
 	return nil

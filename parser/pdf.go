@@ -95,13 +95,17 @@ func extractPDFUnsafe(raw []byte) (*pdfContent, error) {
 	if err != nil {
 		return nil, err
 	}
+	cells := 0
 	for _, pg := range pages {
 		glyphs, err := d.pageGlyphs(pg)
 		if err != nil {
 			return nil, err
 		}
-		c.Lines = append(c.Lines, pdfLines(glyphs)...)
-		c.Blocks = pdfJoinPages(c.Blocks, pdfPageBlocks(glyphs))
+		lines := pdfLayout(glyphs)
+		for _, l := range lines {
+			c.Lines = append(c.Lines, l.text)
+		}
+		c.Blocks = pdfJoinPages(c.Blocks, pdfPageBlocks(glyphs, lines, &cells))
 	}
 	if d.err != nil {
 		return nil, d.err
@@ -475,6 +479,7 @@ type pdfDoc struct {
 	err        error               // first cap hit while resolving (resolve has no error result)
 	ops        int                 // content stream operators run
 	codes      int                 // bytes of strings shown
+	rules      int                 // table borders kept
 	crypt      *pdfCrypt           // set when the file is encrypted (with an empty user password)
 	endstreams []int               // offsets of "endstream", found on first need
 }
@@ -1737,7 +1742,7 @@ type pdfGlyph struct {
 	rule bool
 }
 
-const pdfMaxRules = 20000 // table border segments on one page
+const pdfMaxRules = 100000 // table border segments kept from the whole document
 
 type pdfGState struct {
 	ctm                                  pdfMatrix
@@ -1852,7 +1857,6 @@ func (d *pdfDoc) runContent(content []byte, res pdfDict, gs pdfGState, glyphs *[
 			path = append(path, seg{ax, ay, bx, by, false})
 		}
 	}
-	rules := 0
 	emitRules := func(stroked bool) error {
 		for _, sg := range path {
 			x0, x1 := math.Min(sg.x0, sg.x1), math.Max(sg.x0, sg.x1)
@@ -1861,9 +1865,10 @@ func (d *pdfDoc) runContent(content []byte, res pdfDict, gs pdfGState, glyphs *[
 				continue // a filled shape's edges are no border (a shaded cell)
 			}
 			if (x1-x0 < 0.6 && y1-y0 > 2) || (y1-y0 < 0.6 && x1-x0 > 2) {
-				if rules++; rules > pdfMaxRules {
-					return errTooLarge("number of PDF table borders on a page", pdfMaxRules)
+				if d.rules >= pdfMaxRules {
+					break // past the cap borders are not kept: the text reads as lines
 				}
+				d.rules++
 				*glyphs = append(*glyphs, pdfGlyph{x: x0, y: y0, w: x1 - x0, size: y1 - y0, rule: true})
 			}
 		}

@@ -13,7 +13,12 @@ import (
 // vertical rules that cross the row), the glyphs inside a cell give its text, and
 // where a cell's lines wrap they are joined back into paragraphs.
 
-const pdfMaxTableRules = 4000 // borders on one page read as tables; past it, lines only
+const (
+	pdfMaxTableRules = 4000   // borders on one page read as tables; past it, lines only
+	pdfMaxPageCells  = 20000  // cells of the tables on one page; past it, lines only
+	pdfMaxCells      = 100000 // cells of the tables of the whole document; past it, lines only
+	pdfMaxRowLines   = 8      // lines inside one row (underlines) before its bottom border
+)
 
 type pdfBand struct {
 	top, bot float64
@@ -26,13 +31,22 @@ type pdfGrid struct {
 }
 
 // pdfPageBlocks lays out one page: its tables, and its other text as lines, top
-// to bottom.
-func pdfPageBlocks(glyphs []pdfGlyph) []block {
-	var hs, vs, text []pdfGlyph
+// to bottom. lines is the page laid out as lines (pdfLayout), cells counts the
+// table cells made so far in the document.
+func pdfPageBlocks(glyphs []pdfGlyph, lines []pdfLine, cells *int) []block {
+	asLines := func() []block {
+		bs := make([]block, len(lines))
+		for i, l := range lines {
+			bs[i] = block{text: l.text}
+		}
+		return bs
+	}
+	var hs, vs []pdfGlyph
+	nText := 0
 	for _, g := range glyphs {
 		switch {
 		case !g.rule:
-			text = append(text, g)
+			nText++
 		case g.size < 0.6:
 			hs = append(hs, g)
 		default:
@@ -40,8 +54,21 @@ func pdfPageBlocks(glyphs []pdfGlyph) []block {
 		}
 	}
 	grids := pdfGrids(hs, vs)
-	if len(grids) == 0 {
-		return linesToBlocks(pdfLines(text))
+	n := 0
+	for _, g := range grids {
+		for _, b := range g.bands {
+			n += len(b.xs) - 1
+		}
+	}
+	if len(grids) == 0 || n > pdfMaxPageCells || *cells+n > pdfMaxCells {
+		return asLines()
+	}
+	*cells += n
+	text := make([]pdfGlyph, 0, nText)
+	for _, g := range glyphs {
+		if !g.rule {
+			text = append(text, g)
+		}
 	}
 	type bandRef struct{ g, b int }
 	var bands []bandRef
@@ -54,11 +81,11 @@ func pdfPageBlocks(glyphs []pdfGlyph) []block {
 		return grids[bands[a].g].bands[bands[a].b].top > grids[bands[b].g].bands[bands[b].b].top
 	})
 	// glyphs of each cell: grid → band → cell
-	cells := make([][][][]pdfGlyph, len(grids))
+	inCell := make([][][][]pdfGlyph, len(grids))
 	for gi, g := range grids {
-		cells[gi] = make([][][]pdfGlyph, len(g.bands))
+		inCell[gi] = make([][][]pdfGlyph, len(g.bands))
 		for bi, b := range g.bands {
-			cells[gi][bi] = make([][]pdfGlyph, len(b.xs)-1)
+			inCell[gi][bi] = make([][]pdfGlyph, len(b.xs)-1)
 		}
 	}
 	var outside []pdfGlyph
@@ -75,7 +102,7 @@ func pdfPageBlocks(glyphs []pdfGlyph) []block {
 			if gy < b.top && gx >= b.xs[0] && gx < b.xs[len(b.xs)-1] {
 				for c := 0; c+1 < len(b.xs); c++ {
 					if gx >= b.xs[c] && gx < b.xs[c+1] {
-						cells[ref.g][ref.b][c] = append(cells[ref.g][ref.b][c], gl)
+						inCell[ref.g][ref.b][c] = append(inCell[ref.g][ref.b][c], gl)
 						placed = true
 						break
 					}
@@ -101,7 +128,7 @@ func pdfPageBlocks(glyphs []pdfGlyph) []block {
 			for c := 0; c+1 < len(b.xs); c++ {
 				col, end := pdfCol(g.cols, b.xs[c]), pdfCol(g.cols, b.xs[c+1])
 				r.cells = append(r.cells, cell{col: col, span: max(1, end-col),
-					blocks: pdfCellParas(cells[gi][bi][c], b.xs[c], b.xs[c+1])})
+					blocks: pdfCellParas(inCell[gi][bi][c], b.xs[c], b.xs[c+1])})
 			}
 			t.rows = append(t.rows, r)
 		}
@@ -162,19 +189,22 @@ func pdfGrids(hs, vs []pdfGlyph) []pdfGrid {
 		}
 		return sum / math.Max(x1-x0, 1)
 	}
+	var buf []float64
 	crossing := func(top, bot float64) []float64 {
-		var xs []float64
+		xs := buf[:0]
 		for _, v := range vs {
 			if v.y <= bot+2 && v.y+v.size >= top-2 {
 				xs = append(xs, v.x)
 			}
 		}
+		buf = xs
 		return cluster(xs, 1.5, false)
 	}
 	var bands []pdfBand
+	cells := 0
 	for i := 0; i+1 < len(levels); i++ {
 		top := levels[i]
-		for j := i + 1; j < len(levels); j++ {
+		for j := i + 1; j < len(levels) && j <= i+pdfMaxRowLines; j++ {
 			bot := levels[j]
 			if top-bot < 3 {
 				continue
@@ -189,6 +219,9 @@ func pdfGrids(hs, vs []pdfGlyph) []pdfGrid {
 			}
 			if coverage(bot, x0, x1) < 0.5 {
 				continue // a line inside the row (an underline): the row goes on below it
+			}
+			if cells += len(xs) - 1; cells > pdfMaxPageCells {
+				return nil // no form has that many: the page reads as lines
 			}
 			bands = append(bands, pdfBand{top: top, bot: bot, xs: xs})
 			i = j - 1
