@@ -10,12 +10,16 @@ import (
 
 // lockSending takes the store's send lock without waiting: ok is false if another sender
 // holds it. The lock (flock on a file beside the database) belongs to the open file, so it
-// is released by unlock, or by the kernel if the process dies.
+// is released by unlock, or by the kernel if the process dies. The file sits beside the
+// database's real path (symlinks resolved), so a second csprbot that reaches the store
+// by another name (/etc/csprbot/csprbot.db -> /var/lib/csprbot/csprbot.db) takes the same
+// lock. (Not a flock on the database file itself: closing any descriptor of that file
+// drops SQLite's own POSIX locks on it.)
 func (s *Store) lockSending() (unlock func(), ok bool, err error) {
 	if s.path == "" {
 		return func() {}, true, nil
 	}
-	f, err := os.OpenFile(s.path+"-sendlock", os.O_CREATE|os.O_RDWR, 0o600)
+	f, err := os.OpenFile(s.sidecar("-sendlock"), os.O_CREATE|os.O_RDWR, 0o600)
 	if err != nil {
 		return nil, false, err
 	}

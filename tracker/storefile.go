@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"sync"
 )
 
@@ -75,4 +76,15 @@ func (s *Store) FileGone() <-chan struct{} {
 		return nil
 	}
 	return s.file.gone
+}
+
+// sidecar is the path of a file kept beside the store (the send lock, the outcome
+// journal): beside its real path, symlinks resolved, so that every csprbot on the same
+// store, whatever name it was given, finds the same file.
+func (s *Store) sidecar(suffix string) string {
+	p := s.path
+	if r, err := filepath.EvalSymlinks(p); err == nil {
+		p = r
+	}
+	return p + suffix
 }
