@@ -31,6 +31,10 @@ type Message struct {
 	MessageID   string // without <>; if absent, "" (the tracker makes one from a hash)
 	From        string // address only, lowercased
 	FromName    string
+	// FromSuspect is set when the From header is not one well-formed mailbox: malformed,
+	// two authors, two From fields, or a display name holding another address. From is
+	// then read strictly, but must not be taken as proof of who wrote the message.
+	FromSuspect bool
 	ReplyTo     string
 	To, Cc      []string // addresses
 	Subject     string   // decoded
@@ -253,10 +257,20 @@ func (d *decoder) headers(h message.Header) {
 			// written in the display name ("lead@agency <stranger@example>").
 			if _, err := (&mail.AddressParser{WordDecoder: wordDecoder}).Parse(toUTF8(from)); err != nil {
 				d.problem("malformed From header %q: read as %s", truncate(decodeText(from), 80), m.From)
+				m.FromSuspect = true
+			}
+			if len(addrs) > 1 {
+				d.problem("the From header names %d authors; read as %s", len(addrs), m.From)
+				m.FromSuspect = true
+			}
+			if n := len(h.Values("From")); n > 1 {
+				d.problem("the message has %d From fields; read the first, %s", n, m.From)
+				m.FromSuspect = true
 			}
 			for _, a := range addrRe.FindAllString(m.FromName, -1) {
 				if !strings.EqualFold(strings.Trim(a, "."), m.From) {
 					d.problem("the From header's display name holds another address (%s); the sender is %s", a, m.From)
+					m.FromSuspect = true
 					break
 				}
 			}

@@ -73,6 +73,9 @@ func (t *Tracker) staffCommands(ctx context.Context, tx *sql.Tx, now time.Time, 
 	if !authed {
 		authed, how = t.authPass(in)
 	}
+	if in.FromSuspect {
+		authed, how = false, "the From header is malformed"
+	}
 	var results []string
 	if !authed {
 		// Not a dead end: the staff member is asked to confirm by replying, which carries

@@ -45,15 +45,18 @@ type Incoming struct {
 	UID         uint32
 	ReceivedAt  time.Time // the server's arrival time: day 0 of a referral
 
-	MessageID  string
-	From       string
-	FromName   string
-	To, Cc     []string
-	Subject    string
-	InReplyTo  string
-	References []string
-	Text, HTML string
-	Raw        []byte
+	MessageID string
+	From      string
+	FromName  string
+	// FromSuspect: the From header was not one well-formed mailbox (mailbox.Message):
+	// From is read strictly, but proves nothing about who wrote the message.
+	FromSuspect bool
+	To, Cc      []string
+	Subject     string
+	InReplyTo   string
+	References  []string
+	Text, HTML  string
+	Raw         []byte
 	// AuthResults are the raw Authentication-Results header values, top (newest) first.
 	AuthResults []string
 
@@ -257,7 +260,7 @@ func (t *Tracker) findTie(ctx context.Context, tx *sql.Tx, in *Incoming) (tie, e
 			}
 			if !own {
 				tt.agency = ""
-				if other, ok := t.cfg.agencyByEmail(in.From); ok {
+				if other, ok := t.cfg.agencyByEmail(in.From); ok && !in.FromSuspect {
 					var n int
 					if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM case_agencies WHERE case_id = ? AND name = ?`, tt.caseID, other.Name).Scan(&n); err != nil {
 						return tie{}, err
@@ -281,6 +284,9 @@ func (t *Tracker) findTie(ctx context.Context, tx *sql.Tx, in *Incoming) (tie, e
 	}
 	if err != nil {
 		return tie{}, err
+	}
+	if in.FromSuspect {
+		return tie{}, nil // a malformed From vouches for nothing
 	}
 	if _, ok := t.cfg.isStaff(in.From); ok {
 		return tt, nil

@@ -79,6 +79,9 @@ func markIntake(ctx context.Context, tx *sql.Tx, in *Incoming) error {
 // vouched for it (the directory's, or one staff added for this case), or an address in the
 // same domain that the trusted server's DKIM/DMARC result authenticates.
 func (t *Tracker) speaksFor(ctx context.Context, tx *sql.Tx, in *Incoming, caseID int64, agency string) (bool, error) {
+	if in.FromSuspect {
+		return false, nil // a malformed From is no one's
+	}
 	own, err := t.isAgencyAddress(ctx, tx, caseID, agency, in.From)
 	if err != nil || own {
 		return own, err
@@ -137,8 +140,13 @@ func formMismatch(f *Form, ref, initials string) string {
 	if printed == "" {
 		printed = f.Fields["case_ref"]
 	}
-	if m := refPattern.FindString(strings.ToUpper(printed)); m != "" && !strings.EqualFold(m, ref) {
-		return fmt.Sprintf("the form is printed with case reference %s, not %s", m, ref)
+	if m := refPattern.FindStringSubmatch(strings.ToUpper(printed)); m != nil {
+		// However it is written ("LSCP 2026 099", "LSCP2026099", an en dash), the same
+		// prefix, year and number.
+		seq, _ := strconv.Atoi(m[3])
+		if got := fmt.Sprintf("%s-%s-%03d", m[1], m[2], seq); !strings.EqualFold(got, ref) {
+			return fmt.Sprintf("the form is printed with case reference %s, not %s", strings.TrimSpace(m[0]), ref)
+		}
 	}
 	want := lettersOnly(initials)
 	got := lettersOnly(f.Fields["child_initials"])
@@ -198,7 +206,7 @@ func messageMismatch(in *Incoming, ref, initials string) string {
 	return ""
 }
 
-var refPattern = regexp.MustCompile(`[A-Z]{2,10}-\d{4}-\d{3,}`)
+var refPattern = regexp.MustCompile(`([A-Z]{2,10})[\s\-–—_/.]*(\d{4})[\s\-–—_/.]*(\d{2,})`)
 
 func lettersOnly(s string) string {
 	var b strings.Builder

@@ -247,7 +247,7 @@ func quarantine(in *tracker.Incoming, f *mailbox.Fetched, why string) {
 // fillIncoming copies a decoded message into the tracker's shape and parses every
 // attachment and the body.
 func fillIncoming(in *tracker.Incoming, m *mailbox.Message, passwords []string) {
-	in.MessageID, in.From, in.FromName = m.MessageID, m.From, m.FromName
+	in.MessageID, in.From, in.FromName, in.FromSuspect = m.MessageID, m.From, m.FromName, m.FromSuspect
 	in.To, in.Cc, in.Subject = m.To, m.Cc, m.Subject
 	in.InReplyTo, in.References = m.InReplyTo, m.References
 	in.Text, in.HTML = m.Text, m.HTML
