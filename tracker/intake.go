@@ -386,7 +386,7 @@ func (t *Tracker) route(ctx context.Context, tx *sql.Tx, now time.Time, in *Inco
 		if err := audit(ctx, tx, now, tt.caseID, normAddr(in.From), "message_in_auto", detail); err != nil {
 			return err
 		}
-		if in.Auto != "auto_reply" && in.Auto != "loop" && carriesDocument(in) {
+		if in.Auto != "loop" && carriesDocument(in) {
 			// Generated or list mail with a document nobody could read as a form: a
 			// referral may be in it. A person looks; nothing answers the machine.
 			res.Disposition = DispTriage
@@ -434,8 +434,13 @@ func (t *Tracker) route(ctx context.Context, tx *sql.Tx, now time.Time, in *Inco
 // referral, or an agency's readable return, that came through a list or an e-form system
 // is acted on (no reply goes to the machine that sent it; staff are told). Out-of-office
 // replies, bounces and our own mail never are.
+//
+// Out-of-office detection reads headers and subjects that people and mail rules also
+// produce ("Annual leave - urgent referral", an Exchange rule forwarding an e-form), and
+// no out-of-office reply carries a form: a readable form is acted on whatever the
+// message was taken for.
 func actOnAutomatic(in *Incoming, tt tie) bool {
-	if in.Auto != "bulk" && in.Auto != "auto_generated" {
+	if in.Auto != "bulk" && in.Auto != "auto_generated" && in.Auto != "auto_reply" {
 		return false
 	}
 	if tt.caseID == 0 {
