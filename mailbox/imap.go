@@ -77,6 +77,8 @@ type Watcher struct {
 
 	missMu sync.Mutex
 	misses map[uint32]int // UID → passes in which the server listed it but returned no body
+
+	health watchHealth // for Health (health.go)
 }
 
 // NewWatcher returns a watcher for cfg with defaults filled in.
@@ -161,6 +163,7 @@ func (w *Watcher) Once(ctx context.Context) error {
 	if _, err := w.pass(ctx, s); err != nil {
 		return err
 	}
+	w.health.passed()
 	return s.logout()
 }
 
@@ -180,6 +183,7 @@ func (w *Watcher) Run(ctx context.Context) error {
 		if ctx.Err() != nil {
 			break
 		}
+		w.health.ended(err)
 		if healthy {
 			delay = w.backoffMin
 		}
@@ -207,6 +211,7 @@ func (w *Watcher) session(ctx context.Context, st *stateLog) (healthy bool, err 
 	if err != nil {
 		return false, err
 	}
+	w.health.passed()
 	st.ok(w.log)
 	healthy = true
 	quick := true // poll shortly after the first IDLE: IDLE can miss mail that arrived meanwhile
@@ -226,6 +231,7 @@ func (w *Watcher) session(ctx context.Context, st *stateLog) (healthy bool, err 
 		if handled, err = w.pass(ctx, s); err != nil {
 			return healthy, err
 		}
+		w.health.passed()
 	}
 }
 

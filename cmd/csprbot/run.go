@@ -135,6 +135,11 @@ then look at it with: csprbot cases   (or run csprbot demo to see a whole case p
 		return a.cycle(ctx, w, s)
 	}
 	log.Info("csprbot started", "imap", cfg.IMAP.Address, "smtp", cfg.SMTP.Address, "store", cfg.Store.Path)
+	if addr, err := a.serveHTTP(ctx, w); err != nil {
+		return fmt.Errorf("http.listen: %w", err)
+	} else if addr != "" {
+		log.Info("health and metrics on loopback", "healthz", "http://"+addr+"/healthz", "metrics", "http://"+addr+"/metrics")
+	}
 	go newNightly(a).run(ctx) // [backup]: nothing unless backup.dir is set
 	go a.watchdog(ctx)        // systemd's WatchdogSec, when set
 	_ = sdNotify("READY=1")   // systemd Type=notify: started
