@@ -235,7 +235,11 @@ func (t *Tracker) alertStuck(ctx context.Context) error {
 			}
 			if s.status == "failed" {
 				what = fmt.Sprintf("The %s email to %s was refused by the mail server: %s.", s.kind, s.to, orNoReason(s.lastErr))
+				// Refused for the message itself: its recipients did nothing wrong.
 				for _, a := range strings.Split(s.to, ", ") {
+					if strings.HasPrefix(s.lastErr, refusedPrefix) {
+						break
+					}
 					if err := markAddress(ctx, tx, now, a, "rejected", s.lastErr); err != nil {
 						return err
 					}

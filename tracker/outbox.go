@@ -472,6 +472,8 @@ func (t *Tracker) recordSend(ctx context.Context, c *sendOutcome) error {
 		switch {
 		case c.err == nil:
 			status = "sent"
+		case IsMessageRefused(c.err):
+			status, lastErr = "failed", refusedPrefix+c.err.Error()
 		case IsPermanent(c.err):
 			status, lastErr = "failed", c.err.Error()
 		default:
@@ -526,6 +528,8 @@ func (t *Tracker) recordOutcome(ctx context.Context, c *sendOutcome) error {
 				return err
 			}
 			return audit(ctx, tx, now, caseID, "csprbot", "message_out_sent", fmt.Sprintf("%s to %s", e.MessageID, strings.Join(e.To, ", ")))
+		case IsMessageRefused(sendErr):
+			return t.recordRefused(ctx, tx, now, c)
 		case IsPermanent(sendErr):
 			if _, err := tx.ExecContext(ctx, `UPDATE outbox SET status = 'failed', attempts = ?, last_error = ? WHERE id = ?`, attempts, sendErr.Error(), id); err != nil {
 				return err
@@ -551,6 +555,44 @@ func (t *Tracker) recordOutcome(ctx context.Context, c *sendOutcome) error {
 			return audit(ctx, tx, now, caseID, "csprbot", "message_out_retry", fmt.Sprintf("%s attempt %d failed: %v; next at %s", e.MessageID, attempts, sendErr, ts(next)))
 		}
 	})
+}
+
+// refusedPrefix begins the last_error of an email the server refused for what it is
+// (its size, form or content; or it could not be built), not for whom it was to: its
+// recipients are never marked for it (alertStuck reads this).
+const refusedPrefix = "refused for the message itself, not its recipients: "
+
+// recordRefused records an email the server refused for the message itself. Retrying
+// cannot help and nobody outside will hear of it, and its recipients did nothing wrong:
+// they are not marked, so later mail to them goes as usual. It is an error for staff,
+// told at once (not by the stuck-mail alert later): a notice by email, the audit trail
+// and the log at ERROR. A notice to staff that is itself refused is not answered with
+// another notice (which the server might refuse again, and again): the log and audit
+// carry it.
+func (t *Tracker) recordRefused(ctx context.Context, tx *sql.Tx, now time.Time, c *sendOutcome) error {
+	var kind string
+	if err := tx.QueryRowContext(ctx, `SELECT kind FROM outbox WHERE id = ?`, c.id).Scan(&kind); err != nil {
+		return err
+	}
+	alerted := 1
+	if kind == TmplStaffAttention {
+		alerted = 2
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE outbox SET status = 'failed', attempts = ?, last_error = ?, stuck_alerted = ? WHERE id = ?`,
+		c.attempts, refusedPrefix+c.err.Error(), alerted, c.id); err != nil {
+		return err
+	}
+	t.log.Error("the mail server refused an email for its content or form (not its recipients): it will not be retried; staff are told",
+		"message_id", c.e.MessageID, "kind", kind, "err", c.err)
+	what := fmt.Sprintf("The mail server refused the %s email %q to %s for the message itself (its size, form or content, not its recipients): %v. It will not be sent as it is. Send what it carried another way (smaller attachments, or by hand), and tell the administrator.",
+		kind, c.e.Subject, strings.Join(append(append([]string{}, c.e.To...), c.e.Cc...), ", "), c.err)
+	if err := audit(ctx, tx, now, c.caseID, "csprbot", "message_out_refused", c.e.MessageID+": "+what); err != nil {
+		return err
+	}
+	if kind == TmplStaffAttention {
+		return nil
+	}
+	return t.tellStaff(ctx, tx, now, c.caseID, what, &Incoming{MessageID: "(none: csprbot's own outbox)", ReceivedAt: now})
 }
 
 // Outbox lists outgoing email rows (for the command line and tests).
