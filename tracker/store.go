@@ -41,6 +41,8 @@ type Store struct {
 	rd   *readDB          // the same file read-only, for reports and views (readdb.go)
 	path string           // the database file; the send lock sits beside it
 	file *storeFile       // the file opened, to notice it deleted or replaced (storefile.go)
+	// storeID is the store's random identity (settings.store_id, storefile.go).
+	storeID string
 	Now  func() time.Time // the clock; a transaction reads it once
 	Log  *slog.Logger
 }
@@ -88,19 +90,31 @@ func Open(ctx context.Context, path string, now func() time.Time, log *slog.Logg
 	if err == nil {
 		s.file, err = identifyStore(path)
 	}
+	if err == nil {
+		err = s.stampIdentity(ctx)
+		for i := 0; i < 40 && err != nil && storeUnavailable(err) && !errors.Is(err, ErrStoreMoved) && ctx.Err() == nil; i++ {
+			time.Sleep(100 * time.Millisecond)
+			err = s.stampIdentity(ctx)
+		}
+	}
 	if err != nil {
 		db.Close()
+		s.file.close()
 		return nil, err
 	}
 	if s.rd, err = openReadDB(path); err != nil {
 		db.Close()
+		s.file.close()
 		return nil, err
 	}
 	return s, nil
 }
 
 // Close closes the database.
-func (s *Store) Close() error { return errors.Join(s.rd.close(), s.db.Close()) }
+func (s *Store) Close() error {
+	err := errors.Join(s.rd.close(), s.db.Close())
+	return errors.Join(err, s.file.close()) // last: SQLite's locks are gone with its handles
+}
 
 // DB exposes the handle for tests and maintenance commands.
 func (s *Store) DB() *sql.DB { return s.db }
@@ -198,10 +212,15 @@ func (s *Store) tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	if err := fn(tx); err != nil {
 		return err
 	}
-	if err := s.CheckFile(); err != nil {
+	last, err := s.checkFileTx(ctx, tx)
+	if err != nil {
 		return err
 	}
-	return tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	s.file.mark(last)
+	return nil
 }
 
 // setting reads a setting, creating it with mk() the first time.

@@ -1,6 +1,11 @@
 package tracker
 
 import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/binary"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -16,10 +21,26 @@ import (
 // every message a second time.
 var ErrStoreMoved = errors.New("the store file was deleted or replaced while csprbot had it open")
 
-// storeFile is the identity (device and inode) of the file Open opened.
+// storeFile is the identity of the store Open opened, checked cheaply before every
+// commit and send:
+//   - the file's device and inode (deleted, or another file renamed into its place);
+//   - the store's own identity in the SQLite header, which a copy over the file in place
+//     (cp keeps the inode) changes: each store has a random id (settings.store_id) whose
+//     first 31 bits are its header's application_id, read from the file itself with one
+//     pread (not through SQLite, whose write-ahead log would go on showing this store's
+//     pages over the other file's);
+//   - a high-water mark, the highest audit id this process has committed or seen: a store
+//     put back to an earlier state of itself (a backup of the same store restored under
+//     the running daemon) has fewer.
 type storeFile struct {
 	path string
 	info os.FileInfo
+	fd   *os.File // the database file, open (read-only) until the store closes
+
+	mu     sync.Mutex
+	app    uint32 // the header's application_id this store has (0: not known yet)
+	onDisk bool   // app has been seen in the file itself (a checkpoint wrote it there)
+	hwm    int64  // the highest audit id committed or seen
 
 	once sync.Once
 	gone chan struct{} // closed when the file is found moved
@@ -27,11 +48,45 @@ type storeFile struct {
 }
 
 func identifyStore(path string) (*storeFile, error) {
-	fi, err := os.Stat(path)
+	// Kept open until the store closes: closing a descriptor of the database file would
+	// drop SQLite's own POSIX locks on it.
+	fd, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("tracker: open store: %w", err)
 	}
-	return &storeFile{path: path, info: fi, gone: make(chan struct{})}, nil
+	fi, err := fd.Stat()
+	if err != nil {
+		fd.Close()
+		return nil, fmt.Errorf("tracker: open store: %w", err)
+	}
+	return &storeFile{path: path, info: fi, fd: fd, gone: make(chan struct{})}, nil
+}
+
+func (f *storeFile) close() error {
+	if f == nil || f.fd == nil {
+		return nil
+	}
+	return f.fd.Close()
+}
+
+// sqliteMagic begins every SQLite database file.
+var sqliteMagic = []byte("SQLite format 3\x00")
+
+// headerApp reads the application_id from the file's own header: ok is false if the file
+// is too short or not a SQLite database.
+func (f *storeFile) headerApp() (app uint32, ok bool, err error) {
+	var h [100]byte
+	n, err := f.fd.ReadAt(h[:], 0)
+	if n < len(h) {
+		return 0, false, nil
+	}
+	if err != nil {
+		return 0, false, err
+	}
+	if !bytes.Equal(h[:16], sqliteMagic) {
+		return 0, false, nil
+	}
+	return binary.BigEndian.Uint32(h[68:72]), true, nil
 }
 
 // check compares the file now at the path with the one opened.
@@ -45,17 +100,69 @@ func (f *storeFile) check() error {
 	default:
 	}
 	fi, err := os.Stat(f.path)
-	var what string
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		what = "deleted"
+		return f.moved("deleted")
 	case err != nil:
 		return fmt.Errorf("tracker: check the store file: %w", err)
 	case !os.SameFile(f.info, fi):
-		what = "replaced by another file"
-	default:
+		return f.moved("replaced by another file")
+	}
+	f.mu.Lock()
+	want, onDisk := f.app, f.onDisk
+	f.mu.Unlock()
+	if want == 0 {
 		return nil
 	}
+	app, ok, err := f.headerApp()
+	switch {
+	case err != nil:
+		return fmt.Errorf("tracker: check the store file: %w", err)
+	case ok && app == want:
+		if !onDisk {
+			f.mu.Lock()
+			f.onDisk = true
+			f.mu.Unlock()
+		}
+		return nil
+	case ok && app != 0:
+		return f.moved(fmt.Sprintf("overwritten in place by another store (its header says store %08x, this one is %08x)", app, want))
+	case onDisk && !ok:
+		return f.moved("overwritten in place by something that is not a SQLite database (empty or truncated?)")
+	case onDisk:
+		return f.moved("overwritten in place by a store that is not this one (its header has no store id)")
+	}
+	return nil // this store's id has not reached the file yet (no checkpoint since it was set)
+}
+
+// checkMark compares the store's last audit id (as tx, or a fresh read, sees it) with the
+// highest this process has committed or seen.
+func (f *storeFile) checkMark(last int64) error {
+	if f == nil {
+		return nil
+	}
+	f.mu.Lock()
+	hwm := f.hwm
+	f.mu.Unlock()
+	if last < hwm {
+		return f.moved(fmt.Sprintf("rolled back to an earlier state (its audit trail ends at %d; this csprbot has seen it reach %d): a backup put in its place?", last, hwm))
+	}
+	return nil
+}
+
+// mark raises the high-water mark to last (a commit that saw it succeeded).
+func (f *storeFile) mark(last int64) {
+	if f == nil {
+		return
+	}
+	f.mu.Lock()
+	if last > f.hwm {
+		f.hwm = last
+	}
+	f.mu.Unlock()
+}
+
+func (f *storeFile) moved(what string) error {
 	f.once.Do(func() {
 		f.err = fmt.Errorf("tracker: %w: %s was %s; stopping so that nothing is recorded in, or sent on the word of, a file nobody will read: put the store back and start csprbot again (csprbot init makes a new empty one, which would read the mailbox afresh)",
 			ErrStoreMoved, f.path, what)
@@ -64,10 +171,81 @@ func (f *storeFile) check() error {
 	return f.err
 }
 
+// lastAuditQuery is the high-water mark's read: one step down the audit table's rowid.
+const lastAuditQuery = `SELECT coalesce(max(id), 0) FROM audit`
+
+// stampIdentity gives the store its identity if it has none (a random store id, and its
+// first 31 bits as the header's application_id), learns it, and asks SQLite to copy the
+// write-ahead log into the file so that the header there carries it.
+func (s *Store) stampIdentity(ctx context.Context) error {
+	id, err := s.setting(ctx, "store_id", func() string { return randomHex(16) })
+	if err != nil {
+		return err
+	}
+	b, err := hex.DecodeString(id)
+	if err != nil || len(b) < 4 {
+		return fmt.Errorf("tracker: store id %q is not hex", id)
+	}
+	var app int64
+	if err := s.db.QueryRowContext(ctx, `PRAGMA application_id`).Scan(&app); err != nil {
+		return fmt.Errorf("tracker: store id: %w", err)
+	}
+	if app == 0 {
+		app = int64(binary.BigEndian.Uint32(b)&0x7fffffff | 1)
+		if _, err := s.db.ExecContext(ctx, fmt.Sprintf(`PRAGMA application_id = %d`, app)); err != nil {
+			return fmt.Errorf("tracker: store id: %w", err)
+		}
+	}
+	var last int64
+	if err := s.db.QueryRowContext(ctx, lastAuditQuery).Scan(&last); err != nil {
+		return fmt.Errorf("tracker: store id: %w", err)
+	}
+	// A reader elsewhere may keep the checkpoint from reaching the header now; the header
+	// is learnt later then (check), and an autocheckpoint writes it in time.
+	_, _ = s.db.ExecContext(ctx, `PRAGMA wal_checkpoint(PASSIVE)`)
+	s.file.mu.Lock()
+	s.file.app, s.file.hwm = uint32(app), last
+	s.file.mu.Unlock()
+	s.storeID = id
+	return s.file.check()
+}
+
+// StoreID is the store's random identity (settings.store_id), the same in its backups.
+func (s *Store) StoreID() string { return s.storeID }
+
 // CheckFile returns ErrStoreMoved (wrapped, with the path) if the store file at the path
-// is no longer the one opened: deleted, or replaced. Every transaction checks it before
-// it commits; the daemon checks it each cycle.
-func (s *Store) CheckFile() error { return s.file.check() }
+// is no longer the one opened: deleted, replaced, overwritten in place by another store
+// or by an earlier state of this one. Every transaction checks it before it commits;
+// the sender before each round; the daemon each cycle.
+func (s *Store) CheckFile() error {
+	if err := s.file.check(); err != nil {
+		return err
+	}
+	if s.file == nil || s.rd == nil {
+		return nil
+	}
+	var last int64
+	if err := s.rd.db.QueryRow(lastAuditQuery).Scan(&last); err != nil {
+		return fmt.Errorf("tracker: check the store file: %w", err)
+	}
+	return s.file.checkMark(last)
+}
+
+// checkFileTx is CheckFile inside tx, just before it commits; it returns the last
+// audit id tx sees, for the high-water mark once the commit succeeds.
+func (s *Store) checkFileTx(ctx context.Context, tx *sql.Tx) (int64, error) {
+	if err := s.file.check(); err != nil {
+		return 0, err
+	}
+	if s.file == nil {
+		return 0, nil
+	}
+	var last int64
+	if err := tx.QueryRowContext(ctx, lastAuditQuery).Scan(&last); err != nil {
+		return 0, err
+	}
+	return last, s.file.checkMark(last)
+}
 
 // FileGone is closed once the store file has been found deleted or replaced (by CheckFile
 // or a transaction); the daemon stops on it.
