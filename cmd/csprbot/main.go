@@ -36,6 +36,7 @@ const usage = `usage:
   csprbot check --config FILE [--send-test ADDRESS]   pre-flight: configuration, store, real IMAP and SMTP logins
   csprbot backup DEST [--config FILE]        a consistent copy of the store, while the daemon runs
   csprbot restore-test DEST                  open a copy read-only: integrity, schema version, counts
+  csprbot import cases.csv [--dry-run] [--config FILE] [--now TIME]   bring in cases already running (all rows or none)
 TIME is RFC 3339, e.g. 2026-12-07T09:00:00Z.`
 
 func main() {
@@ -78,6 +79,8 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = cmdBackup(ctx, args[1:], stdout, stderr)
 	case "restore-test":
 		err = cmdRestoreTest(ctx, args[1:], stdout)
+	case "import":
+		err = cmdImport(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprintln(stdout, usage)
 		return 0
