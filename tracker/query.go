@@ -197,9 +197,12 @@ func (s *Store) Cases(ctx context.Context) ([]CaseSummary, error) {
 		var err error
 		// Deadlines and returns in table order, the cheapest to read; summaries puts each
 		// case's deadlines in (due_at, id) order.
-		out, err = summaries(ctx, rt, now, `SELECT id, ref, stage, child_initials, referral_received, needs_completion FROM cases ORDER BY id`,
-			`SELECT `+deadlineCols+` FROM deadlines ORDER BY id`,
-			`SELECT `+returnCols+` FROM returns ORDER BY id`)
+		out, err = summaries(ctx, rt, now, summaryQueries{
+			cases:     `SELECT id, ref, stage, child_initials, referral_received, needs_completion FROM cases ORDER BY id`,
+			deadlines: `SELECT ` + deadlineCols + ` FROM deadlines ORDER BY id`,
+			returns:   `SELECT ` + returnCols + ` FROM returns ORDER BY id`,
+			counts:    `SELECT (SELECT count(*) FROM deadlines), (SELECT count(*) FROM returns)`,
+		})
 		return err
 	})
 	if err != nil {
@@ -208,14 +211,32 @@ func (s *Store) Cases(ctx context.Context) ([]CaseSummary, error) {
 	return out, nil
 }
 
-// summaries builds case summaries from three queries, all given args: cases (id, ref,
-// stage, child_initials, referral_received, needs_completion) in id order; their deadlines
-// (deadlineCols) in id order, or (case_id, due_at, id) order; and their returns
-// (returnCols) in id order within each case.
-func summaries(ctx context.Context, rt *readTx, now time.Time, qCases, qDeadlines, qReturns string, args ...any) ([]CaseSummary, error) {
+// summaryQueries are the queries summaries reads, all given the same args: cases (id,
+// ref, stage, child_initials, referral_received, needs_completion) in id order; their
+// deadlines (deadlineCols) in id order, or (case_id, due_at, id) order; their returns
+// (returnCols) in id order within each case; and, optionally, how many deadlines and
+// returns there are, to size the lists.
+type summaryQueries struct{ cases, deadlines, returns, counts string }
+
+// summaries builds case summaries with one query per list, whatever the number of cases.
+func summaries(ctx context.Context, rt *readTx, now time.Time, q summaryQueries, args ...any) ([]CaseSummary, error) {
 	out := []CaseSummary{}
 	index := map[int64]int{}
-	rows, err := rt.query(ctx, qCases, args...)
+	var nd, nr int
+	if q.counts != "" {
+		rows, err := rt.query(ctx, q.counts, args...)
+		if err != nil {
+			return nil, err
+		}
+		if rows.Next() {
+			err = rows.Scan(&nd, &nr)
+		}
+		rows.Close()
+		if err != nil {
+			return nil, err
+		}
+	}
+	rows, err := rt.query(ctx, q.cases, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -235,10 +256,11 @@ func summaries(ctx context.Context, rt *readTx, now time.Time, qCases, qDeadline
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	// due_at as stored, beside each case's deadlines: their order is the text's, as
-	// ORDER BY due_at gives it.
-	dues := make([][]string, len(out))
-	if rows, err = rt.query(ctx, qDeadlines, args...); err != nil {
+	// Rows are gathered in one slice per table and then grouped by case, in place of a
+	// slice per case grown row by row. due_at as stored goes beside each deadline: a
+	// case's deadlines are put in its text order, as ORDER BY due_at gives them.
+	ds, dues, owner := make([]Deadline, 0, nd), make([]string, 0, nd), make([]int, 0, max(nd, nr))
+	if rows, err = rt.query(ctx, q.deadlines, args...); err != nil {
 		return nil, err
 	}
 	for rows.Next() {
@@ -248,20 +270,26 @@ func summaries(ctx context.Context, rt *readTx, now time.Time, qCases, qDeadline
 			return nil, err
 		}
 		if i, ok := index[id]; ok {
-			out[i].Deadlines = append(out[i].Deadlines, d)
-			dues[i] = append(dues[i], due)
+			ds, dues, owner = append(ds, d), append(dues, due), append(owner, i)
 		}
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
+	ds, start := groupByCase(ds, owner, len(out))
+	dues, _ = groupByCase(dues, owner, len(out))
 	for i := range out {
-		if !sort.StringsAreSorted(dues[i]) {
-			sort.Stable(byDue{out[i].Deadlines, dues[i]})
+		if lo, hi := start[i], start[i+1]; hi > lo {
+			out[i].Deadlines = ds[lo:hi:hi]
+			if !sort.StringsAreSorted(dues[lo:hi]) {
+				sort.Stable(byDue{ds[lo:hi], dues[lo:hi]})
+			}
 		}
 	}
-	if rows, err = rt.query(ctx, qReturns, args...); err != nil {
+	rs := make([]Return, 0, nr)
+	owner = owner[:0]
+	if rows, err = rt.query(ctx, q.returns, args...); err != nil {
 		return nil, err
 	}
 	for rows.Next() {
@@ -271,7 +299,7 @@ func summaries(ctx context.Context, rt *readTx, now time.Time, qCases, qDeadline
 			return nil, err
 		}
 		if i, ok := index[id]; ok {
-			out[i].Returns = append(out[i].Returns, r)
+			rs, owner = append(rs, r), append(owner, i)
 			if r.Status == "overdue" || r.Status == "escalated" {
 				out[i].OverdueReturns = append(out[i].OverdueReturns, r.Agency)
 			}
@@ -280,6 +308,12 @@ func summaries(ctx context.Context, rt *readTx, now time.Time, qCases, qDeadline
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return nil, err
+	}
+	rs, start = groupByCase(rs, owner, len(out))
+	for i := range out {
+		if lo, hi := start[i], start[i+1]; hi > lo {
+			out[i].Returns = rs[lo:hi:hi]
+		}
 	}
 	for i := range out {
 		for j, d := range out[i].Deadlines {
@@ -290,6 +324,26 @@ func summaries(ctx context.Context, rt *readTx, now time.Time, qCases, qDeadline
 		}
 	}
 	return out, nil
+}
+
+// groupByCase puts items, read in table order with owner[k] the index of item k's case
+// among cases, together by case, each case's in the order read; the items of case i are
+// then at start[i] up to start[i+1].
+func groupByCase[T any](items []T, owner []int, cases int) (grouped []T, start []int) {
+	start = make([]int, cases+1)
+	for _, o := range owner {
+		start[o+1]++
+	}
+	for i := 0; i < cases; i++ {
+		start[i+1] += start[i]
+	}
+	next := append([]int(nil), start[:cases]...)
+	grouped = make([]T, len(items))
+	for k, o := range owner {
+		grouped[next[o]] = items[k]
+		next[o]++
+	}
+	return grouped, start
 }
 
 // byDue sorts a case's deadlines, read in id order, by due_at as stored; a stable sort
@@ -423,9 +477,11 @@ func caseDetail(ctx context.Context, rt *readTx, ref string, now time.Time) (*Ca
 	if !found {
 		return nil, sql.ErrNoRows
 	}
-	sums, err := summaries(ctx, rt, now, `SELECT id, ref, stage, child_initials, referral_received, needs_completion FROM cases WHERE id = ?`,
-		`SELECT `+deadlineCols+` FROM deadlines WHERE case_id = ? ORDER BY due_at, id`,
-		`SELECT `+returnCols+` FROM returns WHERE case_id = ? ORDER BY id`, id)
+	sums, err := summaries(ctx, rt, now, summaryQueries{
+		cases:     `SELECT id, ref, stage, child_initials, referral_received, needs_completion FROM cases WHERE id = ?`,
+		deadlines: `SELECT ` + deadlineCols + ` FROM deadlines WHERE case_id = ? ORDER BY due_at, id`,
+		returns:   `SELECT ` + returnCols + ` FROM returns WHERE case_id = ? ORDER BY id`,
+	}, id)
 	if err != nil {
 		return nil, err
 	}
