@@ -20,6 +20,11 @@ import (
 // either absent or whole. It holds everything the store does, the token key included:
 // keep it as carefully.
 func (s *Store) Backup(ctx context.Context, dest string) error {
+	return vacuumInto(ctx, s.rd.db, dest)
+}
+
+// vacuumInto writes a snapshot of db's database to dest, owner-only, whole or not at all.
+func vacuumInto(ctx context.Context, db *sql.DB, dest string) error {
 	if _, err := os.Lstat(dest); err == nil {
 		return fmt.Errorf("tracker: backup: %s already exists", dest)
 	} else if !errors.Is(err, fs.ErrNotExist) {
@@ -42,7 +47,7 @@ func (s *Store) Backup(ctx context.Context, dest string) error {
 		}
 	}()
 	// CreateTemp makes it 0600 and empty, which VACUUM INTO accepts as its target.
-	if _, err := s.rd.db.ExecContext(ctx, `VACUUM INTO ?`, tmpName); err != nil {
+	if _, err := db.ExecContext(ctx, `VACUUM INTO ?`, tmpName); err != nil {
 		return fmt.Errorf("tracker: backup: %w", err)
 	}
 	if err := syncFile(tmpName); err != nil {

@@ -2,6 +2,7 @@ package tracker
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"os"
 	"path/filepath"
@@ -106,5 +107,51 @@ func TestBackupFailedTellsStaff(t *testing.T) {
 	tr.DB().QueryRow(`SELECT count(*) FROM outbox WHERE kind = ? AND recipients LIKE '%strategic.lead@lewisham.gov.uk%'`, TmplStaffAttention).Scan(&n)
 	if n != 1 {
 		t.Errorf("staff notices = %d, want 1", n)
+	}
+}
+
+// Upgrading an existing store first copies it beside itself (the way back), then
+// migrates it forward in one transaction.
+func TestUpgradeKeepsACopyOfTheOldStore(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "old.db")
+	db, err := sql.Open("sqlite", DSN(path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, _ := migrations.ReadFile("migrations/001_init.sql")
+	if _, err := db.Exec(string(first)); err != nil {
+		t.Fatal(err)
+	}
+	db.Exec(`PRAGMA user_version = 1`)
+	db.Exec(`INSERT INTO cases(ref, year, seq, stage, referral_received, created_at) VALUES ('LSCP-2026-001', 2026, 1, 'scoping', '2026-12-07T10:15:00Z', '2026-12-07T10:15:00Z')`)
+	db.Close()
+	st, err := Open(ctx, path, time.Now, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	rep, err := CheckBackup(ctx, path+".schema-1.bak")
+	if err != nil {
+		t.Fatalf("no copy of the old store: %v", err)
+	}
+	if rep.SchemaVersion != 1 || rep.Integrity != "ok" || rep.Counts[0].Table != "cases" || rep.Counts[0].Rows != 1 {
+		t.Errorf("copy = %+v, want schema 1 with its case", rep)
+	}
+	if fi, _ := os.Stat(path + ".schema-1.bak"); fi.Mode().Perm() != 0o600 {
+		t.Errorf("copy mode = %v", fi.Mode().Perm())
+	}
+	if v, err := StoreVersion(ctx, path); err != nil || v != SchemaVersion() {
+		t.Errorf("upgraded store at schema %d (%v), want %d", v, err, SchemaVersion())
+	}
+	// A fresh store has nothing to keep.
+	fresh := filepath.Join(t.TempDir(), "new.db")
+	st, err = Open(ctx, fresh, time.Now, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	if m, _ := filepath.Glob(fresh + ".schema-*"); len(m) != 0 {
+		t.Errorf("a new store made copies: %v", m)
 	}
 }

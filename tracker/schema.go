@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
 	"strconv"
 	"strings"
 )
@@ -52,4 +53,20 @@ func StoreVersion(ctx context.Context, path string) (int, error) {
 		return 0, fmt.Errorf("tracker: store version: %w", err)
 	}
 	return v, nil
+}
+
+// backupBeforeMigrate copies a store about to be upgraded from schema from to schema to,
+// beside it (owner-only), so that going back means stopping csprbot, putting the copy in
+// place and running the older binary. A copy already there from an interrupted upgrade
+// of the same schema is kept.
+func (s *Store) backupBeforeMigrate(ctx context.Context, from, to int) error {
+	dest := fmt.Sprintf("%s.schema-%d.bak", s.path, from)
+	if _, err := os.Stat(dest); err == nil {
+		return nil
+	}
+	if err := vacuumInto(ctx, s.db, dest); err != nil {
+		return fmt.Errorf("tracker: upgrading the store from schema %d to %d needs a copy first, which failed (nothing was changed): %w", from, to, err)
+	}
+	s.Log.Info("upgrading the store; a copy of the old one is kept", "from_schema", from, "to_schema", to, "copy", dest)
+	return nil
 }

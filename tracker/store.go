@@ -135,6 +135,11 @@ func (s *Store) migrate(ctx context.Context) error {
 	if err := refuseNewer(s.path, version); err != nil {
 		return err
 	}
+	type step struct {
+		n          int
+		name, body string
+	}
+	var pending []step
 	for _, e := range entries {
 		n, err := strconv.Atoi(strings.SplitN(e.Name(), "_", 2)[0])
 		if err != nil {
@@ -147,21 +152,40 @@ func (s *Store) migrate(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("tracker: migrate: %w", err)
 		}
-		tx, err := s.db.BeginTx(ctx, nil)
-		if err != nil {
-			return fmt.Errorf("tracker: migrate: %w", err)
+		pending = append(pending, step{n, e.Name(), string(body)})
+	}
+	if len(pending) == 0 {
+		return nil
+	}
+	// An existing store is copied before it is upgraded (schema.go), and upgraded in one
+	// transaction: it ends at the new version or stays at the old one.
+	if version > 0 {
+		if err := s.backupBeforeMigrate(ctx, version, pending[len(pending)-1].n); err != nil {
+			return err
 		}
-		if _, err := tx.ExecContext(ctx, string(body)); err != nil {
-			tx.Rollback()
-			return fmt.Errorf("tracker: migrate %s: %w", e.Name(), err)
+	}
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("tracker: migrate: %w", err)
+	}
+	defer tx.Rollback()
+	// Another csprbot may have upgraded it meanwhile: only what is still pending.
+	if err := tx.QueryRowContext(ctx, `PRAGMA user_version`).Scan(&version); err != nil {
+		return fmt.Errorf("tracker: migrate: %w", err)
+	}
+	for _, p := range pending {
+		if p.n <= version {
+			continue
 		}
-		if _, err := tx.ExecContext(ctx, fmt.Sprintf(`PRAGMA user_version = %d`, n)); err != nil {
-			tx.Rollback()
-			return fmt.Errorf("tracker: migrate %s: %w", e.Name(), err)
+		if _, err := tx.ExecContext(ctx, p.body); err != nil {
+			return fmt.Errorf("tracker: migrate %s: %w", p.name, err)
 		}
-		if err := tx.Commit(); err != nil {
-			return fmt.Errorf("tracker: migrate %s: %w", e.Name(), err)
+		if _, err := tx.ExecContext(ctx, fmt.Sprintf(`PRAGMA user_version = %d`, p.n)); err != nil {
+			return fmt.Errorf("tracker: migrate %s: %w", p.name, err)
 		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("tracker: migrate to schema %d: %w", pending[len(pending)-1].n, err)
 	}
 	return nil
 }
