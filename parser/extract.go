@@ -497,7 +497,7 @@ func (x *extraction) header(r row, infos []cellInfo) (*activeTable, int) {
 		seen := map[int]bool{}
 		for j, ci := range infos {
 			cols[j] = -1
-			if c := tm.column(ci.cands); c >= 0 && !seen[c] {
+			if c := tm.column(ci.cands, x.d.wrapped); c >= 0 && !seen[c] {
 				cols[j] = c
 				seen[c] = true
 				n++

@@ -84,6 +84,7 @@ type optRef struct {
 type tableMatcher struct {
 	spec   *TableSpec
 	cols   map[string]int // norm label → column index
+	bare   map[string]int // the same without spaces: a PDF's cell breaks words ("Relationshi p")
 	groups map[string]string
 }
 
@@ -235,12 +236,17 @@ func compile(s *FormSpec) *matcher {
 	}
 	for ti := range s.Tables {
 		t := &s.Tables[ti]
-		tm := tableMatcher{spec: t, cols: map[string]int{}, groups: map[string]string{}}
+		tm := tableMatcher{spec: t, cols: map[string]int{}, bare: map[string]int{}, groups: map[string]string{}}
 		for ci, c := range t.Columns {
 			for _, l := range append([]string{c.Label}, c.Variants...) {
 				if n := norm(l); n != "" {
 					if _, dup := tm.cols[n]; !dup {
 						tm.cols[n] = ci
+					}
+					if b := strings.ReplaceAll(n, " ", ""); len(b) >= 8 {
+						if _, dup := tm.bare[b]; !dup {
+							tm.bare[b] = ci
+						}
 					}
 				}
 			}
@@ -329,10 +335,18 @@ func (m *matcher) option(n string) (optRef, bool) {
 }
 
 // column finds the column a header cell names: its whole text, its first
-// paragraph or its first line.
-func (t *tableMatcher) column(cands []string) int {
+// paragraph or its first line; in a PDF also with the spaces taken out.
+func (t *tableMatcher) column(cands []string, pdf bool) int {
 	for _, c := range cands {
 		if ci, ok := t.cols[c]; ok {
+			return ci
+		}
+	}
+	if !pdf {
+		return -1
+	}
+	for _, c := range cands {
+		if ci, ok := t.bare[strings.ReplaceAll(c, " ", "")]; ok {
 			return ci
 		}
 	}

@@ -96,6 +96,7 @@ func extractPDFUnsafe(raw []byte) (*pdfContent, error) {
 		return nil, err
 	}
 	cells := 0
+	edges := map[*table]pdfEdges{}
 	for _, pg := range pages {
 		glyphs, err := d.pageGlyphs(pg)
 		if err != nil {
@@ -105,7 +106,7 @@ func extractPDFUnsafe(raw []byte) (*pdfContent, error) {
 		for _, l := range lines {
 			c.Lines = append(c.Lines, l.text)
 		}
-		c.Blocks = pdfJoinPages(c.Blocks, pdfPageBlocks(glyphs, lines, &cells))
+		c.Blocks = pdfJoinPages(c.Blocks, pdfPageBlocks(glyphs, lines, &cells, edges), edges)
 	}
 	if d.err != nil {
 		return nil, d.err

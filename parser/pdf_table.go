@@ -33,7 +33,7 @@ type pdfGrid struct {
 // pdfPageBlocks lays out one page: its tables, and its other text as lines, top
 // to bottom. lines is the page laid out as lines (pdfLayout), cells counts the
 // table cells made so far in the document.
-func pdfPageBlocks(glyphs []pdfGlyph, lines []pdfLine, cells *int) []block {
+func pdfPageBlocks(glyphs []pdfGlyph, lines []pdfLine, cells *int, edges map[*table]pdfEdges) []block {
 	asLines := func() []block {
 		bs := make([]block, len(lines))
 		for i, l := range lines {
@@ -123,15 +123,24 @@ func pdfPageBlocks(glyphs []pdfGlyph, lines []pdfLine, cells *int) []block {
 	}
 	for gi, g := range grids {
 		t := &table{}
+		var e pdfEdges
 		for bi, b := range g.bands {
 			var r row
+			var re []cellEdge
 			for c := 0; c+1 < len(b.xs); c++ {
 				col, end := pdfCol(g.cols, b.xs[c]), pdfCol(g.cols, b.xs[c+1])
-				r.cells = append(r.cells, cell{col: col, span: max(1, end-col),
-					blocks: pdfCellParas(inCell[gi][bi][c], b.xs[c], b.xs[c+1])})
+				bs, ce := pdfCellParas(inCell[gi][bi][c], b.xs[c], b.xs[c+1])
+				r.cells = append(r.cells, cell{col: col, span: max(1, end-col), blocks: bs})
+				re = append(re, ce)
 			}
 			t.rows = append(t.rows, r)
+			if bi == 0 {
+				e.first = re
+			}
+			e.last = re
 		}
+		e.cols = g.cols
+		edges[t] = e
 		items = append(items, item{g.bands[0].top, block{table: t}})
 	}
 	sort.SliceStable(items, func(a, b int) bool { return items[a].y > items[b].y })
@@ -144,7 +153,7 @@ func pdfPageBlocks(glyphs []pdfGlyph, lines []pdfLine, cells *int) []block {
 
 func pdfCol(cols []float64, x float64) int {
 	for i, c := range cols {
-		if math.Abs(c-x) < 1.5 {
+		if math.Abs(c-x) < 2.5 {
 			return i
 		}
 	}
@@ -178,12 +187,14 @@ func pdfGrids(hs, vs []pdfGlyph) []pdfGrid {
 	for i, h := range hs {
 		ys[i] = h.y
 	}
-	levels := cluster(ys, 1.5, true)
+	// 2.5pt: an HTML table's cells are boxed apart (cellspacing), each row's
+	// bottom border a point or two above the next row's top
+	levels := cluster(ys, 2.5, true)
 	// coverage is how much of [x0, x1] the horizontal borders at y cover.
 	coverage := func(y, x0, x1 float64) float64 {
 		sum := 0.0
 		for _, h := range hs {
-			if math.Abs(h.y-y) < 1.5 {
+			if math.Abs(h.y-y) < 2.5 {
 				sum += math.Max(0, math.Min(h.x+h.w, x1)-math.Max(h.x, x0))
 			}
 		}
@@ -198,7 +209,7 @@ func pdfGrids(hs, vs []pdfGlyph) []pdfGrid {
 			}
 		}
 		buf = xs
-		return cluster(xs, 1.5, false)
+		return cluster(xs, 2.5, false)
 	}
 	var bands []pdfBand
 	cells := 0
@@ -245,7 +256,7 @@ func pdfGrids(hs, vs []pdfGlyph) []pdfGrid {
 		for _, b := range grids[gi].bands {
 			all = append(all, b.xs...)
 		}
-		grids[gi].cols = cluster(all, 1.5, false)
+		grids[gi].cols = cluster(all, 2.5, false)
 	}
 	return grids
 }
@@ -253,13 +264,15 @@ func pdfGrids(hs, vs []pdfGlyph) []pdfGrid {
 // pdfCellParas turns a cell's glyphs into its paragraphs: a line joins the one
 // before when that one was full (its next word would not have fitted), with no
 // space after a hyphen or inside a word too long for the cell.
-func pdfCellParas(glyphs []pdfGlyph, left, right float64) []block {
+func pdfCellParas(glyphs []pdfGlyph, left, right float64) ([]block, cellEdge) {
 	lines := pdfLayout(glyphs)
 	if len(lines) == 0 {
-		return nil
+		return nil, cellEdge{}
 	}
 	pad := math.Min(math.Max(lines[0].x0-left, 1), 12)
 	limit := right - pad
+	last := lines[len(lines)-1]
+	edge := cellEdge{filled: true, firstW: lines[0].firstW, lastX1: last.x1, limit: limit, size: last.size}
 	var out []block
 	var cur strings.Builder
 	for i, l := range lines {
@@ -268,10 +281,12 @@ func pdfCellParas(glyphs []pdfGlyph, left, right float64) []block {
 			p := lines[i-1]
 			space := 0.33 * p.size // about a space of the common text fonts
 			full := p.x1+space+l.firstW > limit
-			forced := !strings.ContainsAny(lines[i-1].text, " \t") && p.x1 > limit-0.6*p.size
+			// an address too long for its cell, broken where the cell ended (a word
+			// broken so, "Relationshi" "p", keeps the space: labels are matched
+			// without spaces too, and "Outcome" "Sought:" cannot be told from it)
+			forced := !strings.ContainsAny(p.text, " \t") && strings.Contains(p.text, "@") && p.x1 > limit-0.6*p.size
 			switch {
 			case forced:
-				// one word longer than the cell, broken where the cell ended
 			case full && strings.HasSuffix(p.text, "-") && !strings.HasSuffix(p.text, " -"):
 				// a break after a hyphen: "Example-" "Step"
 			case full:
@@ -283,25 +298,67 @@ func pdfCellParas(glyphs []pdfGlyph, left, right float64) []block {
 		}
 		cur.WriteString(text)
 	}
-	return append(out, block{text: cur.String()})
+	return append(out, block{text: cur.String()}), edge
+}
+
+// cellEdge is where a cell's text begins and ends, to tell a row a page break
+// split (its last line was full) from a new row.
+type cellEdge struct {
+	filled              bool
+	firstW              float64 // width of the first word
+	lastX1, limit, size float64 // right end of the last line; where the cell's text must end
+}
+
+// pdfEdges are the edges of a table's first and last rows.
+type pdfEdges struct {
+	first, last []cellEdge
+	cols        []float64 // the grid's column boundaries
+}
+
+// continues reports whether row next (the first on a page) is the rest of row prev
+// (the last on the page before): every cell it fills was filled above and full,
+// so that its first word could not have fitted there.
+func continues(prev, next []cellEdge) bool {
+	if len(prev) != len(next) {
+		return false
+	}
+	any := false
+	for j, n := range next {
+		if !n.filled {
+			continue
+		}
+		p := prev[j]
+		if !p.filled || p.lastX1+0.33*p.size+n.firstW <= p.limit {
+			return false
+		}
+		any = true
+	}
+	return any
 }
 
 // pdfJoinPages appends a page's blocks to the document's. A table the page starts
 // with continues the table the last page ended with when they have the same
-// columns; a first row that starts in lower case, or fills only some of the cells
-// the last row filled, is the rest of that row, split by the page break.
-func pdfJoinPages(doc, page []block) []block {
+// columns; a first row that starts in lower case, or whose every cell continues a
+// full last line of the row above (continues), is the rest of that row, split by
+// the page break.
+func pdfJoinPages(doc, page []block, edges map[*table]pdfEdges) []block {
 	if len(doc) == 0 || len(page) == 0 {
 		return append(doc, page...)
 	}
 	prev, next := doc[len(doc)-1].table, page[0].table
-	if prev == nil || next == nil || len(prev.rows) == 0 || len(next.rows) == 0 || pdfWidth(prev) != pdfWidth(next) {
+	if prev == nil || next == nil || len(prev.rows) == 0 || len(next.rows) == 0 {
 		return append(doc, page...)
 	}
-	t := &table{rows: append([]row{}, prev.rows...)}
-	rows := next.rows
+	pc, nc := edges[prev].cols, edges[next].cols
+	if len(pc) < 2 || len(nc) < 2 || math.Abs(pc[0]-nc[0]) > 3 || math.Abs(pc[len(pc)-1]-nc[len(nc)-1]) > 3 {
+		return append(doc, page...)
+	}
+	// one grid for both: a row of one merged cell above and Yes | ☒ below
+	all := cluster(append(append([]float64{}, pc...), nc...), 2.5, false)
+	t := &table{rows: regrid(prev.rows, pc, all)}
+	rows := regrid(next.rows, nc, all)
 	last := &t.rows[len(t.rows)-1]
-	if first := rows[0]; sameCells(*last, first) && (startsLower(first) || fewerCells(*last, first)) {
+	if first := rows[0]; sameCells(*last, first) && (startsLower(first) || continues(edges[prev].last, edges[next].first)) {
 		cells := make([]cell, len(last.cells))
 		copy(cells, last.cells)
 		for j := range cells {
@@ -320,18 +377,27 @@ func pdfJoinPages(doc, page []block) []block {
 		rows = rows[1:]
 	}
 	t.rows = append(t.rows, rows...)
+	edges[t] = pdfEdges{first: edges[prev].first, last: edges[next].last}
 	out := append(doc[:len(doc)-1:len(doc)-1], block{table: t})
 	return append(out, page[1:]...)
 }
 
-func pdfWidth(t *table) int {
-	w := 0
-	for _, r := range t.rows {
-		for _, c := range r.cells {
-			w = max(w, c.col+c.span)
+// regrid renumbers the cells of rows laid on the column boundaries from onto the
+// boundaries to (which hold every one of from's).
+func regrid(rows []row, from, to []float64) []row {
+	out := make([]row, len(rows))
+	for i, r := range rows {
+		cells := make([]cell, len(r.cells))
+		for j, c := range r.cells {
+			x0 := from[min(c.col, len(from)-1)]
+			x1 := from[min(c.col+c.span, len(from)-1)]
+			c.col = pdfCol(to, x0)
+			c.span = max(1, pdfCol(to, x1)-c.col)
+			cells[j] = c
 		}
+		out[i] = row{cells: cells}
 	}
-	return w
+	return out
 }
 
 func sameCells(a, b row) bool {
@@ -344,26 +410,6 @@ func sameCells(a, b row) bool {
 		}
 	}
 	return true
-}
-
-// fewerCells reports whether b fills only some of the cells a fills (the tail of
-// a's longest cell, "0ZZ", carried over the page break).
-func fewerCells(a, b row) bool {
-	na, nb := 0, 0
-	for j := range b.cells {
-		fa := strings.TrimSpace(textOf(a.cells[j].blocks)) != ""
-		fb := strings.TrimSpace(textOf(b.cells[j].blocks)) != ""
-		if fb && !fa {
-			return false
-		}
-		if fa {
-			na++
-		}
-		if fb {
-			nb++
-		}
-	}
-	return nb > 0 && nb < na && len(a.cells) >= 3
 }
 
 // startsLower reports whether the row's first text begins with a lower-case letter.

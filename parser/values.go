@@ -30,7 +30,9 @@ var (
 func year(s string) int {
 	y, _ := strconv.Atoi(s)
 	if len(s) == 2 {
-		if y < 70 {
+		// 26 is 2026 and 68 a grandparent's 1968: forms are written this century
+		// about people born in the last one.
+		if y < 50 {
 			return 2000 + y
 		}
 		return 1900 + y

@@ -808,3 +808,74 @@ add("ref21_txt_body_signed", "referral", "txt-body", "txt", referral_c(tables={}
     layout="paras", labelset=2, sign=["referrer_name", "referrer_agency", "referrer_contact"], signoff="Many thanks,",
     mailhead=headers("Dr Ravi Imaginary <ravi.imaginary@camhs-fictional.example>", "Referral – serious incident"),
     note="referral typed into a plain-text email saved with its headers, signed at the bottom")
+
+
+# ---- stage 3, second round: the same classes in more producers and forms
+ONE_PARA = dict(case_history=Text("Known to Children's Social Care since 2024 after concerns about neglect; the stepfather moved into the household in 2025."))
+add("rr08_official_lo_pdf", "rapid_review_report", "lo-docx", "pdf", rr_a(
+        discussion=Text("Partners agreed the injuries meet the threshold for serious harm; information from police call-outs did not reach the school.")),
+    case_ref="LSCP-2026-003", tick="X", note="Appendix 5 printed to PDF: criteria and recommendation ticked with X, participants table")
+# (Appendix 10 printed by LibreOffice from python-docx loses its entries table off the
+# page's edge: no person could read it either, so there is no chronology PDF.)
+add("ar06_official_lo_pdf", "agency_report", "lo-docx", "pdf", ar_school(), case_ref="LSCP-2026-003", datestyle="long",
+    note="Appendix 9 printed to PDF: actions table")
+add("ref22_lo_html_official_pdf", "referral", "lo-html", "pdf", referral_b(), tick="☒",
+    note="the official referral written as HTML tables, printed to PDF by LibreOffice")
+add("scp23_headerrow_lo_pdf", "scoping_return", "lo-docx", "pdf", scoping_health(ref="LSCP-2026-022"), case_ref="LSCP-2026-022",
+    layout="headerrow", tick="✔", datestyle="slash2", note="labels in header rows over values, printed to PDF")
+add("rr09_ballot_lo_pdf", "rapid_review_report", "lo-docx", "pdf", rr_c(
+        immediate_action=YesNo(True, style="ballot"), legal_advice=Ticked(False)), tick="☒",
+    note="Appendix 5's Yes/No tables with ballot boxes, printed to PDF")
+
+nil("nil09_fwd_quoted", "txt", "\n".join(headers("Duty Manager <duty@fictional-cafcass.example>",
+                                                "RE: [LSCP-2026-023] Initial scoping request")) + """
+
+Good morning,
+
+We have checked our case management system and have had no involvement with this child or any of the named family members.
+
+Duty Manager
+
+From: Safeguarding Partnership <safeguardingpartnership@lewisham.gov.uk>
+Sent: 13 March 2026 16:40
+To: Duty Manager <duty@fictional-cafcass.example>
+Subject: [LSCP-2026-023] Initial scoping request
+
+Please tell us whether the child or any family member named below is known to your agency.
+""", ref="LSCP-2026-023", note="saved reply with its headers and the request quoted below under its own headers")
+add("scp24_qa_html", "scoping_return", "html-body", "html", scoping_police(ref="LSCP-2026-024", case_ref=None, tables={}),
+    case_ref="LSCP-2026-024", layout="qa", labelset=2, yesno=("YES", "NO"), datestyle="dash",
+    mailhead=headers("DS Pat Fakename <pat.fakename@met.example>", "RE: LSCP-2026-024"),
+    note="HTML reply with its headers: Q:/A: lines")
+add("scp25_qa_pandoc_odt", "scoping_return", "pandoc", "odt", scoping_health(ref="LSCP-2026-025", tables={}),
+    case_ref="LSCP-2026-025", layout="qa", labelset=1, yesno=("Y", "N"), datestyle="ordinal", feats={"qa_inline"},
+    note="pandoc ODT of 'Q: … A: …' lines, Y/N")
+add("scp26_prose_encrypted_standard", "scoping_return", "officecrypto", "docx", scoping_housing(ref="LSCP-2026-026", tables={}, **NOT_KNOWN_PROSE),
+    case_ref="LSCP-2026-026", layout="nextline", labelset=2, password="Prose-Std-26", encrypt="standard",
+    note="standard-encrypted, label then answer, known / not known as prose")
+add("ref24_abbrev_headerrow", "referral", "python-docx", "docx", referral_c(tables={}), layout="headerrow", labelset=1,
+    labels={"date_of_referral": "DoR", "referrer_name": "Ref. by", "referrer_agency": "Referrer's org.", "child_dob": "D.O.B"},
+    tick="☑", datestyle="dot2", note="header rows of abbreviated labels over their values")
+add("ref25_abbrev_pandoc_docx", "referral", "pandoc", "docx", referral_a(tables={},
+        referrer_contact=Text(written=[[T("020 7946 0101, "), L("jo.bloggs@fictional-primary.example", "email Jo")]]),
+        dsl_contact=None, dsl_email=Email("sam.sample@fictional-primary.example")),
+    layout="paras", labelset=1, labels=ABBREV, feats={"numbered"}, tick="☒", datestyle="short",
+    note="pandoc docx from Markdown: numbered abbreviated labels, a Markdown mailto link showing a name")
+add("scp27_numbered_lo_odt", "scoping_return", "lo-docx", "odt", scoping_police(ref="LSCP-2026-027", tables={}),
+    case_ref="LSCP-2026-027", layout="nextline", labelset=1, yesno=("Yes", "No"), feats={"numbered", "split"},
+    note="numbered questions, label then answer, runs split, converted to ODT by LibreOffice")
+add("ref26_grid_lo_odt", "referral", "lo-docx", "odt", referral_b(looked_after=YesNo(False, style="grid")), tick="☒",
+    datestyle="iso", note="a Question, Yes, No table with an X under No, converted to ODT by LibreOffice")
+add("scp28_html_inputs_table", "scoping_return", "html-body", "html", scoping_police(ref="LSCP-2026-028"), case_ref="LSCP-2026-028",
+    tick="input", note="the official scoping form as HTML tables with form check boxes named '..._checked'")
+add("ref27_bracket_no_docx", "referral", "python-docx", "docx", referral_a(), layout="paras", labelset=2, tick="X",
+    datestyle="slash2", note="retyped with '[ ] Yes [X] No' boxes")
+add("ref28_html_body_signed_nextline", "referral", "html-body", "html", referral_c(tables={},
+        referrer_contact=Text("020 7946 0600", "ravi.imaginary@camhs-fictional.example"),
+        case_history=Text("Looked after since 2022; several missing episodes.")),
+    layout="nextline", labelset=2, sign=["referrer_name", "referrer_agency", "referrer_contact"], signoff="Best wishes",
+    datestyle="slash1", note="referral typed into an HTML email, label then answer, signed 'Best wishes'")
+add("ref29_txt_body_signed_sincerely", "referral", "txt-body", "txt", referral_a(tables={},
+        referrer_contact=Text("020 7946 0101", "jo.bloggs@fictional-primary.example"), **ONE_PARA),
+    layout="paras", labelset=1, sign=["referrer_name", "referrer_agency", "referrer_contact"], signoff="Yours sincerely,",
+    datestyle="ordinal", note="referral typed into a plain-text email, signed 'Yours sincerely,'")
