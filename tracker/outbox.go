@@ -1,11 +1,15 @@
 package tracker
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -176,6 +180,7 @@ const MaxInterrupted = 3
 // sendOutcome is one claimed email and what the server said.
 type sendOutcome struct {
 	id, caseID int64
+	by         string // the sender that claimed it (outbox.claimed_by)
 	e          *OutEmail
 	attempts   int       // counting this one
 	at         time.Time // when the server answered
@@ -243,6 +248,10 @@ func (t *Tracker) SendDue(ctx context.Context, s Sender) (int, error) {
 		}
 		t.out.pending = t.out.pending[1:]
 	}
+	// Outcomes an earlier csprbot (or this one) could not record before it stopped.
+	if err := t.replayOutcomes(ctx); err != nil {
+		return 0, fmt.Errorf("tracker: send due: %w", err)
+	}
 	if err := t.recoverInterrupted(ctx); err != nil {
 		return 0, fmt.Errorf("tracker: send due: %w", err)
 	}
@@ -278,8 +287,9 @@ func (t *Tracker) SendDue(ctx context.Context, s Sender) (int, error) {
 		// Recorded even if ctx was cancelled meanwhile (a shutdown during the conversation).
 		if err := t.recordSend(context.WithoutCancel(ctx), c); err != nil {
 			t.out.pending = append(t.out.pending, *c)
+			jerr := t.journalOutcome(c)
 			t.log.Error("an email went to the mail server but the store did not take the outcome; it is not sent again, and nothing else is sent, until that is recorded",
-				"message_id", c.e.MessageID, "accepted", c.err == nil, "err", err)
+				"message_id", c.e.MessageID, "accepted", c.err == nil, "err", err, "journal", t.sidecar(outcomeJournal), "journal_err", jerr)
 			return sent, fmt.Errorf("tracker: send due: record the outcome of %s: %w", c.e.MessageID, err)
 		}
 		if c.err != nil && !IsPermanent(c.err) {
@@ -323,7 +333,7 @@ func (t *Tracker) claim(ctx context.Context, id int64) (*sendOutcome, error) {
 			attempts+1, ts(now), t.out.name, id); err != nil {
 			return err
 		}
-		c = &sendOutcome{id: id, caseID: caseID.Int64, e: &e, attempts: attempts + 1}
+		c = &sendOutcome{id: id, caseID: caseID.Int64, by: t.out.name, e: &e, attempts: attempts + 1}
 		return nil
 	})
 	if err != nil {
@@ -465,7 +475,7 @@ func (t *Tracker) recordSend(ctx context.Context, c *sendOutcome) error {
 		if err := tx.QueryRowContext(ctx, `SELECT status, claimed_by FROM outbox WHERE id = ?`, c.id).Scan(&status, &by); err != nil {
 			return err
 		}
-		if status != "sending" || by != t.out.name {
+		if status != "sending" || by != c.by {
 			return nil
 		}
 		next, lastErr := ts(now), ""
@@ -497,7 +507,7 @@ func (t *Tracker) recordOutcome(ctx context.Context, c *sendOutcome) error {
 		if err := tx.QueryRowContext(ctx, `SELECT status, claimed_by FROM outbox WHERE id = ?`, id).Scan(&status, &by); err != nil {
 			return err
 		}
-		if status != "sending" || by != t.out.name {
+		if status != "sending" || by != c.by {
 			return nil
 		}
 		if rest, rejected := splitRejected(e, sendErr); len(rejected) > 0 && len(rest.To)+len(rest.Cc) > 0 {
@@ -732,4 +742,159 @@ func (t *Tracker) Release(ctx context.Context, messageID, actor string) error {
 		return fmt.Errorf("tracker: release %s: %w", messageID, dbErr(err))
 	}
 	return nil
+}
+
+// outcomeJournal is the file beside the store (its real path) that keeps the outcome of
+// an email the store could not take just after the server answered (the store locked by
+// another process, a full disk): owner-only, one JSON line per outcome, fsynced before
+// SendDue returns. A csprbot that then stops in the ordinary way (run --once returning its
+// error, SIGTERM) loses nothing: the next SendDue on the store, holding the send lock,
+// records it before anything else, where it would otherwise take the email, still
+// 'sending', for one interrupted by a crash and send it again.
+const outcomeJournal = "-outcomes"
+
+// journalEntry is one outcome in the journal.
+type journalEntry struct {
+	Store     string   `json:"store"` // settings.store_id: never replayed into another store
+	Row       int64    `json:"row"`
+	MessageID string   `json:"message_id"`
+	By        string   `json:"claimed_by"`
+	Attempts  int      `json:"attempts"`
+	At        string   `json:"at"`
+	Accepted  bool     `json:"accepted"`
+	Err       string   `json:"err,omitempty"`
+	Permanent bool     `json:"permanent,omitempty"`
+	Refused   bool     `json:"message_refused,omitempty"`
+	Rejected  []string `json:"rejected,omitempty"`
+}
+
+// journalOutcome appends c to the journal and syncs it (and, when it creates the file,
+// its folder).
+func (t *Tracker) journalOutcome(c *sendOutcome) error {
+	j := journalEntry{Store: t.storeID, Row: c.id, MessageID: c.e.MessageID, By: c.by, Attempts: c.attempts,
+		At: c.at.UTC().Format(time.RFC3339Nano), Accepted: c.err == nil}
+	if c.err != nil {
+		j.Err = c.err.Error()
+		var se *SendError
+		if errors.As(c.err, &se) {
+			j.Err, j.Permanent, j.Refused, j.Rejected = se.Err.Error(), se.Permanent, se.MessageRefused, se.Rejected
+		}
+	}
+	line, err := json.Marshal(j)
+	if err != nil {
+		return err
+	}
+	path := t.sidecar(outcomeJournal)
+	_, statErr := os.Stat(path)
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(append(line, '\n')); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	if statErr != nil {
+		if d, err := os.Open(filepath.Dir(path)); err == nil {
+			err = d.Sync()
+			d.Close()
+			return err
+		}
+	}
+	return nil
+}
+
+// replayOutcomes records the journal's outcomes that the store has not taken yet (their
+// row still 'sending' under the same claim and attempt), then removes the journal. The
+// caller holds the send lock. An outcome it cannot record now stops the round, as an
+// unrecorded outcome in memory does; a line it cannot read (a write cut short) or from
+// another store is dropped with a warning (its email, if still 'sending', is then taken
+// for one interrupted by a crash).
+func (t *Tracker) replayOutcomes(ctx context.Context) error {
+	path := t.sidecar(outcomeJournal)
+	b, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("read the outcome journal: %w", err)
+	}
+	for _, line := range bytes.Split(b, []byte("\n")) {
+		if len(bytes.TrimSpace(line)) == 0 {
+			continue
+		}
+		var j journalEntry
+		if err := json.Unmarshal(line, &j); err != nil {
+			t.log.Warn("outcome journal: a line that cannot be read, dropped", "journal", path, "err", err)
+			continue
+		}
+		if j.Store != t.storeID {
+			t.log.Warn("outcome journal: an outcome recorded for another store, dropped", "journal", path, "message_id", j.MessageID, "store", j.Store)
+			continue
+		}
+		var status, by, body string
+		var attempts int
+		var caseID sql.NullInt64
+		err := t.db.QueryRowContext(ctx, `SELECT status, claimed_by, attempts, email_json, case_id FROM outbox WHERE id = ? AND message_id = ?`, j.Row, j.MessageID).
+			Scan(&status, &by, &attempts, &body, &caseID)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("outcome journal: %w", err)
+		}
+		if status != "sending" || by != j.By || attempts != j.Attempts {
+			continue // recorded already, or settled otherwise
+		}
+		var e OutEmail
+		if err := json.Unmarshal([]byte(body), &e); err != nil {
+			return fmt.Errorf("outcome journal: outbox row %d: %w", j.Row, err)
+		}
+		c := sendOutcome{id: j.Row, caseID: caseID.Int64, by: j.By, e: &e, attempts: j.Attempts}
+		c.at, _ = time.Parse(time.RFC3339Nano, j.At)
+		if !j.Accepted {
+			var inner error = errors.New(j.Err)
+			if j.Permanent || j.Refused || len(j.Rejected) > 0 {
+				inner = &SendError{Permanent: j.Permanent, MessageRefused: j.Refused, Rejected: j.Rejected, Err: inner}
+			}
+			c.err = inner
+		}
+		if err := t.recordSend(ctx, &c); err != nil {
+			return fmt.Errorf("the outcome of %s (sent before csprbot last stopped) is in %s but the store does not take it yet, so nothing more is sent: %w", j.MessageID, path, err)
+		}
+		t.log.Info("outcome journal: an email's outcome recorded after csprbot stopped without it", "message_id", j.MessageID, "accepted", j.Accepted)
+	}
+	if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("outcome journal: %w", err)
+	}
+	return nil
+}
+
+// Close records what the sender still holds in memory (outcomes the store would not
+// take; each is in the journal too, if that could be written) and closes the store.
+func (t *Tracker) Close() error {
+	if t.out.mu.TryLock() {
+		for len(t.out.pending) > 0 {
+			c := t.out.pending[0]
+			if err := t.recordSend(context.Background(), &c); err != nil {
+				t.log.Error("closing with email outcomes the store did not take; they are in the outcome journal if it could be written",
+					"emails", len(t.out.pending), "journal", t.sidecar(outcomeJournal), "err", err)
+				break
+			}
+			t.out.pending = t.out.pending[1:]
+		}
+		if len(t.out.pending) == 0 && t.out.unlock != nil {
+			t.out.unlock()
+			t.out.unlock = nil
+		}
+		t.out.mu.Unlock()
+	}
+	return t.Store.Close()
 }
