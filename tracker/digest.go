@@ -55,16 +55,25 @@ func (t *Tracker) digestView(ctx context.Context, rt *readTx, now time.Time) (*D
 	loc := t.cal.Location()
 	nextCutoff := t.cal.AddWorkingDays(now, 1)
 	// Initials and reference only: the digest carries no referral detail. Each list is
-	// read with only the columns the digest uses.
-	type open struct {
-		view   CaseView
-		stored []ruleStatus // case-wide deadlines' statuses as stored
-	}
-	var cases []open
-	index := map[int64]int{}
-	rows, err := rt.query(ctx, `SELECT id, ref, child_initials, stage, referral_received, incident_kind, looked_after, needs_completion
-		FROM cases WHERE stage != ? ORDER BY id`, StageClosed)
+	// read with only the columns the digest uses, in case order, into one slice that
+	// the cases then share (sized by a count, not grown case by case).
+	var cases []CaseView
+	var nd, nr int
+	rows, err := rt.query(ctx, `SELECT (SELECT count(*) FROM deadlines WHERE case_id IN (SELECT id FROM cases WHERE stage != ?1)),
+		(SELECT count(*) FROM returns WHERE case_id IN (SELECT id FROM cases WHERE stage != ?1))`, StageClosed)
 	if err != nil {
+		return nil, err
+	}
+	if rows.Next() {
+		err = rows.Scan(&nd, &nr)
+	}
+	rows.Close()
+	if err != nil {
+		return nil, err
+	}
+	index := map[int64]int{}
+	if rows, err = rt.query(ctx, `SELECT id, ref, child_initials, stage, referral_received, incident_kind, looked_after, needs_completion
+		FROM cases WHERE stage != ? ORDER BY id`, StageClosed); err != nil {
 		return nil, err
 	}
 	for rows.Next() {
@@ -77,12 +86,16 @@ func (t *Tracker) digestView(ctx context.Context, rt *readTx, now time.Time) (*D
 		}
 		c.ReferralReceived = parseTS(received)
 		index[id] = len(cases)
-		cases = append(cases, open{view: c})
+		cases = append(cases, c)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
+	// A case's deadlines are dls[dStart[i]:dStart[i+1]]; stored[k] is dls[k]'s status as
+	// stored, or "" for a deadline of one agency.
+	dls, stored := make([]DeadlineView, 0, nd), make([]string, 0, nd)
+	dStart := make([]int, len(cases)+1)
 	labels := map[string]string{}
 	if rows, err = rt.query(ctx, `SELECT case_id, rule, agency, from_at, due_at, status FROM deadlines
 		WHERE case_id IN (SELECT id FROM cases WHERE stage != ?) ORDER BY case_id, due_at, id`, StageClosed); err != nil {
@@ -114,19 +127,18 @@ func (t *Tracker) digestView(ctx context.Context, rt *readTx, now time.Time) (*D
 		}
 		if agency != "" {
 			label += " (" + agency + ")"
+			status = ""
 		}
 		dl.Label = label
-		c := &cases[i]
-		c.view.Deadlines = append(c.view.Deadlines, dl)
-		if agency == "" {
-			c.stored = append(c.stored, ruleStatus{rule, status})
-		}
+		dls, stored = append(dls, dl), append(stored, status)
+		dStart[i+1]++
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	overdueReturns := make([][]string, len(cases))
+	rvs := make([]ReturnView, 0, nr)
+	rStart := make([]int, len(cases)+1)
 	if rows, err = rt.query(ctx, `SELECT case_id, agency, due_at, received_at, status, chasers_sent FROM returns
 		WHERE case_id IN (SELECT id FROM cases WHERE stage != ?) ORDER BY case_id, id`, StageClosed); err != nil {
 		return nil, err
@@ -151,29 +163,41 @@ func (t *Tracker) digestView(ctx context.Context, rt *readTx, now time.Time) (*D
 		if rv.Status == "waived" {
 			rv.RAG = "green"
 		}
-		c := &cases[i]
-		c.view.Returns = append(c.view.Returns, rv)
-		if rv.Status == "overdue" || rv.Status == "escalated" {
-			overdueReturns[i] = append(overdueReturns[i], fmt.Sprintf("%s: %s, scoping return due %s", c.view.Ref, rv.Agency, rv.Due.In(loc).Format("2006-01-02")))
-		}
+		rvs = append(rvs, rv)
+		rStart[i+1]++
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	for i, c := range cases {
-		dv.Overdue = append(dv.Overdue, overdueReturns[i]...)
-		for _, dl := range c.view.Deadlines {
+	for i := range cases {
+		dStart[i+1] += dStart[i]
+		rStart[i+1] += rStart[i]
+	}
+	dv.Cases = cases
+	for i := range cases {
+		c := &cases[i]
+		if lo, hi := dStart[i], dStart[i+1]; hi > lo {
+			c.Deadlines = dls[lo:hi:hi]
+		}
+		if lo, hi := rStart[i], rStart[i+1]; hi > lo {
+			c.Returns = rvs[lo:hi:hi]
+		}
+		for _, rv := range c.Returns {
+			if rv.Status == "overdue" || rv.Status == "escalated" {
+				dv.Overdue = append(dv.Overdue, fmt.Sprintf("%s: %s, scoping return due %s", c.Ref, rv.Agency, rv.Due.In(loc).Format("2006-01-02")))
+			}
+		}
+		for _, dl := range c.Deadlines {
 			if dl.Rule == "scoping_return" {
 				continue // shown with the returns
 			}
 			// Missed, and the case-wide deadline of that rule still pending as stored: not
 			// met, waived or recorded as missed.
-			if dl.Status == "missed" && !dl.Due.IsZero() && storedStatus(c.stored, dl.Rule) == "pending" {
-				dv.Overdue = append(dv.Overdue, fmt.Sprintf("%s: %s, due %s", c.view.Ref, dl.Label, dl.Due.In(loc).Format("2006-01-02")))
+			if dl.Status == "missed" && !dl.Due.IsZero() && storedStatus(dls[dStart[i]:dStart[i+1]], stored[dStart[i]:dStart[i+1]], dl.Rule) == "pending" {
+				dv.Overdue = append(dv.Overdue, fmt.Sprintf("%s: %s, due %s", c.Ref, dl.Label, dl.Due.In(loc).Format("2006-01-02")))
 			}
 		}
-		dv.Cases = append(dv.Cases, c.view)
 	}
 	arows, err := rt.query(ctx, `SELECT c.ref, a.at, a.event, a.detail FROM audit a JOIN cases c ON c.id = a.case_id
 		WHERE a.event IN ('reminder_sent', 'chaser_sent', 'escalated', 'statutory_reminder') AND a.at >= ? AND a.at <= ? ORDER BY a.id`,
@@ -198,12 +222,12 @@ func (t *Tracker) digestView(ctx context.Context, rt *readTx, now time.Time) (*D
 	return dv, arows.Err()
 }
 
-type ruleStatus struct{ rule, status string }
-
-func storedStatus(l []ruleStatus, rule string) string {
-	for _, x := range l {
-		if x.rule == rule {
-			return x.status
+// storedStatus is the stored status of the case-wide deadline of rule among a case's
+// deadlines (stored "" for those of one agency), or "" when there is none.
+func storedStatus(dls []DeadlineView, stored []string, rule string) string {
+	for k, dl := range dls {
+		if dl.Rule == rule && stored[k] != "" {
+			return stored[k]
 		}
 	}
 	return ""
