@@ -21,6 +21,10 @@ type OAuth2Config struct {
 	TenantID     string
 	ClientID     string
 	ClientSecret string
+	// ClientCertificate, instead of a secret: PEM holding the certificate uploaded to the
+	// app registration and its RSA private key. Each token request then carries a signed
+	// client assertion (RFC 7523), as Microsoft recommends over secrets.
+	ClientCertificate []byte
 	// TokenURL defaults to Microsoft's v2.0 endpoint for TenantID; set it for a national
 	// cloud, or a local endpoint in tests.
 	TokenURL string
@@ -44,6 +48,8 @@ type TokenSource struct {
 	client      *http.Client
 	now         func() time.Time
 
+	cert *clientCert // nil: the secret
+
 	mu      sync.Mutex
 	tok     *oauth2.Token
 	fetches int
@@ -54,8 +60,16 @@ func NewTokenSource(cfg OAuth2Config) (*TokenSource, error) {
 	if cfg.ClientID == "" {
 		return nil, errors.New("oauth2: client_id is required")
 	}
-	if cfg.ClientSecret == "" {
-		return nil, errors.New("oauth2: a client secret is required (CSPRBOT_OAUTH2_CLIENT_SECRET or oauth2.client_secret_file)")
+	var cert *clientCert
+	switch {
+	case len(cfg.ClientCertificate) > 0:
+		var err error
+		if cert, err = parseClientCert(cfg.ClientCertificate); err != nil {
+			return nil, err
+		}
+		cfg.ClientSecret = ""
+	case cfg.ClientSecret == "":
+		return nil, errors.New("oauth2: a client secret or certificate is required (CSPRBOT_OAUTH2_CLIENT_SECRET, oauth2.client_secret_file or oauth2.client_certificate_file)")
 	}
 	if cfg.TokenURL == "" {
 		if cfg.TenantID == "" {
@@ -78,7 +92,7 @@ func NewTokenSource(cfg OAuth2Config) (*TokenSource, error) {
 	return &TokenSource{
 		cc: clientcredentials.Config{ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret, TokenURL: cfg.TokenURL,
 			Scopes: cfg.Scopes, AuthStyle: oauth2.AuthStyleInParams},
-		renewBefore: cfg.RenewBefore, client: cfg.HTTPClient, now: cfg.Now,
+		renewBefore: cfg.RenewBefore, client: cfg.HTTPClient, now: cfg.Now, cert: cert,
 	}, nil
 }
 
@@ -91,7 +105,16 @@ func (s *TokenSource) Token(ctx context.Context) (string, error) {
 		return s.tok.AccessToken, nil
 	}
 	ctx = context.WithValue(ctx, oauth2.HTTPClient, s.client)
-	tok, err := s.cc.Token(ctx)
+	cc := &s.cc
+	if s.cert != nil {
+		assertion, err := s.cert.assertion(s.cc.ClientID, s.cc.TokenURL, s.now())
+		if err != nil {
+			return "", err
+		}
+		cc = &clientcredentials.Config{ClientID: s.cc.ClientID, TokenURL: s.cc.TokenURL, Scopes: s.cc.Scopes, AuthStyle: oauth2.AuthStyleInParams,
+			EndpointParams: url.Values{"client_assertion_type": {jwtBearer}, "client_assertion": {assertion}}}
+	}
+	tok, err := cc.Token(ctx)
 	if err != nil {
 		return "", redactTokenError(err)
 	}

@@ -3,7 +3,17 @@ package mailbox
 import (
 	"bytes"
 	"context"
+	"crypto"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/sha1"
+	"crypto/sha256"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/base64"
 	"encoding/json"
+	"encoding/pem"
+	"math/big"
 	"errors"
 	"fmt"
 	"io"
@@ -35,6 +45,9 @@ type tokenEndpoint struct {
 	scopes  []string
 	refuse  bool
 	expires int // expires_in of the next token, seconds
+	// cert, when set, is the certificate the app registration holds: a request must carry
+	// a client assertion it verifies instead of the secret.
+	cert *x509.Certificate
 }
 
 const (
@@ -65,8 +78,12 @@ func (te *tokenEndpoint) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	te.scopes = append(te.scopes, r.PostForm.Get("scope"))
 	w.Header().Set("Content-Type", "application/json")
-	if te.refuse || r.PostForm.Get("grant_type") != "client_credentials" ||
-		r.PostForm.Get("client_id") != testClientID || r.PostForm.Get("client_secret") != testClientSecret {
+	authed := r.PostForm.Get("client_secret") == testClientSecret
+	if te.cert != nil {
+		authed = r.PostForm.Get("client_secret") == "" && r.PostForm.Get("client_assertion_type") == jwtBearer &&
+			te.verifyAssertion(r.PostForm.Get("client_assertion")) == nil
+	}
+	if te.refuse || r.PostForm.Get("grant_type") != "client_credentials" || r.PostForm.Get("client_id") != testClientID || !authed {
 		w.WriteHeader(401)
 		fmt.Fprint(w, `{"error":"invalid_client","error_description":"AADSTS7000215: Invalid client secret provided.\r\nTrace ID: x","echo":"`+r.PostForm.Get("client_secret")+`"}`)
 		return
@@ -75,6 +92,39 @@ func (te *tokenEndpoint) serve(w http.ResponseWriter, r *http.Request) {
 	tok := fmt.Sprintf("tok-%d", te.issued)
 	te.valid[tok] = true
 	json.NewEncoder(w).Encode(map[string]any{"token_type": "Bearer", "expires_in": te.expires, "access_token": tok})
+}
+
+// verifyAssertion checks an RFC 7523 client assertion as Entra ID does: RS256 by the
+// registered certificate, named by its thumbprint, for this endpoint, from the client,
+// current.
+func (te *tokenEndpoint) verifyAssertion(jwt string) error {
+	parts := strings.Split(jwt, ".")
+	if len(parts) != 3 {
+		return errors.New("not a JWT")
+	}
+	enc := base64.RawURLEncoding
+	hb, _ := enc.DecodeString(parts[0])
+	cb, _ := enc.DecodeString(parts[1])
+	sig, _ := enc.DecodeString(parts[2])
+	var head map[string]string
+	var claims map[string]any
+	if json.Unmarshal(hb, &head) != nil || json.Unmarshal(cb, &claims) != nil {
+		return errors.New("bad JWT")
+	}
+	thumb := sha1.Sum(te.cert.Raw)
+	if head["alg"] != "RS256" || head["x5t"] != enc.EncodeToString(thumb[:]) {
+		return errors.New("wrong algorithm or certificate")
+	}
+	sum := sha256.Sum256([]byte(parts[0] + "." + parts[1]))
+	if err := rsa.VerifyPKCS1v15(te.cert.PublicKey.(*rsa.PublicKey), crypto.SHA256, sum[:], sig); err != nil {
+		return err
+	}
+	now := float64(time.Now().Unix())
+	if claims["aud"] != te.url() || claims["iss"] != testClientID || claims["sub"] != testClientID ||
+		claims["exp"].(float64) < now || claims["nbf"].(float64) > now+60 {
+		return fmt.Errorf("bad claims %v", claims)
+	}
+	return nil
 }
 
 func (te *tokenEndpoint) accepts(tok string) bool {
@@ -386,5 +436,52 @@ func TestOAuth2ErrorsNeverCarrySecrets(t *testing.T) {
 	ts, _ = NewTokenSource(OAuth2Config{TenantID: "contoso.onmicrosoft.com", ClientID: "c", ClientSecret: "s"})
 	if got, want := ts.cc.TokenURL, "https://login.microsoftonline.com/contoso.onmicrosoft.com/oauth2/v2.0/token"; got != want {
 		t.Errorf("default token URL = %s, want %s", got, want)
+	}
+}
+
+// With a certificate instead of a secret: each token request carries a fresh signed
+// client assertion, and IMAP signs in with the token it earns.
+func TestOAuth2ClientCertificate(t *testing.T) {
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "csprbot"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(365 * 24 * time.Hour)}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, _ := x509.ParseCertificate(der)
+	pemData := append(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}),
+		pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)})...)
+
+	te := startTokenEndpoint(t)
+	te.cert = cert
+	im := startOAuthIMAP(t, te.accepts)
+	ts, err := NewTokenSource(OAuth2Config{ClientID: testClientID, ClientCertificate: pemData, TokenURL: te.url()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	im.deliver(t, "by certificate")
+	st := newStore(nil)
+	w := NewWatcher(IMAPConfig{Address: im.Addr, TLS: "none", Auth: OAuth2Auth(testUser, ts), PollInterval: time.Minute}, st.cursor, st.handle)
+	if err := w.Once(context.Background()); err != nil {
+		t.Fatalf("IMAP with a certificate-earned token: %v", err)
+	}
+	if got := strings.Join(st.subjects(), ","); got != "by certificate" {
+		t.Errorf("read %q", got)
+	}
+	// The wrong certificate earns nothing.
+	other, _ := rsa.GenerateKey(rand.Reader, 2048)
+	der2, _ := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &other.PublicKey, other)
+	bad := append(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der2}),
+		pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(other)})...)
+	ts2, _ := NewTokenSource(OAuth2Config{ClientID: testClientID, ClientCertificate: bad, TokenURL: te.url()})
+	if _, err := ts2.Token(context.Background()); err == nil || !strings.Contains(err.Error(), "invalid_client") {
+		t.Errorf("token with an unknown certificate = %v, want invalid_client", err)
+	}
+	if _, err := NewTokenSource(OAuth2Config{ClientID: testClientID, ClientCertificate: pemData[:len(pemData)/3], TokenURL: te.url()}); err == nil {
+		t.Error("a certificate file without its key was accepted")
 	}
 }

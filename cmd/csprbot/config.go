@@ -81,10 +81,14 @@ type Config struct {
 		TenantID         string `toml:"tenant_id"`
 		ClientID         string `toml:"client_id"`
 		ClientSecretFile string `toml:"client_secret_file"` // or CSPRBOT_OAUTH2_CLIENT_SECRET
+		// ClientCertificateFile: PEM with the certificate uploaded to the app registration
+		// and its private key, instead of a secret.
+		ClientCertificateFile string `toml:"client_certificate_file"`
 		TokenURL         string `toml:"token_url"`          // default: Microsoft's endpoint for tenant_id
 		Scope            string `toml:"scope"`              // default: https://outlook.office365.com/.default
 
 		secret string
+		cert   []byte
 	} `toml:"oauth2"`
 	Backup struct {
 		Dir  string `toml:"dir"`  // nightly backups go here ("" : none)

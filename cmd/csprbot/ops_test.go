@@ -43,6 +43,7 @@ func TestOAuth2ConfigKeys(t *testing.T) {
 		{"no tenant", oauth(`client_id = "c1"`, `client_secret_file = "client-secret"`), "oauth2.tenant_id"},
 		{"no secret", oauth(`tenant_id = "t"`, `client_id = "c1"`), "oauth2.client_secret_file"},
 		{"secret file missing", oauth(`tenant_id = "t"`, `client_id = "c1"`, `client_secret_file = "nope"`), "oauth2.client_secret_file"},
+		{"certificate file missing", oauth(`tenant_id = "t"`, `client_id = "c1"`, `client_certificate_file = "nope.pem"`), "oauth2.client_certificate_file"},
 		{"bad auth", func(c string) string { return strings.Replace(c, `auth = "none"`, `auth = "kerberos"`, 1) }, "smtp.auth"},
 		{"log format", func(c string) string { return withKeys(c, "log", `format = "xml"`) }, "log.format"},
 		{"http not loopback", func(c string) string { return withKeys(c, "http", `listen = "0.0.0.0:9464"`) }, "http.listen"},

@@ -14,10 +14,21 @@ import (
 	"github.com/lewisham-lscp/csprbot/mailbox"
 )
 
-// readOAuth2Secret takes the client secret from CSPRBOT_OAUTH2_CLIENT_SECRET, or else
-// from oauth2.client_secret_file. It is kept out of the configuration file so that file
+// readOAuth2Secret reads oauth2.client_certificate_file if given; otherwise it takes the
+// client secret from CSPRBOT_OAUTH2_CLIENT_SECRET, or else from oauth2.client_secret_file. It is kept out of the configuration file so that file
 // can be read by those who administer csprbot without giving them the mailbox.
 func (c *Config) readOAuth2Secret() error {
+	if p := c.OAuth2.ClientCertificateFile; p != "" {
+		if !filepath.IsAbs(p) && c.dir != "" {
+			p = filepath.Join(c.dir, p)
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return usagef("config: oauth2.client_certificate_file: %v", err)
+		}
+		c.OAuth2.cert = b
+		return nil
+	}
 	if v := os.Getenv("CSPRBOT_OAUTH2_CLIENT_SECRET"); v != "" {
 		c.OAuth2.secret = strings.TrimSpace(v)
 		return nil
@@ -45,8 +56,8 @@ func (c *Config) validateOps() error {
 			return usagef("config: oauth2.client_id: required with auth = \"oauth2\" (the Entra ID app's Application (client) ID)")
 		case c.OAuth2.TenantID == "" && c.OAuth2.TokenURL == "":
 			return usagef("config: oauth2.tenant_id: required with auth = \"oauth2\" (the Directory (tenant) ID)")
-		case c.OAuth2.secret == "":
-			return usagef("config: oauth2.client_secret_file: required with auth = \"oauth2\" (or set CSPRBOT_OAUTH2_CLIENT_SECRET)")
+		case c.OAuth2.secret == "" && len(c.OAuth2.cert) == 0:
+			return usagef("config: oauth2.client_secret_file: required with auth = \"oauth2\" (or set CSPRBOT_OAUTH2_CLIENT_SECRET, or give oauth2.client_certificate_file)")
 		}
 	}
 	switch c.Log.Format {
@@ -75,7 +86,7 @@ func (c *Config) validateOps() error {
 // oauth2Config is the mailbox package's part.
 func (c *Config) oauth2Config() mailbox.OAuth2Config {
 	oc := mailbox.OAuth2Config{TenantID: c.OAuth2.TenantID, ClientID: c.OAuth2.ClientID,
-		ClientSecret: c.OAuth2.secret, TokenURL: c.OAuth2.TokenURL}
+		ClientSecret: c.OAuth2.secret, ClientCertificate: c.OAuth2.cert, TokenURL: c.OAuth2.TokenURL}
 	if c.OAuth2.Scope != "" {
 		oc.Scopes = strings.Fields(c.OAuth2.Scope)
 	}
