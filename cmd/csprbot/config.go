@@ -84,8 +84,8 @@ type Config struct {
 		// ClientCertificateFile: PEM with the certificate uploaded to the app registration
 		// and its private key, instead of a secret.
 		ClientCertificateFile string `toml:"client_certificate_file"`
-		TokenURL         string `toml:"token_url"`          // default: Microsoft's endpoint for tenant_id
-		Scope            string `toml:"scope"`              // default: https://outlook.office365.com/.default
+		TokenURL              string `toml:"token_url"` // default: Microsoft's endpoint for tenant_id
+		Scope                 string `toml:"scope"`     // default: https://outlook.office365.com/.default
 
 		secret string
 		cert   []byte
