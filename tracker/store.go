@@ -38,13 +38,13 @@ var migrations embed.FS
 // Store is the SQLite store. Its methods own their transactions.
 type Store struct {
 	db   *sql.DB
-	rd   *readDB          // the same file read-only, for reports and views (readdb.go)
-	path string           // the database file; the send lock sits beside it
-	file *storeFile       // the file opened, to notice it deleted or replaced (storefile.go)
+	rd   *readDB    // the same file read-only, for reports and views (readdb.go)
+	path string     // the database file; the send lock sits beside it
+	file *storeFile // the file opened, to notice it deleted or replaced (storefile.go)
 	// storeID is the store's random identity (settings.store_id, storefile.go).
 	storeID string
-	Now  func() time.Time // the clock; a transaction reads it once
-	Log  *slog.Logger
+	Now     func() time.Time // the clock; a transaction reads it once
+	Log     *slog.Logger
 }
 
 // DSN is the one connection string for production and tests (NOTES.md).

@@ -35,7 +35,7 @@ var ErrStoreMoved = errors.New("the store file was deleted or replaced while csp
 type storeFile struct {
 	path string
 	info os.FileInfo
-	fd   *os.File // the database file, open (read-only) until the store closes
+	fd   *sharedFile // the database file, open (read-only) until the store closes
 
 	mu     sync.Mutex
 	app    uint32 // the header's application_id this store has (0: not known yet)
@@ -48,15 +48,8 @@ type storeFile struct {
 }
 
 func identifyStore(path string) (*storeFile, error) {
-	// Kept open until the store closes: closing a descriptor of the database file would
-	// drop SQLite's own POSIX locks on it.
-	fd, err := os.Open(path)
+	fd, fi, err := openShared(path)
 	if err != nil {
-		return nil, fmt.Errorf("tracker: open store: %w", err)
-	}
-	fi, err := fd.Stat()
-	if err != nil {
-		fd.Close()
 		return nil, fmt.Errorf("tracker: open store: %w", err)
 	}
 	return &storeFile{path: path, info: fi, fd: fd, gone: make(chan struct{})}, nil
@@ -66,7 +59,69 @@ func (f *storeFile) close() error {
 	if f == nil || f.fd == nil {
 		return nil
 	}
-	return f.fd.Close()
+	return f.fd.release()
+}
+
+// sharedFile is one read-only descriptor of a database file for every Store this process
+// has open on it, closed with the last of them. Closing any descriptor of a file drops
+// every POSIX lock the process holds on it, SQLite's included (SQLite keeps its own
+// descriptors for as long as any of its connections needs them): closed while another
+// Store in this process still had the database open, a csprbot elsewhere could take
+// itself for the last user of the store and remove the write-ahead log under it.
+type sharedFile struct {
+	*os.File
+	key  fileKey
+	refs int
+}
+
+type fileKey struct{ dev, ino uint64 }
+
+var (
+	sharedMu    sync.Mutex
+	sharedFiles = map[fileKey]*sharedFile{}
+)
+
+func openShared(path string) (*sharedFile, os.FileInfo, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	key, ok := keyOf(fi)
+	sharedMu.Lock()
+	defer sharedMu.Unlock()
+	if sf := sharedFiles[key]; ok && sf != nil {
+		sf.refs++
+		return sf, fi, nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	if ffi, err := f.Stat(); err != nil || !os.SameFile(fi, ffi) {
+		f.Close() // replaced between the two looks: no SQLite lock on this one yet
+		if err == nil {
+			err = fmt.Errorf("%s was replaced while it was being opened", path)
+		}
+		return nil, nil, err
+	}
+	sf := &sharedFile{File: f, key: key, refs: 1}
+	if ok {
+		sharedFiles[key] = sf
+	}
+	return sf, fi, nil
+}
+
+func (sf *sharedFile) release() error {
+	sharedMu.Lock()
+	defer sharedMu.Unlock()
+	sf.refs--
+	if sf.refs > 0 {
+		return nil
+	}
+	if sharedFiles[sf.key] == sf {
+		delete(sharedFiles, sf.key)
+	}
+	return sf.File.Close()
 }
 
 // sqliteMagic begins every SQLite database file.
@@ -265,4 +320,55 @@ func (s *Store) sidecar(suffix string) string {
 		p = r
 	}
 	return p + suffix
+}
+
+// ErrNotAStore means a file is at the store's path but it is not a csprbot store: empty
+// (a failed restore, a truncated copy, `touch`), not a SQLite database, or a SQLite
+// database csprbot never made.
+var ErrNotAStore = errors.New("not a csprbot store")
+
+// ErrEmptyStore is the ErrNotAStore of an empty file (0 bytes, no write-ahead log), the
+// one case `csprbot init` may make a store in.
+var ErrEmptyStore = fmt.Errorf("%w: the file is empty", ErrNotAStore)
+
+// ProbeStore says whether the file at path is a csprbot store, without creating,
+// migrating or writing anything: nil if it is; an error wrapping ErrNotAStore (or
+// ErrEmptyStore) if something else is there; fs.ErrNotExist if nothing is. Every command
+// but `csprbot init` (and run or demo on the embedded default) asks it first: Open would
+// make a fresh schema in whatever it is given, which then reads the mailbox afresh and
+// answers every message a second time.
+func ProbeStore(ctx context.Context, path string) error {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return err
+	}
+	if fi.IsDir() {
+		return fmt.Errorf("%w: %s is a folder", ErrNotAStore, path)
+	}
+	if fi.Size() == 0 {
+		if wal, err := os.Stat(path + "-wal"); err != nil || wal.Size() == 0 {
+			return fmt.Errorf("%w (%s)", ErrEmptyStore, path)
+		}
+	}
+	// Read through SQLite only: a descriptor of our own, closed, would drop the locks of
+	// any Store this process has open on the file (sharedFile).
+	db, err := sql.Open("sqlite", readDSN(path))
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	var version, settings int
+	if err := db.QueryRowContext(ctx, `PRAGMA user_version`).Scan(&version); err != nil {
+		if storeUnavailable(err) {
+			return fmt.Errorf("tracker: probe the store: %w", err)
+		}
+		return fmt.Errorf("%w: %s cannot be read as a SQLite database: %v", ErrNotAStore, path, err)
+	}
+	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'settings'`).Scan(&settings); err != nil {
+		return fmt.Errorf("tracker: probe the store: %w", err)
+	}
+	if version == 0 || settings == 0 {
+		return fmt.Errorf("%w: %s is a SQLite database csprbot did not make (schema %d, no settings)", ErrNotAStore, path, version)
+	}
+	return nil
 }
