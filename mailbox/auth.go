@@ -87,6 +87,23 @@ type xoauth2Auth struct {
 	// rejected, when set, is told of a token a server refused, so that token() fetches
 	// a new one; the login is then tried once more.
 	rejected func(token string)
+	// renewAt, when set, says when the token last handed out should be replaced: an IMAP
+	// session signs in again then, before Exchange Online ends it with "* BYE Session
+	// invalidated - AccessTokenExpired" (as reported in imapsync/imapsync#250 and
+	// joeyates/imap-backup#198).
+	renewAt func() time.Time
+}
+
+// errTokenRenewal ends an IMAP session on purpose, to sign in again with a new token.
+var errTokenRenewal = errors.New("mailbox: imap: access token due for renewal")
+
+// sessionRenewAt is when a session signed in with a, now, should sign in again (zero:
+// never).
+func sessionRenewAt(a Auth) time.Time {
+	if x, ok := a.(xoauth2Auth); ok && x.renewAt != nil {
+		return x.renewAt()
+	}
+	return time.Time{}
 }
 
 const tokenTimeout = 30 * time.Second

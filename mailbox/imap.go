@@ -183,6 +183,11 @@ func (w *Watcher) Run(ctx context.Context) error {
 		if ctx.Err() != nil {
 			break
 		}
+		if errors.Is(err, errTokenRenewal) {
+			// Planned: sign in again with a fresh token before the server ends the session.
+			w.log.Debug("imap: signing in again before the access token expires")
+			continue
+		}
 		w.health.ended(err)
 		if healthy {
 			delay = w.backoffMin
@@ -214,6 +219,7 @@ func (w *Watcher) session(ctx context.Context, st *stateLog) (healthy bool, err 
 	w.health.passed()
 	st.ok(w.log)
 	healthy = true
+	renewAt := sessionRenewAt(w.cfg.Auth) // zero: the login does not expire
 	quick := true // poll shortly after the first IDLE: IDLE can miss mail that arrived meanwhile
 	for {
 		if ctx.Err() != nil {
@@ -228,6 +234,10 @@ func (w *Watcher) session(ctx context.Context, st *stateLog) (healthy bool, err 
 			return healthy, nil
 		}
 		quick = false
+		if !renewAt.IsZero() && !time.Now().Before(renewAt) {
+			_ = s.logout()
+			return healthy, errTokenRenewal
+		}
 		if handled, err = w.pass(ctx, s); err != nil {
 			return healthy, err
 		}

@@ -52,6 +52,7 @@ type TokenSource struct {
 
 	mu      sync.Mutex
 	tok     *oauth2.Token
+	renew   time.Time // on s.now's clock: when tok is to be replaced (zero: never)
 	fetches int
 }
 
@@ -101,7 +102,7 @@ func NewTokenSource(cfg OAuth2Config) (*TokenSource, error) {
 func (s *TokenSource) Token(ctx context.Context) (string, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.tok != nil && (s.tok.Expiry.IsZero() || s.now().Add(s.renewBefore).Before(s.tok.Expiry)) {
+	if s.tok != nil && (s.renew.IsZero() || s.now().Before(s.renew)) {
 		return s.tok.AccessToken, nil
 	}
 	ctx = context.WithValue(ctx, oauth2.HTTPClient, s.client)
@@ -122,9 +123,13 @@ func (s *TokenSource) Token(ctx context.Context) (string, error) {
 		return "", errors.New("oauth2: the token endpoint returned no access token")
 	}
 	s.fetches++
+	s.renew = time.Time{}
 	if !tok.Expiry.IsZero() {
-		// The library stamps the expiry on the real clock; keep the lifetime on ours.
-		tok.Expiry = s.now().Add(time.Until(tok.Expiry))
+		// The library stamps the expiry on the real clock; keep the lifetime on ours, and
+		// renew RenewBefore ahead of it (half-way through a shorter life).
+		life := time.Until(tok.Expiry)
+		tok.Expiry = s.now().Add(life)
+		s.renew = tok.Expiry.Add(-min(s.renewBefore, life/2))
 	}
 	s.tok = tok
 	return tok.AccessToken, nil
@@ -136,7 +141,7 @@ func (s *TokenSource) Rejected(token string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.tok != nil && s.tok.AccessToken == token {
-		s.tok = nil
+		s.tok, s.renew = nil, time.Time{}
 	}
 }
 
@@ -181,5 +186,16 @@ func redactURL(s string) string {
 // OAuth2Auth logs in with XOAUTH2 using tokens from ts, asking for a new token and
 // trying once more when the server rejects the one it was given.
 func OAuth2Auth(user string, ts *TokenSource) Auth {
-	return xoauth2Auth{user: user, token: ts.Token, rejected: ts.Rejected}
+	return xoauth2Auth{user: user, token: ts.Token, rejected: ts.Rejected, renewAt: ts.renewAt}
+}
+
+// renewAt is when the token held should be replaced, on the real clock (sessions are
+// timed with it); zero if none is held or it does not expire.
+func (s *TokenSource) renewAt() time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.tok == nil || s.renew.IsZero() {
+		return time.Time{}
+	}
+	return time.Now().Add(s.renew.Sub(s.now()))
 }

@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"log/slog"
 	"math/big"
 	"net"
 	"net/http"
@@ -485,3 +486,45 @@ func TestOAuth2ClientCertificate(t *testing.T) {
 		t.Error("a certificate file without its key was accepted")
 	}
 }
+
+// A running watcher signs in again with a new token before the old one expires, instead
+// of waiting for Exchange to end the session; the planned re-login is no outage.
+func TestOAuth2SessionRenewsBeforeExpiry(t *testing.T) {
+	te := startTokenEndpoint(t)
+	te.expires = 2 // seconds: renewed half-way
+	im := startOAuthIMAP(t, te.accepts)
+	ts, err := NewTokenSource(OAuth2Config{ClientID: testClientID, ClientSecret: testClientSecret, TokenURL: te.url()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := newStore(nil)
+	var logs syncLog
+	w := NewWatcher(IMAPConfig{Address: im.Addr, TLS: "none", Auth: OAuth2Auth(testUser, ts), PollInterval: 100 * time.Millisecond,
+		Logger: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelInfo}))}, st.cursor, st.handle)
+	w.backoffMin, w.backoffMax = 50*time.Millisecond, 200*time.Millisecond
+	stop := runWatcher(t, w)
+	deadline := time.Now().Add(20 * time.Second)
+	for !strings.Contains(strings.Join(im.tokens(), ","), "tok-3") {
+		if time.Now().After(deadline) {
+			t.Fatalf("tokens presented = %v, want renewals before expiry", im.tokens())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	im.deliver(t, "after renewal")
+	waitFor(t, st, 1, 10*time.Second)
+	stop()
+	if h := w.Health(); h.Reconnects != 0 {
+		t.Errorf("health counts %d reconnects (%s) for planned renewals, want 0", h.Reconnects, h.LastError)
+	}
+	if s := logs.String(); strings.Contains(s, "unavailable") {
+		t.Errorf("a planned renewal was logged as an outage:\n%s", s)
+	}
+}
+
+type syncLog struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *syncLog) Write(p []byte) (int, error) { l.mu.Lock(); defer l.mu.Unlock(); return l.b.Write(p) }
+func (l *syncLog) String() string              { l.mu.Lock(); defer l.mu.Unlock(); return l.b.String() }
