@@ -44,28 +44,21 @@ const (
 	returnCols   = `case_id, agency, email, requested_at, due_at, received_at, status, chasers_sent, note`
 )
 
-// scanDeadline reads one row of deadlineCols. stored is the status as stored; d.Status
-// says "missed" for a pending deadline now past.
-func scanDeadline(rows *sql.Rows, now time.Time) (caseID int64, d Deadline, stored string, err error) {
-	caseID, d, stored, _, err = scanDeadlineRaw(rows, now)
-	return caseID, d, stored, err
-}
-
-// scanDeadlineRaw is scanDeadline that also gives due_at as stored.
-func scanDeadlineRaw(rows *sql.Rows, now time.Time) (caseID int64, d Deadline, stored, due string, err error) {
+// scanDeadline reads one row of deadlineCols, and due_at as stored; a deadline stored
+// pending and now past is "missed".
+func scanDeadline(rows *sql.Rows, now time.Time) (caseID int64, d Deadline, due string, err error) {
 	var from, met sql.NullString
 	if err := rows.Scan(&caseID, &d.Rule, &d.Agency, &from, &due, &d.Status, &met, &d.Note); err != nil {
-		return 0, d, "", "", err
+		return 0, d, "", err
 	}
 	d.From, d.Due = parseTS(from), parseTS(sql.NullString{String: due, Valid: true})
 	if m := parseTS(met); !m.IsZero() {
 		d.MetAt = &m
 	}
-	stored = d.Status
 	if d.Status == "pending" && now.After(d.Due) {
 		d.Status = "missed"
 	}
-	return caseID, d, stored, due, nil
+	return caseID, d, due, nil
 }
 
 // scanReturn reads one row of returnCols; an awaited return now past its due time is
@@ -264,7 +257,7 @@ func summaries(ctx context.Context, rt *readTx, now time.Time, q summaryQueries,
 		return nil, err
 	}
 	for rows.Next() {
-		id, d, _, due, err := scanDeadlineRaw(rows, now)
+		id, d, due, err := scanDeadline(rows, now)
 		if err != nil {
 			rows.Close()
 			return nil, err
