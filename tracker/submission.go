@@ -660,6 +660,16 @@ func (t *Tracker) waive(ctx context.Context, tx *sql.Tx, now time.Time, c caseRo
 	return out, audit(ctx, tx, now, c.id, actor, "deadline_waived", out)
 }
 
+// statutoryDueQuery finds the statutory deadlines TickStatutory may have to remind of: the
+// local authority's, pending, on open cases, due before the window's bound (4th argument),
+// whose reminder of the kind their due time calls for now (5th: overdue when due before
+// it) has not gone.
+const statutoryDueQuery = `SELECT d.case_id, d.rule, d.due_at FROM deadlines d JOIN cases c ON c.id = d.case_id
+		WHERE d.status = 'pending' AND d.agency = '' AND d.rule IN (?, ?) AND c.stage != ? AND d.due_at < ?
+		AND NOT EXISTS (SELECT 1 FROM statutory_sent s WHERE s.case_id = d.case_id AND s.rule = d.rule
+			AND s.kind = CASE WHEN d.due_at < ? THEN 'overdue' ELSE 'before' END)
+		ORDER BY d.case_id, d.id`
+
 // TickStatutory reminds the local authority lead of the statutory notifications
 // (panel_notification, ofsted_sos_notification): once from the chase hour on the working
 // day before each is due, and once when it is overdue, on a working day. A second run
@@ -684,9 +694,12 @@ func (t *Tracker) TickStatutory(ctx context.Context) (int, error) {
 		rule   string
 		due    time.Time
 	}
-	rows, err := t.db.QueryContext(ctx, `SELECT d.case_id, d.rule, d.due_at FROM deadlines d JOIN cases c ON c.id = d.case_id
-		WHERE d.status = 'pending' AND d.agency = '' AND d.rule IN (?, ?) AND c.stage != ? ORDER BY d.case_id, d.id`,
-		statutoryRules[0], statutoryRules[1], StageClosed)
+	// Only deadlines inside the reminder window (the 'before' reminder is due from the
+	// working day before; the bound, the second working day's cut-off, is looser and the
+	// exact test is below) whose reminder of that kind has not gone: the others would each
+	// cost a write transaction every pass to find nothing to do.
+	rows, err := t.db.QueryContext(ctx, statutoryDueQuery,
+		statutoryRules[0], statutoryRules[1], StageClosed, ts(t.cal.AddWorkingDays(now, 2)), ts(now))
 	if err != nil {
 		return 0, fmt.Errorf("tracker: tick statutory: %w", err)
 	}
