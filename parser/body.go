@@ -44,7 +44,7 @@ func ParseBody(text, html string) (f *Form) {
 		}
 		d.blocks = linesToBlocks(lines)
 	}
-	d.blocks = stripQuoted(d.blocks)
+	d.blocks, d.extra = splitQuoted(d.blocks)
 	return d.extract()
 }
 
@@ -76,9 +76,11 @@ func ownHeaders(lines []string) int {
 	return i
 }
 
-// stripQuoted drops quoted lines ("> ") and everything from the first
-// "On … wrote:" or Outlook "From: … Sent:" header block of an earlier message.
-func stripQuoted(bs []block) []block {
+// splitQuoted drops quoted lines ("> ") and everything from the first
+// "On … wrote:" or Outlook "From: … Sent:" header block of an earlier message,
+// and returns what it dropped from there on: the quoted request a reply answers
+// still says which case it is about.
+func splitQuoted(bs []block) ([]block, string) {
 	var lines []string
 	for _, b := range bs {
 		if b.table != nil {
@@ -126,6 +128,13 @@ func stripQuoted(bs []block) []block {
 			tables = append(tables, b.table)
 		}
 	}
+	var dropped strings.Builder
+	for _, l := range lines[cut:] {
+		if l != "\x00table" && dropped.Len() < 64<<10 {
+			dropped.WriteString(l)
+			dropped.WriteByte('\n')
+		}
+	}
 	for _, l := range lines[:cut] {
 		if l == "\x00table" {
 			out = append(out, block{table: tables[ti]})
@@ -137,7 +146,7 @@ func stripQuoted(bs []block) []block {
 		}
 		out = append(out, block{text: l})
 	}
-	return out
+	return out, dropped.String()
 }
 
 // Nil returns: wordings that say the agency does not know the child or family,

@@ -191,7 +191,8 @@ func (x *extraction) boundary(t, n string) bool {
 	if strings.HasSuffix(t, ":") && wc <= 14 {
 		return true
 	}
-	if reNumberedHeading.MatchString(t) && wc <= 12 && !strings.HasSuffix(t, ".") {
+	// "3 Learning" is a heading; "22 Fictitious Avenue, London SE4 0ZZ" an address
+	if reNumberedHeading.MatchString(t) && wc <= 12 && !strings.HasSuffix(t, ".") && !strings.Contains(t, ",") {
 		if _, _, _, isDate := findDate(t); !isDate {
 			return true
 		}
@@ -887,6 +888,11 @@ func (x *extraction) fieldRow(t *table, i int, infos []cellInfo) int {
 		ninfos := x.cellInfos(next)
 		nextLabels := 0
 		for _, ci := range ninfos {
+			if ci.field >= 0 {
+				if _, answered := x.vals[ci.field]; answered {
+					continue // "Location of incident" over "Home address": an answer
+				}
+			}
 			if ci.field != -1 {
 				nextLabels++
 			}

@@ -121,7 +121,7 @@ func load(data []byte, opts Options, bud *budget, depth int) (*doc, error) {
 		if err != nil {
 			return nil, err
 		}
-		d.blocks = stripQuoted(bs)
+		d.blocks, d.extra = splitQuoted(bs)
 		d.body = true
 		return d, nil
 	}
@@ -131,7 +131,7 @@ func load(data []byte, opts Options, bud *budget, depth int) (*doc, error) {
 	if n := strings.Count(text, "\n"); n >= lim.MaxBlocks-bud.blocks {
 		return nil, errTooLarge("number of paragraphs, rows and cells in the document", int64(lim.MaxBlocks))
 	}
-	d.blocks = stripQuoted(linesToBlocks(strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n")))
+	d.blocks, d.extra = splitQuoted(linesToBlocks(strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n")))
 	d.body = true
 	return d, nil
 }

@@ -213,6 +213,8 @@ class YesNo(Val):
 
     def paras(self, ctx):
         style = self.style or ctx.yesno
+        if style in ("grid", "ballot"):
+            return [[]]  # drawn by the layout as its own table rows (layout.kv_block)
         if isinstance(style, tuple):  # ("Y", "N"), ("YES", "NO"), ...
             return [[T(self.wording or (style[0] if self.yes else style[1]))]]
         if style == "word":

@@ -879,3 +879,79 @@ add("ref29_txt_body_signed_sincerely", "referral", "txt-body", "txt", referral_a
         referrer_contact=Text("020 7946 0101", "jo.bloggs@fictional-primary.example"), **ONE_PARA),
     layout="paras", labelset=1, sign=["referrer_name", "referrer_agency", "referrer_contact"], signoff="Yours sincerely,",
     datestyle="ordinal", note="referral typed into a plain-text email, signed 'Yours sincerely,'")
+
+
+# ---- stage 3, third round: other forms in the same shapes, and replies that must stay what they are
+add("ref30_qa_pandoc_docx", "referral", "pandoc", "docx", referral_b(tables={}), layout="qa", labelset=1, tick="☑",
+    datestyle="long", note="a referral as 'Q:' then 'A:' paragraphs, pandoc docx")
+add("ref31_qa_txt_headers", "referral", "txt-body", "txt", referral_c(tables={},
+        case_history=Text("Looked after since 2022; several missing episodes.")),
+    layout="qa", labelset=2, tick="X", datestyle="slash",
+    mailhead=headers("Dr Ravi Imaginary <ravi.imaginary@camhs-fictional.example>", "FW: referral – serious incident"),
+    note="a referral typed as Q:/A: into a plain-text email saved with its headers")
+add("rr10_qa_html", "rapid_review_report", "html-body", "html", rr_b(tables={}), layout="qa", labelset=1, tick="✔",
+    datestyle="slash1", note="the Rapid Review report as Q:/A: lines in an HTML email")
+add("ar07_qa_docx", "agency_report", "python-docx", "docx", ar_school(tables={}), layout="qa", labelset=1, feats={"numbered"},
+    datestyle="dash", note="the agency report as numbered Q:/A: paragraphs")
+add("chr06_html_body_official", "chronology", "html-body", "html", chron_school(), datestyle="slash",
+    note="the chronology's tables pasted into an HTML email")
+add("ar08_html_body_official", "agency_report", "html-body", "html", ar_health(), case_ref="LSCP-2026-003", datestyle="iso",
+    note="the agency report's tables pasted into an HTML email")
+add("ref32_lo_html_odt_abbrev", "referral", "lo-html", "odt", referral_c(), layout="paras", labelset=1,
+    labels={"date_of_referral": "DoR", "referrer_name": "Ref. by", "referrer_agency": "Referrer's org.", "child_dob": "D.O.B",
+            "incident": "DoI (death or serious incident)"}, tick="☒", datestyle="dot2",
+    note="LibreOffice ODT from HTML: abbreviated 'Label: value' paragraphs")
+add("scp29_official_sdt_lo_pdf", "scoping_return", "lo-docx", "pdf", scoping_housing(ref="LSCP-2026-029"), case_ref="LSCP-2026-029",
+    tick="sdt", datestyle="short", note="our Appendix 3 with check-box content controls, printed to PDF")
+add("ref33_headerrow_lo_odt", "referral", "lo-docx", "odt", referral_a(tables={}), layout="headerrow", labelset=1, tick="☑",
+    datestyle="weekday", note="header rows of labels over values, converted to ODT by LibreOffice")
+add("scp30_prose_pandoc_docx", "scoping_return", "pandoc", "docx", scoping_housing(ref="LSCP-2026-030", tables={}, **NOT_KNOWN_PROSE),
+    case_ref="LSCP-2026-030", layout="nextline", labelset=1, datestyle="iso",
+    note="pandoc docx, label then answer, known / not known as prose")
+add("scp31_abbrev_html", "scoping_return", "html-body", "html", scoping_police(ref="LSCP-2026-031", tables={}), case_ref="LSCP-2026-031",
+    layout="paras", labels={"case_ref": "Ref. no", "phone": "Tel.", "email": "E-mail", "completed_by": "Completed by (name)",
+                            "child_known": "Child known to agency?", "family_known": "Family known to agency?"},
+    yesno=("Y", "N"), feats={"numbered"}, note="an HTML email: numbered abbreviated labels, Y/N")
+add("rr11_grid_docx", "rapid_review_report", "python-docx", "docx", rr_b(immediate_action=YesNo(False, style="grid")), tick="☒",
+    datestyle="slash", note="immediate action as a Question, Yes, No table with an X under No")
+add("rr12_grid_lo_odt", "rapid_review_report", "lo-docx", "odt", rr_a(immediate_action=YesNo(True, style="grid")), tick="X",
+    datestyle="long", note="the same, converted to ODT by LibreOffice; an X under Yes")
+add("ref34_html_fwd_signed", "referral", "html-body", "html", referral_a(tables={},
+        referrer_contact=Text("020 7946 0101", "jo.bloggs@fictional-primary.example"), **ONE_PARA),
+    layout="paras", labelset=2, sign=["referrer_name", "referrer_agency", "referrer_contact"], signoff="Kind regards",
+    mailhead=headers("Jo Bloggs-Test <jo.bloggs@fictional-primary.example>", "FW: Serious incident – AE"),
+    note="a referral typed into an email, forwarded with its headers, signed at the bottom")
+nil("nil10_records_prose", "txt", "\n".join(headers("Information Governance <ig@fictional-trust.example>",
+                                                   "RE: LSCP-2026-032 request for information")) + """
+
+Dear LSCP,
+
+Further to your request, we hold no records for the child or for any of the adults listed, and none of them are open to our services.
+
+Kind regards,
+Information Governance
+""", ref="LSCP-2026-032", note="saved reply: 'we hold no records' for the child and every adult")
+nil("nil11_outlook_html_div", "html", """<html><body><div class="WordSection1">
+<p class="MsoNormal">Hi,</p>
+<p class="MsoNormal">No trace on our systems for the child or family.</p>
+<p class="MsoNormal">Thanks</p>
+<div style="border:none;border-top:solid #E1E1E1 1.0pt;padding:3.0pt 0cm 0cm 0cm">
+<p class="MsoNormal"><b>From:</b> Safeguarding Partnership &lt;safeguardingpartnership@lewisham.gov.uk&gt;<br><b>Sent:</b> 13 March 2026 16:40<br><b>To:</b> Duty Team<br><b>Subject:</b> LSCP-2026-033 Initial scoping request</p>
+</div>
+<p class="MsoNormal">Please tell us whether the child or any family member is known to your agency.</p>
+</div></body></html>
+""", ref="LSCP-2026-033", note="Outlook HTML reply: the request quoted below its bold From/Sent block, the reference only there")
+unknown("unk07_known_attached_headers", "txt", "\n".join(headers("Helen Notaperson <helen@nhs-fictional.example>",
+                                                               "RE: LSCP-2026-003 Initial scoping request")) + """
+
+Hello,
+
+The child and the mother are known to our service; our scoping return is attached.
+
+Helen
+""", ref="LSCP-2026-003", note="saved reply with headers: known, form attached: not a nil return")
+unknown("unk08_ooo_fwd_headers", "txt", "\n".join(headers("Kim Madeup <kim.madeup@fictional-homes.example>",
+                                                        "Automatic reply: LSCP-2026-007 Initial scoping request")) + """
+
+I am out of the office until 23 March 2026. For urgent housing matters please call the duty line.
+""", ref="LSCP-2026-007", note="an out-of-office reply saved with its headers")
