@@ -76,9 +76,11 @@ func TestServiceNotifyAndSIGTERM(t *testing.T) {
 	case <-time.After(30 * time.Second): // the unit's TimeoutStopSec is 60 s
 		t.Fatalf("csprbot did not stop within 30 s of SIGTERM\n%s", stderr.String())
 	}
-	if s := got(); !strings.HasSuffix(s, "STOPPING=1") {
-		t.Errorf("notifications = %s, want STOPPING=1 last", s)
-	}
+	// The datagram is in the socket's queue once the process has exited; read it.
+	eventually(t, 10*time.Second, "STOPPING=1 last", func() (bool, string) {
+		s := got()
+		return strings.HasSuffix(s, "STOPPING=1"), s
+	})
 	if !strings.Contains(stderr.String(), "csprbot stopped") {
 		t.Errorf("log lacks 'csprbot stopped':\n%s", stderr.String())
 	}
