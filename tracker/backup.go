@@ -198,3 +198,18 @@ func (t *Tracker) BackupFailed(ctx context.Context, cause error) error {
 		return t.tellStaff(ctx, tx, now, 0, what, &Incoming{MessageID: "(none: csprbot's nightly backup)", ReceivedAt: now})
 	})
 }
+
+// BackupFile is Backup for a store this process has not opened: through a read-only
+// connection, so that it neither migrates the store nor takes its write lock (the running
+// daemon, perhaps an older or newer csprbot, owns it).
+func BackupFile(ctx context.Context, store, dest string) error {
+	if _, err := os.Stat(store); err != nil {
+		return fmt.Errorf("tracker: backup: %w", err)
+	}
+	db, err := sql.Open("sqlite", readDSN(store))
+	if err != nil {
+		return fmt.Errorf("tracker: backup: %w", err)
+	}
+	defer db.Close()
+	return vacuumInto(ctx, db, dest)
+}

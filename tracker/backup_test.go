@@ -75,6 +75,18 @@ func TestOlderBinaryRefusesNewerStore(t *testing.T) {
 	if !errors.Is(err, ErrNewerStore) || !strings.Contains(err.Error(), "9999") {
 		t.Errorf("Open of a store at schema 9999 = %v, want ErrNewerStore naming the version", err)
 	}
+	// It can still be backed up (read-only: nothing migrated), and the copy says why it
+	// would not restore under this binary.
+	dest := filepath.Join(t.TempDir(), "copy.db")
+	if err := BackupFile(ctx, path, dest); err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := StoreVersion(ctx, path); v != 9999 {
+		t.Errorf("backing up changed the store's schema to %d", v)
+	}
+	if rep, err := CheckBackup(ctx, dest); err != nil || rep.OK() || rep.SchemaVersion != 9999 {
+		t.Errorf("CheckBackup of a newer store's copy = %+v, %v; want schema 9999, not OK", rep, err)
+	}
 }
 
 func TestPruneBackups(t *testing.T) {

@@ -34,12 +34,8 @@ func cmdBackup(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	} else if err == nil {
 		return usagef("backup: %s already exists: give a new file name or a folder", dest)
 	}
-	st, err := tracker.Open(ctx, cfg.Store.Path, time.Now, newLogger(stderr, "warn"))
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	if err := st.Backup(ctx, dest); err != nil {
+	// Read-only: a backup never migrates the store nor waits for the daemon's writes.
+	if err := tracker.BackupFile(ctx, cfg.Store.Path, dest); err != nil {
 		return err
 	}
 	rep, err := tracker.CheckBackup(ctx, dest)
