@@ -43,7 +43,8 @@ type odtReader struct {
 	cells  []*cell
 	paras  []*strings.Builder
 	boxes  map[string]bool // form check boxes by id: ticked or not
-	mailto string          // the open text:a\'s mailto: address
+	mailto string          // the open text:a's mailto: address
+	fmBox  *bool           // an open FORMCHECKBOX field:fieldmark: ticked or not
 	linkP  *strings.Builder
 	linkAt int
 }
@@ -149,6 +150,18 @@ func (o *odtReader) start(se xml.StartElement) error {
 		if len(o.boxes) < 10000 {
 			o.boxes[id] = state == "checked"
 		}
+	case "fieldmark": // a Word FORMCHECKBOX as LibreOffice writes it
+		if t, _ := attr(se, "type"); strings.HasSuffix(t, "FORMCHECKBOX") {
+			on := false
+			o.fmBox = &on
+		}
+	case "param":
+		if o.fmBox != nil {
+			if n, _ := attr(se, "name"); n == "Checkbox_Checked" {
+				v, _ := attr(se, "value")
+				*o.fmBox = v == "true" || v == "1"
+			}
+		}
 	case "control": // draw:control places a form control in the text
 		if id, ok := attr(se, "control"); ok {
 			if on, known := o.boxes[id]; known {
@@ -209,6 +222,15 @@ func (o *odtReader) closePara() {
 
 func (o *odtReader) end(ee xml.EndElement) {
 	switch ee.Name.Local {
+	case "fieldmark":
+		if o.fmBox != nil {
+			g := glyphUnticked
+			if *o.fmBox {
+				g = glyphTicked
+			}
+			o.fmBox = nil
+			o.emit(g)
+		}
 	case "a":
 		if o.mailto != "" {
 			addr := o.mailto

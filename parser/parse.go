@@ -196,6 +196,27 @@ func pdfBlocks(pc *pdfContent) []block {
 	return append(out, lines[head:]...)
 }
 
+// answersNotKnown reports whether a body too short to be taken for the scoping
+// form answers its two questions no ("Q: Is the child known to your agency?
+// A: No"), and nothing else it answers says yes.
+func answersNotKnown(rs []reading) bool {
+	for _, r := range rs {
+		if r.kind != KindScopingReturn {
+			continue
+		}
+		if r.fields["child_known"] != "no" || r.fields["family_known"] != "no" {
+			return false
+		}
+		for _, v := range r.fields {
+			if v == "yes" {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
 // loadTNEF opens Outlook's winmail.dat and reads the first attachment that is a
 // form we know; failing that, the first that reads at all.
 func loadTNEF(data []byte, opts Options, bud *budget, depth int) (*doc, error) {
@@ -355,7 +376,8 @@ func (d *doc) classify() Kind {
 
 func (d *doc) extract() *Form {
 	f := &Form{Kind: KindUnknown, Fields: map[string]string{}, Tables: map[string][]map[string]string{}, Warnings: append([]string{}, d.notes...)}
-	b := best(d.read(), d.body)
+	rs := d.read()
+	b := best(rs, d.body)
 	if b != nil {
 		f.Kind = b.kind
 		f.Fields = b.fields
@@ -396,7 +418,7 @@ func (d *doc) extract() *Form {
 	if f.Kind == KindUnknown && d.body {
 		var sb strings.Builder
 		allText(d.blocks, &sb)
-		if isNilReturn(sb.String()) {
+		if isNilReturn(sb.String()) || answersNotKnown(rs) {
 			f.Kind = KindScopingReturn
 			f.Fields["child_known"] = "no"
 			f.Fields["family_known"] = "no"

@@ -3,7 +3,10 @@
 // SQL, no clock.
 package parser
 
-import "errors"
+import (
+	"errors"
+	"strings"
+)
 
 // Kind names a form of the guidance.
 type Kind string
@@ -43,3 +46,34 @@ var (
 	ErrCorrupt     = errors.New("document is damaged or not what its name says")
 	ErrTooLarge    = errors.New("document exceeds a safety limit")
 )
+
+// Unanswered lists, in the form's order, the questions of f's kind that f has no
+// answer to, by key: what a person must complete or look up, so that no field is
+// silently empty (issue 13). An email key counts as answered when its contact
+// field is (the address was not given), and a "Please state" key when its option
+// was not the one chosen. A form of kind unknown has none.
+func (f *Form) Unanswered() []string {
+	s := Spec(f.Kind)
+	if s == nil {
+		return nil
+	}
+	others := map[string]bool{}
+	for _, fs := range s.Fields {
+		if fs.Other != "" {
+			others[fs.Other] = true
+		}
+	}
+	var out []string
+	for _, fs := range s.Fields {
+		if _, ok := f.Fields[fs.Key]; ok || others[fs.Key] {
+			continue
+		}
+		if base, ok := strings.CutSuffix(fs.Key, "_email"); ok && base != "" {
+			if _, has := f.Fields[base+"_contact"]; has {
+				continue
+			}
+		}
+		out = append(out, fs.Key)
+	}
+	return out
+}

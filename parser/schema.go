@@ -246,7 +246,7 @@ var rapidReviewSpec = &FormSpec{
 		"Rapid Review decisions and recommendations", "Report of Rapid Review"},
 	Fields: []FieldSpec{
 		{Key: "child_name", Label: "Name of Child", Variants: []string{"Child's name", "Child name", "Name of the child", "Child's full name", "Subject child"}},
-		{Key: "date_of_rapid_review", Label: "Date of Rapid Review", Type: Date, Variants: []string{"Rapid review date", "Date of review", "Date of the Rapid Review", "Date of meeting", "Rapid review meeting date", "Date of Rapid Review meeting", "Date"}},
+		{Key: "date_of_rapid_review", Label: "Date of Rapid Review", Type: Date, Variants: []string{"Rapid review date", "Date of review", "Date of the Rapid Review", "Date of meeting", "Rapid review meeting date", "Date of Rapid Review meeting", "Date of the Rapid Review meeting", "Date"}},
 		{Key: "immediate_action", Label: "Has ALL appropriate immediate action been taken to ensure children’s safety and share any learning appropriately?", Type: YesNo,
 			Variants: []string{"Immediate action taken", "Immediate action taken?", "Has all appropriate immediate action been taken?", "Immediate action", "Has appropriate immediate action been taken?", "All immediate action taken", "Has all appropriate immediate action been taken to ensure children's safety?", "Has all immediate action been taken?", "Has all immediate action been taken", "Immediate action taken (yes/no)"}},
 		{Key: "immediate_action_details", Label: "Please give details of action taken. If no, what actions need to be taken? When will these be taken and by whom?", Type: Long,

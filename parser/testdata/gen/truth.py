@@ -955,3 +955,61 @@ unknown("unk08_ooo_fwd_headers", "txt", "\n".join(headers("Kim Madeup <kim.madeu
 
 I am out of the office until 23 March 2026. For urgent housing matters please call the duty line.
 """, ref="LSCP-2026-007", note="an out-of-office reply saved with its headers")
+
+
+# ---- stage 3, fourth round
+add("scp32_txt_headers_nextline", "scoping_return", "txt-body", "txt", scoping_health(ref="LSCP-2026-034", case_ref=None, tables={}),
+    case_ref="LSCP-2026-034", layout="nextline", labelset=1, yesno=("Yes", "No"), datestyle="weekday",
+    mailhead=headers("Helen Notaperson <helen@nhs-fictional.example>", "RE: LSCP-2026-034 Initial scoping request"),
+    note="plain-text reply with headers: the form retyped label then answer")
+add("scp33_lo_html_odt_qa", "scoping_return", "lo-html", "odt", scoping_police(ref="LSCP-2026-035", tables={}),
+    case_ref="LSCP-2026-035", layout="qa", labelset=2, yesno=("Y", "N"), feats={"qa_inline"}, datestyle="dot2",
+    note="LibreOffice ODT from HTML: 'Q: … A: …' on one line")
+add("rr13_html_body_official", "rapid_review_report", "html-body", "html", rr_b(legal_advice=Ticked(True)), tick="☒",
+    datestyle="long", note="the Rapid Review report's tables pasted into an HTML email; legal advice ticked Yes")
+add("chr07_lo_html_docx_iso", "chronology", "lo-html", "docx", chron_police(), datestyle="iso",
+    note="LibreOffice's docx from HTML tables, ISO dates")
+add("ref35_lo_docx_pdf_grid", "referral", "lo-docx", "pdf", referral_c(looked_after=YesNo(True, style="grid"),
+        case_history=Text("Looked after since 2022; several missing episodes.")), tick="☒", datestyle="slash1",
+    note="the official referral with a Question, Yes, No table, printed to PDF")
+add("ref36_pandoc_odt_abbrev", "referral", "pandoc", "odt", referral_c(tables={}), layout="paras", labelset=1,
+    labels={"date_of_referral": "DoR", "referrer_name": "Ref. by", "referrer_agency": "Referrer's org.", "incident": "DoI"},
+    feats={"numbered"}, tick="✔", datestyle="short", note="pandoc ODT: numbered abbreviated labels")
+add("scp34_encrypted_agile_qa_prose", "scoping_return", "officecrypto", "docx", scoping_housing(ref="LSCP-2026-036", tables={}, **NOT_KNOWN_PROSE),
+    case_ref="LSCP-2026-036", layout="qa", labelset=2, feats={"qa_inline", "numbered"}, password="agile qa 36", encrypt="agile",
+    note="agile-encrypted, numbered one-line Q:/A:, known / not known as prose")
+add("ar09_nextline_lo_odt", "agency_report", "lo-docx", "odt", ar_health(), layout="nextline", labelset=2, datestyle="ordinal",
+    note="the agency report label then answer, converted to ODT by LibreOffice")
+add("rr14_paras_html_inputs", "rapid_review_report", "html-body", "html", rr_c(tables={}), layout="paras", labelset=2, tick="input",
+    datestyle="dash", note="the Rapid Review report retyped in an HTML email with form check boxes")
+add("scp35_official_form_lo_odt", "scoping_return", "lo-docx", "odt", scoping_police(ref="LSCP-2026-037"), case_ref="LSCP-2026-037",
+    tick="form", datestyle="iso", note="legacy FORMCHECKBOX fields converted to ODT by LibreOffice")
+add("ref37_txt_signed_qa", "referral", "txt-body", "txt", referral_b(tables={},
+        referrer_contact=Text("020 7946 0500", "chris.notreal@met.example")),
+    layout="qa", labelset=1, sign=["referrer_name", "referrer_agency", "referrer_contact"], signoff="Regards,", tick="X",
+    datestyle="slash2", note="Q:/A: referral in a plain-text email, signed 'Regards,'")
+add("ref38_official_split_link_docx", "referral", "python-docx", "docx", referral_b(
+        referrer_contact=Text(written=[[T("Lewisham Police Station, 020 7946 0500, "), L("chris.notreal@met.example", "DI Notreal")]]),
+        dsl_contact=Text(written=[[L("dana.madeup@met.example", "Email DCI Madeup")]])),
+    feats={"split"}, tick="☒", datestyle="iso", note="the official form with mailto links showing names, runs split")
+nil("nil12_html_headers_block", "html", """<html><body>
+<p><b>From:</b> Youth Service &lt;ys@fictional-youth.example&gt;<br><b>Sent:</b> 18 March 2026 11:20<br><b>To:</b> LSCP<br><b>Subject:</b> RE: LSCP-2026-038 Initial scoping request</p>
+<p>Hello, neither the child nor any family member is known to the Fictional Youth Service.</p>
+</body></html>
+""", ref="LSCP-2026-038", note="a saved HTML reply with its bold headers on top")
+nil("nil13_qa_not_known", "txt", """Q: Is the child known to your agency?
+A: No
+Q: Are any family members known to your agency?
+A: No
+
+Fictional Sexual Health Service
+""", note="a nil return written as two Q:/A: answers")
+unknown("unk09_qa_known_no_form", "txt", """Subject: RE: LSCP-2026-039 scoping
+
+Q: Is the child known to your agency? A: Yes, I will send the form on Monday.
+""", ref="LSCP-2026-039", note="one Q:/A: line saying known, form to follow: not a nil return")
+unknown("unk10_signed_letter_html", "html", """<html><body><p>Dear colleagues,</p>
+<p>Please find the training dates for next term below.</p>
+<p>Kind regards,</p><p>Training Team<br>Lewisham Safeguarding Children Partnership<br>training@lewisham.example</p>
+</body></html>
+""", note="a signed letter that is no form: its signature is not a referrer")
