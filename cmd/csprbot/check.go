@@ -178,20 +178,35 @@ func storeVersion(ctx context.Context, path string) (int, error) {
 	return tracker.StoreVersion(ctx, path)
 }
 
-// writable tries to create a file in dir (creating dir as csprbot would).
+// writable tries to create (and removes) a file in dir. It creates nothing else: a
+// folder that does not exist yet is checked through its parent, which csprbot would
+// create it in.
 func (c *checker) writable(what, dir string) {
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		c.fail(what, err.Error())
-		return
+	probe, note := dir, ""
+	for {
+		fi, err := os.Stat(probe)
+		if err == nil && fi.IsDir() {
+			break
+		}
+		if err == nil {
+			c.fail(what, probe+" is not a folder")
+			return
+		}
+		if !errors.Is(err, fs.ErrNotExist) || filepath.Dir(probe) == probe {
+			c.fail(what, err.Error())
+			return
+		}
+		note = " (" + dir + " does not exist yet; csprbot creates it)"
+		probe = filepath.Dir(probe)
 	}
-	f, err := os.CreateTemp(dir, ".csprbot-check-*")
+	f, err := os.CreateTemp(probe, ".csprbot-check-*")
 	if err != nil {
-		c.fail(what, dir+" is not writable: "+err.Error())
+		c.fail(what, probe+" is not writable by this user: "+err.Error())
 		return
 	}
 	f.Close()
 	os.Remove(f.Name())
-	c.ok(what, dir+" is writable")
+	c.ok(what, probe+" is writable"+note)
 }
 
 // mail signs in to IMAP and SMTP for real and, with sendTo, sends one test email.
