@@ -238,4 +238,8 @@ func TestQueryOutputGolden(t *testing.T) {
 			}
 		})
 	}
+	// No such case: bad input, exit 2.
+	e.t = t
+	e.run(2, "case", "LSCP-2026-099", "--now", now)
+	e.run(2, "case", "LSCP-2026-099", "--json", "--now", now)
 }
