@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // ImportCase is one case already running when csprbot is installed, as the support
@@ -123,7 +124,8 @@ func (t *Tracker) importCase(ctx context.Context, tx *sql.Tx, now time.Time, r I
 	if r.Referral.After(now) {
 		return ic, fmt.Errorf("the referral date %s is in the future", t.londonDay(r.Referral))
 	}
-	if ini := strings.ToUpper(strings.TrimSpace(r.ChildInitials)); len([]rune(ini)) > 4 || strings.ContainsAny(ini, " .@") {
+	initials := strings.ToUpper(strings.NewReplacer(".", "", " ", "").Replace(r.ChildInitials)) // "A.B." and "A B" are AB
+	if len([]rune(initials)) > 4 || strings.IndexFunc(initials, func(c rune) bool { return !unicode.IsLetter(c) }) >= 0 {
 		return ic, fmt.Errorf("child's initials %q: give initials only (at most 4 letters), never a name", r.ChildInitials)
 	}
 	for _, d := range []struct {
@@ -163,7 +165,7 @@ func (t *Tracker) importCase(ctx context.Context, tx *sql.Tx, now time.Time, r I
 		return ic, fmt.Errorf("stage %q: import takes cases at referral, scoping or rapid_review; enter later stages by hand", stage)
 	}
 	res, err := tx.ExecContext(ctx, `INSERT INTO cases(ref, year, seq, stage, child_initials, referral_received, aware_at, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, r.Ref, year, seq, stage, strings.ToUpper(strings.TrimSpace(r.ChildInitials)),
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, r.Ref, year, seq, stage, initials,
 		ts(r.Referral), nullTS(r.Aware), ts(now))
 	if err != nil {
 		return ic, err

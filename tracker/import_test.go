@@ -17,7 +17,7 @@ func importRows() []ImportCase {
 				{Name: "NHS South East London ICB", Status: "nil", Returned: mustTime("2026-11-25T12:00:00Z")},
 				{Name: "Lewisham and Greenwich NHS Trust", Status: "waived"},
 			}},
-		{Line: 3, Ref: "LSCP-2026-041", ChildInitials: "CD", Referral: mustTime("2026-11-27T10:00:00Z")},
+		{Line: 3, Ref: "LSCP-2026-041", ChildInitials: "C.D.", Referral: mustTime("2026-11-27T10:00:00Z")},
 	}
 }
 
@@ -56,6 +56,11 @@ func TestImportCases(t *testing.T) {
 	}
 	if d.Stage != StageScoping || d.ChildInitials != "AB" {
 		t.Errorf("case = stage %s initials %s", d.Stage, d.ChildInitials)
+	}
+	if d2, err := tr.Case(ctx, "LSCP-2026-041"); err != nil {
+		t.Error(err)
+	} else if d2.ChildInitials != "CD" {
+		t.Errorf("initials written C.D. = %q, want CD", d2.ChildInitials)
 	}
 	status := map[string]string{}
 	for _, r := range d.Returns {
