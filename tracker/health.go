@@ -90,14 +90,101 @@ func addressProblem(ctx context.Context, tx *sql.Tx, addr string) (string, error
 	return strings.TrimSpace(status + " " + detail), nil
 }
 
-// ClearAddress lifts a bounce or rejection mark (a person fixed the address).
+// ClearAddress lifts a bounce or rejection mark (a person fixed the address, or found
+// the refusal was the server's passing fault). Mail held for it stays held until released
+// (ReleaseTo releases it all in one step).
 func (t *Tracker) ClearAddress(ctx context.Context, addr, actor string) error {
-	return t.tx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM address_status WHERE address = ?`, normAddr(addr)); err != nil {
+	a := normAddr(addr)
+	if a == "" {
+		return fmt.Errorf("tracker: clear address: %w: %q is not an address", ErrRefused, addr)
+	}
+	err := t.tx(ctx, func(tx *sql.Tx) error {
+		var status, detail string
+		err := tx.QueryRowContext(ctx, `SELECT status, detail FROM address_status WHERE address = ?`, a).Scan(&status, &detail)
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("%w: %s is not marked bounced or refused", ErrNotFound, a)
+		}
+		if err != nil {
 			return err
 		}
-		return audit(ctx, tx, t.Now(), 0, actor, "address_cleared", normAddr(addr))
+		if _, err := tx.ExecContext(ctx, `DELETE FROM address_status WHERE address = ?`, a); err != nil {
+			return err
+		}
+		t.log.Info("address cleared by a person", "by", actor)
+		return audit(ctx, tx, t.Now(), 0, actor, "address_cleared", fmt.Sprintf("%s (was %s: %s) cleared by %s", a, status, detail, actor))
 	})
+	if err != nil {
+		return fmt.Errorf("tracker: clear address %s: %w", a, err)
+	}
+	return nil
+}
+
+// AddressStatus is a marked address: bounced or refused by the mail server.
+type AddressStatus struct {
+	Address, Status, Detail string
+	At                      time.Time
+}
+
+// MarkedAddresses lists the addresses nothing goes to without a person.
+func (s *Store) MarkedAddresses(ctx context.Context) ([]AddressStatus, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT address, status, detail, at FROM address_status ORDER BY address`)
+	if err != nil {
+		return nil, fmt.Errorf("tracker: marked addresses: %w", err)
+	}
+	defer rows.Close()
+	var out []AddressStatus
+	for rows.Next() {
+		var a AddressStatus
+		var at sql.NullString
+		if err := rows.Scan(&a.Address, &a.Status, &a.Detail, &at); err != nil {
+			return nil, err
+		}
+		a.At = parseTS(at)
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+// ReleaseTo releases, in one step, every held email with addr among its recipients that
+// the send policy lets go on a person's word (after ClearAddress, say). It returns the
+// Message-IDs released, and those still held with why (another recipient still marked,
+// a national body's mail that goes only by approval).
+func (t *Tracker) ReleaseTo(ctx context.Context, addr, actor string) (released []string, still map[string]string, err error) {
+	a := normAddr(addr)
+	still = map[string]string{}
+	var ids []string
+	rows, err := t.db.QueryContext(ctx, `SELECT message_id, recipients FROM outbox WHERE status = 'held' ORDER BY id`)
+	if err != nil {
+		return nil, nil, fmt.Errorf("tracker: release mail to %s: %w", a, err)
+	}
+	for rows.Next() {
+		var id, rcpt string
+		if err := rows.Scan(&id, &rcpt); err != nil {
+			rows.Close()
+			return nil, nil, err
+		}
+		for _, r := range strings.Split(rcpt, ",") {
+			if normAddr(r) == a {
+				ids = append(ids, id)
+				break
+			}
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, nil, err
+	}
+	for _, id := range ids {
+		if err := t.Release(ctx, id, actor); err != nil {
+			if errors.Is(err, ErrRefused) {
+				still[id] = err.Error()
+				continue
+			}
+			return released, still, err
+		}
+		released = append(released, id)
+	}
+	return released, still, nil
 }
 
 // MaxPerAddressPerDay caps the emails csprbot queues to one address on one London day;
@@ -247,6 +334,13 @@ func (t *Tracker) alertStuck(ctx context.Context) error {
 			}
 			if err := audit(ctx, tx, now, s.caseID, "csprbot", "staff_alerted", what); err != nil {
 				return err
+			}
+			// Held or refused: never only by email, the channel that may be the one held;
+			// the log (and csprbot outbox, the health state's held count, the digest) carry
+			// it too. (Mail merely slow to go is the outage, logged once as the server
+			// stops taking mail.)
+			if s.status != "queued" {
+				t.log.Warn("an outgoing email waits for a person; staff are told", "kind", s.kind, "status", s.status, "created", s.created)
 			}
 			return t.tellStaff(ctx, tx, now, s.caseID, what, &Incoming{MessageID: "(none: csprbot's own outbox)", ReceivedAt: now})
 		})

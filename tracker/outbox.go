@@ -33,6 +33,11 @@ type outMsg struct {
 	// checked that it speaks for the case (an agency's own return): a reply to it is
 	// not case material sent to a stranger.
 	sender string
+	// draft: a National Panel submission prepared for approval (it waits for one, which
+	// is not a hold for a person to release).
+	draft bool
+	// summary: the one email that carries staff notices gathered past the daily cap.
+	summary bool
 }
 
 // enqueue renders an email and writes it to the outbox in tx, with its Message-ID fixed.
@@ -56,61 +61,12 @@ func (t *Tracker) enqueue(ctx context.Context, tx *sql.Tx, now time.Time, m outM
 		Headers:     map[string]string{"Auto-Submitted": "auto-generated", LoopHeader: t.cfg.MessageIDDomain},
 		Attachments: append(rd.Attachments, m.extra...), Date: now,
 	}
-	status := "queued"
-	var held []string
-	for _, a := range append(append([]string{}, e.To...), e.Cc...) {
-		if t.allow.allowed(a) {
-			continue
-		}
-		// An address staff added to this case by command is one a person chose.
-		if ok, err := t.staffVouched(ctx, tx, m.caseID, a); err != nil {
-			return "", err
-		} else if !ok {
-			held = append(held, a)
-		}
+	v, err := t.sendPolicy(ctx, tx, now, atEnqueue, policyMail{caseID: m.caseID, kind: m.tmpl, messageID: id,
+		sender: m.sender, to: e.To, cc: e.Cc, draft: m.draft, summary: m.summary})
+	if err != nil {
+		return "", err
 	}
-	lastErr := ""
-	for _, a := range append(append([]string{}, e.To...), e.Cc...) {
-		why, err := addressProblem(ctx, tx, a)
-		if err != nil {
-			return "", err
-		}
-		if why == "" {
-			over, err := t.overDailyCap(ctx, tx, now, a)
-			if err != nil {
-				return "", err
-			}
-			if over {
-				why = fmt.Sprintf("over %d emails today", MaxPerAddressPerDay)
-			}
-		}
-		if why != "" {
-			status, lastErr = "held", fmt.Sprintf("held for a person: %s: %s", a, why)
-		}
-	}
-	if len(held) > 0 {
-		status = "held"
-		lastErr = "held for a person: not an address the configuration allows: " + strings.Join(held, ", ")
-	}
-	if m.caseID != 0 {
-		var unvouched []string
-		for _, a := range append(append([]string{}, e.To...), e.Cc...) {
-			ok, err := t.vouched(ctx, tx, m.caseID, a)
-			if err != nil {
-				return "", err
-			}
-			if !ok && normAddr(a) != normAddr(m.sender) {
-				unvouched = append(unvouched, a)
-			}
-		}
-		if len(unvouched) > 0 {
-			status = "held"
-			lastErr = "held for a person: case material to an address nobody vouched for (not staff, the directory or added by command): " + strings.Join(unvouched, ", ")
-		}
-	}
-	if len(e.To) == 0 {
-		status, lastErr = "held", "held for a person: no recipient"
-	}
+	status, lastErr := v.status, v.why
 	body, err := json.Marshal(e)
 	if err != nil {
 		return "", err
@@ -125,11 +81,151 @@ func (t *Tracker) enqueue(ctx context.Context, tx *sql.Tx, now time.Time, m outM
 	}
 	event := "message_out_queued"
 	detail := fmt.Sprintf("%s to %s", m.tmpl, strings.Join(e.To, ", "))
-	if status == "held" {
+	switch status {
+	case "held":
 		event, detail = "message_out_held", detail+": "+lastErr
-		t.log.Warn("outgoing mail held", "kind", m.tmpl, "message_id", id, "case", d.Case.Ref)
+		t.log.Warn("outgoing mail held for a person", "kind", m.tmpl, "message_id", id, "case", d.Case.Ref, "why", v.code)
+	case "coalesce":
+		event, detail = "message_out_coalesced", detail+": "+lastErr
 	}
 	return id, audit(ctx, tx, now, m.caseID, "csprbot", event, detail)
+}
+
+// sendStage says who asks the send policy.
+type sendStage int
+
+const (
+	atEnqueue sendStage = iota // a new email, as it is fixed in the outbox
+	atRelease                  // a person releases a held email, or approves a submission
+	atSend                     // the moment of sending (the claim)
+)
+
+// policyMail is what the send policy looks at.
+type policyMail struct {
+	caseID          int64
+	kind, messageID string
+	sender          string // the address the email answers, checked to speak for the case
+	to, cc          []string
+	draft, summary  bool // see outMsg
+}
+
+// verdict is the send policy's answer: status "queued" (it may go), "held" (for a person,
+// why says what to do), "awaiting_approval" (a submission draft) or "coalesce" (a notice
+// to staff past the daily cap: it goes in the next summary, never held).
+type verdict struct {
+	status, why string
+	code        string // a word for the log, naming no one
+}
+
+// sendPolicy is the one rule for whether an email may go now. Enqueue, release and
+// approval, and the moment of sending all ask it; what each stage checks:
+//
+//	                                          enqueue  release/approve  send
+//	a recipient at all                           x            x           x
+//	the National Panel, Ofsted, DfE: approved    x            x           x
+//	no bounced or refused address                x            x           x
+//	an address the configuration allows          x
+//	  (or one staff added to the case)
+//	case material only to vouched addresses      x
+//	the daily cap per address                    x
+//
+// Release and approval are a person's decision, which stands for the checks only enqueue
+// makes; a bounced or refused address is cleared first (csprbot address clear ADDR),
+// and mail to a national body goes only by approving its submission. Notices to staff
+// (every recipient is staff) are never held by the daily cap, which exists to stop loops
+// with outside addresses: past it they are gathered into one summary (coalesce).
+func (t *Tracker) sendPolicy(ctx context.Context, tx *sql.Tx, now time.Time, stage sendStage, m policyMail) (verdict, error) {
+	all := append(append([]string{}, m.to...), m.cc...)
+	if len(m.to) == 0 {
+		return verdict{"held", "held for a person: no recipient", "no_recipient"}, nil
+	}
+	if nat := t.nationalAddrs(); !m.draft {
+		for _, a := range all {
+			if !nat[normAddr(a)] {
+				continue
+			}
+			var approved int
+			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM submissions WHERE outbox_msgid = ? AND status = 'approved'`, m.messageID).Scan(&approved); err != nil {
+				return verdict{}, err
+			}
+			if approved == 0 {
+				return verdict{"held", "held: mail to the National Panel, Ofsted or the DfE needs an approval (csprbot case REF approve)", "national_unapproved"}, nil
+			}
+			break
+		}
+	}
+	var marked []string
+	for _, a := range all {
+		why, err := addressProblem(ctx, tx, a)
+		if err != nil {
+			return verdict{}, err
+		}
+		if why != "" {
+			marked = append(marked, fmt.Sprintf("%s: %s", normAddr(a), why))
+		}
+	}
+	if len(marked) > 0 {
+		return verdict{"held", "held for a person: " + strings.Join(marked, "; ") + " (once the address is right: csprbot address clear ADDR --release)", "address_marked"}, nil
+	}
+	if m.draft {
+		return verdict{status: "awaiting_approval"}, nil
+	}
+	if stage != atEnqueue {
+		return verdict{status: "queued"}, nil
+	}
+	var notAllowed []string
+	for _, a := range all {
+		if t.allow.allowed(a) {
+			continue
+		}
+		// An address staff added to this case by command is one a person chose.
+		if ok, err := t.staffVouched(ctx, tx, m.caseID, a); err != nil {
+			return verdict{}, err
+		} else if !ok {
+			notAllowed = append(notAllowed, a)
+		}
+	}
+	if len(notAllowed) > 0 {
+		return verdict{"held", "held for a person: not an address the configuration allows: " + strings.Join(notAllowed, ", "), "not_allowed"}, nil
+	}
+	if m.caseID != 0 {
+		var unvouched []string
+		for _, a := range all {
+			ok, err := t.vouched(ctx, tx, m.caseID, a)
+			if err != nil {
+				return verdict{}, err
+			}
+			if !ok && normAddr(a) != normAddr(m.sender) {
+				unvouched = append(unvouched, a)
+			}
+		}
+		if len(unvouched) > 0 {
+			return verdict{"held", "held for a person: case material to an address nobody vouched for (not staff, the directory or added by command): " + strings.Join(unvouched, ", "), "unvouched"}, nil
+		}
+	}
+	if m.summary {
+		return verdict{status: "queued"}, nil
+	}
+	toStaff := true
+	var over []string
+	for _, a := range all {
+		_, staff := t.cfg.isStaff(a)
+		toStaff = toStaff && staff
+		o, err := t.overDailyCap(ctx, tx, now, a)
+		if err != nil {
+			return verdict{}, err
+		}
+		if o {
+			over = append(over, normAddr(a))
+		}
+	}
+	switch {
+	case len(over) == 0:
+		return verdict{status: "queued"}, nil
+	case toStaff:
+		return verdict{"coalesce", fmt.Sprintf("past %d emails today to %s: goes in the next summary of notices to staff", MaxPerAddressPerDay, strings.Join(over, ", ")), "coalesced"}, nil
+	}
+	return verdict{"held", fmt.Sprintf("held for a person: over %d emails today: %s (a loop or a flood?)", MaxPerAddressPerDay, strings.Join(over, ", ")), "daily_cap"}, nil
 }
 
 func dedupAddrs(in []string) []string {
@@ -258,6 +354,9 @@ func (t *Tracker) SendDue(ctx context.Context, s Sender) (int, error) {
 	if err := t.catchUpClock(ctx); err != nil {
 		return 0, fmt.Errorf("tracker: send due: %w", err)
 	}
+	if err := t.flushCoalesced(ctx); err != nil {
+		return 0, fmt.Errorf("tracker: send due: %w", err)
+	}
 	sent := 0
 	for {
 		if err := ctx.Err(); err != nil {
@@ -299,6 +398,88 @@ func (t *Tracker) SendDue(ctx context.Context, s Sender) (int, error) {
 	}
 }
 
+// CoalesceEvery is how often notices to staff past the daily cap go, gathered in one
+// summary: the first waits at most this long.
+const CoalesceEvery = time.Hour
+
+// flushCoalesced sends, once the oldest has waited CoalesceEvery, the notices to staff
+// gathered past the daily cap: one summary per set of recipients, carrying each notice's
+// subject and text, in the transaction that marks them 'coalesced' (so each reaches staff
+// once, in the summary). Past the cap, "12 new referrals" is one email, not 12 held.
+func (t *Tracker) flushCoalesced(ctx context.Context) error {
+	now := t.Now()
+	type member struct {
+		id, caseID int64
+		msgID      string
+		e          OutEmail
+	}
+	groups := map[string][]member{}
+	var order []string
+	oldest := map[string]time.Time{}
+	rows, err := t.db.QueryContext(ctx, `SELECT id, coalesce(case_id, 0), message_id, recipients, email_json, created_at FROM outbox
+		WHERE status = 'coalesce' ORDER BY id`)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var m member
+		var rcpt, body, created string
+		if err := rows.Scan(&m.id, &m.caseID, &m.msgID, &rcpt, &body, &created); err != nil {
+			rows.Close()
+			return err
+		}
+		_ = json.Unmarshal([]byte(body), &m.e)
+		if _, ok := groups[rcpt]; !ok {
+			order = append(order, rcpt)
+			oldest[rcpt], _ = time.Parse(time.RFC3339, created)
+		}
+		groups[rcpt] = append(groups[rcpt], m)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, rcpt := range order {
+		if now.Sub(oldest[rcpt]) < CoalesceEvery && !oldest[rcpt].After(now) {
+			continue
+		}
+		ms := groups[rcpt]
+		err := t.tx(ctx, func(tx *sql.Tx) error {
+			lines := []string{}
+			for i, m := range ms {
+				text := strings.TrimSpace(m.e.Text)
+				if len(text) > 6000 {
+					text = text[:6000] + "\n[…]"
+				}
+				lines = append(lines, fmt.Sprintf("——— %d of %d: %s", i+1, len(ms), m.e.Subject), text, "")
+			}
+			reason := fmt.Sprintf("csprbot has sent %d emails to you today, its limit for any one address, so the %d notices since then are gathered here in one email instead of %d (the limit is there to stop mail loops with outside addresses; notices to staff are never held by it). Reply to a notice itself is not possible for these: use csprbot case REF on the command line, or reply to this email.",
+				MaxPerAddressPerDay, len(ms), len(ms))
+			id, err := t.enqueue(ctx, tx, now, outMsg{tmpl: TmplStaffAttention, to: strings.Split(rcpt, ", "), summary: true,
+				data: &MailData{Reason: reason, Lines: lines}})
+			if err != nil {
+				return err
+			}
+			for _, m := range ms {
+				res, err := tx.ExecContext(ctx, `UPDATE outbox SET status = 'coalesced', last_error = ?, stuck_alerted = 2 WHERE id = ? AND status = 'coalesce'`,
+					"sent within the summary "+id, m.id)
+				if err != nil {
+					return err
+				}
+				if n, _ := res.RowsAffected(); n == 0 {
+					return fmt.Errorf("coalesced notice %s changed meanwhile", m.msgID)
+				}
+			}
+			t.log.Warn("notices to staff past the daily cap sent as one summary", "notices", len(ms), "summary", id)
+			return audit(ctx, tx, now, 0, "csprbot", "staff_notices_coalesced", fmt.Sprintf("%d notices to %s past the daily cap sent in one summary %s", len(ms), rcpt, id))
+		})
+		if err != nil {
+			return fmt.Errorf("coalesce staff notices: %w", err)
+		}
+	}
+	return nil
+}
+
 // claim marks one queued email 'sending' in a committed transaction and returns it, or
 // nil if it is no longer queued or the last gate held it.
 func (t *Tracker) claim(ctx context.Context, id int64) (*sendOutcome, error) {
@@ -324,9 +505,10 @@ func (t *Tracker) claim(ctx context.Context, id int64) (*sendOutcome, error) {
 			}
 			return audit(ctx, tx, now, caseID.Int64, "csprbot", "message_out_failed", fmt.Sprintf("outbox row %d unreadable: %v", id, err))
 		}
-		// The last gate: nothing reaches the National Panel, Ofsted or the DfE unless a
-		// person approved that very email.
-		if held, err := t.holdIfUnapproved(ctx, tx, now, id, caseID.Int64, &e); err != nil || held {
+		// The last gate, the send policy at the moment of sending: nothing reaches the
+		// National Panel, Ofsted or the DfE unless a person approved that very email, and
+		// nothing goes to an address that bounced or was refused since it was queued.
+		if held, err := t.holdAtSend(ctx, tx, now, id, caseID.Int64, &e); err != nil || held {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE outbox SET status = 'sending', attempts = ?, claimed_at = ?, claimed_by = ? WHERE id = ?`,
@@ -651,27 +833,18 @@ func (t *Tracker) noteSendState(err error) {
 	}
 }
 
-// holdIfUnapproved holds an email to a national body that no approved submission names.
-func (t *Tracker) holdIfUnapproved(ctx context.Context, tx *sql.Tx, now time.Time, id, caseID int64, e *OutEmail) (bool, error) {
-	nat := t.nationalAddrs()
-	toNational := false
-	for _, a := range append(append([]string{}, e.To...), e.Cc...) {
-		toNational = toNational || nat[normAddr(a)]
-	}
-	if !toNational {
-		return false, nil
-	}
-	var approved int
-	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM submissions WHERE outbox_msgid = ? AND status = 'approved'`, e.MessageID).Scan(&approved); err != nil {
+// holdAtSend asks the send policy about an email about to be sent, and holds it for a
+// person if it may not go.
+func (t *Tracker) holdAtSend(ctx context.Context, tx *sql.Tx, now time.Time, id, caseID int64, e *OutEmail) (bool, error) {
+	v, err := t.sendPolicy(ctx, tx, now, atSend, policyMail{caseID: caseID, messageID: e.MessageID, to: e.To, cc: e.Cc})
+	if err != nil || v.status == "queued" {
 		return false, err
 	}
-	if approved > 0 {
-		return false, nil
-	}
-	if _, err := tx.ExecContext(ctx, `UPDATE outbox SET status = 'held', last_error = 'held: mail to the National Panel, Ofsted or the DfE needs an approval' WHERE id = ?`, id); err != nil {
+	if _, err := tx.ExecContext(ctx, `UPDATE outbox SET status = 'held', last_error = ? WHERE id = ?`, v.why, id); err != nil {
 		return false, err
 	}
-	return true, audit(ctx, tx, now, caseID, "csprbot", "message_out_held", e.MessageID+": to a national body without an approval; held at sending")
+	t.log.Warn("outgoing mail held for a person at sending", "message_id", e.MessageID, "why", v.code)
+	return true, audit(ctx, tx, now, caseID, "csprbot", "message_out_held", e.MessageID+": held at sending: "+v.why)
 }
 
 // splitRejected separates the recipients a send failure refused permanently from the rest.
@@ -725,11 +898,18 @@ func (t *Tracker) Release(ctx context.Context, messageID, actor string) error {
 		if status != "held" {
 			return fmt.Errorf("%w: %s is %s, not held", ErrRefused, messageID, status)
 		}
-		nat := t.nationalAddrs()
+		var to []string
 		for _, a := range strings.Split(recipients, ",") {
-			if nat[normAddr(a)] {
-				return fmt.Errorf("%w: mail to %s goes only by approving the case's submission (csprbot case REF approve)", ErrRefused, normAddr(a))
+			if a = normAddr(a); a != "" {
+				to = append(to, a)
 			}
+		}
+		v, err := t.sendPolicy(ctx, tx, now, atRelease, policyMail{caseID: caseID.Int64, messageID: messageID, to: to})
+		if err != nil {
+			return err
+		}
+		if v.status != "queued" {
+			return fmt.Errorf("%w: %s cannot be released: %s", ErrRefused, messageID, strings.TrimPrefix(strings.TrimPrefix(v.why, "held for a person: "), "held: "))
 		}
 		// Watched afresh: if it cannot go now either, staff hear of it after StuckAfter.
 		if _, err := tx.ExecContext(ctx, `UPDATE outbox SET status = 'queued', next_attempt_at = ?, last_error = '', waiting_since = ?,

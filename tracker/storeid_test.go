@@ -38,7 +38,7 @@ func TestStoreRolledBackIsNoticed(t *testing.T) {
 	if err := tr.CheckFile(); !errors.Is(err, ErrStoreMoved) {
 		t.Errorf("CheckFile after the store was rolled back = %v, want ErrStoreMoved", err)
 	}
-	if err := tr.ClearAddress(ctx, "x@example.org", "test"); !errors.Is(err, ErrStoreMoved) {
+	if err := tr.tx(ctx, func(tx *sql.Tx) error { return audit(ctx, tx, clock.Now(), 0, "test", "test", "a commit") }); !errors.Is(err, ErrStoreMoved) {
 		t.Errorf("a commit after the store was rolled back = %v, want ErrStoreMoved", err)
 	}
 	select {

@@ -149,7 +149,7 @@ func (t *Tracker) recordReport(ctx context.Context, tx *sql.Tx, now time.Time, c
 		return "", err
 	}
 	to := t.cfg.Addresses.NationalPanel
-	draft, err := t.enqueue(ctx, tx, now, outMsg{caseID: caseID, tmpl: TmplPanelSubmission, to: []string{to}, data: &MailData{Case: view, RR: rv}, extra: extra})
+	draft, err := t.enqueue(ctx, tx, now, outMsg{caseID: caseID, tmpl: TmplPanelSubmission, to: []string{to}, data: &MailData{Case: view, RR: rv}, extra: extra, draft: true})
 	if err != nil {
 		return "", err
 	}
@@ -299,31 +299,25 @@ func (t *Tracker) approve(ctx context.Context, tx *sql.Tx, now time.Time, c case
 	if _, err := tx.ExecContext(ctx, `UPDATE submissions SET status = 'approved', approved_by = ?, approved_at = ? WHERE id = ?`, actor, ts(now), id); err != nil {
 		return res, err
 	}
-	// Queued now; an address the configuration does not allow stays held for a person.
-	status, lastErr := "queued", ""
+	// Queued now, if the send policy lets it go on a person's approval (outbox.go): a
+	// bounced or refused address holds it, as it holds any other email.
 	var rcpt string
 	if err := tx.QueryRowContext(ctx, `SELECT recipients FROM outbox WHERE message_id = ?`, draft).Scan(&rcpt); err != nil {
 		return res, err
 	}
-	if strings.TrimSpace(rcpt) == "" {
-		status, lastErr = "held", "held for a person: no National Panel address is configured ([addresses] national_panel)"
-	}
+	var to []string
 	for _, a := range strings.Split(rcpt, ",") {
-		if strings.TrimSpace(a) == "" {
-			continue
+		if a = normAddr(a); a != "" {
+			to = append(to, a)
 		}
-		if !t.allow.allowed(a) {
-			status, lastErr = "held", "held for a person: not an address the configuration allows: "+strings.TrimSpace(a)
-			continue
-		}
-		// A refused or bounced address holds this email too, as it holds any other.
-		why, err := addressProblem(ctx, tx, a)
-		if err != nil {
-			return res, err
-		}
-		if why != "" {
-			status, lastErr = "held", fmt.Sprintf("held for a person: %s: %s", normAddr(a), why)
-		}
+	}
+	v, err := t.sendPolicy(ctx, tx, now, atRelease, policyMail{caseID: c.id, messageID: draft, to: to})
+	if err != nil {
+		return res, err
+	}
+	status, lastErr := v.status, v.why
+	if len(to) == 0 {
+		lastErr = "held for a person: no National Panel address is configured ([addresses] national_panel)"
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE outbox SET status = ?, last_error = ?, next_attempt_at = ? WHERE message_id = ? AND status = 'awaiting_approval'`,
 		status, lastErr, ts(now), draft); err != nil {

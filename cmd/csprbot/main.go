@@ -25,6 +25,7 @@ const usage = `usage:
   csprbot case REF [--json] [--config FILE] [--now TIME]
   csprbot outbox [--json] [--all]            email held or refused, waiting for a person
   csprbot release MESSAGE-ID [--as NAME]     send a held email
+  csprbot address [list] | address clear ADDRESS [--release]   addresses bounced or refused; clear one (and release its held mail)
   csprbot case REF scoping [--agency NAME]... [--config FILE] [--now TIME]
   csprbot case REF meeting TIME [--force] | meeting cancel   (TIME: RFC 3339, or "2027-01-05 10:00" London)
   csprbot case REF approve
@@ -69,6 +70,8 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = cmdOutbox(ctx, args[1:], stdout)
 	case "release":
 		err = cmdRelease(ctx, args[1:], stdout)
+	case "address":
+		err = cmdAddress(ctx, args[1:], stdout)
 	case "case":
 		err = cmdCase(ctx, args[1:], stdout)
 	case "digest":

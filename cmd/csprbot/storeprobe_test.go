@@ -23,7 +23,9 @@ func TestNotAStoreIsNeverUsed(t *testing.T) {
 		message string
 	}{
 		{"empty", func(p string) { os.WriteFile(p, nil, 0o600) }, true, "empty file"},
-		{"text", func(p string) { os.WriteFile(p, []byte("not a database at all, but long enough to have a header of sorts\n"), 0o600) }, false, "not a csprbot store"},
+		{"text", func(p string) {
+			os.WriteFile(p, []byte("not a database at all, but long enough to have a header of sorts\n"), 0o600)
+		}, false, "not a csprbot store"},
 		{"other sqlite", func(p string) {
 			db, err := sql.Open("sqlite", tracker.DSN(p))
 			if err != nil {
