@@ -1013,3 +1013,12 @@ unknown("unk10_signed_letter_html", "html", """<html><body><p>Dear colleagues,</
 <p>Kind regards,</p><p>Training Team<br>Lewisham Safeguarding Children Partnership<br>training@lewisham.example</p>
 </body></html>
 """, note="a signed letter that is no form: its signature is not a referrer")
+add("scp36_headerrow_lo_odt_prose", "scoping_return", "lo-docx", "odt", scoping_housing(ref="LSCP-2026-040", tables={}, **NOT_KNOWN_PROSE),
+    case_ref="LSCP-2026-040", layout="headerrow", labelset=1, datestyle="slash2",
+    note="header rows over prose answers, converted to ODT by LibreOffice")
+add("ar10_paras_txt_headers", "agency_report", "txt-body", "txt", ar_school(tables={}), case_ref="LSCP-2026-003", layout="paras", labelset=2,
+    mailhead=headers("Jo Bloggs-Test <jo.bloggs@fictional-primary.example>", "LSCP-2026-003 agency report"), datestyle="weekday",
+    note="the agency report retyped into a plain-text email saved with its headers")
+add("rr15_qa_encrypted_standard", "rapid_review_report", "officecrypto", "docx", rr_c(tables={}), layout="qa", labelset=1,
+    feats={"numbered"}, tick="☑", password="RR qa 15", encrypt="standard",
+    note="the Rapid Review report as numbered Q:/A:, standard encryption")
