@@ -126,6 +126,7 @@ var goldenCases = []goldenCase{
 			Chased:    []string{"LSCP-2026-001: chaser 1 to Metropolitan Police Service (2026-12-14)"},
 			Escalated: nil,
 			Overdue:   []string{"LSCP-2026-001: Metropolitan Police Service, scoping return due 2026-12-11"},
+			Triage:    []string{"2 messages tied to no case, for triage", "14 automatic messages recorded and not answered"},
 		}
 	}},
 	{"digest_empty", tracker.TmplDigest, func(d *tracker.MailData) {

@@ -219,7 +219,49 @@ func (t *Tracker) digestView(ctx context.Context, rt *readTx, now time.Time) (*D
 			dv.Chased = append(dv.Chased, line)
 		}
 	}
-	return dv, arows.Err()
+	if err := arows.Err(); err != nil {
+		return nil, err
+	}
+	arows.Close()
+	return dv, t.digestTriage(ctx, rt, dv, now)
+}
+
+// digestTriage counts the week's messages csprbot did not act on by itself, so that none
+// is left where no person looks: the triage line of the digest.
+func (t *Tracker) digestTriage(ctx context.Context, rt *readTx, dv *DigestView, now time.Time) error {
+	rows, err := rt.query(ctx, `SELECT disposition, count(*) FROM messages WHERE created_at >= ? AND created_at <= ?
+		AND disposition IN (?, ?, ?, ?, ?) GROUP BY disposition`, ts(dv.WeekFrom), ts(now),
+		DispTriage, DispForPerson, DispFailed, DispQuarantine, DispAuto)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	n := map[string]int{}
+	for rows.Next() {
+		var d string
+		var c int
+		if err := rows.Scan(&d, &c); err != nil {
+			return err
+		}
+		n[d] = c
+	}
+	for _, l := range []struct {
+		disp, one, many string
+	}{
+		{DispTriage, "message tied to no case, for triage", "messages tied to no case, for triage"},
+		{DispForPerson, "message on a case recorded for a person to read", "messages on cases recorded for a person to read"},
+		{DispQuarantine, "message set aside unread (it stopped csprbot reading it)", "messages set aside unread (they stopped csprbot reading them)"},
+		{DispFailed, "message recorded but not processed (an error)", "messages recorded but not processed (an error)"},
+		{DispAuto, "automatic message recorded and not answered", "automatic messages recorded and not answered"},
+	} {
+		switch c := n[l.disp]; {
+		case c == 1:
+			dv.Triage = append(dv.Triage, "1 "+l.one)
+		case c > 1:
+			dv.Triage = append(dv.Triage, fmt.Sprintf("%d %s", c, l.many))
+		}
+	}
+	return rows.Err()
 }
 
 // storedStatus is the stored status of the case-wide deadline of rule among a case's

@@ -115,4 +115,7 @@ type DigestView struct {
 	Chased    []string // "LSCP-2026-001: chaser 1 to Metropolitan Police Service (2026-12-10)"
 	Escalated []string
 	Overdue   []string
+	// Triage counts the week's messages csprbot did not act on by itself, by kind
+	// ("3 messages tied to no case, for triage").
+	Triage []string
 }
