@@ -28,9 +28,9 @@ const LoopHeader = "X-Csprbot-Loop"
 
 // Message is one decoded RFC 5322 message.
 type Message struct {
-	MessageID   string // without <>; if absent, "" (the tracker makes one from a hash)
-	From        string // address only, lowercased
-	FromName    string
+	MessageID string // without <>; if absent, "" (the tracker makes one from a hash)
+	From      string // address only, lowercased
+	FromName  string
 	// FromSuspect is set when the From header is not one well-formed mailbox: malformed,
 	// two authors, two From fields, or a display name holding another address. From is
 	// then read strictly, but must not be taken as proof of who wrote the message.

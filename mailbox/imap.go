@@ -220,7 +220,7 @@ func (w *Watcher) session(ctx context.Context, st *stateLog) (healthy bool, err 
 	st.ok(w.log)
 	healthy = true
 	renewAt := sessionRenewAt(w.cfg.Auth) // zero: the login does not expire
-	quick := true // poll shortly after the first IDLE: IDLE can miss mail that arrived meanwhile
+	quick := true                         // poll shortly after the first IDLE: IDLE can miss mail that arrived meanwhile
 	for {
 		if ctx.Err() != nil {
 			_ = s.logout()
