@@ -192,12 +192,23 @@ var (
 		`|(records|information)\s+(is|are)\s+held` +
 		`)`)
 	reNegIn = regexp.MustCompile(`(?i)(\b(no|not|never|neither|nor|none|nobody|no\s*one)\b|n't\b)`)
+	// Words that take a "not known" back: it is provisional (checks still going on, an
+	// answer to follow), or the same reply tells of involvement. Filing such a reply as
+	// a nil return would stop the chasing for an agency that does know the child.
+	reNotNil = regexp.MustCompile(`(?i)\b(` +
+		`at\s+this\s+(stage|point|time)|so\s+far|as\s+far\s+as\s+(i|we)\s+(can\s+see|know|are\s+aware)|initial(ly)?\s+checks?` +
+		`|still\s+(checking|being\s+checked|looking|searching|waiting|awaiting)|(further|more)\s+checks|checks\s+(are\s+)?(ongoing|continuing|pending)` +
+		`|will\s+(confirm|update|let\s+you\s+know|come\s+back|revert|check)|to\s+follow|yet\s+to|provisional(ly)?|pending|not\s+yet|cannot\s+(yet\s+)?confirm` +
+		`|not\s+unknown|since\s+(19|20)\d\d|reported\s+missing|(was|were|has\s+been|have\s+been)\s+(seen|admitted|arrested|reported|excluded|charged|cautioned)` +
+		`|(two|three|several|many|\d+)\s+(referrals?|incidents?|times|contacts?|attendances?|occasions?)|twice` +
+		`|last\s+(week|month|year)|previous(ly)?\s+(open|known|involved|referred)` +
+		`)`)
 )
 
 // isNilReturn reports whether text says the child and family are not known, and
 // nothing says anyone is.
 func isNilReturn(text string) bool {
-	if !reNotKnown.MatchString(text) {
+	if !reNotKnown.MatchString(text) || reNotNil.MatchString(text) {
 		return false
 	}
 	for _, m := range reKnown.FindAllStringIndex(text, -1) {
