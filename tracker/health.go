@@ -397,7 +397,7 @@ func (t *Tracker) Purge(ctx context.Context, retention time.Duration) (int, erro
 			if _, err := tx.ExecContext(ctx, `UPDATE attachments SET data = NULL, form_json = '' WHERE message_id IN (SELECT id FROM messages WHERE case_id = ?)`, x.id); err != nil {
 				return err
 			}
-			if _, err := tx.ExecContext(ctx, `UPDATE outbox SET email_json = '{}' WHERE case_id = ? AND status IN ('sent', 'failed', 'bounced')`, x.id); err != nil {
+			if _, err := tx.ExecContext(ctx, `UPDATE outbox SET email_json = '{}' WHERE case_id = ? AND status IN ('sent', 'failed', 'bounced', 'coalesced')`, x.id); err != nil {
 				return err
 			}
 			if _, err := tx.ExecContext(ctx, `UPDATE cases SET referral_json = '{}' WHERE id = ?`, x.id); err != nil {
