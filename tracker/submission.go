@@ -206,10 +206,9 @@ func (t *Tracker) nationalAddrs() map[string]bool {
 	return m
 }
 
-// holdUnapproved is the one check that nothing reaches the National Panel, Ofsted or the
-// DfE without an approval: any queued email to one of them that is not an approved
-// submission is held for a person. It runs after every submission change and on every
-// tick.
+// holdUnapproved applies the send policy (outbox.go) to the queued emails to the National
+// Panel, Ofsted or the DfE: one that is not an approved submission is held for a person.
+// It runs after every submission change and on every tick.
 func (t *Tracker) holdUnapproved(ctx context.Context, tx *sql.Tx, now time.Time) error {
 	nat := t.nationalAddrs()
 	if len(nat) == 0 {
@@ -223,6 +222,7 @@ func (t *Tracker) holdUnapproved(ctx context.Context, tx *sql.Tx, now time.Time)
 	type bad struct {
 		id, caseID int64
 		msgid      string
+		to         []string
 	}
 	var hold []bad
 	for rows.Next() {
@@ -232,19 +232,31 @@ func (t *Tracker) holdUnapproved(ctx context.Context, tx *sql.Tx, now time.Time)
 			rows.Close()
 			return err
 		}
+		national := false
 		for _, a := range strings.Split(rcpt, ",") {
-			if nat[normAddr(a)] {
-				hold = append(hold, b)
-				break
+			if a = normAddr(a); a != "" {
+				b.to = append(b.to, a)
+				national = national || nat[a]
 			}
+		}
+		if national {
+			hold = append(hold, b)
 		}
 	}
 	rows.Close()
 	for _, b := range hold {
-		if _, err := tx.ExecContext(ctx, `UPDATE outbox SET status = 'held', last_error = 'held: mail to the National Panel, Ofsted or the DfE needs an approval' WHERE id = ?`, b.id); err != nil {
+		// The rule itself is the send policy's (outbox.go), as at the moment of sending.
+		v, err := t.sendPolicy(ctx, tx, now, atSend, policyMail{caseID: b.caseID, messageID: b.msgid, to: b.to})
+		if err != nil {
 			return err
 		}
-		if err := audit(ctx, tx, now, b.caseID, "csprbot", "message_out_held", b.msgid+": to a national body without an approval; held"); err != nil {
+		if v.status == "queued" {
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE outbox SET status = 'held', last_error = ? WHERE id = ?`, v.why, b.id); err != nil {
+			return err
+		}
+		if err := audit(ctx, tx, now, b.caseID, "csprbot", "message_out_held", b.msgid+": to a national body: "+v.why); err != nil {
 			return err
 		}
 	}
