@@ -75,3 +75,39 @@ func TestCalendarRepliesDecideQuorum(t *testing.T) {
 		t.Errorf("quorum warnings after a second tick = %d, want still 1", again)
 	}
 }
+
+// Issue 9.4: once its meeting is held, a case is at the Rapid Review even with returns
+// still out, and a return past its due time says overdue.
+func TestStageMovesWhenTheMeetingIsHeld(t *testing.T) {
+	ctx := context.Background()
+	clock := &testClock{}
+	tr := newRRTracker(t, clock, nil)
+	openScopedCase(t, tr, clock, "2026-12-07T10:15:00Z")
+	clock.Set("2026-12-08T10:00:00Z")
+	if _, err := tr.SetMeeting(ctx, "LSCP-2026-001", mustTime("2026-12-16T10:00:00Z"), false, "test"); err != nil {
+		t.Fatal(err)
+	}
+	clock.Set("2026-12-16T11:45:00Z")
+	if _, err := tr.TickMeetings(ctx); err != nil {
+		t.Fatal(err)
+	}
+	d, err := tr.Case(ctx, "LSCP-2026-001")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Stage != StageRapidReview {
+		t.Errorf("stage after the meeting = %s, want %s", d.Stage, StageRapidReview)
+	}
+	overdue := 0
+	for _, r := range d.Returns {
+		if r.Status == "overdue" || r.Status == "escalated" {
+			overdue++
+		}
+		if r.Status == "awaiting" && clock.Now().After(r.Due) {
+			t.Errorf("%s's return is past due but says awaiting", r.Agency)
+		}
+	}
+	if overdue == 0 {
+		t.Errorf("no return says overdue after its due time: %+v", d.Returns)
+	}
+}

@@ -560,6 +560,17 @@ func (t *Tracker) TickMeetings(ctx context.Context) (int, error) {
 				if err := t.meetDeadline(ctx, tx, now, id, "rr_meeting", "", m.at); err != nil {
 					return err
 				}
+				// The meeting is held: the case is at the Rapid Review, whatever returns
+				// are still out (issue 9.4: not "Initial scoping" after its meeting).
+				r, err := tx.ExecContext(ctx, `UPDATE cases SET stage = ? WHERE id = ? AND stage IN (?, ?)`, StageRapidReview, id, StageReferral, StageScoping)
+				if err != nil {
+					return err
+				}
+				if n, _ := r.RowsAffected(); n > 0 {
+					if err := audit(ctx, tx, now, id, "csprbot", "stage", "the Rapid Review meeting was held: stage rapid_review"); err != nil {
+						return err
+					}
+				}
 			}
 			var sub int
 			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM submissions WHERE case_id = ?`, id).Scan(&sub); err != nil || sub > 0 {
