@@ -228,8 +228,23 @@ func isNilReturn(text string) bool {
 	return true
 }
 
-// reSignOff is the line that ends a letter and starts its signature.
-var reSignOff = regexp.MustCompile(`(?i)^\s*((kind|best|warm|warmest|many)\s+)?(regards|wishes|thanks)\s*[,.!]?\s*$|^\s*yours\s+(sincerely|faithfully|truly)\s*[,.]?\s*$|^\s*thank\s+you\s*[,.!]?\s*$`)
+// isSignOff reports whether a line ends a letter and starts its signature
+// ("Kind regards,"). A map, not a regular expression: it is asked of every line.
+func isSignOff(t string) bool {
+	t = strings.TrimSpace(t)
+	if len(t) > 24 || len(t) < 6 || !strings.ContainsRune("kKbBwWmMrRtTyYcC", rune(t[0])) {
+		return false
+	}
+	t = strings.ToLower(strings.TrimRight(strings.TrimSpace(t), ",.! "))
+	return signOffs[strings.Join(strings.Fields(t), " ")]
+}
+
+var signOffs = map[string]bool{
+	"regards": true, "kind regards": true, "best regards": true, "warm regards": true, "warmest regards": true,
+	"many regards": true, "thanks": true, "many thanks": true, "best wishes": true, "kind wishes": true,
+	"warm wishes": true, "with best wishes": true, "yours sincerely": true, "yours faithfully": true,
+	"yours truly": true, "thank you": true, "cheers": true,
+}
 
 // signature is the block under the last sign-off of an email body: the sender's
 // name, then role and agency, then telephone and email, as people sign. It
@@ -243,7 +258,7 @@ func signature(bs []block) (name, agency string, contact []string) {
 	}
 	start := -1
 	for i, l := range lines {
-		if reSignOff.MatchString(l) {
+		if isSignOff(l) {
 			start = i + 1
 		}
 	}

@@ -184,7 +184,7 @@ var reNumberedHeading = regexp.MustCompile(`^\d{1,2}(\.\d{1,2})*\.?\s+\p{L}`)
 // boundary reports whether a line is a heading or label we do not know, which ends
 // the answer being collected.
 func (x *extraction) boundary(t, n string) bool {
-	if x.m.other[n] || reSectionNumber.MatchString(t) || reSignOff.MatchString(t) {
+	if x.m.other[n] || reSectionNumber.MatchString(t) || isSignOff(t) {
 		return true
 	}
 	wc := wordCount(n)
