@@ -30,7 +30,8 @@ type MailData struct {
 	Lines       []string   // extra lines: command results, warnings, ...
 	Form        FormView   // scoping_request: what to pre-fill in the form we attach
 	Digest      *DigestView
-	RR          *RRView // the Rapid Review emails: meeting, papers, submission, outcome (maildata_rr.go)
+	RR          *RRView    // the Rapid Review emails: meeting, papers, submission, outcome (maildata_rr.go)
+	Draft       *DraftView // the drafts for the team: the Rapid Review report, the combined chronology (maildata_drafts.go)
 }
 
 // Partnership is who we are, from configuration.
