@@ -46,7 +46,8 @@ class DocxWriter:
 
     def table(self, t):
         tbl = self.doc.add_table(rows=len(t.rows), cols=t.ncols)
-        tbl.style = "Table Grid"
+        if "noborders" not in self.case.feats:
+            tbl.style = "Table Grid"  # else python-docx's default: a table with no borders drawn
         for i, (kind, content) in enumerate(t.rows):
             row = tbl.rows[i]
             if kind == "merged":

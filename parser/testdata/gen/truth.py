@@ -1022,3 +1022,5 @@ add("ar10_paras_txt_headers", "agency_report", "txt-body", "txt", ar_school(tabl
 add("rr15_qa_encrypted_standard", "rapid_review_report", "officecrypto", "docx", rr_c(tables={}), layout="qa", labelset=1,
     feats={"numbered"}, tick="☑", password="RR qa 15", encrypt="standard",
     note="the Rapid Review report as numbered Q:/A:, standard encryption")
+add("ref39_official_noborders_pdf", "referral", "lo-docx", "pdf", referral_b(), feats={"noborders"}, tick="☒", datestyle="slash",
+    note="the official referral laid out in tables with no borders, printed to PDF: no grid to read, label and value side by side")
