@@ -30,6 +30,7 @@ func sampleData() *tracker.MailData {
 		Form:  tracker.FormView{CaseRef: c.Ref, ChildInitials: c.ChildInitials, ReturnBy: at(9, 17), AgencyName: ag.Name},
 		Digest: &tracker.DigestView{WeekFrom: at(1, 0), WeekTo: at(7, 0), Cases: []tracker.CaseView{c},
 			Chased: []string{"chased"}, Escalated: []string{"escalated"}, Overdue: []string{"overdue"}},
-		RR: sampleRR(),
+		RR:    sampleRR(),
+		Draft: sampleDraft(),
 	}
 }
