@@ -86,8 +86,8 @@ var names = []string{
 	tracker.TmplPanelSubmission,
 	tracker.TmplOutcomeNotice,
 	tracker.TmplStatutoryReminder,
-	tracker.TmplRRDraft,
-	tracker.TmplChronology,
+	tracker.TmplLCSPRRequest,
+	tracker.TmplNationalNotice,
 }
 
 // Names returns every template name, in a fixed order.
@@ -255,7 +255,7 @@ func attachments(name string, d *tracker.MailData) ([]tracker.Attachment, error)
 	if atts, ok, err := rrAttachments(name, d); ok {
 		return atts, err
 	}
-	if atts, ok, err := draftAttachments(name, d); ok {
+	if atts, ok, err := lcsprAttachments(name, d); ok {
 		return atts, err
 	}
 	switch name {

@@ -83,6 +83,24 @@ type goldenCase struct {
 }
 
 var goldenCases = []goldenCase{
+	{"lcspr_request_chronology", tracker.TmplLCSPRRequest, func(d *tracker.MailData) {
+		d.Due = at(2027, 2, 5, 17, 0)
+		d.LCSPR = &tracker.LCSPRView{Kind: tracker.ReturnChronology, KindLabel: tracker.ReturnKindLabel(tracker.ReturnChronology)}
+	}},
+	{"lcspr_request_agency_report_more", tracker.TmplLCSPRRequest, func(d *tracker.MailData) {
+		d.Due = at(2027, 2, 19, 17, 0)
+		d.LCSPR = &tracker.LCSPRView{Kind: tracker.ReturnAgencyReport, KindLabel: tracker.ReturnKindLabel(tracker.ReturnAgencyReport), More: "the analysis of the October home visit is missing"}
+	}},
+	{"lcspr_request_chaser", tracker.TmplLCSPRRequest, func(d *tracker.MailData) {
+		d.Due, d.Chaser, d.Now = at(2027, 2, 5, 17, 0), 2, at(2027, 2, 9, 9, 0)
+		d.LCSPR = &tracker.LCSPRView{Kind: tracker.ReturnChronology, KindLabel: tracker.ReturnKindLabel(tracker.ReturnChronology)}
+	}},
+	{"national_notice_reviewer", tracker.TmplNationalNotice, func(d *tracker.MailData) {
+		d.LCSPR = &tracker.LCSPRView{Notice: tracker.NoticeReviewer, Reviewer: "Jo Reviewer", ReviewerEmail: "jo.reviewer@example.org", DecisionAt: at(2026, 12, 22, 12, 0)}
+	}},
+	{"national_notice_final_report", tracker.TmplNationalNotice, func(d *tracker.MailData) {
+		d.LCSPR = &tracker.LCSPRView{Notice: tracker.NoticeFinalReport, PublishOn: at(2027, 6, 10, 10, 0), ReportName: "LSCP-2026-001 final report.docx"}
+	}},
 	{"ack_referrer", tracker.TmplAckReferrer, nil},
 	{"ack_referrer_incomplete", tracker.TmplAckReferrer, func(d *tracker.MailData) { d.Case.NeedsCompletion = true; d.Case.ReferrerName = "" }},
 	{"staff_new_referral", tracker.TmplStaffNewReferral, nil},
@@ -217,7 +235,7 @@ func TestNames(t *testing.T) {
 	want := []string{tracker.TmplAckReferrer, tracker.TmplStaffNewReferral, tracker.TmplScopingRequest, tracker.TmplReturnReceived,
 		tracker.TmplReturnEmpty, tracker.TmplStaffAttention, tracker.TmplReminder, tracker.TmplChaser, tracker.TmplEscalation, tracker.TmplCommandReply, tracker.TmplDigest,
 		tracker.TmplMeetingInvite, tracker.TmplMeetingCancel, tracker.TmplPapers, tracker.TmplApprovalRequest, tracker.TmplPanelSubmission,
-		tracker.TmplOutcomeNotice, tracker.TmplStatutoryReminder, tracker.TmplRRDraft, tracker.TmplChronology}
+		tracker.TmplOutcomeNotice, tracker.TmplStatutoryReminder, tracker.TmplLCSPRRequest, tracker.TmplNationalNotice}
 	got := Names()
 	if !slices.Equal(got, want) {
 		t.Errorf("Names() = %v, want %v", got, want)

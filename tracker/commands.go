@@ -22,21 +22,22 @@ import (
 //	Notified Ofsted: <date>
 //	Aware: <date>
 //	Approve
+//	Send chronology                  (the combined chronology, to staff and a vouched lead reviewer)
 //
 // A Rapid Review report (Appendix 5) attached by staff is taken in the same way.
 var commandVerbs = map[string]bool{
 	"start scoping": true, "scoping": true, "add agency": true, "meeting": true, "cancel meeting": true,
 	"extend": true, "waive": true, "notified panel": true, "notified ofsted": true, "aware": true, "approve": true,
-	"confirm": true,
+	"confirm": true, "send chronology": true,
 }
 
 // CommandHelp lists the commands, for replies.
-const CommandHelp = `Start scoping | Add agency: NAME [<address>] | Meeting: YYYY-MM-DD HH:MM [force] | Cancel meeting | Extend: AGENCY to YYYY-MM-DD | Waive: AGENCY | Notified panel: YYYY-MM-DD | Notified Ofsted: YYYY-MM-DD | Aware: YYYY-MM-DD | Approve`
+const CommandHelp = `Start scoping | Add agency: NAME [<address>] | Meeting: YYYY-MM-DD HH:MM [force] | Cancel meeting | Extend: AGENCY to YYYY-MM-DD | Waive: AGENCY | Notified panel: YYYY-MM-DD | Notified Ofsted: YYYY-MM-DD | Aware: YYYY-MM-DD | Send chronology | Approve [WHAT]` + " | " + LCSPRCommandHelp
 
 func splitCommand(line string) (verb, arg string, ok bool) {
 	verb, arg, _ = strings.Cut(line, ":")
 	verb = strings.ToLower(strings.Join(strings.Fields(verb), " "))
-	return verb, strings.TrimSpace(arg), commandVerbs[verb]
+	return verb, strings.TrimSpace(arg), commandVerbs[verb] || lcsprVerbs[verb]
 }
 
 // staffCommands reads command lines at the top of a staff member's message about a case,
@@ -211,12 +212,13 @@ func (t *Tracker) command(ctx context.Context, tx *sql.Tx, now time.Time, tt tie
 			return "", fmt.Errorf("%w: %v", ErrRefused, err)
 		}
 		return t.setAware(ctx, tx, now, c, d, actor)
+	case "send chronology":
+		return t.sendChronology(ctx, tx, now, c, actor, "")
 	case "approve":
-		res, err := t.approve(ctx, tx, now, c, actor)
-		if err != nil {
-			return "", err
-		}
-		return approvalDone(res), nil
+		return t.approveWhat(ctx, tx, now, c, arg, actor)
+	}
+	if lcsprVerbs[verb] {
+		return t.lcsprCommand(ctx, tx, now, c, verb, arg, actor) // lcspr.go
 	}
 	return "", fmt.Errorf("%w: unknown command", ErrRefused)
 }

@@ -526,6 +526,10 @@ func isDocument(name string) bool {
 
 // agencyReply records an agency's reply: a return, a nil return, or something for a person.
 func (t *Tracker) agencyReply(ctx context.Context, tx *sql.Tx, now time.Time, in *Incoming, tt tie, res *IngestResult) error {
+	// A chronology or agency report of the local review (lcspr_request.go).
+	if done, err := t.lcsprReturn(ctx, tx, now, in, tt, res); done || err != nil {
+		return err
+	}
 	var form *Form
 	for _, a := range in.Attachments {
 		if a.Form != nil && a.Form.Kind == FormScopingReturn {
@@ -596,7 +600,7 @@ func (t *Tracker) agencyReply(ctx context.Context, tx *sql.Tx, now time.Time, in
 		}
 		return t.tellStaff(ctx, tx, now, tt.caseID, fmt.Sprintf("%s sent %s. It is recorded on the case; the return is still awaited.", tt.agency, why), in)
 	}
-	r, err := tx.ExecContext(ctx, `UPDATE returns SET status = ?, received_at = ? WHERE case_id = ? AND agency = ? AND status NOT IN ('received', 'nil_return')`,
+	r, err := tx.ExecContext(ctx, `UPDATE returns SET status = ?, received_at = ? WHERE case_id = ? AND agency = ? AND kind = 'scoping' AND status NOT IN ('received', 'nil_return')`,
 		status, ts(in.ReceivedAt), tt.caseID, tt.agency)
 	if err != nil {
 		return err

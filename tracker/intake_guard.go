@@ -221,7 +221,7 @@ func lettersOnly(s string) string {
 // returnDue is when an agency's return is due on a case (zero if none was asked for).
 func returnDue(ctx context.Context, tx *sql.Tx, caseID int64, agency string) time.Time {
 	var due string
-	_ = tx.QueryRowContext(ctx, `SELECT due_at FROM returns WHERE case_id = ? AND agency = ?`, caseID, agency).Scan(&due)
+	_ = tx.QueryRowContext(ctx, `SELECT due_at FROM returns WHERE case_id = ? AND agency = ? AND kind = 'scoping'`, caseID, agency).Scan(&due)
 	d, _ := time.Parse(time.RFC3339, due)
 	return d
 }

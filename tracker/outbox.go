@@ -145,7 +145,7 @@ func (t *Tracker) sendPolicy(ctx context.Context, tx *sql.Tx, now time.Time, sta
 				continue
 			}
 			var approved int
-			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM submissions WHERE outbox_msgid = ? AND status = 'approved'`, m.messageID).Scan(&approved); err != nil {
+			if err := tx.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM submissions WHERE outbox_msgid = ?1 AND status = 'approved') + (SELECT count(*) FROM national_notices WHERE outbox_msgid = ?1 AND status = 'approved')`, m.messageID).Scan(&approved); err != nil {
 				return verdict{}, err
 			}
 			if approved == 0 {

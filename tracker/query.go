@@ -30,6 +30,12 @@ type Return struct {
 	Status      string     `json:"status"` // awaiting | received | nil_return | overdue | escalated
 	ChasersSent int        `json:"chasers_sent"`
 	Note        string     `json:"note,omitempty"`
+	// Kind is what was asked for: scoping, chronology, agency_report or action_evidence;
+	// Item names the action of an action_evidence return; What is what the panel sent a
+	// submission back for.
+	Kind string `json:"kind"`
+	Item string `json:"item,omitempty"`
+	What string `json:"what,omitempty"`
 }
 
 type querier interface {
@@ -41,7 +47,7 @@ type querier interface {
 // serves the queries for one case and those for every case at once.
 const (
 	deadlineCols = `case_id, rule, agency, from_at, due_at, status, met_at, note`
-	returnCols   = `case_id, agency, email, requested_at, due_at, received_at, status, chasers_sent, note`
+	returnCols   = `case_id, agency, email, requested_at, due_at, received_at, status, chasers_sent, note, kind, item, what`
 )
 
 // scanDeadline reads one row of deadlineCols, and due_at as stored; a deadline stored
@@ -65,7 +71,7 @@ func scanDeadline(rows *sql.Rows, now time.Time) (caseID int64, d Deadline, due 
 // "overdue".
 func scanReturn(rows *sql.Rows, now time.Time) (caseID int64, r Return, err error) {
 	var req, due, rec sql.NullString
-	if err := rows.Scan(&caseID, &r.Agency, &r.Email, &req, &due, &rec, &r.Status, &r.ChasersSent, &r.Note); err != nil {
+	if err := rows.Scan(&caseID, &r.Agency, &r.Email, &req, &due, &rec, &r.Status, &r.ChasersSent, &r.Note, &r.Kind, &r.Item, &r.What); err != nil {
 		return 0, r, err
 	}
 	r.RequestedAt, r.Due, r.ReceivedAt = parseTS(req), parseTS(due), parseTS(rec)

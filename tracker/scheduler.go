@@ -37,9 +37,10 @@ func (t *Tracker) Tick(ctx context.Context) (TickResult, error) {
 	rows, err := t.db.QueryContext(ctx, `SELECT r.id, c.id, c.ref, r.agency, r.email, r.due_at, r.chasers_sent, r.status
 		FROM returns r JOIN cases c ON c.id = r.case_id
 		LEFT JOIN deadlines d ON d.case_id = r.case_id AND d.rule = 'scoping_return' AND d.agency = r.agency
-		WHERE c.stage IN (?, ?, ?) AND r.status = 'awaiting' AND coalesce(d.status, 'pending') != 'waived'
+		WHERE r.status = 'awaiting' AND (r.kind = 'scoping' AND c.stage IN (?, ?, ?) AND coalesce(d.status, 'pending') != 'waived'
 			AND NOT EXISTS (SELECT 1 FROM meetings m WHERE m.case_id = c.id AND m.status = 'set' AND m.at <= ?)
-		ORDER BY r.id`, StageReferral, StageScoping, StageRapidReview, ts(now))
+			OR r.kind != 'scoping' AND c.stage IN (?, ?))
+		ORDER BY r.id`, StageReferral, StageScoping, StageRapidReview, ts(now), StageLCSPR, StageAlternative)
 	if err != nil {
 		return res, fmt.Errorf("tracker: tick: %w", err)
 	}
@@ -92,7 +93,7 @@ func (t *Tracker) Tick(ctx context.Context) (TickResult, error) {
 				if ok, err := claimDay(ctx, tx, it.caseID, it.email, day, TmplReminder); err != nil || !ok {
 					return err
 				}
-				if err := t.agencyMail(ctx, tx, now, it.caseID, it.agency, it.email, nil, TmplReminder, dueT, 0); err != nil {
+				if err := t.agencyMail(ctx, tx, now, it.retID, it.caseID, it.agency, it.email, nil, TmplReminder, dueT, 0); err != nil {
 					return err
 				}
 				res.Reminders++
@@ -108,7 +109,7 @@ func (t *Tracker) Tick(ctx context.Context) (TickResult, error) {
 				if ok, err := claimDay(ctx, tx, it.caseID, it.email, day, TmplChaser); err != nil || !ok {
 					return err
 				}
-				if err := t.agencyMail(ctx, tx, now, it.caseID, it.agency, it.email, cc, TmplChaser, dueT, n); err != nil {
+				if err := t.agencyMail(ctx, tx, now, it.retID, it.caseID, it.agency, it.email, cc, TmplChaser, dueT, n); err != nil {
 					return err
 				}
 				if _, err := tx.ExecContext(ctx, `UPDATE returns SET chasers_sent = ? WHERE id = ?`, n, it.retID); err != nil {
@@ -157,10 +158,11 @@ func (t *Tracker) escalate(ctx context.Context, now time.Time, caseID int64, ret
 	err := t.tx(ctx, func(tx *sql.Tx) error {
 		n = 0
 		var lines, agencies []string
+		returnWhat := "the scoping form"
 		for _, id := range retIDs {
-			var agency, status, due string
+			var agency, status, due, kind string
 			var chasers int
-			if err := tx.QueryRowContext(ctx, `SELECT agency, status, due_at, chasers_sent FROM returns WHERE id = ?`, id).Scan(&agency, &status, &due, &chasers); err != nil {
+			if err := tx.QueryRowContext(ctx, `SELECT agency, status, due_at, chasers_sent, kind FROM returns WHERE id = ?`, id).Scan(&agency, &status, &due, &chasers, &kind); err != nil {
 				return err
 			}
 			if status != "awaiting" {
@@ -168,7 +170,10 @@ func (t *Tracker) escalate(ctx context.Context, now time.Time, caseID int64, ret
 			}
 			dueT, _ := time.Parse(time.RFC3339, due)
 			agencies = append(agencies, agency)
-			lines = append(lines, fmt.Sprintf("%s: scoping form due %s, %d chasers sent", agency, dueT.In(t.cal.Location()).Format("15:04 Mon 2 Jan 2006"), chasers))
+			if kind != "" && kind != ReturnScoping {
+				returnWhat = "what was asked"
+			}
+			lines = append(lines, fmt.Sprintf("%s: %s due %s, %d chasers sent", agency, returnWords(kind), dueT.In(t.cal.Location()).Format("15:04 Mon 2 Jan 2006"), chasers))
 		}
 		if len(agencies) == 0 {
 			return nil
@@ -180,7 +185,7 @@ func (t *Tracker) escalate(ctx context.Context, now time.Time, caseID int64, ret
 		if err != nil {
 			return err
 		}
-		reason := fmt.Sprintf("%s not returned the scoping form after two chasers.", strings.Join(agencies, ", ")+map[bool]string{true: " has", false: " have"}[len(agencies) == 1])
+		reason := fmt.Sprintf("%s not returned "+returnWhat+" after two chasers.", strings.Join(agencies, ", ")+map[bool]string{true: " has", false: " have"}[len(agencies) == 1])
 		if _, err := t.enqueue(ctx, tx, now, outMsg{caseID: caseID, tmpl: TmplEscalation, to: []string{to},
 			data: &MailData{Case: c, Agency: t.agencyView(ctx, tx, caseID, agencies[0]), Chaser: 2, Reason: reason, Lines: lines}}); err != nil {
 			return err
@@ -209,9 +214,16 @@ func claimDay(ctx context.Context, tx *sql.Tx, caseID int64, addr, day, kind str
 }
 
 // agencyMail queues a reminder or chaser to an agency, threaded under our request.
-func (t *Tracker) agencyMail(ctx context.Context, tx *sql.Tx, now time.Time, caseID int64, agency, email string, cc []string, tmpl string, due time.Time, n int) error {
-	var reqID string
-	_ = tx.QueryRowContext(ctx, `SELECT request_msgid FROM returns WHERE case_id = ? AND agency = ?`, caseID, agency).Scan(&reqID)
+func (t *Tracker) agencyMail(ctx context.Context, tx *sql.Tx, now time.Time, retID, caseID int64, agency, email string, cc []string, tmpl string, due time.Time, n int) error {
+	var reqID, kind, item, what string
+	_ = tx.QueryRowContext(ctx, `SELECT request_msgid, kind, item, what FROM returns WHERE id = ?`, retID).Scan(&reqID, &kind, &item, &what)
+	var lv *LCSPRView
+	if kind != "" && kind != ReturnScoping {
+		// A chronology, agency report or action evidence: the local review's own letter,
+		// as a reminder (n = 0) or the nth chaser.
+		lv = &LCSPRView{Kind: kind, KindLabel: ReturnKindLabel(kind), Item: item, More: what}
+		tmpl = TmplLCSPRRequest
+	}
 	c, err := t.caseView(ctx, tx, caseID, now)
 	if err != nil {
 		return err
@@ -222,7 +234,7 @@ func (t *Tracker) agencyMail(ctx context.Context, tx *sql.Tx, now time.Time, cas
 	}
 	_, err = t.enqueue(ctx, tx, now, outMsg{caseID: caseID, agency: agency, tmpl: tmpl, to: []string{email}, cc: cc,
 		inReplyTo: reqID, references: refs,
-		data: &MailData{Case: c, Agency: t.agencyView(ctx, tx, caseID, agency), Due: due, Chaser: n,
+		data: &MailData{Case: c, Agency: t.agencyView(ctx, tx, caseID, agency), Due: due, Chaser: n, LCSPR: lv, Reason: map[bool]string{true: "reminder"}[tmpl == TmplLCSPRRequest && n == 0],
 			Form: FormView{CaseRef: c.Ref, ChildInitials: c.ChildInitials, ReturnBy: due, AgencyName: agency}}})
 	return err
 }

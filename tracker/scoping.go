@@ -102,7 +102,7 @@ func (t *Tracker) startScoping(ctx context.Context, tx *sql.Tx, now time.Time, r
 			ag = DirectoryAgency{Name: tg.name, Email: tg.email}
 		}
 		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM returns WHERE case_id = ? AND agency = ?`, c.id, ag.Name).Scan(&n); err != nil {
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM returns WHERE case_id = ? AND agency = ? AND kind = 'scoping'`, c.id, ag.Name).Scan(&n); err != nil {
 			return res, err
 		}
 		if n > 0 {

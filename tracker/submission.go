@@ -195,10 +195,11 @@ func (t *Tracker) recordReport(ctx context.Context, tx *sql.Tx, now time.Time, c
 	return out, nil
 }
 
-// nationalAddrs are the addresses nothing may go to without an approval.
+// nationalAddrs are the addresses nothing may go to without an approval: the National
+// Panel, Ofsted, the DfE and the NSPCC.
 func (t *Tracker) nationalAddrs() map[string]bool {
 	m := map[string]bool{}
-	for _, a := range []string{t.cfg.Addresses.NationalPanel, t.cfg.Addresses.Ofsted, t.cfg.Addresses.DfE} {
+	for _, a := range []string{t.cfg.Addresses.NationalPanel, t.cfg.Addresses.Ofsted, t.cfg.Addresses.DfE, t.cfg.Addresses.NSPCC} {
 		if a = normAddr(a); a != "" {
 			m[a] = true
 		}
@@ -357,6 +358,8 @@ func (t *Tracker) approve(ctx context.Context, tx *sql.Tx, now time.Time, c case
 		stage, outcome = StageNational, "a national Child Safeguarding Practice Review is recommended to the National Panel"
 	case "b":
 		stage, outcome = StageLCSPR, "a local Child Safeguarding Practice Review will be carried out"
+	case "c":
+		stage, outcome = StageAlternative, "an alternative learning review will be carried out"
 	case "":
 		outcome = "see the Rapid Review report"
 	}
@@ -432,6 +435,10 @@ func (t *Tracker) approve(ctx context.Context, tx *sql.Tx, now time.Time, c case
 		if err := audit(ctx, tx, now, c.id, actor, "stage", "Rapid Review recommendation "+rec+": stage "+stage); err != nil {
 			return res, err
 		}
+	}
+	// What the recommendation leads to, and the date it was decided (decision.go).
+	if err := t.afterApproval(ctx, tx, now, c.id, rec, actor); err != nil {
+		return res, err
 	}
 	return res, t.holdUnapproved(ctx, tx, now)
 }
@@ -582,7 +589,7 @@ func (t *Tracker) caseReturn(ctx context.Context, tx *sql.Tx, caseID int64, name
 	if ag, ok := t.cfg.agencyByName(name); ok {
 		want = normName(ag.Name)
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT agency, status FROM returns WHERE case_id = ?`, caseID)
+	rows, err := tx.QueryContext(ctx, `SELECT agency, status FROM returns WHERE case_id = ? AND kind = 'scoping'`, caseID)
 	if err != nil {
 		return "", "", err
 	}
@@ -615,7 +622,7 @@ func (t *Tracker) extend(ctx context.Context, tx *sql.Tx, now time.Time, c caseR
 		return "", fmt.Errorf("%w: %s is not in the future", ErrRefused, due.In(t.cal.Location()).Format("Mon 2 Jan 2006 15:04"))
 	}
 	// A new date starts the chasing afresh: a reminder before it, chasers after it.
-	if _, err := tx.ExecContext(ctx, `UPDATE returns SET due_at = ?, due_set_at = ?, status = 'awaiting', chasers_sent = 0, note = ? WHERE case_id = ? AND agency = ?`,
+	if _, err := tx.ExecContext(ctx, `UPDATE returns SET due_at = ?, due_set_at = ?, status = 'awaiting', chasers_sent = 0, note = ? WHERE case_id = ? AND agency = ? AND kind = 'scoping'`,
 		ts(due), ts(now), "extended by "+actor+" to "+t.londonDay(due), c.id, name); err != nil {
 		return "", err
 	}
@@ -642,7 +649,7 @@ func (t *Tracker) waive(ctx context.Context, tx *sql.Tx, now time.Time, c caseRo
 	if status == "received" || status == "nil_return" {
 		return "", fmt.Errorf("%w: %s's return is already in", ErrRefused, name)
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE returns SET status = 'waived', note = ? WHERE case_id = ? AND agency = ?`, "waived by "+actor, c.id, name); err != nil {
+	if _, err := tx.ExecContext(ctx, `UPDATE returns SET status = 'waived', note = ? WHERE case_id = ? AND agency = ? AND kind = 'scoping'`, "waived by "+actor, c.id, name); err != nil {
 		return "", err
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE deadlines SET status = 'waived', note = ? WHERE case_id = ? AND rule = 'scoping_return' AND agency = ?`,
@@ -651,7 +658,7 @@ func (t *Tracker) waive(ctx context.Context, tx *sql.Tx, now time.Time, c caseRo
 	}
 	// With no return awaited any more, the case may move on to the Rapid Review.
 	var awaiting int
-	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM returns WHERE case_id = ? AND status NOT IN ('received', 'nil_return', 'waived')`, c.id).Scan(&awaiting); err != nil {
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM returns WHERE case_id = ? AND kind = 'scoping' AND status NOT IN ('received', 'nil_return', 'waived')`, c.id).Scan(&awaiting); err != nil {
 		return "", err
 	}
 	if awaiting == 0 && c.stage == StageScoping {
