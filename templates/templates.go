@@ -86,6 +86,8 @@ var names = []string{
 	tracker.TmplPanelSubmission,
 	tracker.TmplOutcomeNotice,
 	tracker.TmplStatutoryReminder,
+	tracker.TmplRRDraft,
+	tracker.TmplChronology,
 	tracker.TmplLCSPRRequest,
 	tracker.TmplNationalNotice,
 }
@@ -253,6 +255,9 @@ const DocxType = "application/vnd.openxmlformats-officedocument.wordprocessingml
 // request, and again with a reminder or chaser when the caller fills in Form.
 func attachments(name string, d *tracker.MailData) ([]tracker.Attachment, error) {
 	if atts, ok, err := rrAttachments(name, d); ok {
+		return atts, err
+	}
+	if atts, ok, err := draftAttachments(name, d); ok {
 		return atts, err
 	}
 	if atts, ok, err := lcsprAttachments(name, d); ok {
