@@ -1,0 +1,51 @@
+package templates
+
+import (
+	"fmt"
+
+	"github.com/lewisham-lscp/csprbot/parser"
+	"github.com/lewisham-lscp/csprbot/tracker"
+)
+
+// lcsprAttachments are the files the local review's requests carry: the chronology
+// (Appendix 10) or agency report (Appendix 9) template, pre-filled for the case and the
+// agency ("chronology templates are created by the Partnership Support team and are
+// customised to each case"). ok is false for other emails.
+func lcsprAttachments(name string, d *tracker.MailData) ([]tracker.Attachment, bool, error) {
+	if name != tracker.TmplLCSPRRequest {
+		return nil, false, nil
+	}
+	if d.LCSPR == nil {
+		return nil, true, nil
+	}
+	var spec *parser.FormSpec
+	switch d.LCSPR.Kind {
+	case tracker.ReturnChronology:
+		spec = parser.Spec(parser.KindChronology)
+	case tracker.ReturnAgencyReport:
+		spec = parser.Spec(parser.KindAgencyReport)
+	default:
+		return nil, true, nil
+	}
+	if spec == nil {
+		return nil, true, nil
+	}
+	f := formView(d)
+	doc, err := scopingForm(f, formOptions{Partnership: d.Partnership, Spec: spec})
+	if err != nil {
+		return nil, true, fmt.Errorf("%s form: %w", d.LCSPR.Kind, err)
+	}
+	return []tracker.Attachment{{Name: LCSPRFormName(f, d.LCSPR.KindLabel), ContentType: DocxType, Data: doc}}, true, nil
+}
+
+// LCSPRFormName is the file name of a pre-filled chronology or agency report.
+func LCSPRFormName(f tracker.FormView, label string) string {
+	name := label + ".docx"
+	if a := safeFileName(f.AgencyName); a != "" {
+		name = a + " " + name
+	}
+	if ref := safeFileName(f.CaseRef); ref != "" {
+		name = ref + " " + name
+	}
+	return name
+}

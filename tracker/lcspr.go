@@ -1,0 +1,228 @@
+package tracker
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// The local review's staff email commands (process.md stages 10–16), each the twin of a
+// `csprbot case REF …` command (cli.md, "The local review and after"):
+//
+//	Decision: local|national|alternative|none [YYYY-MM-DD]
+//	Panel decision: national|local [YYYY-MM-DD]
+//	Reviewer: NAME [<address>]
+//	Request chronology: [AGENCY, AGENCY…] by YYYY-MM-DD
+//	Request agency report: [AGENCY, AGENCY…] by YYYY-MM-DD
+//	More information: AGENCY by YYYY-MM-DD: what is missing
+//	Approve [WHAT]
+var lcsprVerbs = map[string]bool{
+	"decision": true, "panel decision": true, "reviewer": true, "lead reviewer": true,
+	"request chronology": true, "request chronologies": true, "request agency report": true, "request agency reports": true,
+	"more information": true,
+}
+
+// LCSPRCommandHelp lists the local review's commands, for replies.
+const LCSPRCommandHelp = `Decision: local|national|alternative|none [YYYY-MM-DD] | Panel decision: national|local | Reviewer: NAME [<address>] | Request chronology: [AGENCY, …] by YYYY-MM-DD | Request agency report: [AGENCY, …] by YYYY-MM-DD | More information: AGENCY by YYYY-MM-DD: WHAT`
+
+func (t *Tracker) lcsprCommand(ctx context.Context, tx *sql.Tx, now time.Time, c caseRow, verb, arg, actor string) (string, error) {
+	loc := t.cal.Location()
+	switch verb {
+	case "decision", "panel decision":
+		fs := strings.Fields(arg)
+		if len(fs) == 0 {
+			return "", fmt.Errorf("%w: write Decision: local|national|alternative|none [YYYY-MM-DD]", ErrRefused)
+		}
+		var at time.Time
+		if len(fs) > 1 {
+			d, err := ParseLondonDate(strings.Join(fs[1:], " "), loc)
+			if err != nil {
+				return "", fmt.Errorf("%w: %v", ErrRefused, err)
+			}
+			at = t.doneOn(d, now)
+		}
+		if verb == "panel decision" {
+			var awaiting bool
+			if err := tx.QueryRowContext(ctx, `SELECT awaiting_panel FROM cases WHERE id = ?`, c.id).Scan(&awaiting); err != nil {
+				return "", err
+			}
+			if !awaiting {
+				return "", fmt.Errorf("%w: %s is not waiting for the National Panel's answer (no national review was recommended to it)", ErrRefused, c.ref)
+			}
+		}
+		res, err := t.decide(ctx, tx, now, c, fs[0], at, actor)
+		if err != nil {
+			return "", err
+		}
+		return DecisionDone(res, loc), nil
+	}
+	return t.lcsprCommand2(ctx, tx, now, c, verb, arg, actor)
+}
+
+// approveWhat approves what is held for approval on the case: the Rapid Review
+// submission and every notice to a national body (what ""), or the one named.
+func (t *Tracker) approveWhat(ctx context.Context, tx *sql.Tx, now time.Time, c caseRow, what, actor string) (string, error) {
+	what = strings.ToLower(strings.Join(strings.Fields(what), " "))
+	var out []string
+	if what == "" || what == "submission" || what == "rapid review" || what == "rr_submission" {
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM submissions WHERE case_id = ? AND status = 'awaiting_approval'`, c.id).Scan(&n); err != nil {
+			return "", err
+		}
+		if n > 0 || what != "" {
+			res, err := t.approve(ctx, tx, now, c, actor)
+			if err != nil {
+				return "", err
+			}
+			out = append(out, approvalDone(res))
+			if c, err = loadCase(ctx, tx, "id = ?", c.id); err != nil {
+				return "", err
+			}
+		}
+	}
+	if what == "" || what != "submission" {
+		done, err := t.approveNotices(ctx, tx, now, c, what, actor)
+		if err != nil && (what != "" || !errors.Is(err, ErrRefused)) {
+			return "", err
+		}
+		out = append(out, done...)
+	}
+	if len(out) == 0 {
+		var done int
+		_ = tx.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM submissions WHERE case_id = ?1 AND status = 'approved') + (SELECT count(*) FROM national_notices WHERE case_id = ?1 AND status = 'approved')`, c.id).Scan(&done)
+		if done > 0 {
+			return "", fmt.Errorf("%w: nothing on %s is waiting for approval (what was approved is not sent twice)", ErrRefused, c.ref)
+		}
+		return "", fmt.Errorf("%w: %s has nothing waiting for approval", ErrRefused, c.ref)
+	}
+	return strings.Join(out, "; "), nil
+}
+
+func (t *Tracker) lcsprCommand2(ctx context.Context, tx *sql.Tx, now time.Time, c caseRow, verb, arg, actor string) (string, error) {
+	loc := t.cal.Location()
+	switch verb {
+	case "reviewer", "lead reviewer":
+		name, addr, err := agencyArg(arg)
+		if err != nil || name == "" {
+			return "", fmt.Errorf("%w: write Reviewer: NAME [<address>]", ErrRefused)
+		}
+		return t.setReviewer(ctx, tx, now, c, name, addr, actor)
+	case "request chronology", "request chronologies", "request agency report", "request agency reports":
+		kind := ReturnChronology
+		if strings.Contains(verb, "agency report") {
+			kind = ReturnAgencyReport
+		}
+		i := strings.LastIndex(strings.ToLower(" "+arg), " by ")
+		if i < 0 {
+			return "", fmt.Errorf("%w: write %s: [AGENCY, AGENCY…] by YYYY-MM-DD", ErrRefused, verb)
+		}
+		list, date := "", arg
+		if i > 0 {
+			list, date = arg[:i-1], arg[i+3:]
+		} else {
+			date = arg[3:]
+		}
+		d, err := ParseLondonDate(date, loc)
+		if err != nil {
+			return "", fmt.Errorf("%w: %v", ErrRefused, err)
+		}
+		var agencies []string
+		for _, a := range strings.Split(list, ",") {
+			if a = strings.TrimSpace(a); a != "" {
+				agencies = append(agencies, a)
+			}
+		}
+		res, err := t.requestReturns(ctx, tx, now, c, kind, agencies, d, actor)
+		if err != nil {
+			return "", err
+		}
+		return RequestDone(res, loc), nil
+	case "more information":
+		// AGENCY by DATE: what is missing
+		head, what, _ := strings.Cut(arg, ":")
+		i := strings.LastIndex(strings.ToLower(head), " by ")
+		if i < 0 || strings.TrimSpace(what) == "" {
+			return "", fmt.Errorf("%w: write More information: AGENCY by YYYY-MM-DD: what is missing", ErrRefused)
+		}
+		d, err := ParseLondonDate(head[i+4:], loc)
+		if err != nil {
+			return "", fmt.Errorf("%w: %v", ErrRefused, err)
+		}
+		return t.more(ctx, tx, now, c, strings.TrimSpace(head[:i]), d, what, actor)
+	}
+	return "", fmt.Errorf("%w: unknown command", ErrRefused)
+}
+
+// RequestDone is a request as one line, for replies and the command line.
+func RequestDone(res RequestResult, loc *time.Location) string {
+	s := fmt.Sprintf("%s requested from %d agencies", strings.ReplaceAll(res.Kind, "_", " "), len(res.Requested))
+	if len(res.Requested) > 0 {
+		s += " (" + strings.Join(res.Requested, ", ") + ")"
+	}
+	if !res.Due.IsZero() {
+		s += ", due " + res.Due.In(loc).Format("15:04 Mon 2 Jan 2006")
+	}
+	if len(res.Already) > 0 {
+		s += "; already asked: " + strings.Join(res.Already, ", ")
+	}
+	if len(res.Unknown) > 0 {
+		s += "; no address csprbot may use, send by hand or Add agency: NAME <address>: " + strings.Join(res.Unknown, ", ")
+	}
+	return s
+}
+
+// SetReviewer records the lead reviewer of a local review and prepares the notice naming
+// them to the National Panel, Ofsted and the DfE, held for approval (reviewer_notification).
+func (t *Tracker) SetReviewer(ctx context.Context, ref, name, email, actor string) (string, error) {
+	return onCase(ctx, t, ref, "reviewer", func(tx *sql.Tx, now time.Time, c caseRow) (string, error) {
+		return t.setReviewer(ctx, tx, now, c, name, email, actor)
+	})
+}
+
+func (t *Tracker) setReviewer(ctx context.Context, tx *sql.Tx, now time.Time, c caseRow, name, email, actor string) (string, error) {
+	if c.stage != StageLCSPR {
+		return "", fmt.Errorf("%w: %s is at stage %s: the lead reviewer is named for a local review (Decision: local)", ErrRefused, c.ref, c.stage)
+	}
+	name = strings.TrimSpace(name)
+	var old string
+	var decided sql.NullString
+	var decision string
+	if err := tx.QueryRowContext(ctx, `SELECT lead_reviewer, decision, decision_at FROM cases WHERE id = ?`, c.id).Scan(&old, &decision, &decided); err != nil {
+		return "", err
+	}
+	var sent int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM national_notices WHERE case_id = ? AND what = ? AND status = 'approved'`, c.id, NoticeReviewer).Scan(&sent); err != nil {
+		return "", err
+	}
+	if sent > 0 && normName(old) == normName(name) {
+		return "", fmt.Errorf("%w: %s was already named to the National Panel, Ofsted and the DfE; it is not sent twice", ErrRefused, name)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE cases SET lead_reviewer = ?, lead_reviewer_email = ? WHERE id = ?`, name, normAddr(email), c.id); err != nil {
+		return "", err
+	}
+	if err := t.setDeadline(ctx, tx, c.id, "reviewer_notification", "", map[Anchor]time.Time{AnchorAppointed: now}); err != nil {
+		return "", err
+	}
+	a := t.cfg.Addresses
+	lv := &LCSPRView{Reviewer: name, ReviewerEmail: normAddr(email), Decision: decision, DecisionAt: parseTS(decided)}
+	if _, err := t.prepareNotice(ctx, tx, now, c.id, NoticeReviewer, []string{a.NationalPanel, a.Ofsted, a.DfE}, lv, nil); err != nil {
+		return "", err
+	}
+	out := "lead reviewer recorded; the notice to the National Panel, Ofsted and the DfE is prepared and waits for approval (Approve: reviewer)"
+	return out, audit(ctx, tx, now, c.id, actor, "reviewer", "lead reviewer appointed by "+actor)
+}
+
+// ApproveWhat approves what is held for approval on the case (what "": all of it; or
+// submission, reviewer, final report, nspcc, delay): csprbot case REF approve [WHAT].
+func (t *Tracker) ApproveWhat(ctx context.Context, ref, what, actor string) (string, error) {
+	return onCase(ctx, t, ref, "approve", func(tx *sql.Tx, now time.Time, c caseRow) (string, error) {
+		out, err := t.approveWhat(ctx, tx, now, c, what, actor)
+		if err != nil {
+			return out, err
+		}
+		return out, t.holdUnapproved(ctx, tx, now)
+	})
+}

@@ -1,0 +1,171 @@
+package tracker
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+)
+
+// toLCSPR drives a case through the Rapid Review to an approved recommendation rec.
+func toApproved(t *testing.T, tr *Tracker, clock *testClock, rec string) {
+	t.Helper()
+	ctx := context.Background()
+	openScopedCase(t, tr, clock, "2026-12-07T10:15:00Z")
+	if _, err := tr.SetMeeting(ctx, "LSCP-2026-001", mustTime("2026-12-16T10:00:00Z"), false, "test"); err != nil {
+		t.Fatal(err)
+	}
+	clock.Set("2026-12-16T15:00:00Z")
+	in := staffMail(clock, "report-"+rec+"@lewisham.gov.uk", firstID(t, tr, TmplStaffNewReferral), "RE: [LSCP-2026-001] new referral", "Here is the report.")
+	in.Attachments = []InAttachment{reportAttachment(rec)}
+	deliver(t, tr, in)
+	clock.Set("2026-12-17T10:00:00Z")
+	if _, err := tr.Approve(ctx, "LSCP-2026-001", "command line"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Every outcome of the Rapid Review goes somewhere (issue 10.1).
+func TestEveryRecommendationGoesSomewhere(t *testing.T) {
+	ctx := context.Background()
+	for _, tc := range []struct {
+		rec, stage, decision string
+		awaiting             bool
+	}{
+		{"b", StageLCSPR, DecisionLocal, false},
+		{"a", StageNational, "", true},
+		{"c", StageAlternative, DecisionAlternative, false},
+		{"d", StageClosed, DecisionNone, false},
+	} {
+		t.Run(tc.rec, func(t *testing.T) {
+			clock := &testClock{}
+			tr := newRRTracker(t, clock, nil)
+			toApproved(t, tr, clock, tc.rec)
+			var stage, decision string
+			var awaiting bool
+			if err := tr.DB().QueryRow(`SELECT stage, decision, awaiting_panel FROM cases WHERE ref = 'LSCP-2026-001'`).Scan(&stage, &decision, &awaiting); err != nil {
+				t.Fatal(err)
+			}
+			if stage != tc.stage || decision != tc.decision || awaiting != tc.awaiting {
+				t.Errorf("after %s: stage %s decision %q awaiting %v, want %s %q %v", tc.rec, stage, decision, awaiting, tc.stage, tc.decision, tc.awaiting)
+			}
+			d, err := tr.Case(ctx, "LSCP-2026-001")
+			if err != nil {
+				t.Fatal(err)
+			}
+			var n int
+			if err := tr.DB().QueryRow(`SELECT count(*) FROM deadlines WHERE rule = 'lcspr_publication'`).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			if tc.rec == "b" {
+				due, st := deadlineDue(t, d, "lcspr_publication", "")
+				// Six calendar months from the decision (17 Dec 2026): 17 Jun 2027, 17:00 London.
+				if st != "pending" || due.UTC().Format("2006-01-02T15:04") != "2027-06-17T16:00" {
+					t.Errorf("lcspr_publication = %v %s, want 2027-06-17 17:00 BST pending", due, st)
+				}
+			} else if n != 0 {
+				t.Errorf("lcspr_publication on a case that is not a local review")
+			}
+		})
+	}
+}
+
+// A national review recommended to the Panel waits for its answer: local opens the local
+// review from the Panel's date; national closes the case; a staff email does it too.
+func TestPanelDecision(t *testing.T) {
+	ctx := context.Background()
+	clock := &testClock{}
+	tr := newRRTracker(t, clock, nil)
+	toApproved(t, tr, clock, "a")
+	clock.Set("2027-01-11T10:00:00Z")
+	in := staffMail(clock, "panel1@lewisham.gov.uk", firstID(t, tr, TmplApprovalRequest), "RE: [LSCP-2026-001] approve", "Panel decision: local 2027-01-08")
+	deliver(t, tr, in)
+	var stage, decision, at string
+	if err := tr.DB().QueryRow(`SELECT stage, decision, decision_at FROM cases WHERE ref = 'LSCP-2026-001'`).Scan(&stage, &decision, &at); err != nil {
+		t.Fatal(err)
+	}
+	if stage != StageLCSPR || decision != DecisionLocal || !strings.HasPrefix(at, "2027-01-08") {
+		t.Errorf("after Panel decision: local: %s %s %s", stage, decision, at)
+	}
+	if _, err := tr.Decide(ctx, "LSCP-2026-001", "bogus", time.Time{}, "command line"); !errors.Is(err, ErrRefused) {
+		t.Errorf("Decide(bogus) = %v, want refused", err)
+	}
+}
+
+// Requests, a late one chased, one sent back for more, a return filed; the lead reviewer
+// notice held until approved and sent once.
+func TestLCSPRRequestsAndReviewerNotice(t *testing.T) {
+	ctx := context.Background()
+	clock := &testClock{}
+	tr := newRRTracker(t, clock, nil)
+	toApproved(t, tr, clock, "b")
+	clock.Set("2027-01-04T10:00:00Z")
+	out, err := tr.SetReviewer(ctx, "LSCP-2026-001", "Jo Reviewer", "jo@example.org", "command line")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := outboxEmails(t, tr, TmplNationalNotice)
+	if len(rows) != 1 || rows[0].Status != "awaiting_approval" {
+		t.Fatalf("reviewer notice rows = %+v (%s)", rows, out)
+	}
+	if err := tr.HoldUnapproved(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if rows = outboxEmails(t, tr, TmplNationalNotice); rows[0].Status != "awaiting_approval" {
+		t.Fatalf("reviewer notice %s before approval", rows[0].Status)
+	}
+	res, err := tr.RequestReturns(ctx, "LSCP-2026-001", ReturnChronology, []string{"Met Police", "Lewisham Children's Social Care"}, mustTime("2027-01-15T00:00:00Z"), "command line")
+	if err != nil || len(res.Requested) != 2 {
+		t.Fatalf("RequestReturns = %+v, %v", res, err)
+	}
+	reqs := outboxEmails(t, tr, TmplLCSPRRequest)
+	if len(reqs) != 2 {
+		t.Fatalf("requests = %d, want 2", len(reqs))
+	}
+	// The police's chronology arrives, as a reply to the request.
+	clock.Set("2027-01-12T11:00:00Z")
+	uidSeq++
+	reply := &Incoming{Mailbox: "INBOX", UIDValidity: 1, UID: uidSeq, ReceivedAt: clock.Now(), MessageID: "chron-met@met.example",
+		From: "lead@met.example", Subject: "RE: [LSCP-2026-001] Local review request", InReplyTo: reqs[0].MessageID, Text: "Attached.",
+		Attachments: []InAttachment{{Attachment: Attachment{Name: "chronology.docx", Data: []byte("PK")}, Form: &Form{Kind: FormChronology, Fields: map[string]string{"agency": "Metropolitan Police Service"}}}}}
+	if r := deliver(t, tr, reply); r.Disposition != DispReturn {
+		t.Fatalf("chronology = %+v, want a return", r)
+	}
+	// The panel sends it back for more, by staff email.
+	clock.Set("2027-01-13T09:00:00Z")
+	if _, err := tr.More(ctx, "LSCP-2026-001", "Met Police", mustTime("2027-01-22T00:00:00Z"), "the custody record is missing", "command line"); err != nil {
+		t.Fatal(err)
+	}
+	if reqs = outboxEmails(t, tr, TmplLCSPRRequest); len(reqs) != 3 {
+		t.Fatalf("requests after More = %d, want 3", len(reqs))
+	}
+	// Children's Social Care is late: chased after the due date by the same scheduler.
+	clock.Set("2027-01-18T10:00:00Z")
+	tick, err := tr.Tick(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tick.Chasers != 1 {
+		t.Errorf("Tick = %+v, want one chaser (Children's Social Care's chronology)", tick)
+	}
+	d, _ := tr.Case(ctx, "LSCP-2026-001")
+	kinds := map[string]int{}
+	for _, r := range d.Returns {
+		kinds[r.Kind]++
+	}
+	if kinds[ReturnChronology] != 2 || kinds[ReturnScoping] == 0 {
+		t.Errorf("returns by kind = %v", kinds)
+	}
+	// Approve: the reviewer notice goes, once.
+	msg, err := tr.ApproveWhat(ctx, "LSCP-2026-001", "reviewer", "command line")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rows = outboxEmails(t, tr, TmplNationalNotice); rows[0].Status != "queued" {
+		t.Errorf("reviewer notice %s after approval (%s)", rows[0].Status, msg)
+	}
+	if _, err := tr.ApproveWhat(ctx, "LSCP-2026-001", "reviewer", "command line"); !errors.Is(err, ErrRefused) {
+		t.Errorf("second approval = %v, want refused", err)
+	}
+}
