@@ -94,29 +94,50 @@ func addressProblem(ctx context.Context, tx *sql.Tx, addr string) (string, error
 // the refusal was the server's passing fault). Mail held for it stays held until released
 // (ReleaseTo releases it all in one step).
 func (t *Tracker) ClearAddress(ctx context.Context, addr, actor string) error {
-	a := normAddr(addr)
-	if a == "" {
-		return fmt.Errorf("tracker: clear address: %w: %q is not an address", ErrRefused, addr)
-	}
-	err := t.tx(ctx, func(tx *sql.Tx) error {
-		var status, detail string
-		err := tx.QueryRowContext(ctx, `SELECT status, detail FROM address_status WHERE address = ?`, a).Scan(&status, &detail)
-		if errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("%w: %s is not marked bounced or refused", ErrNotFound, a)
-		}
-		if err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM address_status WHERE address = ?`, a); err != nil {
-			return err
-		}
-		t.log.Info("address cleared by a person", "by", actor)
-		return audit(ctx, tx, t.Now(), 0, actor, "address_cleared", fmt.Sprintf("%s (was %s: %s) cleared by %s", a, status, detail, actor))
-	})
+	err := t.tx(ctx, func(tx *sql.Tx) error { return t.clearAddress(ctx, tx, t.Now(), addr, actor) })
 	if err != nil {
-		return fmt.Errorf("tracker: clear address %s: %w", a, err)
+		return fmt.Errorf("tracker: clear address %s: %w", normAddr(addr), err)
 	}
 	return nil
+}
+
+// clearAddress is ClearAddress inside tx.
+func (t *Tracker) clearAddress(ctx context.Context, tx *sql.Tx, now time.Time, addr, actor string) error {
+	a := normAddr(addr)
+	if a == "" {
+		return fmt.Errorf("%w: %q is not an address", ErrRefused, addr)
+	}
+	var status, detail string
+	err := tx.QueryRowContext(ctx, `SELECT status, detail FROM address_status WHERE address = ?`, a).Scan(&status, &detail)
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("%w: %s is not marked bounced or refused", ErrNotFound, a)
+	}
+	if err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM address_status WHERE address = ?`, a); err != nil {
+		return err
+	}
+	t.log.Info("address cleared by a person", "by", actor)
+	return audit(ctx, tx, now, 0, actor, "address_cleared", fmt.Sprintf("%s (was %s: %s) cleared by %s", a, status, detail, actor))
+}
+
+// ClearAddressCommand is the staff command "Clear address: ADDR" inside the command's
+// transaction: the mark is lifted and the mail held for the address released in the same
+// step; it returns the reply. (For commands.go to call.)
+func (t *Tracker) ClearAddressCommand(ctx context.Context, tx *sql.Tx, now time.Time, addr, actor string) (string, error) {
+	if err := t.clearAddress(ctx, tx, now, addr, actor); err != nil {
+		return "", err
+	}
+	released, still, err := t.releaseTo(ctx, tx, now, addr, actor)
+	if err != nil {
+		return "", err
+	}
+	out := fmt.Sprintf("%s cleared; %d held email(s) to it released", normAddr(addr), len(released))
+	if len(still) > 0 {
+		out += fmt.Sprintf("; %d still held (csprbot outbox says why)", len(still))
+	}
+	return out, nil
 }
 
 // AddressStatus is a marked address: bounced or refused by the mail server.
@@ -150,12 +171,25 @@ func (s *Store) MarkedAddresses(ctx context.Context) ([]AddressStatus, error) {
 // Message-IDs released, and those still held with why (another recipient still marked,
 // a national body's mail that goes only by approval).
 func (t *Tracker) ReleaseTo(ctx context.Context, addr, actor string) (released []string, still map[string]string, err error) {
+	err = t.tx(ctx, func(tx *sql.Tx) error {
+		var err error
+		released, still, err = t.releaseTo(ctx, tx, t.Now(), addr, actor)
+		return err
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("tracker: release mail to %s: %w", normAddr(addr), err)
+	}
+	return released, still, nil
+}
+
+// releaseTo is ReleaseTo inside tx.
+func (t *Tracker) releaseTo(ctx context.Context, tx *sql.Tx, now time.Time, addr, actor string) (released []string, still map[string]string, err error) {
 	a := normAddr(addr)
 	still = map[string]string{}
 	var ids []string
-	rows, err := t.db.QueryContext(ctx, `SELECT message_id, recipients FROM outbox WHERE status = 'held' ORDER BY id`)
+	rows, err := tx.QueryContext(ctx, `SELECT message_id, recipients FROM outbox WHERE status = 'held' ORDER BY id`)
 	if err != nil {
-		return nil, nil, fmt.Errorf("tracker: release mail to %s: %w", a, err)
+		return nil, nil, err
 	}
 	for rows.Next() {
 		var id, rcpt string
@@ -175,12 +209,12 @@ func (t *Tracker) ReleaseTo(ctx context.Context, addr, actor string) (released [
 		return nil, nil, err
 	}
 	for _, id := range ids {
-		if err := t.Release(ctx, id, actor); err != nil {
+		if err := t.release(ctx, tx, now, id, actor); err != nil {
 			if errors.Is(err, ErrRefused) {
 				still[id] = err.Error()
 				continue
 			}
-			return released, still, err
+			return nil, nil, err
 		}
 		released = append(released, id)
 	}

@@ -885,43 +885,45 @@ func splitRejected(e *OutEmail, sendErr error) (OutEmail, []string) {
 // Panel, Ofsted or the DfE is released only by approving its submission.
 func (t *Tracker) Release(ctx context.Context, messageID, actor string) error {
 	messageID = strings.Trim(strings.TrimSpace(messageID), "<>")
-	err := t.tx(ctx, func(tx *sql.Tx) error {
-		now := t.Now()
-		var id int64
-		var caseID sql.NullInt64
-		var status, recipients, lastErr string
-		err := tx.QueryRowContext(ctx, `SELECT id, case_id, status, recipients, last_error FROM outbox WHERE message_id = ?`, messageID).
-			Scan(&id, &caseID, &status, &recipients, &lastErr)
-		if err != nil {
-			return err
-		}
-		if status != "held" {
-			return fmt.Errorf("%w: %s is %s, not held", ErrRefused, messageID, status)
-		}
-		var to []string
-		for _, a := range strings.Split(recipients, ",") {
-			if a = normAddr(a); a != "" {
-				to = append(to, a)
-			}
-		}
-		v, err := t.sendPolicy(ctx, tx, now, atRelease, policyMail{caseID: caseID.Int64, messageID: messageID, to: to})
-		if err != nil {
-			return err
-		}
-		if v.status != "queued" {
-			return fmt.Errorf("%w: %s cannot be released: %s", ErrRefused, messageID, strings.TrimPrefix(strings.TrimPrefix(v.why, "held for a person: "), "held: "))
-		}
-		// Watched afresh: if it cannot go now either, staff hear of it after StuckAfter.
-		if _, err := tx.ExecContext(ctx, `UPDATE outbox SET status = 'queued', next_attempt_at = ?, last_error = '', waiting_since = ?,
-			stuck_alerted = CASE WHEN kind = ? THEN 2 ELSE 0 END WHERE id = ?`, ts(now), ts(now), TmplStaffAttention, id); err != nil {
-			return err
-		}
-		return audit(ctx, tx, now, caseID.Int64, actor, "message_out_released", fmt.Sprintf("%s to %s released by %s (was: %s)", messageID, recipients, actor, lastErr))
-	})
+	err := t.tx(ctx, func(tx *sql.Tx) error { return t.release(ctx, tx, t.Now(), messageID, actor) })
 	if err != nil {
 		return fmt.Errorf("tracker: release %s: %w", messageID, dbErr(err))
 	}
 	return nil
+}
+
+// release is Release inside tx.
+func (t *Tracker) release(ctx context.Context, tx *sql.Tx, now time.Time, messageID, actor string) error {
+	var id int64
+	var caseID sql.NullInt64
+	var status, recipients, lastErr string
+	err := tx.QueryRowContext(ctx, `SELECT id, case_id, status, recipients, last_error FROM outbox WHERE message_id = ?`, messageID).
+		Scan(&id, &caseID, &status, &recipients, &lastErr)
+	if err != nil {
+		return err
+	}
+	if status != "held" {
+		return fmt.Errorf("%w: %s is %s, not held", ErrRefused, messageID, status)
+	}
+	var to []string
+	for _, a := range strings.Split(recipients, ",") {
+		if a = normAddr(a); a != "" {
+			to = append(to, a)
+		}
+	}
+	v, err := t.sendPolicy(ctx, tx, now, atRelease, policyMail{caseID: caseID.Int64, messageID: messageID, to: to})
+	if err != nil {
+		return err
+	}
+	if v.status != "queued" {
+		return fmt.Errorf("%w: %s cannot be released: %s", ErrRefused, messageID, strings.TrimPrefix(strings.TrimPrefix(v.why, "held for a person: "), "held: "))
+	}
+	// Watched afresh: if it cannot go now either, staff hear of it after StuckAfter.
+	if _, err := tx.ExecContext(ctx, `UPDATE outbox SET status = 'queued', next_attempt_at = ?, last_error = '', waiting_since = ?,
+		stuck_alerted = CASE WHEN kind = ? THEN 2 ELSE 0 END WHERE id = ?`, ts(now), ts(now), TmplStaffAttention, id); err != nil {
+		return err
+	}
+	return audit(ctx, tx, now, caseID.Int64, actor, "message_out_released", fmt.Sprintf("%s to %s released by %s (was: %s)", messageID, recipients, actor, lastErr))
 }
 
 // outcomeJournal is the file beside the store (its real path) that keeps the outcome of

@@ -220,3 +220,43 @@ func TestSendPolicyAtSendAndRelease(t *testing.T) {
 		}
 	}
 }
+
+// "Clear address: ADDR" by staff email (ClearAddressCommand, for commands.go): the mark
+// is lifted and the address's held mail released in the command's one transaction.
+func TestClearAddressCommandReleasesInOneStep(t *testing.T) {
+	ctx := context.Background()
+	clock := &testClock{}
+	clock.Set("2026-12-07T10:15:00Z")
+	tr := newTestTracker(t, clock)
+	if err := tr.tx(ctx, func(tx *sql.Tx) error {
+		return markAddress(ctx, tx, clock.Now(), "lead@met.example", "rejected", "550 5.1.1 unknown")
+	}); err != nil {
+		t.Fatal(err)
+	}
+	var id string
+	if err := tr.tx(ctx, func(tx *sql.Tx) error {
+		var err error
+		id, err = tr.enqueue(ctx, tx, clock.Now(), outMsg{tmpl: TmplDigest, to: []string{"lead@met.example"}})
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	var reply string
+	if err := tr.tx(ctx, func(tx *sql.Tx) error {
+		var err error
+		reply, err = tr.ClearAddressCommand(ctx, tx, clock.Now(), "Lead@Met.example", "lead@lewisham.gov.uk")
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(reply, "1 held email(s) to it released") {
+		t.Errorf("reply = %q", reply)
+	}
+	sink := &countSender{n: map[string]int{}}
+	if _, err := tr.SendDue(ctx, sink); err != nil {
+		t.Fatal(err)
+	}
+	if sink.n[id] != 1 {
+		t.Errorf("the released email reached the server %d times, want 1", sink.n[id])
+	}
+}
