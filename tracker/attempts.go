@@ -79,6 +79,6 @@ func (s *Store) AttemptSlow(ctx context.Context, key string) error {
 
 // finishAttempt removes the attempt row of a message being recorded, in its transaction.
 func finishAttempt(ctx context.Context, tx *sql.Tx, in *Incoming) error {
-	_, err := tx.ExecContext(ctx, `DELETE FROM intake_attempts WHERE key = ?`, AttemptKey(in.Raw, in.Mailbox, in.UIDValidity, in.UID))
+	_, err := tx.ExecContext(ctx, `DELETE FROM intake_attempts WHERE key = ?`, in.attemptKey())
 	return err
 }

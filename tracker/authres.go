@@ -188,7 +188,7 @@ func unquote(s string) string {
 func (t *Tracker) authPass(in *Incoming) (bool, string) {
 	var internalWhy string
 	if t.cfg.TrustExchangeInternal {
-		ok, why := exchangeInternal(in.Raw)
+		ok, why := exchangeInternal(in.head())
 		if ok {
 			return true, why
 		}

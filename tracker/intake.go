@@ -57,6 +57,12 @@ type Incoming struct {
 	References  []string
 	Text, HTML  string
 	Raw         []byte
+	// RawFile, when set, holds the raw message instead of Raw (spooled by the intake:
+	// stored in chunks, never read whole); RawSHA256 is its SHA-256 in hex and RawHead
+	// its header block.
+	RawFile   string
+	RawSHA256 string
+	RawHead   []byte
 	// AuthResults are the raw Authentication-Results header values, top (newest) first.
 	AuthResults []string
 
@@ -110,7 +116,11 @@ var refTag = regexp.MustCompile(`\[([A-Z]{2,10}-\d{4}-\d{3,})\]`)
 func (t *Tracker) Ingest(ctx context.Context, in *Incoming) (IngestResult, error) {
 	if in.MessageID == "" {
 		sum := sha256.Sum256(in.Raw)
-		in.MessageID = "no-message-id." + hex.EncodeToString(sum[:12]) + "@csprbot.invalid"
+		id := hex.EncodeToString(sum[:12])
+		if in.RawFile != "" && len(in.RawSHA256) >= 24 {
+			id = in.RawSHA256[:24]
+		}
+		in.MessageID = "no-message-id." + id + "@csprbot.invalid"
 	}
 	in.MessageID = strings.Trim(strings.TrimSpace(in.MessageID), "<>")
 	if in.ReceivedAt.IsZero() {
@@ -180,18 +190,35 @@ func insertMessage(ctx context.Context, tx *sql.Tx, in *Incoming, now time.Time)
 		subject, in_reply_to, refs, auto, body_text, body_html, raw, note, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		in.MessageID, in.Mailbox, in.UIDValidity, in.UID, ts(in.ReceivedAt), normAddr(in.From), in.Subject,
-		in.InReplyTo, strings.Join(in.References, " "), in.Auto, in.Text, in.HTML, in.Raw,
+		in.InReplyTo, strings.Join(in.References, " "), in.Auto, in.Text, in.HTML, inlineRaw(in),
 		strings.Join(in.Problems, "; "), ts(now))
 	if err != nil {
 		return 0, err
 	}
 	id, _ := r.LastInsertId()
+	if in.RawFile != "" {
+		if err := storeChunked(ctx, tx, "raw", id, in.RawFile); err != nil {
+			return 0, err
+		}
+	}
 	for _, a := range in.Attachments {
 		var kind, fj string
 		if a.Form != nil {
 			kind = a.Form.Kind
 			b, _ := json.Marshal(a.Form)
 			fj = string(b)
+		}
+		if a.File != "" {
+			r, err := tx.ExecContext(ctx, `INSERT INTO attachments(message_id, name, content_type, size, data, form_kind, form_json, error)
+				VALUES (?, ?, ?, ?, NULL, ?, ?, ?)`, id, a.Name, a.ContentType, fileSize(a.File), kind, fj, a.ParseError)
+			if err != nil {
+				return 0, err
+			}
+			aid, _ := r.LastInsertId()
+			if err := storeChunked(ctx, tx, "attachment", aid, a.File); err != nil {
+				return 0, err
+			}
+			continue
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO attachments(message_id, name, content_type, size, data, form_kind, form_json, error)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, id, a.Name, a.ContentType, len(a.Data), a.Data, kind, fj, a.ParseError); err != nil {

@@ -31,6 +31,10 @@ func contentDigest(in *Incoming) string {
 	field([]byte(in.Quarantine))
 	for _, a := range in.Attachments {
 		field([]byte(a.Name))
+		if a.File != "" {
+			writeFileField(h, a.File)
+			continue
+		}
 		field(a.Data)
 	}
 	return hex.EncodeToString(h.Sum(nil))

@@ -12,6 +12,9 @@ type Attachment struct {
 	Name        string
 	ContentType string
 	Data        []byte
+	// File, when set, holds the content instead of Data: a large attachment on its way
+	// in, spooled by the intake and stored in chunks (blobs.go).
+	File string
 }
 
 // OutEmail is one email csprbot sends. It is fixed (Message-ID included) when it is

@@ -434,7 +434,7 @@ func (t *Tracker) sendPapers(ctx context.Context, tx *sql.Tx, now time.Time, cas
 		if x.disp == DispReturn {
 			what = "Scoping return from " + x.agency
 		}
-		ar, err := tx.QueryContext(ctx, `SELECT name, content_type, data, form_kind FROM attachments WHERE message_id = ? AND data IS NOT NULL ORDER BY id`, x.id)
+		ar, err := tx.QueryContext(ctx, `SELECT id, name, content_type, data, form_kind, chunks FROM attachments WHERE message_id = ? AND (data IS NOT NULL OR chunks > 0) ORDER BY id`, x.id)
 		if err != nil {
 			return -1, err
 		}
@@ -442,9 +442,16 @@ func (t *Tracker) sendPapers(ctx context.Context, tx *sql.Tx, now time.Time, cas
 		for ar.Next() {
 			var a Attachment
 			var kind string
-			if err := ar.Scan(&a.Name, &a.ContentType, &a.Data, &kind); err != nil {
+			var aid, chunks int64
+			if err := ar.Scan(&aid, &a.Name, &a.ContentType, &a.Data, &kind, &chunks); err != nil {
 				ar.Close()
 				return -1, err
+			}
+			if chunks > 0 {
+				if a.Data, err = readChunks(ctx, tx, "attachment", aid); err != nil {
+					ar.Close()
+					return -1, err
+				}
 			}
 			if kind == "" && !isDocument(a.Name) {
 				continue // a logo, a signature image
