@@ -478,7 +478,8 @@ func reviewPeriod(ctx context.Context, tx *sql.Tx, caseID int64) (from, to, note
 }
 
 // sideBySide puts, within each day, the entries of different agencies that look like the
-// same event next to each other, and names the others on each. Nothing is dropped.
+// same event next to each other (linked through any of them), and names the other agencies
+// on each. Nothing is dropped.
 func sideBySide(es []ChronEntry) []ChronEntry {
 	out := make([]ChronEntry, 0, len(es))
 	for i := 0; i < len(es); {
@@ -487,23 +488,42 @@ func sideBySide(es []ChronEntry) []ChronEntry {
 			j++
 		}
 		day := es[i:j]
-		used := make([]bool, len(day))
-		for a := range day {
-			if used[a] {
-				continue
+		group := make([]int, len(day)) // union-find over the day's entries
+		for a := range group {
+			group[a] = a
+		}
+		var find func(int) int
+		find = func(a int) int {
+			for group[a] != a {
+				a = group[a]
 			}
-			group := []int{a}
-			used[a] = true
+			return a
+		}
+		for a := range day {
 			for b := a + 1; b < len(day); b++ {
-				if !used[b] && day[b].Agency != day[a].Agency && sameEvent(day[a], day[b]) {
-					group = append(group, b)
-					used[b] = true
+				if day[a].Agency != day[b].Agency && sameEvent(day[a], day[b]) {
+					if ra, rb := find(a), find(b); ra != rb {
+						group[max(ra, rb)] = min(ra, rb)
+					}
 				}
 			}
-			for _, x := range group {
+		}
+		done := make([]bool, len(day))
+		for a := range day {
+			if done[a] {
+				continue
+			}
+			var members []int
+			for b := a; b < len(day); b++ {
+				if !done[b] && find(b) == find(a) {
+					members = append(members, b)
+					done[b] = true
+				}
+			}
+			for _, x := range members {
 				e := day[x]
-				for _, y := range group {
-					if y != x && day[y].Agency != e.Agency && !contains(e.Same, day[y].Agency) {
+				for _, y := range members {
+					if day[y].Agency != e.Agency && !contains(e.Same, day[y].Agency) {
 						e.Same = append(e.Same, day[y].Agency)
 					}
 				}
@@ -526,7 +546,7 @@ func contains(ss []string, s string) bool {
 
 var stopWords = map[string]bool{"with": true, "from": true, "that": true, "this": true, "were": true, "was": true, "have": true,
 	"been": true, "after": true, "about": true, "their": true, "they": true, "into": true, "there": true, "which": true, "when": true,
-	"child": true, "family": true, "mother": true, "father": true}
+	"the": true, "and": true, "for": true, "child": true, "family": true, "mother": true, "father": true}
 
 func eventWords(e ChronEntry) map[string]bool {
 	w := map[string]bool{}

@@ -495,6 +495,10 @@ func (t *Tracker) sendPapers(ctx context.Context, tx *sql.Tx, now time.Time, cas
 		if err := t.meetDeadline(ctx, tx, now, caseID, "rr_papers", "", now); err != nil {
 			return -1, err
 		}
+		// With the papers, staff get the Rapid Review report drafted (issue 14, drafts.go).
+		if err := t.sendRRDraft(ctx, tx, now, caseID); err != nil {
+			return -1, err
+		}
 	}
 	event, detail := "papers_sent", fmt.Sprintf("meeting papers (%d documents) sent to %d invitees: %s", len(atts), len(inv), strings.Join(lines, "; "))
 	if late {
@@ -602,6 +606,10 @@ func (t *Tracker) TickMeetings(ctx context.Context) (int, error) {
 		if err != nil {
 			return sent, fmt.Errorf("tracker: tick meetings: %w", err)
 		}
+	}
+	// A combined chronology already sent goes again when a later document arrives (drafts.go).
+	if err := t.tickDrafts(ctx, now); err != nil {
+		return sent, err
 	}
 	return sent, nil
 }
