@@ -18,6 +18,7 @@ import (
 
 	"github.com/emersion/go-message"
 	"github.com/emersion/go-message/charset"
+	gmtextproto "github.com/emersion/go-message/textproto"
 	"golang.org/x/text/encoding/charmap"
 
 	"github.com/lewisham-lscp/csprbot/tracker"
@@ -79,6 +80,9 @@ type Limits struct {
 	MaxDepth       int   // default 30
 	MaxHeaderBytes int   // per header block, default 1 MiB
 	MaxPartSize    int64 // decoded bytes per part, default 64 MiB
+	// MaxTextBytes: a text body larger than this is kept as an attachment (body.txt,
+	// body.html) rather than read into memory as the message's text. Default 4 MiB.
+	MaxTextBytes int64
 }
 
 func (l Limits) withDefaults() Limits {
@@ -94,6 +98,9 @@ func (l Limits) withDefaults() Limits {
 	if l.MaxPartSize <= 0 {
 		l.MaxPartSize = 64 << 20
 	}
+	if l.MaxTextBytes <= 0 {
+		l.MaxTextBytes = 4 << 20
+	}
 	return l
 }
 
@@ -101,6 +108,17 @@ func (l Limits) withDefaults() Limits {
 // with Problems listing what could not be decoded (and err only for totally unreadable
 // input).
 func Decode(raw []byte, lim Limits) (m *Message, err error) {
+	if len(bytes.TrimSpace(raw)) == 0 {
+		return &Message{Header: map[string][]string{}}, errors.New("mailbox: decode: empty message")
+	}
+	return DecodeFrom(bytes.NewReader(raw), lim, nil)
+}
+
+// DecodeFrom reads one message as a stream (a spool file, say): MIME parts are decoded
+// as they are read, text bodies are held up to Limits.MaxTextBytes, and with a Spill,
+// attachments larger than Spill.Over go to files in its folder (Attachment.File) instead
+// of memory. Otherwise as Decode.
+func DecodeFrom(r io.Reader, lim Limits, spill *Spill) (m *Message, err error) {
 	m = &Message{Header: map[string][]string{}}
 	defer func() {
 		if v := recover(); v != nil {
@@ -112,11 +130,8 @@ func Decode(raw []byte, lim Limits) (m *Message, err error) {
 		}
 	}()
 	lim = lim.withDefaults()
-	if len(bytes.TrimSpace(raw)) == 0 {
-		return m, errors.New("mailbox: decode: empty message")
-	}
-	d := &decoder{m: m, lim: lim}
-	e, problem := d.read(raw)
+	d := &decoder{m: m, lim: lim, spill: spill}
+	e, problem := d.read(r)
 	if problem != "" {
 		m.Problems = append(m.Problems, problem)
 	}
@@ -141,6 +156,7 @@ func Decode(raw []byte, lim Limits) (m *Message, err error) {
 type decoder struct {
 	m          *Message
 	lim        Limits
+	spill      *Spill
 	parts      int
 	partsNoted bool
 	depthNoted bool
@@ -160,17 +176,35 @@ func (d *decoder) problem(format string, args ...any) {
 	}
 }
 
-// read parses a header block and body, leniently if go-message refuses the header.
-func (d *decoder) read(raw []byte) (*message.Entity, string) {
-	e, err := message.ReadWithOptions(bytes.NewReader(raw), &message.ReadOptions{MaxHeaderBytes: int64(d.lim.MaxHeaderBytes)})
-	if e != nil {
-		if err != nil {
-			return e, "part encoding: " + err.Error()
+// read parses a header block and leaves the body a stream, reading the header leniently
+// if go-message refuses it.
+func (d *decoder) read(r io.Reader) (*message.Entity, string) {
+	br := bufio.NewReaderSize(r, 32<<10)
+	head, herr := readHead(br, d.lim.MaxHeaderBytes+1)
+	if len(bytes.TrimSpace(head)) == 0 && herr == nil {
+		if _, err := br.Peek(1); err == io.EOF {
+			return nil, "empty message"
 		}
-		return e, ""
 	}
-	hdr, body, bad := lenientHeader(raw, d.lim.MaxHeaderBytes)
-	e, err2 := message.New(message.Header{Header: hdr}, bytes.NewReader(body))
+	var err error
+	if herr != nil {
+		err = herr
+	} else if len(head) > d.lim.MaxHeaderBytes {
+		err = errors.New("textproto: header too big")
+	} else {
+		var h textprotoHeader
+		if h, err = gmtextproto.ReadHeader(bufio.NewReader(bytes.NewReader(head))); err == nil {
+			e, err := message.New(message.Header{Header: h}, br)
+			if e != nil {
+				if err != nil {
+					return e, "part encoding: " + err.Error()
+				}
+				return e, ""
+			}
+		}
+	}
+	hdr, _, bad := lenientHeader(head, d.lim.MaxHeaderBytes)
+	e, err2 := message.New(message.Header{Header: hdr}, br)
 	problem := fmt.Sprintf("malformed header (%v)", err)
 	if bad > 0 {
 		problem += fmt.Sprintf("; %d line(s) skipped", bad)
@@ -480,15 +514,13 @@ func (d *decoder) walk(e *message.Entity, depth int, nested bool) {
 	case strings.HasPrefix(ct, "multipart/"):
 		d.multipart(e, ct, params, depth, nested)
 	case ct == "message/rfc822" || ct == "message/global":
-		body := d.readBody(e, ct)
 		inner := &decoder{lim: d.lim, m: &Message{Header: map[string][]string{}}}
-		ie, problem := inner.read(body)
+		ie, problem := inner.read(io.LimitReader(e.Body, d.lim.MaxPartSize))
 		if problem != "" {
 			d.problem("attached message: %s", problem)
 		}
 		if ie == nil {
-			d.attach(e, ct, body)
-			return
+			return // nothing in it
 		}
 		if d.origID == "" {
 			if ids := msgIDs(ie.Header.Get("Message-Id")); len(ids) > 0 {
@@ -497,7 +529,7 @@ func (d *decoder) walk(e *message.Entity, depth int, nested bool) {
 		}
 		d.walk(ie, depth+1, true)
 	case ct == "text/rfc822-headers" || ct == "message/rfc822-headers" || ct == "message/global-headers":
-		body := d.readBody(e, ct)
+		body := d.readSmall(e, ct, int64(d.lim.MaxHeaderBytes))
 		if d.origID == "" {
 			hdr, _, _ := lenientHeader(append(body, "\r\n\r\n"...), d.lim.MaxHeaderBytes)
 			if ids := msgIDs(hdr.Get("Message-Id")); len(ids) > 0 {
@@ -505,24 +537,23 @@ func (d *decoder) walk(e *message.Entity, depth int, nested bool) {
 			}
 		}
 	case ct == "message/delivery-status" || ct == "message/global-delivery-status":
-		d.deliveryStatus(d.readBody(e, ct))
+		d.deliveryStatus(d.readSmall(e, ct, int64(d.lim.MaxHeaderBytes)))
 	default:
 		d.leaf(e, ct, params, nested)
 	}
 }
 
 func (d *decoder) multipart(e *message.Entity, ct string, params map[string]string, depth int, nested bool) {
-	body, err := io.ReadAll(io.LimitReader(e.Body, d.lim.MaxPartSize+1))
-	if err != nil {
-		d.problem("reading %s: %v", ct, err)
-	}
 	boundary := params["boundary"]
 	if boundary == "" {
 		d.problem("%s without a boundary: read as text", ct)
-		d.setText(nested, "text/plain", toUTF8(string(body)))
+		d.setText(nested, "text/plain", toUTF8(string(d.readSmall(e, ct, d.lim.MaxTextBytes))))
 		return
 	}
-	me, _ := message.New(message.Header{Header: textprotoHeaderWith("Content-Type", mime.FormatMediaType(ct, map[string]string{"boundary": boundary}))}, bytes.NewReader(body))
+	// The parts are read as they stream past; the first MiB is kept aside in case no
+	// part is found and the whole is to be read as text.
+	before := &capBuffer{max: 1 << 20}
+	me, _ := message.New(message.Header{Header: textprotoHeaderWith("Content-Type", mime.FormatMediaType(ct, map[string]string{"boundary": boundary}))}, io.TeeReader(e.Body, before))
 	if me == nil || me.MultipartReader() == nil {
 		d.problem("%s: unreadable", ct)
 		return
@@ -537,7 +568,8 @@ func (d *decoder) multipart(e *message.Entity, ct string, params map[string]stri
 		if err != nil && p == nil {
 			if n == 0 {
 				d.problem("%s: no parts found (%v): read as text", ct, err)
-				d.setText(nested, "text/plain", toUTF8(string(body)))
+				_, _ = io.Copy(io.Discard, e.Body)
+				d.setText(nested, "text/plain", toUTF8(string(before.b)))
 			} else {
 				d.problem("%s: broken after %d part(s): %v", ct, n, err)
 			}
@@ -546,6 +578,7 @@ func (d *decoder) multipart(e *message.Entity, ct string, params map[string]stri
 		if err != nil {
 			d.problem("part %d: %v", n+1, err)
 		}
+		before.stop()
 		n++
 		d.walk(p, depth+1, nested)
 		if d.parts > d.lim.MaxParts {
@@ -560,15 +593,32 @@ func textprotoHeaderWith(k, v string) textprotoHeader {
 	return h
 }
 
-// readBody reads a part's decoded body within the size limit.
-func (d *decoder) readBody(e *message.Entity, ct string) []byte {
-	body, err := io.ReadAll(io.LimitReader(e.Body, d.lim.MaxPartSize+1))
+// capBuffer keeps the first max bytes written to it, until stopped.
+type capBuffer struct {
+	b       []byte
+	max     int
+	stopped bool
+}
+
+func (c *capBuffer) Write(p []byte) (int, error) {
+	if !c.stopped && len(c.b) < c.max {
+		c.b = append(c.b, p[:min(len(p), c.max-len(c.b))]...)
+	}
+	return len(p), nil
+}
+
+func (c *capBuffer) stop() { c.stopped, c.b = true, nil }
+
+// readSmall reads a part's decoded body that is only ever small (headers, a delivery
+// status), at most max bytes.
+func (d *decoder) readSmall(e *message.Entity, ct string, max int64) []byte {
+	body, err := io.ReadAll(io.LimitReader(e.Body, max+1))
 	if err != nil {
 		d.problem("reading %s part: %v", ct, err)
 	}
-	if int64(len(body)) > d.lim.MaxPartSize {
-		d.problem("%s part larger than %d bytes: truncated", ct, d.lim.MaxPartSize)
-		body = body[:d.lim.MaxPartSize]
+	if int64(len(body)) > max {
+		d.problem("%s part larger than %d bytes: truncated", ct, max)
+		body = body[:max]
 	}
 	return body
 }
@@ -584,8 +634,17 @@ func (d *decoder) leaf(e *message.Entity, ct string, params map[string]string, n
 	name := filename(e.Header)
 	bodyType := ct == "text/plain" || ct == "text/html"
 	isAttachment := disp == "attachment" || (name != "" && !(bodyType && disp == "inline")) || !strings.HasPrefix(ct, "text/") || ct == "text/calendar"
-	body := d.readBody(e, ct)
 	if !isAttachment {
+		body, err := io.ReadAll(io.LimitReader(e.Body, d.lim.MaxTextBytes+1))
+		if err != nil {
+			d.problem("reading %s part: %v", ct, err)
+		}
+		if int64(len(body)) > d.lim.MaxTextBytes {
+			// Too long to be anyone's email: kept whole, as a file, not as the text.
+			d.problem("a %s body of more than %d bytes is kept as an attachment, not read as the message's text", ct, d.lim.MaxTextBytes)
+			d.attachNamed(e, ct, "body"+extFor(ct), io.MultiReader(bytes.NewReader(body), e.Body))
+			return
+		}
 		text := toUTF8(string(body))
 		if d.setText(nested, ct, text) {
 			return
@@ -595,7 +654,7 @@ func (d *decoder) leaf(e *message.Entity, ct string, params map[string]string, n
 		}
 		return // a second body part: ignore, as mail clients do
 	}
-	d.attach(e, ct, body)
+	d.attach(e, ct, e.Body)
 }
 
 // setText sets the body of the right level; it reports whether the text was used.
@@ -630,8 +689,16 @@ func (d *decoder) setText(nested bool, ct, text string) bool {
 	return false
 }
 
-func (d *decoder) attach(e *message.Entity, ct string, body []byte) {
-	name := SanitizeFilename(filename(e.Header))
+func (d *decoder) attach(e *message.Entity, ct string, body io.Reader) {
+	d.attachNamed(e, ct, "", body)
+}
+
+// attachNamed keeps a part as an attachment, in memory or (large, with a Spill) in a
+// file, read as a stream within the part size limit.
+func (d *decoder) attachNamed(e *message.Entity, ct, name string, body io.Reader) {
+	if name == "" {
+		name = SanitizeFilename(filename(e.Header))
+	}
 	if name == "" {
 		d.unnamed++
 		name = fmt.Sprintf("attachment-%d%s", d.unnamed, extFor(ct))
@@ -640,7 +707,14 @@ func (d *decoder) attach(e *message.Entity, ct string, body []byte) {
 	if _, params := contentType(e.Header); params["method"] != "" && ct == "text/calendar" {
 		full = mime.FormatMediaType(ct, map[string]string{"method": params["method"]})
 	}
-	d.m.Attachments = append(d.m.Attachments, tracker.Attachment{Name: name, ContentType: full, Data: body})
+	data, file, cut, err := d.spill.keep(body, d.lim.MaxPartSize)
+	if err != nil {
+		d.problem("reading %s part: %v", ct, err)
+	}
+	if cut {
+		d.problem("%s part larger than %d bytes: truncated", ct, d.lim.MaxPartSize)
+	}
+	d.m.Attachments = append(d.m.Attachments, tracker.Attachment{Name: name, ContentType: full, Data: data, File: file})
 }
 
 func extFor(ct string) string {

@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"math/rand/v2"
 	"mime"
@@ -31,7 +32,11 @@ type IMAPConfig struct {
 	PollInterval       time.Duration // default 30s; poll even when IDLE works
 	IdleRestart        time.Duration // default 20m (< 29m)
 	MaxMessageSize     int64         // default 50 MiB: larger ones reach the handler with TooLarge and no Raw
-	Logger             *slog.Logger
+	// SpoolDir, when set, is where each message body is written as it streams in from
+	// the server (Fetched.Spool) instead of being read into memory (Fetched.Raw). The
+	// watcher removes the file once the handler returns.
+	SpoolDir string
+	Logger   *slog.Logger
 }
 
 // Fetched is one message as the server gave it.
@@ -41,7 +46,8 @@ type Fetched struct {
 	UID          uint32
 	InternalDate time.Time // the server's arrival time
 	Size         int64
-	Raw          []byte
+	Raw          []byte // the message, unless it was spooled
+	Spool        *Spool // the message in a file, with SpoolDir
 	TooLarge     bool
 }
 
@@ -74,6 +80,10 @@ type Watcher struct {
 	idleCheck              time.Duration // the poll shortly after entering IDLE
 	deadAfter              time.Duration // a command unanswered this long means the connection is dead
 	dialTimeout            time.Duration
+
+	spoolOnce sync.Once
+	spoolDir  string // this process's folder under cfg.SpoolDir
+	spoolErr  error
 
 	missMu sync.Mutex
 	misses map[uint32]int // UID → passes in which the server listed it but returned no body
@@ -365,7 +375,11 @@ func (w *Watcher) pass(ctx context.Context, s *imapSession) (int, error) {
 			f.TooLarge = true
 			w.log.Warn("imap: message too large to read; handing over without content", "uid", uid, "size", m.RFC822Size)
 		} else {
-			raw, found, err := s.body(uid)
+			dir, err := w.spool()
+			if err != nil {
+				return handled, err
+			}
+			raw, sp, found, err := s.body(uid, dir, w.cfg.MaxMessageSize)
 			if err != nil {
 				return handled, err
 			}
@@ -380,9 +394,15 @@ func (w *Watcher) pass(ctx context.Context, s *imapSession) (int, error) {
 				w.log.Warn("imap: skipping a message whose body the server never returns; read it in the mailbox", "uid", uid, "uidvalidity", sel.UIDValidity)
 				continue
 			}
-			f.Raw = raw
+			f.Raw, f.Spool = raw, sp
 		}
-		if err := w.handle(ctx, f); err != nil {
+		err := w.handle(ctx, f)
+		if f.Spool != nil {
+			if rerr := f.Spool.Remove(); rerr != nil {
+				w.log.Warn("imap: spool file not removed; the next start removes it", "err", rerr)
+			}
+		}
+		if err != nil {
 			return handled, &handleError{uid: f.UID, err: err}
 		}
 		if err := w.markDone(s, []imap.UID{uid}); err != nil {
@@ -391,6 +411,16 @@ func (w *Watcher) pass(ctx context.Context, s *imapSession) (int, error) {
 		handled++
 	}
 	return handled, nil
+}
+
+// spool returns the folder message bodies stream into ("" without cfg.SpoolDir: into
+// memory), made on first use so that commands that never fetch a body create nothing.
+func (w *Watcher) spool() (string, error) {
+	if w.cfg.SpoolDir == "" {
+		return "", nil
+	}
+	w.spoolOnce.Do(func() { w.spoolDir, w.spoolErr = openRunSpool(w.cfg.SpoolDir) })
+	return w.spoolDir, w.spoolErr
 }
 
 type handleError struct {
@@ -632,24 +662,69 @@ func (s *imapSession) meta(uids []imap.UID) (map[imap.UID]*imapclient.FetchMessa
 	return out, nil
 }
 
-func (s *imapSession) body(uid imap.UID) ([]byte, bool, error) {
+// body fetches one message's bytes as a stream: into a spool file in dir, or (without
+// dir) into memory. Never more than max bytes are kept: a server that sends more than
+// the size it announced fails the fetch.
+func (s *imapSession) body(uid imap.UID, dir string, max int64) (raw []byte, sp *Spool, found bool, err error) {
 	section := &imap.FetchItemBodySection{Peek: true}
-	var bufs []*imapclient.FetchMessageBuffer
-	err := s.cmd(func() (err error) {
-		bufs, err = s.c.Fetch(imap.UIDSetNum(uid), &imap.FetchOptions{UID: true, BodySection: []*imap.FetchItemBodySection{section}}).Collect()
-		return err
-	})
-	if err != nil {
-		return nil, false, fmt.Errorf("mailbox: imap: fetch uid %d: %w", uid, err)
-	}
-	for _, b := range bufs {
-		if b.UID == uid {
-			if raw := b.FindBodySection(section); raw != nil {
-				return raw, true, nil
+	err = s.cmd(func() error {
+		cmd := s.c.Fetch(imap.UIDSetNum(uid), &imap.FetchOptions{UID: true, BodySection: []*imap.FetchItemBodySection{section}})
+		for {
+			msg := cmd.Next()
+			if msg == nil {
+				break
+			}
+			for {
+				item := msg.Next()
+				if item == nil {
+					break
+				}
+				b, ok := item.(imapclient.FetchItemDataBodySection)
+				if !ok || b.Literal == nil || found {
+					continue
+				}
+				// The one message asked for (a UID FETCH of one UID): read its
+				// literal as it arrives, never whole.
+				if raw, sp, err = readLiteral(b.Literal, dir, max); err != nil {
+					_ = cmd.Close()
+					return err
+				}
+				found = true
 			}
 		}
+		return cmd.Close()
+	})
+	if err != nil {
+		if sp != nil {
+			_ = sp.Remove()
+		}
+		return nil, nil, false, fmt.Errorf("mailbox: imap: fetch uid %d: %w", uid, err)
 	}
-	return nil, false, nil
+	return raw, sp, found, nil
+}
+
+// readLiteral reads a message literal into a spool file in dir, or (without dir) into
+// memory, failing if it holds more than max bytes.
+func readLiteral(lit io.Reader, dir string, max int64) ([]byte, *Spool, error) {
+	lr := &io.LimitedReader{R: lit, N: max + 1}
+	var raw []byte
+	var sp *Spool
+	var err error
+	if dir == "" {
+		raw, err = io.ReadAll(lr)
+	} else {
+		sp, err = spoolFile(dir, "msg-*", lr)
+	}
+	if err == nil && lr.N <= 0 {
+		err = fmt.Errorf("more than the %d bytes allowed", max)
+	}
+	if err != nil {
+		if sp != nil {
+			_ = sp.Remove()
+		}
+		return nil, nil, err
+	}
+	return raw, sp, nil
 }
 
 func (s *imapSession) logout() error {

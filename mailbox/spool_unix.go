@@ -1,0 +1,79 @@
+//go:build unix
+
+package mailbox
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"syscall"
+)
+
+// MapFile maps a spooled file read-only into memory: the kernel pages in only what is
+// read (a .docx's parts, not the image beside them) and none of it is Go heap. Call
+// unmap when done, and keep no slice of data past it.
+func MapFile(path string) (data []byte, unmap func(), err error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, nil, fmt.Errorf("mailbox: map %s: %w", path, err)
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, nil, fmt.Errorf("mailbox: map: %w", err)
+	}
+	if st.Size() == 0 {
+		return []byte{}, func() {}, nil
+	}
+	// Private and writable: a reader that writes into its input gets its own copy of
+	// the page instead of a fault.
+	b, err := syscall.Mmap(int(f.Fd()), 0, int(st.Size()), syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_PRIVATE)
+	if err != nil {
+		return nil, nil, fmt.Errorf("mailbox: map: %w", err)
+	}
+	return b, func() { _ = syscall.Munmap(b) }, nil
+}
+
+// openRunSpool makes this process's own spool folder under base (owner-only), holding
+// an flock on it for as long as the process lives, after removing the folders of
+// csprbots that are no longer running (a message they were reading is not recorded, so
+// it is fetched again) and any loose file.
+func openRunSpool(base string) (string, error) {
+	if err := os.MkdirAll(base, 0o700); err != nil {
+		return "", fmt.Errorf("mailbox: spool: %w", err)
+	}
+	entries, err := os.ReadDir(base)
+	if err != nil {
+		return "", fmt.Errorf("mailbox: spool: %w", err)
+	}
+	for _, e := range entries {
+		p := filepath.Join(base, e.Name())
+		if !e.IsDir() {
+			_ = os.Remove(p)
+			continue
+		}
+		lf, err := os.Open(filepath.Join(p, "lock"))
+		if err != nil {
+			_ = os.RemoveAll(p) // never got its lock: left by a start that died at once
+			continue
+		}
+		if syscall.Flock(int(lf.Fd()), syscall.LOCK_EX|syscall.LOCK_NB) == nil {
+			_ = os.RemoveAll(p) // its csprbot is gone
+		}
+		lf.Close()
+	}
+	dir, err := os.MkdirTemp(base, "run-")
+	if err != nil {
+		return "", fmt.Errorf("mailbox: spool: %w", err)
+	}
+	lf, err := os.OpenFile(filepath.Join(dir, "lock"), os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return "", fmt.Errorf("mailbox: spool: %w", err)
+	}
+	if err := syscall.Flock(int(lf.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		lf.Close()
+		return "", fmt.Errorf("mailbox: spool: lock: %w", err)
+	}
+	// lf stays open (and locked) until the process exits.
+	return dir, nil
+}
