@@ -226,3 +226,13 @@ func (t *Tracker) ApproveWhat(ctx context.Context, ref, what, actor string) (str
 		return out, t.holdUnapproved(ctx, tx, now)
 	})
 }
+
+// SubmissionWaiting reports whether a case has a Rapid Review submission waiting for
+// approval.
+func (t *Tracker) SubmissionWaiting(ctx context.Context, ref string) (bool, error) {
+	return onCase(ctx, t, ref, "approve", func(tx *sql.Tx, now time.Time, c caseRow) (bool, error) {
+		var n int
+		err := tx.QueryRowContext(ctx, `SELECT count(*) FROM submissions WHERE case_id = ? AND status = 'awaiting_approval'`, c.id).Scan(&n)
+		return n > 0, err
+	})
+}

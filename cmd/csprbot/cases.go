@@ -84,7 +84,7 @@ func writeJSON(w io.Writer, v any) error {
 }
 
 func cmdCase(ctx context.Context, args []string, stdout io.Writer) error {
-	f, err := parseFlags(args, []string{"json", "force"}, []string{"config", "now", "agency", "date"})
+	f, err := parseFlags(args, []string{"json", "force"}, append([]string{"config", "now", "agency", "date"}, lcsprValueFlags...))
 	if err != nil {
 		return err
 	}
@@ -109,7 +109,7 @@ func cmdCase(ctx context.Context, args []string, stdout io.Writer) error {
 		case "meeting":
 			return caseMeeting(ctx, a, f, ref, stdout)
 		case "approve":
-			return caseApprove(ctx, a, f, ref, stdout)
+			return caseApproveWhat(ctx, a, f, ref, stdout) // lcspr.go: approve [WHAT]
 		case "notified":
 			return caseNotified(ctx, a, f, ref, stdout)
 		case "aware":
@@ -119,6 +119,9 @@ func cmdCase(ctx context.Context, args []string, stdout io.Writer) error {
 		case "waive":
 			return caseWaive(ctx, a, f, ref, stdout)
 		default:
+			if act := lcsprAction(f.args[1]); act != nil {
+				return act(ctx, a, f, ref, stdout)
+			}
 			return usagef("case %s: unknown action %q", ref, f.args[1])
 		}
 	}

@@ -221,6 +221,16 @@ func (e *jsonWriter) ret(r *tracker.Return, depth int) {
 		e.key(&first, d, "note")
 		e.str(r.Note)
 	}
+	e.key(&first, d, "kind")
+	e.str(r.Kind)
+	if r.Item != "" {
+		e.key(&first, d, "item")
+		e.str(r.Item)
+	}
+	if r.What != "" {
+		e.key(&first, d, "what")
+		e.str(r.What)
+	}
 	e.nl(depth)
 	e.raw("}")
 }

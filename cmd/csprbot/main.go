@@ -33,6 +33,11 @@ const usage = `usage:
   csprbot case REF aware YYYY-MM-DD
   csprbot case REF extend AGENCY --date YYYY-MM-DD
   csprbot case REF waive AGENCY
+  csprbot case REF decision local|national|alternative|none [--date YYYY-MM-DD]   after the Rapid Review, or the National Panel's answer
+  csprbot case REF reviewer NAME [--email ADDR]   the lead reviewer; the notice to the Panel, Ofsted and the DfE waits for approval
+  csprbot case REF request chronology|agency_report [--agency NAME]... --due YYYY-MM-DD
+  csprbot case REF more AGENCY --due YYYY-MM-DD --what TEXT   send a chronology or agency report back for more
+  csprbot case REF approve [WHAT]             approve what is held (submission, reviewer, final-report, nspcc)
   csprbot digest [--html] [--config FILE] [--now TIME]
   csprbot check --config FILE [--send-test ADDRESS]   pre-flight: configuration, store, real IMAP and SMTP logins
   csprbot backup DEST [--config FILE]        a consistent copy of the store, while the daemon runs

@@ -1,0 +1,124 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/lewisham-lscp/csprbot/tracker"
+)
+
+// The local review's commands (cli.md, "The local review and after"), each the twin of a
+// staff email command (tracker/lcspr.go).
+type caseAction func(ctx context.Context, a *app, f *flags, ref string, stdout io.Writer) error
+
+func lcsprAction(name string) caseAction {
+	switch name {
+	case "decision":
+		return caseDecision
+	case "reviewer":
+		return caseReviewer
+	case "request":
+		return caseRequest
+	case "more":
+		return caseMore
+	}
+	return nil
+}
+
+// lcsprValueFlags are the value flags the local review's commands take.
+var lcsprValueFlags = []string{"due", "what", "venue", "publish", "url", "email"}
+
+// caseDecision: csprbot case REF decision local|national|alternative|none [--date D].
+func caseDecision(ctx context.Context, a *app, f *flags, ref string, stdout io.Writer) error {
+	if len(f.args) != 3 {
+		return usagef("case %s decision: csprbot case %s decision local|national|alternative|none [--date YYYY-MM-DD]", ref, ref)
+	}
+	var at time.Time
+	if s := f.last("date"); s != "" {
+		d, err := tracker.ParseLondonDate(s, a.tr.Calendar().Location())
+		if err != nil {
+			return usagef("--date: %v", err)
+		}
+		at = a.tr.DoneOn(d)
+	}
+	res, err := a.tr.Decide(ctx, ref, f.args[2], at, "command line")
+	if err != nil {
+		return asUsage(err)
+	}
+	fmt.Fprintf(stdout, "%s: %s\n", ref, tracker.DecisionDone(res, a.tr.Calendar().Location()))
+	return nil
+}
+
+// caseReviewer: csprbot case REF reviewer NAME [--email ADDR].
+func caseReviewer(ctx context.Context, a *app, f *flags, ref string, stdout io.Writer) error {
+	if len(f.args) < 3 {
+		return usagef("case %s reviewer: who? csprbot case %s reviewer NAME [--email ADDR]", ref, ref)
+	}
+	out, err := a.tr.SetReviewer(ctx, ref, strings.Join(f.args[2:], " "), f.last("email"), "command line")
+	if err != nil {
+		return asUsage(err)
+	}
+	fmt.Fprintf(stdout, "%s: %s\n", ref, out)
+	return nil
+}
+
+// caseRequest: csprbot case REF request chronology|agency_report [--agency NAME]... --due DATE.
+func caseRequest(ctx context.Context, a *app, f *flags, ref string, stdout io.Writer) error {
+	if len(f.args) != 3 || f.last("due") == "" {
+		return usagef("case %s request: csprbot case %s request chronology|agency_report [--agency NAME]... --due YYYY-MM-DD", ref, ref)
+	}
+	kind := strings.ReplaceAll(strings.ToLower(f.args[2]), "-", "_")
+	if kind != tracker.ReturnChronology && kind != tracker.ReturnAgencyReport {
+		return usagef("case %s request: %q: want chronology or agency_report", ref, f.args[2])
+	}
+	d, err := tracker.ParseLondonDate(f.last("due"), a.tr.Calendar().Location())
+	if err != nil {
+		return usagef("--due: %v", err)
+	}
+	res, err := a.tr.RequestReturns(ctx, ref, kind, f.all("agency"), d, "command line")
+	if err != nil {
+		return asUsage(err)
+	}
+	fmt.Fprintf(stdout, "%s: %s\n", ref, tracker.RequestDone(res, a.tr.Calendar().Location()))
+	return nil
+}
+
+// caseMore: csprbot case REF more AGENCY --due DATE --what TEXT.
+func caseMore(ctx context.Context, a *app, f *flags, ref string, stdout io.Writer) error {
+	if len(f.args) < 3 || f.last("due") == "" || f.last("what") == "" {
+		return usagef("case %s more: csprbot case %s more AGENCY --due YYYY-MM-DD --what TEXT", ref, ref)
+	}
+	d, err := tracker.ParseLondonDate(f.last("due"), a.tr.Calendar().Location())
+	if err != nil {
+		return usagef("--due: %v", err)
+	}
+	out, err := a.tr.More(ctx, ref, strings.Join(f.args[2:], " "), d, f.last("what"), "command line")
+	if err != nil {
+		return asUsage(err)
+	}
+	fmt.Fprintf(stdout, "%s: %s\n", ref, out)
+	return nil
+}
+
+// caseApproveWhat: csprbot case REF approve [WHAT]: what is held for approval on the case,
+// all of it or the one named (submission, reviewer, final-report, nspcc, delay). A bare
+// approve with a Rapid Review submission waiting prints as it always has.
+func caseApproveWhat(ctx context.Context, a *app, f *flags, ref string, stdout io.Writer) error {
+	what := strings.ReplaceAll(strings.Join(f.args[2:], " "), "-", " ")
+	if what == "" {
+		if waiting, err := a.tr.SubmissionWaiting(ctx, ref); err != nil {
+			return asUsage(err)
+		} else if waiting {
+			return caseApprove(ctx, a, f, ref, stdout)
+		}
+	}
+	out, err := a.tr.ApproveWhat(ctx, ref, what, "command line")
+	if err != nil {
+		return asUsage(err)
+	}
+	fmt.Fprintf(stdout, "%s: %s\n", ref, out)
+	return nil
+}

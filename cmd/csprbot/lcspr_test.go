@@ -1,0 +1,145 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/lewisham-lscp/csprbot/mailbox"
+	"github.com/lewisham-lscp/csprbot/tracker"
+)
+
+const (
+	lcOfsted  = "SCR.SIN@ofsted.gov.uk"
+	lcDfE     = "Mailbox.CPOD@education.gov.uk"
+	lcRequest = "Local review request"
+)
+
+// TestLocalReviewCommands carries the Rapid Review case of rapidReviewChristmas on past
+// its approval (recommendation b) with the commands of cli.md's "The local review and
+// after": the lead reviewer named (held until approved, sent once to the Panel, Ofsted and
+// the DfE), chronologies requested with their pre-filled templates, one returned by email,
+// one sent back for more, one late and chased; cases --json carries each return's kind.
+func TestLocalReviewCommands(t *testing.T) {
+	e := newE2E(t)
+	rapidReviewChristmas(t, e, rrMailbox{name: "go-imap", deliver: e.deliver, seen: func() (int, int) {
+		ms, err := e.imap.Messages("INBOX")
+		if err != nil {
+			t.Fatal(err)
+		}
+		seen := 0
+		for _, m := range ms {
+			if hasSeen(m.Flags) {
+				seen++
+			}
+		}
+		return seen, len(ms)
+	}})
+	sink := rrSink{e: e}
+	step := func(now string) []*mailbox.Message {
+		t.Helper()
+		m := sink.mark()
+		e.run(0, "run", "--once", "--now", now)
+		return sink.since(m)
+	}
+	d := e.caseJSON(rrRef, "2027-01-12T09:00:00Z")
+	if d.Stage != "lcspr" {
+		t.Fatalf("stage %s, want lcspr", d.Stage)
+	}
+	if dl, ok := deadlineOf(d, "lcspr_publication"); !ok || dl.Due.UTC().Format("2006-01-02") != "2027-07-11" {
+		t.Errorf("lcspr_publication = %+v (found %v), want 17:00 on 11 July 2027 (six months from 11 January)", dl, ok)
+	}
+
+	// The lead reviewer: nothing to a national body until approved.
+	out := e.run(0, "case", rrRef, "reviewer", "Jo", "Reviewer", "--email", "jo.reviewer@example.org", "--now", "2027-01-12T10:00:00Z")
+	if !strings.Contains(out, "waits for approval") {
+		t.Errorf("reviewer output: %s", out)
+	}
+	step("2027-01-12T10:01:00Z")
+	if n := len(e.sentTo(rrPanel)); n != 1 { // the Rapid Review submission only
+		t.Fatalf("%d emails to the Panel before the reviewer notice was approved, want 1", n)
+	}
+	out = e.run(0, "case", rrRef, "approve", "reviewer", "--now", "2027-01-12T11:00:00Z")
+	got := step("2027-01-12T11:01:00Z")
+	notice := pick(got, "local review notice", "")
+	if len(notice) != 1 {
+		t.Fatalf("reviewer notices sent: %d, want 1 (%s); sent:\n%s", len(notice), out, describe(got))
+	}
+	rc := recipients(notice)
+	for _, a := range []string{rrPanel, lcOfsted, lcDfE} {
+		if rc[strings.ToLower(a)] != 1 && rc[a] != 1 {
+			t.Errorf("reviewer notice recipients %v lack %s", rc, a)
+		}
+	}
+	var o2, e2 bytes.Buffer
+	if code := Main(t.Context(), []string{"case", rrRef, "approve", "reviewer", "--now", "2027-01-12T11:05:00Z", "--config", e.cfg}, &o2, &e2); code != 2 {
+		t.Errorf("second approve reviewer: exit %d, want 2; %s %s", code, o2.String(), e2.String())
+	}
+
+	// Chronologies from the police and Children's Social Care by Mon 25 Jan.
+	out = e.run(0, "case", rrRef, "request", "chronology", "--agency", "Metropolitan Police Service", "--agency", "Lewisham Children's Social Care",
+		"--due", "2027-01-25", "--now", "2027-01-13T09:00:00Z")
+	if !strings.Contains(out, "chronology requested from 2 agencies") {
+		t.Errorf("request output: %s", out)
+	}
+	got = step("2027-01-13T09:01:00Z")
+	reqs := pick(got, lcRequest, "")
+	exactlyOnceEach(t, "chronology requests", reqs, got, rrPolice, rrCSC)
+	for _, r := range reqs {
+		if names := strings.Join(attachmentNames(r), ", "); !strings.Contains(names, "Information-Sharing Chronology.docx") {
+			t.Errorf("request to %v carries %q, want the pre-filled chronology", r.To, names)
+		}
+	}
+	// The police reply with their chronology.
+	var police *mailbox.Message
+	for _, r := range reqs {
+		if strings.EqualFold(r.To[0], rrPolice) {
+			police = r
+		}
+	}
+	e.deliver("2027-01-20T11:00:00Z", demoMail{from: rrPolice, subject: "Re: " + police.Subject, inReplyTo: police.MessageID,
+		body: "Our chronology is attached.", attachName: "met-chronology.docx", attach: demoScopingReturn(rrRef, "EB")})
+	step("2027-01-20T11:05:00Z")
+	rets := map[string]tracker.Return{}
+	for _, r := range e.caseJSON(rrRef, "2027-01-20T11:06:00Z").Returns {
+		if r.Kind == tracker.ReturnChronology {
+			rets[r.Agency] = r
+		}
+	}
+	if rets["Metropolitan Police Service"].Status != "received" {
+		t.Errorf("police chronology: %+v, want received", rets["Metropolitan Police Service"])
+	}
+	// The panel sends it back for more.
+	e.run(0, "case", rrRef, "more", "Metropolitan Police Service", "--due", "2027-02-01", "--what", "the custody record of 3 October is missing", "--now", "2027-01-21T09:00:00Z")
+	got = step("2027-01-21T09:01:00Z")
+	more := pick(got, lcRequest, rrPolice)
+	if len(more) != 1 || !strings.Contains(more[0].Text, "custody record of 3 October") {
+		t.Errorf("more information to the police: %s", describe(got))
+	}
+	// Children's Social Care is late: chased on Tue 26 Jan.
+	got = step("2027-01-26T09:30:00Z")
+	if c := pick(got, "Overdue", rrCSC); len(c) != 1 {
+		t.Errorf("chaser to Children's Social Care: %d, want 1; sent:\n%s", len(c), describe(got))
+	}
+	var cases []struct {
+		Returns []struct {
+			Agency, Kind, Status string
+		} `json:"returns"`
+	}
+	if err := json.Unmarshal([]byte(e.run(0, "cases", "--json", "--now", "2027-01-26T10:00:00Z")), &cases); err != nil {
+		t.Fatal(err)
+	}
+	kinds := map[string]int{}
+	for _, r := range cases[0].Returns {
+		kinds[r.Kind]++
+	}
+	if kinds["scoping"] != 5 || kinds["chronology"] != 2 {
+		t.Errorf("cases --json returns by kind = %v, want 5 scoping and 2 chronology", kinds)
+	}
+	for _, m := range e.sent() {
+		if strings.Contains(m.Subject, "Ellie") || strings.Contains(m.Subject, "Testcase") {
+			t.Errorf("subject %q names the child", m.Subject)
+		}
+	}
+}
