@@ -317,6 +317,15 @@ func (m *matcher) section(n string) (string, bool) {
 			return m.sections[p], true
 		}
 	}
+	// the first line of a long heading the page wrapped ("Please give the details
+	// of the designated safeguarding lead/officer" / "with whom you have …")
+	if wordCount(n) >= 6 {
+		for _, p := range m.secLong {
+			if len(p) > len(n) && p[len(n)] == ' ' && strings.HasPrefix(p, n) {
+				return m.sections[p], true
+			}
+		}
+	}
 	return "", false
 }
 

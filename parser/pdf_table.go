@@ -60,6 +60,17 @@ func pdfPageBlocks(glyphs []pdfGlyph, lines []pdfLine, cells *int, edges map[*ta
 			n += len(b.xs) - 1
 		}
 	}
+	if len(grids) == 0 && nText <= pdfMaxPageCells*4 {
+		text := make([]pdfGlyph, 0, nText)
+		for _, g := range glyphs {
+			if !g.rule {
+				text = append(text, g)
+			}
+		}
+		if bs := pdfColumnBlocks(text, cells); bs != nil {
+			return bs
+		}
+	}
 	if len(grids) == 0 || n > pdfMaxPageCells || *cells+n > pdfMaxCells {
 		return asLines()
 	}
