@@ -9,7 +9,7 @@ import (
 // "A: Yes", on one line or two) are read as the label-then-answer layouts they
 // are: the markers go, a question and answer on one line become "question: answer".
 var (
-	reQ     = regexp.MustCompile(`^\s*(?:Q(?:uestion)?\s*\d*\s*[:.)]|Q\d+\s*[:.)]?)\s*`)
+	reQ     = regexp.MustCompile(`^\s*(?:Q(?:uestion)?\s*\d*\s*[:.)])\s*`) // not "Q1 2025", a quarter
 	reA     = regexp.MustCompile(`^\s*A(?:nswer)?\s*\d*\s*[:.)]\s*`)
 	reQAMid = regexp.MustCompile(`\s+A(?:nswer)?\s*[:.)]\s+`)
 )

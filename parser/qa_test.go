@@ -1,0 +1,34 @@
+package parser
+
+import (
+	"reflect"
+	"testing"
+)
+
+func TestUnQA(t *testing.T) {
+	tests := []struct {
+		name string
+		in   []string
+		want []string
+	}{
+		{"two lines", []string{"Q: Agency", "A: Fictional Housing", "Q: Initials", "A: BT"},
+			[]string{"Agency", "Fictional Housing", "Initials", "BT"}},
+		{"one line", []string{"Q1. Is the child known to your agency? A: No", "Q2) Family known? A: Yes"},
+			[]string{"Is the child known to your agency?:\tNo", "Family known?:\tYes"}},
+		{"one question is no layout", []string{"Q: Agency", "A: Fictional Housing"},
+			[]string{"Q: Agency", "A: Fictional Housing"}},
+		{"quarters are no questions", []string{"Q1 2025: two visits", "Q2 2025: one visit"},
+			[]string{"Q1 2025: two visits", "Q2 2025: one visit"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got []string
+			for _, b := range unQA(linesToBlocks(tt.in)) {
+				got = append(got, b.text)
+			}
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("unQA(%q) = %q, want %q", tt.in, got, tt.want)
+			}
+		})
+	}
+}
