@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	_ "embed"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -69,6 +70,10 @@ func openApp(ctx context.Context, cfg *Config, embedded bool, now func() time.Ti
 	if err != nil {
 		return nil, err
 	}
+	if err := leaveTrace(cfg.Store.Path, now()); err != nil {
+		st.Close()
+		return nil, err
+	}
 	tc, err := cfg.trackerConfig()
 	if err != nil {
 		st.Close()
@@ -124,6 +129,7 @@ func (a *app) imapConfig() mailbox.IMAPConfig {
 		Address: c.Address, TLS: c.TLS, InsecureSkipVerify: c.InsecureSkipVerify, AllowInsecure: c.AllowInsecure || a.embedded,
 		Mailbox: c.Mailbox, DoneFolder: c.DoneFolder, Auth: a.authFor(c.Auth, c.Username, c.Password, c.TokenFile),
 		PollInterval: c.PollInterval.Duration, MaxMessageSize: c.MaxMessageSize, Logger: a.log.With("component", "imap"),
+		SpoolDir: a.cfg.Store.Path + ".spool",
 	}
 }
 
@@ -143,12 +149,34 @@ func (a *app) smtp() (*mailbox.SMTP, error) {
 // tracker.QuarantineAfter times is recorded unread, for a person, so that no single
 // message can stop intake.
 func (a *app) handle(ctx context.Context, f *mailbox.Fetched) error {
+	in := &tracker.Incoming{Mailbox: f.Mailbox, UIDValidity: f.UIDValidity, UID: f.UID, ReceivedAt: f.InternalDate, Raw: f.Raw}
+	var spill *mailbox.Spill
+	if f.Spool != nil {
+		// Spooled by the watcher: read from the file, stored from it in chunks, never
+		// held whole. Large attachments are spooled beside it while the message is
+		// read, and removed once it is recorded (or by the next start).
+		spillDir, err := os.MkdirTemp(filepath.Dir(f.Spool.Path), "att-")
+		if err != nil {
+			return fmt.Errorf("intake: spool: %w", err)
+		}
+		defer os.RemoveAll(spillDir)
+		spill = &mailbox.Spill{Dir: spillDir}
+		in.RawFile = f.Spool.Path
+		if f.Spool.Size > 0 {
+			in.RawSHA256 = hex.EncodeToString(f.Spool.SHA256[:])
+		}
+		if in.RawHead, err = f.Spool.Head(1 << 20); err != nil {
+			return err
+		}
+	}
 	key := tracker.AttemptKey(f.Raw, f.Mailbox, f.UIDValidity, f.UID)
+	if in.RawSHA256 != "" {
+		key = in.RawSHA256 // the same key AttemptKey gives the same bytes in memory
+	}
 	prev, err := a.store.BeginAttempt(ctx, key, f.Mailbox, f.UIDValidity, f.UID)
 	if err != nil {
 		return err
 	}
-	in := &tracker.Incoming{Mailbox: f.Mailbox, UIDValidity: f.UIDValidity, UID: f.UID, ReceivedAt: f.InternalDate, Raw: f.Raw}
 	switch {
 	case prev.Poison():
 		quarantine(in, f, fmt.Sprintf("reading it was interrupted %d times, %d of them after reading for a while (a crash, an out-of-memory kill or a hang)", prev.Unfinished, prev.Slow))
@@ -158,7 +186,7 @@ func (a *app) handle(ctx context.Context, f *mailbox.Fetched) error {
 		in.Subject = "(message too large to read)"
 		in.Problems = append(in.Problems, fmt.Sprintf("message of %d bytes exceeds imap.max_message_size: recorded without its content; open it in the mailbox (it is marked read there)", f.Size))
 	default:
-		if err := a.read(ctx, in, f, key); err != nil {
+		if err := a.read(ctx, in, f, key, spill); err != nil {
 			return err
 		}
 	}
@@ -178,19 +206,30 @@ func (a *app) parserPasswords() []string { return a.cfg.Parser.Passwords }
 // panics is an unreadable message, not a dead daemon. One that overruns is left behind
 // (the parser's caps bound what it can still cost) and the attempt stays unfinished: the
 // message is offered again, and quarantined when it has stalled twice.
-func (a *app) read(ctx context.Context, in *tracker.Incoming, f *mailbox.Fetched, key string) error {
+func (a *app) read(ctx context.Context, in *tracker.Incoming, f *mailbox.Fetched, key string, spill *mailbox.Spill) error {
 	done := make(chan *tracker.Incoming, 1)
 	go func() {
 		out := *in
 		defer func() {
 			if r := recover(); r != nil {
 				a.log.Error("reading a message panicked", "uid", f.UID, "panic", fmt.Sprint(r))
-				out = tracker.Incoming{Mailbox: in.Mailbox, UIDValidity: in.UIDValidity, UID: in.UID, ReceivedAt: in.ReceivedAt, Raw: in.Raw}
+				out = tracker.Incoming{Mailbox: in.Mailbox, UIDValidity: in.UIDValidity, UID: in.UID, ReceivedAt: in.ReceivedAt, Raw: in.Raw,
+					RawFile: in.RawFile, RawSHA256: in.RawSHA256, RawHead: in.RawHead}
 				quarantine(&out, f, fmt.Sprintf("reading it failed inside csprbot (%v)", r))
 			}
 			done <- &out
 		}()
-		m, err := mailbox.Decode(f.Raw, mailbox.Limits{})
+		var m *mailbox.Message
+		var err error
+		if f.Spool != nil {
+			var r *os.File
+			if r, err = f.Spool.Open(); err == nil {
+				m, err = mailbox.DecodeFrom(r, mailbox.Limits{}, spill)
+				r.Close()
+			}
+		} else {
+			m, err = mailbox.Decode(f.Raw, mailbox.Limits{})
+		}
 		if m == nil {
 			m = &mailbox.Message{}
 		}
@@ -229,7 +268,14 @@ func (a *app) read(ctx context.Context, in *tracker.Incoming, f *mailbox.Fetched
 func quarantine(in *tracker.Incoming, f *mailbox.Fetched, why string) {
 	in.Quarantine = why
 	in.Problems = append(in.Problems, "quarantined: "+why+"; recorded without reading it")
-	if msg, err := mail.ReadMessage(io.LimitReader(bytes.NewReader(f.Raw), 256<<10)); err == nil {
+	raw := io.Reader(bytes.NewReader(f.Raw))
+	if f.Spool != nil {
+		if r, err := f.Spool.Open(); err == nil {
+			defer r.Close()
+			raw = r
+		}
+	}
+	if msg, err := mail.ReadMessage(io.LimitReader(raw, 256<<10)); err == nil {
 		h := msg.Header
 		in.MessageID = strings.Trim(strings.TrimSpace(h.Get("Message-Id")), "<>")
 		if from, err := mail.ParseAddress(h.Get("From")); err == nil {
@@ -266,23 +312,15 @@ func fillIncoming(in *tracker.Incoming, m *mailbox.Message, passwords []string) 
 	in.Problems = append(in.Problems, m.Problems...)
 	in.AuthResults = m.Header["Authentication-Results"] // newest (top) first, as received
 	for _, att := range m.Attachments {
-		if strings.HasPrefix(strings.ToLower(att.ContentType), "text/calendar") || strings.HasSuffix(strings.ToLower(att.Name), ".ics") {
-			if r, ok := mailbox.ReadCalendarReply(att.Data); ok && in.CalReply == nil {
-				in.CalReply = &tracker.CalendarReply{UID: r.UID, Sequence: r.Sequence, Attendee: r.Attendee, PartStat: r.PartStat}
-			}
-		}
-		ia := tracker.InAttachment{Attachment: att}
-		if !isFormCandidate(att) {
-			in.Attachments = append(in.Attachments, ia)
+		data, release, err := attachmentBytes(att)
+		if err != nil {
+			in.Attachments = append(in.Attachments, tracker.InAttachment{Attachment: att, ParseError: err.Error()})
 			continue
 		}
-		form, err := parser.Parse(att.Name, att.Data, parser.Options{Passwords: passwords})
-		if err != nil {
-			ia.ParseError = parseReason(err)
-		} else if form.Kind != parser.KindUnknown {
-			ia.Form = toTrackerForm(form)
-		}
-		in.Attachments = append(in.Attachments, ia)
+		func() {
+			defer release()
+			fillAttachment(in, att, data, passwords)
+		}()
 	}
 	// List and generated mail may carry a referral or a nil return in its body: read it
 	// (the tracker acts on it without answering). Never our own mail or a bounce.
@@ -296,6 +334,38 @@ func fillIncoming(in *tracker.Incoming, m *mailbox.Message, passwords []string) 
 	if in.Text == "" && in.HTML != "" {
 		in.Text = mailbox.TextFromHTML(in.HTML)
 	}
+}
+
+// fillAttachment reads one attachment: a meeting reply in a calendar item, a form in a
+// document.
+func fillAttachment(in *tracker.Incoming, att tracker.Attachment, data []byte, passwords []string) {
+	if strings.HasPrefix(strings.ToLower(att.ContentType), "text/calendar") || strings.HasSuffix(strings.ToLower(att.Name), ".ics") {
+		if r, ok := mailbox.ReadCalendarReply(data); ok && in.CalReply == nil {
+			in.CalReply = &tracker.CalendarReply{UID: r.UID, Sequence: r.Sequence, Attendee: r.Attendee, PartStat: r.PartStat}
+		}
+	}
+	ia := tracker.InAttachment{Attachment: att}
+	if !isFormCandidate(att) {
+		in.Attachments = append(in.Attachments, ia)
+		return
+	}
+	form, err := parser.Parse(att.Name, data, parser.Options{Passwords: passwords})
+	if err != nil {
+		ia.ParseError = parseReason(err)
+	} else if form.Kind != parser.KindUnknown {
+		ia.Form = toTrackerForm(form)
+	}
+	in.Attachments = append(in.Attachments, ia)
+}
+
+// attachmentBytes gives an attachment's content: Data, or its spooled file mapped
+// into memory (paged in only where the reader looks, and not Go heap); release unmaps
+// it, after which nothing may keep a slice of it (the parser returns strings).
+func attachmentBytes(att tracker.Attachment) (data []byte, release func(), err error) {
+	if att.File == "" {
+		return att.Data, func() {}, nil
+	}
+	return mailbox.MapFile(att.File)
 }
 
 // isFormCandidate: images and calendar items are kept but not parsed.
