@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -84,9 +85,17 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	log := configLogger(stderr, cfg)
 	if !embedded {
-		// Only the embedded default creates its store on first run; with a configuration,
-		// csprbot init does (a missing store is an accident to notice, not to paper over).
-		if err := requireStore(cfg.Store.Path, false, f.last("config")); err != nil {
+		// A first installation (no store, and no trace that one was ever here) creates its
+		// store, as csprbot init would; a store that was here and is gone is an accident
+		// to notice, not to paper over (storetrace.go).
+		err := requireStore(cfg.Store.Path, false, f.last("config"))
+		if err != nil && !storeWasHere(cfg.Store.Path) {
+			if _, serr := os.Stat(cfg.Store.Path); errors.Is(serr, fs.ErrNotExist) {
+				log.Info("no store yet: creating one (first run)", "store", cfg.Store.Path)
+				err = nil
+			}
+		}
+		if err != nil {
 			return err
 		}
 	}

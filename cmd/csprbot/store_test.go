@@ -31,7 +31,7 @@ func TestCommandsNeverCreateAStoreSilently(t *testing.T) {
 		code := Main(context.Background(), append(args, "--config", cfg), &out, &errb)
 		return code, out.String(), errb.String()
 	}
-	for _, args := range [][]string{{"run", "--once", "--now", "2026-12-07T10:00:00Z"}, {"cases"}, {"cases", "--json"}, {"digest"}, {"outbox"},
+	for _, args := range [][]string{{"cases"}, {"cases", "--json"}, {"digest"}, {"outbox"},
 		{"case", "LSCP-2026-001"}, {"case", "LSCP-2026-001", "scoping"}, {"release", "x@y"}} {
 		code, _, stderr := main(args...)
 		if code != 2 || !strings.Contains(stderr, "csprbot init --config "+cfg) || strings.Count(strings.TrimSpace(stderr), "\n") != 0 {
@@ -40,6 +40,25 @@ func TestCommandsNeverCreateAStoreSilently(t *testing.T) {
 		if _, err := os.Stat(store); err == nil {
 			t.Fatalf("csprbot %s created a store at %s", strings.Join(args, " "), store)
 		}
+	}
+	// `run --config` on a first installation (no store, and no trace that one was ever
+	// here) creates its store, as cli.md's `csprbot run --config FILE` promises; once a
+	// store has been here, its loss is noticed: run refuses, pointing at a backup or init.
+	if code, _, stderr := main("run", "--once", "--now", "2026-12-07T10:00:00Z"); code != 0 {
+		t.Fatalf("csprbot run --once on a first installation = exit %d, %s; want 0 (a new store)", code, stderr)
+	}
+	if _, err := os.Stat(store); err != nil {
+		t.Fatalf("after the first run: %v", err)
+	}
+	for _, f := range []string{store, store + "-wal", store + "-shm"} {
+		os.Remove(f)
+	}
+	code, _, stderr := main("run", "--once", "--now", "2026-12-07T10:05:00Z")
+	if code != 2 || !strings.Contains(stderr, "csprbot init --config "+cfg) || strings.Count(strings.TrimSpace(stderr), "\n") != 0 {
+		t.Errorf("csprbot run after its store was deleted: exit %d, stderr %q; want exit 2 and one line", code, stderr)
+	}
+	if _, err := os.Stat(store); err == nil {
+		t.Fatalf("csprbot run created a new store where one had been deleted")
 	}
 	if code, out, stderr := main("init"); code != 0 || !strings.Contains(out, store) {
 		t.Fatalf("csprbot init = exit %d, stdout %q, stderr %q; want 0 naming the store", code, out, stderr)
