@@ -28,11 +28,11 @@ import (
 var commandVerbs = map[string]bool{
 	"start scoping": true, "scoping": true, "add agency": true, "meeting": true, "cancel meeting": true,
 	"extend": true, "waive": true, "notified panel": true, "notified ofsted": true, "aware": true, "approve": true,
-	"confirm": true, "send chronology": true,
+	"confirm": true, "send chronology": true, "clear address": true,
 }
 
 // CommandHelp lists the commands, for replies.
-const CommandHelp = `Start scoping | Add agency: NAME [<address>] | Meeting: YYYY-MM-DD HH:MM [force] | Cancel meeting | Extend: AGENCY to YYYY-MM-DD | Waive: AGENCY | Notified panel: YYYY-MM-DD | Notified Ofsted: YYYY-MM-DD | Aware: YYYY-MM-DD | Send chronology | Approve [WHAT]` + " | " + LCSPRCommandHelp
+const CommandHelp = `Start scoping | Add agency: NAME [<address>] | Meeting: YYYY-MM-DD HH:MM [force] | Cancel meeting | Extend: AGENCY to YYYY-MM-DD | Waive: AGENCY | Notified panel: YYYY-MM-DD | Notified Ofsted: YYYY-MM-DD | Aware: YYYY-MM-DD | Send chronology | Clear address: ADDR | Approve [WHAT]` + " | " + LCSPRCommandHelp
 
 func splitCommand(line string) (verb, arg string, ok bool) {
 	verb, arg, _ = strings.Cut(line, ":")
@@ -63,7 +63,8 @@ func (t *Tracker) staffCommands(ctx context.Context, tx *sql.Tx, now time.Time, 
 		cmds = append(cmds, line)
 	}
 	form, att := reportForm(in)
-	if len(cmds) == 0 && form == nil {
+	tor := torForm(in) // the Terms of Reference (lcspr_tor.go)
+	if len(cmds) == 0 && form == nil && tor == nil {
 		return false, nil
 	}
 	actor := normAddr(staff.Email)
@@ -92,6 +93,9 @@ func (t *Tracker) staffCommands(ctx context.Context, tx *sql.Tx, now time.Time, 
 		if form != nil {
 			results = append(results, "the attached Rapid Review report: waiting for your confirmation (it is recorded on the case)")
 		}
+		if tor != nil {
+			results = append(results, "the attached Terms of Reference: waiting for your confirmation (they are recorded on the case)")
+		}
 		id, err := t.commandReplyID(ctx, tx, now, in, tt, "csprbot has not acted on your message on "+tt.ref+" yet, because it could not tell that it came from your own mailbox (it is not a reply to an email csprbot sent you). "+
 			"This is what it would do. To go ahead, reply to this email with the single line\n\n    Confirm\n\nNothing happens otherwise.", results)
 		if err != nil {
@@ -110,6 +114,11 @@ func (t *Tracker) staffCommands(ctx context.Context, tx *sql.Tx, now time.Time, 
 	if form != nil {
 		results = append(results, t.runCommand(ctx, tx, "Rapid Review report", func() (string, error) {
 			return t.recordReport(ctx, tx, now, tt.caseID, in, form, att, actor)
+		}))
+	}
+	if tor != nil {
+		results = append(results, t.runCommand(ctx, tx, "Terms of Reference", func() (string, error) {
+			return t.torCommand(ctx, tx, now, tt.caseID, tor, actor)
 		}))
 	}
 	for _, line := range cmds {
@@ -214,6 +223,11 @@ func (t *Tracker) command(ctx context.Context, tx *sql.Tx, now time.Time, tt tie
 		return t.setAware(ctx, tx, now, c, d, actor)
 	case "send chronology":
 		return t.sendChronology(ctx, tx, now, c, actor, "")
+	case "clear address":
+		if arg == "" {
+			return "", fmt.Errorf("%w: which address? Clear address: ADDR", ErrRefused)
+		}
+		return t.ClearAddressCommand(ctx, tx, now, arg, actor)
 	case "approve":
 		return t.approveWhat(ctx, tx, now, c, arg, actor)
 	}
@@ -276,6 +290,11 @@ func (t *Tracker) confirm(ctx context.Context, tx *sql.Tx, now time.Time, in *In
 		if form, att := reportForm(src); form != nil {
 			results = append(results, t.runCommand(ctx, tx, "Rapid Review report", func() (string, error) {
 				return t.recordReport(ctx, tx, now, tt.caseID, src, form, att, actor)
+			}))
+		}
+		if tor := torForm(src); tor != nil {
+			results = append(results, t.runCommand(ctx, tx, "Terms of Reference", func() (string, error) {
+				return t.torCommand(ctx, tx, now, tt.caseID, tor, actor)
 			}))
 		}
 	} else if !errors.Is(err, sql.ErrNoRows) {

@@ -2,6 +2,7 @@ package tracker
 
 import (
 	"context"
+	"database/sql"
 	"strings"
 	"testing"
 )
@@ -236,5 +237,31 @@ func TestCommandLinesAndParsing(t *testing.T) {
 	}
 	if _, err := ParseLondonTime("next Tuesday", loc); err == nil {
 		t.Errorf("ParseLondonTime(next Tuesday) = nil error")
+	}
+}
+
+// "Clear address: ADDR" by staff email, a reply carrying csprbot's token, lifts the mark
+// and releases what was held for it (issue 9.7).
+func TestClearAddressByStaffEmail(t *testing.T) {
+	ctx := context.Background()
+	clock := &testClock{}
+	tr := newRRTracker(t, clock, nil)
+	openScopedCase(t, tr, clock, "2026-12-07T10:15:00Z")
+	if err := tr.tx(ctx, func(tx *sql.Tx) error {
+		return markAddress(ctx, tx, clock.Now(), "lead@met.example", "rejected", "550 5.1.1 unknown")
+	}); err != nil {
+		t.Fatal(err)
+	}
+	clock.Set("2026-12-08T10:00:00Z")
+	in := staffMail(clock, "clear@lewisham.gov.uk", firstID(t, tr, TmplStaffNewReferral), "RE: new referral", "Clear address: lead@met.example")
+	deliver(t, tr, in)
+	var n int
+	tr.DB().QueryRow(`SELECT count(*) FROM address_status WHERE address = 'lead@met.example' AND status != ''`).Scan(&n)
+	if n != 0 {
+		t.Errorf("the address is still marked after Clear address")
+	}
+	replies := outboxEmails(t, tr, TmplCommandReply)
+	if len(replies) == 0 || !strings.Contains(replies[len(replies)-1].Email.Text, "done") {
+		t.Errorf("Clear address was not answered as done: %+v", replies)
 	}
 }
