@@ -22,11 +22,11 @@ import (
 var lcsprVerbs = map[string]bool{
 	"decision": true, "panel decision": true, "reviewer": true, "lead reviewer": true,
 	"request chronology": true, "request chronologies": true, "request agency report": true, "request agency reports": true,
-	"more information": true,
+	"more information": true, "confirm terms": true,
 }
 
 // LCSPRCommandHelp lists the local review's commands, for replies.
-const LCSPRCommandHelp = `Decision: local|national|alternative|none [YYYY-MM-DD] | Panel decision: national|local | Reviewer: NAME [<address>] | Request chronology: [AGENCY, …] by YYYY-MM-DD | Request agency report: [AGENCY, …] by YYYY-MM-DD | More information: AGENCY by YYYY-MM-DD: WHAT`
+const LCSPRCommandHelp = `Decision: local|national|alternative|none [YYYY-MM-DD] | Panel decision: national|local | Reviewer: NAME [<address>] | Request chronology: [AGENCY, …] by YYYY-MM-DD | Request agency report: [AGENCY, …] by YYYY-MM-DD | More information: AGENCY by YYYY-MM-DD: WHAT | Confirm terms (after sending the Terms of Reference)`
 
 func (t *Tracker) lcsprCommand(ctx context.Context, tx *sql.Tx, now time.Time, c caseRow, verb, arg, actor string) (string, error) {
 	loc := t.cal.Location()
@@ -140,6 +140,12 @@ func (t *Tracker) lcsprCommand2(ctx context.Context, tx *sql.Tx, now time.Time, 
 			return "", err
 		}
 		return RequestDone(res, loc), nil
+	case "confirm terms":
+		res, err := t.confirmToR(ctx, tx, now, c, actor)
+		if err != nil {
+			return "", err
+		}
+		return "Terms of Reference confirmed: " + strings.Join(ToRDone(res, loc), "; "), nil
 	case "more information":
 		// AGENCY by DATE: what is missing
 		head, what, _ := strings.Cut(arg, ":")
@@ -235,4 +241,18 @@ func (t *Tracker) SubmissionWaiting(ctx context.Context, ref string) (bool, erro
 		err := tx.QueryRowContext(ctx, `SELECT count(*) FROM submissions WHERE case_id = ? AND status = 'awaiting_approval'`, c.id).Scan(&n)
 		return n > 0, err
 	})
+}
+
+// torCommand reads Terms of Reference a staff member attached: kept as proposed, with what
+// csprbot read, until the staff member replies Confirm terms.
+func (t *Tracker) torCommand(ctx context.Context, tx *sql.Tx, now time.Time, caseID int64, f *Form, actor string) (string, error) {
+	c, err := loadCase(ctx, tx, "id = ?", caseID)
+	if err != nil {
+		return "", err
+	}
+	res, err := t.termsOfReference(ctx, tx, now, c, f, false, actor)
+	if err != nil {
+		return "", err
+	}
+	return "read: " + strings.Join(ToRDone(res, t.cal.Location()), "; "), nil
 }

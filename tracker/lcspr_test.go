@@ -169,3 +169,59 @@ func TestLCSPRRequestsAndReviewerNotice(t *testing.T) {
 		t.Errorf("second approval = %v, want refused", err)
 	}
 }
+
+func torTestForm(chronDue string) *Form {
+	return &Form{Kind: FormTermsOfReference, CaseRef: "LSCP-2026-001", Fields: map[string]string{
+		"lead_reviewer": "Jo Reviewer", "lead_reviewer_email": "jo@example.org", "review_period_from": "2025-01-01", "review_period_to": "2026-11-28"},
+		Tables: map[string][]map[string]string{
+			"timetable": {
+				{"action": "Chronologies returned", "responsible": "Each agency", "date": chronDue},
+				{"action": "Practitioner learning event", "responsible": "Lead reviewer", "date": "2027-03-10"},
+				{"action": "Draft report", "responsible": "Lead reviewer", "date": "not yet agreed"},
+			},
+			"agencies": {{"agency": "Met Police"}, {"agency": "Lewisham Children's Social Care"}},
+		}}
+}
+
+// Terms of Reference sent by email are read back and set only once confirmed; a revised
+// one says what moved (issue 10.2).
+func TestTermsOfReferenceByEmail(t *testing.T) {
+	ctx := context.Background()
+	clock := &testClock{}
+	tr := newRRTracker(t, clock, nil)
+	toApproved(t, tr, clock, "b")
+	clock.Set("2027-01-04T10:00:00Z")
+	in := staffMail(clock, "tor1@lewisham.gov.uk", firstID(t, tr, TmplApprovalRequest), "RE: [LSCP-2026-001] approve", "The agreed ToR.")
+	in.Attachments = []InAttachment{{Attachment: Attachment{Name: "tor.docx", Data: []byte("PK")}, Form: torTestForm("2027-01-25")}}
+	deliver(t, tr, in)
+	replies := outboxEmails(t, tr, TmplCommandReply)
+	last := replies[len(replies)-1]
+	for _, want := range []string{"Chronologies returned, Each agency, by 17:00 Mon 25 Jan 2027 [lcspr_returns]", "could not read (not set): Draft report", "Confirm terms"} {
+		if !strings.Contains(last.Email.Text, want) {
+			t.Errorf("reply to the ToR lacks %q:\n%s", want, last.Email.Text)
+		}
+	}
+	if n := len(outboxEmails(t, tr, TmplLCSPRRequest)); n != 0 {
+		t.Errorf("%d requests sent before the ToR was confirmed", n)
+	}
+	confirm := staffMail(clock, "tor2@lewisham.gov.uk", last.MessageID, "RE: "+last.Email.Subject, "Confirm terms")
+	deliver(t, tr, confirm)
+	if n := len(outboxEmails(t, tr, TmplLCSPRRequest)); n != 2 {
+		t.Errorf("requests after Confirm terms = %d, want 2 (the police and Children's Social Care)", n)
+	}
+	if rows := outboxEmails(t, tr, TmplNationalNotice); len(rows) != 1 || rows[0].Status != "awaiting_approval" {
+		t.Errorf("reviewer notice from the ToR = %+v, want one awaiting approval", rows)
+	}
+	d, _ := tr.Case(ctx, "LSCP-2026-001")
+	if due, st := deadlineDue(t, d, "learning_event", "Practitioner learning event"); st != "pending" || tr.londonDay(due) != "2027-03-10" {
+		t.Errorf("learning_event = %v %s", due, st)
+	}
+	// Revised: the chronologies move to 1 Feb.
+	res, err := tr.TermsOfReference(ctx, "LSCP-2026-001", torTestForm("2027-02-01"), true, "command line")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(ToRDone(res, tr.Calendar().Location()), "\n"); !strings.Contains(got, "Chronologies returned, Each agency, by 17:00 Mon 1 Feb 2027 [lcspr_returns] (was Mon 25 Jan 2027)") {
+		t.Errorf("revised ToR does not say what moved:\n%s", got)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/lewisham-lscp/csprbot/parser"
 	"github.com/lewisham-lscp/csprbot/tracker"
 )
 
@@ -24,6 +25,8 @@ func lcsprAction(name string) caseAction {
 		return caseRequest
 	case "more":
 		return caseMore
+	case "tor":
+		return caseToR
 	}
 	return nil
 }
@@ -120,5 +123,30 @@ func caseApproveWhat(ctx context.Context, a *app, f *flags, ref string, stdout i
 		return asUsage(err)
 	}
 	fmt.Fprintf(stdout, "%s: %s\n", ref, out)
+	return nil
+}
+
+// caseToR: csprbot case REF tor FILE: reads the Terms of Reference (Appendix 6), sets the
+// timetable as deadlines, requests the chronologies and agency reports it dates from the
+// agencies it names, and records the lead reviewer; prints what it read.
+func caseToR(ctx context.Context, a *app, f *flags, ref string, stdout io.Writer) error {
+	if len(f.args) != 3 {
+		return usagef("case %s tor: which file? csprbot case %s tor FILE", ref, ref)
+	}
+	form, err := parseOne(f.args[2], a.cfg.Parser.Passwords)
+	if err != nil {
+		return usagef("case %s tor: %s: %v", ref, f.args[2], err)
+	}
+	if form.Kind != parser.KindTermsOfReference {
+		return usagef("case %s tor: %s reads as %s, not Terms of Reference (Appendix 6)", ref, f.args[2], form.Kind)
+	}
+	res, err := a.tr.TermsOfReference(ctx, ref, toTrackerForm(form), true, "command line")
+	if err != nil {
+		return asUsage(err)
+	}
+	fmt.Fprintf(stdout, "%s: Terms of Reference read and set.\n", ref)
+	for _, l := range tracker.ToRDone(res, a.tr.Calendar().Location()) {
+		fmt.Fprintln(stdout, l)
+	}
 	return nil
 }

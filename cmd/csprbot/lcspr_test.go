@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -77,29 +79,47 @@ func TestLocalReviewCommands(t *testing.T) {
 		t.Errorf("second approve reviewer: exit %d, want 2; %s %s", code, o2.String(), e2.String())
 	}
 
-	// Chronologies from the police and Children's Social Care by Mon 25 Jan.
-	out = e.run(0, "case", rrRef, "request", "chronology", "--agency", "Metropolitan Police Service", "--agency", "Lewisham Children's Social Care",
-		"--due", "2027-01-25", "--now", "2027-01-13T09:00:00Z")
-	if !strings.Contains(out, "chronology requested from 2 agencies") {
-		t.Errorf("request output: %s", out)
+	// The Terms of Reference: its timetable becomes deadlines; chronologies (by Mon 25 Jan)
+	// and agency reports (by Mon 8 Feb) are requested from the agencies it names.
+	out = e.run(0, "case", rrRef, "tor", "testdata/lcspr/terms-of-reference.docx", "--now", "2027-01-13T09:00:00Z")
+	for _, want := range []string{"Lead reviewer: Jo Reviewer", "Timetable: Practitioner learning event, Lead reviewer, by 17:00 Wed 10 Mar 2027 [learning_event]",
+		"chronology requested from 3 agencies", "agency report requested from 3 agencies"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("tor output lacks %q:\n%s", want, out)
+		}
+	}
+	if again := e.run(0, "case", rrRef, "request", "chronology", "--agency", "Metropolitan Police Service", "--due", "2027-01-25", "--now", "2027-01-13T09:00:30Z"); !strings.Contains(again, "already asked: Metropolitan Police Service") {
+		t.Errorf("a second request did not say the police were already asked: %s", again)
 	}
 	got = step("2027-01-13T09:01:00Z")
 	reqs := pick(got, lcRequest, "")
-	exactlyOnceEach(t, "chronology requests", reqs, got, rrPolice, rrCSC)
+	if len(reqs) != 6 {
+		t.Errorf("requests sent: %d, want 6 (a chronology and an agency report from each of 3 agencies):\n%s", len(reqs), describe(got))
+	}
 	for _, r := range reqs {
-		if names := strings.Join(attachmentNames(r), ", "); !strings.Contains(names, "Information-Sharing Chronology.docx") {
-			t.Errorf("request to %v carries %q, want the pre-filled chronology", r.To, names)
+		names := strings.Join(attachmentNames(r), ", ")
+		if !strings.Contains(names, "Information-Sharing Chronology.docx") && !strings.Contains(names, "Agency Report.docx") {
+			t.Errorf("request to %v carries %q, want the pre-filled chronology or agency report", r.To, names)
 		}
+	}
+	var timetable []string
+	for _, dl := range e.caseJSON(rrRef, "2027-01-13T09:02:00Z").Deadlines {
+		if strings.HasPrefix(dl.Note, "timetable:") {
+			timetable = append(timetable, dl.Rule+" "+dl.Agency+" "+dl.Due.UTC().Format("2006-01-02T15:04"))
+		}
+	}
+	if want := "learning_event Practitioner learning event 2027-03-10T17:00"; len(timetable) != 5 || !slices.Contains(timetable, want) {
+		t.Errorf("timetable deadlines = %q, want 5 with %q", timetable, want)
 	}
 	// The police reply with their chronology.
 	var police *mailbox.Message
 	for _, r := range reqs {
-		if strings.EqualFold(r.To[0], rrPolice) {
+		if strings.EqualFold(r.To[0], rrPolice) && strings.Contains(strings.Join(attachmentNames(r), ""), "Chronology") {
 			police = r
 		}
 	}
 	e.deliver("2027-01-20T11:00:00Z", demoMail{from: rrPolice, subject: "Re: " + police.Subject, inReplyTo: police.MessageID,
-		body: "Our chronology is attached.", attachName: "met-chronology.docx", attach: demoScopingReturn(rrRef, "EB")})
+		body: "Our chronology is attached.", attachName: "met-chronology.docx", attach: mustRead(t, "testdata/lcspr/chronology-met.docx")})
 	step("2027-01-20T11:05:00Z")
 	rets := map[string]tracker.Return{}
 	for _, r := range e.caseJSON(rrRef, "2027-01-20T11:06:00Z").Returns {
@@ -119,7 +139,7 @@ func TestLocalReviewCommands(t *testing.T) {
 	}
 	// Children's Social Care is late: chased on Tue 26 Jan.
 	got = step("2027-01-26T09:30:00Z")
-	if c := pick(got, "Overdue", rrCSC); len(c) != 1 {
+	if c := pick(got, "Overdue", rrCSC); len(c) != 1 || !strings.Contains(c[0].Text, "Information-Sharing Chronology") {
 		t.Errorf("chaser to Children's Social Care: %d, want 1; sent:\n%s", len(c), describe(got))
 	}
 	var cases []struct {
@@ -134,12 +154,21 @@ func TestLocalReviewCommands(t *testing.T) {
 	for _, r := range cases[0].Returns {
 		kinds[r.Kind]++
 	}
-	if kinds["scoping"] != 5 || kinds["chronology"] != 2 {
-		t.Errorf("cases --json returns by kind = %v, want 5 scoping and 2 chronology", kinds)
+	if kinds["scoping"] != 5 || kinds["chronology"] != 3 || kinds["agency_report"] != 3 {
+		t.Errorf("cases --json returns by kind = %v, want 5 scoping, 3 chronology, 3 agency_report", kinds)
 	}
 	for _, m := range e.sent() {
 		if strings.Contains(m.Subject, "Ellie") || strings.Contains(m.Subject, "Testcase") {
 			t.Errorf("subject %q names the child", m.Subject)
 		}
 	}
+}
+
+func mustRead(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }

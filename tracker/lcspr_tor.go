@@ -1,0 +1,282 @@
+package tracker
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+)
+
+// FormTermsOfReference is the parser's kind for Appendix 6.
+const FormTermsOfReference = "terms_of_reference"
+
+// torForm returns the Terms of Reference attached to a message, if any.
+func torForm(in *Incoming) *Form {
+	for _, a := range in.Attachments {
+		if a.Form != nil && a.Form.Kind == FormTermsOfReference {
+			return a.Form
+		}
+	}
+	return nil
+}
+
+// TimetableRow is one row of the Terms of Reference's outline timetable (7.0) as a
+// deadline: what, who is responsible, by when, and the rule it is tracked under.
+type TimetableRow struct {
+	Action      string
+	Responsible string
+	Due         time.Time // 17:00 London on the date required
+	Rule        string    // lcspr_returns | learning_event | tor_timetable
+	Moved       string    // for a revised Terms of Reference: "was Mon 25 Jan 2027", "new"
+}
+
+// ToRResult says what reading a Terms of Reference did.
+type ToRResult struct {
+	Ref         string
+	Confirmed   bool // the timetable is set as deadlines (false: proposed, waiting for Confirm terms)
+	PeriodFrom  string
+	PeriodTo    string
+	Reviewer    string
+	Agencies    []string
+	Panel       []string
+	Timetable   []TimetableRow
+	Unreadable  []string // timetable rows whose date could not be read
+	Requested   []string // requests sent when it was confirmed
+	ReviewerSet string   // what naming the lead reviewer did
+}
+
+// timetableRule is the process.md rule a timetable row is tracked under.
+func timetableRule(action string) string {
+	a := strings.ToLower(action)
+	switch {
+	case strings.Contains(a, "chronolog") || strings.Contains(a, "agency report") || strings.Contains(a, "agency reports"):
+		return "lcspr_returns"
+	case strings.Contains(a, "learning event") || strings.Contains(a, "practitioner event"):
+		return "learning_event"
+	}
+	return "tor_timetable"
+}
+
+// readToR turns a Terms of Reference into what csprbot would do with it.
+func (t *Tracker) readToR(f *Form) ToRResult {
+	var res ToRResult
+	res.PeriodFrom, res.PeriodTo = f.Fields["review_period_from"], f.Fields["review_period_to"]
+	res.Reviewer = strings.TrimSpace(f.Fields["lead_reviewer"])
+	for _, r := range f.Tables["agencies"] {
+		if a := strings.TrimSpace(r["agency"]); a != "" {
+			res.Agencies = append(res.Agencies, a)
+		}
+	}
+	for _, r := range f.Tables["panel"] {
+		p := strings.TrimSpace(r["name"])
+		if x := strings.TrimSpace(r["role"]); x != "" {
+			p += ", " + x
+		}
+		if x := strings.TrimSpace(r["organisation"]); x != "" {
+			p += " (" + x + ")"
+		}
+		if p != "" {
+			res.Panel = append(res.Panel, p)
+		}
+	}
+	for _, r := range f.Tables["timetable"] {
+		action := strings.TrimSpace(r["action"])
+		if action == "" {
+			continue
+		}
+		d, err := ParseLondonDate(r["date"], t.cal.Location())
+		if err != nil {
+			res.Unreadable = append(res.Unreadable, fmt.Sprintf("%s (%q)", action, r["date"]))
+			continue
+		}
+		res.Timetable = append(res.Timetable, TimetableRow{Action: action, Responsible: strings.TrimSpace(r["responsible"]),
+			Due: t.cal.At(d, 17, 0), Rule: timetableRule(action)})
+	}
+	return res
+}
+
+// TermsOfReference records a case's Terms of Reference (Appendix 6). With confirm, its
+// timetable becomes the case's deadlines (each row one, with its owner), the chronologies
+// and agency reports are requested from the agencies it names by the dates it sets, and
+// the lead reviewer it names is recorded (the notice to national bodies waits for
+// approval). Without, it is kept as proposed and the staff member is asked to confirm.
+// A later one replaces the earlier, and says which dates moved.
+func (t *Tracker) TermsOfReference(ctx context.Context, ref string, f *Form, confirm bool, actor string) (ToRResult, error) {
+	return onCase(ctx, t, ref, "terms of reference", func(tx *sql.Tx, now time.Time, c caseRow) (ToRResult, error) {
+		return t.termsOfReference(ctx, tx, now, c, f, confirm, actor)
+	})
+}
+
+func (t *Tracker) termsOfReference(ctx context.Context, tx *sql.Tx, now time.Time, c caseRow, f *Form, confirm bool, actor string) (ToRResult, error) {
+	if err := lcsprOpen(c); err != nil {
+		return ToRResult{Ref: c.ref}, err
+	}
+	if f.CaseRef != "" && !strings.EqualFold(strings.TrimSpace(f.CaseRef), c.ref) {
+		return ToRResult{Ref: c.ref}, fmt.Errorf("%w: these Terms of Reference are for %s, not %s", ErrRefused, f.CaseRef, c.ref)
+	}
+	res := t.readToR(f)
+	res.Ref = c.ref
+	if len(res.Timetable) == 0 && res.Reviewer == "" && len(res.Agencies) == 0 {
+		return res, fmt.Errorf("%w: csprbot could read no timetable, lead reviewer or agencies in these Terms of Reference", ErrRefused)
+	}
+	// What moved, against the timetable now on the case.
+	old := map[string]time.Time{}
+	rows, err := tx.QueryContext(ctx, `SELECT agency, due_at FROM deadlines WHERE case_id = ? AND note LIKE 'timetable:%'`, c.id)
+	if err != nil {
+		return res, err
+	}
+	for rows.Next() {
+		var a string
+		var due sql.NullString
+		if err := rows.Scan(&a, &due); err != nil {
+			rows.Close()
+			return res, err
+		}
+		old[normName(a)] = parseTS(due)
+	}
+	rows.Close()
+	if len(old) > 0 {
+		for i, r := range res.Timetable {
+			switch was, ok := old[normName(r.Action)]; {
+			case !ok:
+				res.Timetable[i].Moved = "new"
+			case !was.Equal(r.Due):
+				res.Timetable[i].Moved = "was " + was.In(t.cal.Location()).Format("Mon 2 Jan 2006")
+			}
+		}
+	}
+	js, err := json.Marshal(f)
+	if err != nil {
+		return res, err
+	}
+	status := "proposed"
+	if confirm {
+		status = "confirmed"
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO terms_of_reference(case_id, form_json, status, received_at, confirmed_at, confirmed_by) VALUES (?, ?, ?, ?, ?, ?)
+		ON CONFLICT(case_id) DO UPDATE SET form_json = excluded.form_json, status = excluded.status, received_at = excluded.received_at,
+			confirmed_at = excluded.confirmed_at, confirmed_by = excluded.confirmed_by`,
+		c.id, string(js), status, ts(now), nullTS(map[bool]time.Time{true: now}[confirm]), map[bool]string{true: actor}[confirm]); err != nil {
+		return res, err
+	}
+	if !confirm {
+		return res, audit(ctx, tx, now, c.id, actor, "tor_received", fmt.Sprintf("Terms of Reference read (%d timetable rows); waiting for Confirm terms", len(res.Timetable)))
+	}
+	return res, t.applyToR(ctx, tx, now, c, &res, actor)
+}
+
+// applyToR sets the confirmed timetable as deadlines and acts on it.
+func (t *Tracker) applyToR(ctx context.Context, tx *sql.Tx, now time.Time, c caseRow, res *ToRResult, actor string) error {
+	res.Confirmed = true
+	for _, r := range res.Timetable {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO deadlines(case_id, rule, agency, due_at, note) VALUES (?, ?, ?, ?, ?)
+			ON CONFLICT(case_id, rule, agency) DO UPDATE SET due_at = excluded.due_at, note = excluded.note,
+				status = CASE WHEN deadlines.status = 'missed' THEN 'pending' ELSE deadlines.status END`,
+			c.id, r.Rule, r.Action, ts(r.Due), "timetable: responsible "+orNone(r.Responsible)); err != nil {
+			return err
+		}
+	}
+	// The chronologies and agency reports, from the agencies the ToR names, by its dates.
+	for _, r := range res.Timetable {
+		if r.Rule != "lcspr_returns" || !r.Due.After(now) {
+			continue
+		}
+		kind := ReturnChronology
+		if strings.Contains(strings.ToLower(r.Action), "agency report") {
+			kind = ReturnAgencyReport
+		}
+		rr, err := t.requestReturns(ctx, tx, now, c, kind, res.Agencies, r.Due, actor)
+		if err != nil && !errors.Is(err, ErrRefused) {
+			return err
+		}
+		if len(rr.Requested) > 0 {
+			res.Requested = append(res.Requested, RequestDone(rr, t.cal.Location()))
+		}
+	}
+	if res.Reviewer != "" {
+		var cur string
+		if err := tx.QueryRowContext(ctx, `SELECT lead_reviewer FROM cases WHERE id = ?`, c.id).Scan(&cur); err != nil {
+			return err
+		}
+		if normName(cur) != normName(res.Reviewer) && c.stage == StageLCSPR {
+			var f Form
+			var js string
+			_ = tx.QueryRowContext(ctx, `SELECT form_json FROM terms_of_reference WHERE case_id = ?`, c.id).Scan(&js)
+			_ = json.Unmarshal([]byte(js), &f)
+			out, err := t.setReviewer(ctx, tx, now, c, res.Reviewer, f.Fields["lead_reviewer_email"], actor)
+			if err != nil && !errors.Is(err, ErrRefused) {
+				return err
+			}
+			res.ReviewerSet = out
+		}
+	}
+	return audit(ctx, tx, now, c.id, actor, "tor_confirmed", fmt.Sprintf("Terms of Reference confirmed by %s: %d timetable deadlines", actor, len(res.Timetable)))
+}
+
+// ConfirmToR confirms the proposed Terms of Reference on a case (Confirm terms).
+func (t *Tracker) confirmToR(ctx context.Context, tx *sql.Tx, now time.Time, c caseRow, actor string) (ToRResult, error) {
+	var js, status string
+	err := tx.QueryRowContext(ctx, `SELECT form_json, status FROM terms_of_reference WHERE case_id = ?`, c.id).Scan(&js, &status)
+	if errors.Is(err, sql.ErrNoRows) {
+		return ToRResult{Ref: c.ref}, fmt.Errorf("%w: no Terms of Reference were received on %s", ErrRefused, c.ref)
+	}
+	if err != nil {
+		return ToRResult{Ref: c.ref}, err
+	}
+	if status == "confirmed" {
+		return ToRResult{Ref: c.ref}, fmt.Errorf("%w: the Terms of Reference on %s are already confirmed", ErrRefused, c.ref)
+	}
+	var f Form
+	if err := json.Unmarshal([]byte(js), &f); err != nil {
+		return ToRResult{Ref: c.ref}, err
+	}
+	return t.termsOfReference(ctx, tx, now, c, &f, true, actor)
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "(not named)"
+	}
+	return s
+}
+
+// ToRDone is what csprbot read and did, as lines for a reply or the command line.
+func ToRDone(res ToRResult, loc *time.Location) []string {
+	var out []string
+	if res.PeriodFrom != "" || res.PeriodTo != "" {
+		out = append(out, fmt.Sprintf("Review period: %s to %s", orNone(res.PeriodFrom), orNone(res.PeriodTo)))
+	}
+	if res.Reviewer != "" {
+		out = append(out, "Lead reviewer: "+res.Reviewer)
+	}
+	if len(res.Panel) > 0 {
+		out = append(out, "Panel: "+strings.Join(res.Panel, "; "))
+	}
+	if len(res.Agencies) > 0 {
+		out = append(out, "Chronologies and reports from: "+strings.Join(res.Agencies, ", "))
+	}
+	rows := append([]TimetableRow(nil), res.Timetable...)
+	sort.SliceStable(rows, func(i, j int) bool { return rows[i].Due.Before(rows[j].Due) })
+	for _, r := range rows {
+		l := fmt.Sprintf("Timetable: %s, %s, by %s [%s]", r.Action, orNone(r.Responsible), r.Due.In(loc).Format("15:04 Mon 2 Jan 2006"), r.Rule)
+		if r.Moved != "" {
+			l += " (" + r.Moved + ")"
+		}
+		out = append(out, l)
+	}
+	for _, u := range res.Unreadable {
+		out = append(out, "Timetable row with a date csprbot could not read (not set): "+u)
+	}
+	out = append(out, res.Requested...)
+	if res.ReviewerSet != "" {
+		out = append(out, res.ReviewerSet)
+	}
+	if !res.Confirmed {
+		out = append(out, "Nothing is set yet. If this is right, reply with the single line: Confirm terms. If not, send the corrected Terms of Reference.")
+	}
+	return out
+}
