@@ -345,8 +345,8 @@ func (t *Tracker) Chronology(ctx context.Context, ref string) (*ChronologyView, 
 }
 
 // chronologyView merges every agency's scoping return and chronology (and the referral's
-// events) into one chronology. sources is a fingerprint of the documents it came from, to
-// tell when a later one has arrived.
+// events) into one chronology. sources is a fingerprint of the documents it came from and
+// the returns that are in (one "key<TAB>agency" a line), to tell when a later one arrives.
 func (t *Tracker) chronologyView(ctx context.Context, tx *sql.Tx, now time.Time, c caseRow) (*ChronologyView, string, error) {
 	v := &ChronologyView{CaseRef: c.ref, ChildInitials: c.initials, Generated: now}
 	var all []ChronEntry
@@ -372,7 +372,7 @@ func (t *Tracker) chronologyView(ctx context.Context, tx *sql.Tx, now time.Time,
 	}
 	seen := map[string]int64{} // agency|entry → the document it first came in
 	for _, d := range docs {
-		fp = append(fp, fmt.Sprintf("%d:%s", d.msgID, d.name))
+		fp = append(fp, fmt.Sprintf("doc:%d:%s\t%s", d.msgID, d.name, d.agency))
 		src := ChronSource{Agency: d.agency, Kind: "scoping return", Name: d.name, Received: d.received}
 		var rows []ChronEntry
 		if d.form.Kind == FormChronology {
@@ -440,11 +440,12 @@ func (t *Tracker) chronologyView(ctx context.Context, tx *sql.Tx, now time.Time,
 	for _, r := range rets {
 		switch r.status {
 		case "received", "nil_return", "waived":
+			fp = append(fp, "in\t"+r.agency) // a nil return adds no entry, but changes what is missing
 		default:
 			v.Missing = append(v.Missing, r.agency)
 		}
 	}
-	return v, strings.Join(fp, ","), nil
+	return v, strings.Join(fp, "\n"), nil
 }
 
 // reviewPeriod is the review period the case's Terms of Reference set, if there are any.
@@ -677,13 +678,13 @@ func (t *Tracker) tickDrafts(ctx context.Context, now time.Time) error {
 				return err
 			}
 			old := map[string]bool{}
-			for _, s := range strings.Split(src, ",") {
+			for _, s := range strings.Split(src, "\n") {
 				old[s] = true
 			}
 			var from []string
-			for _, d := range mustDocs(t.caseDocs(ctx, tx, c, FormScopingReturn, FormChronology)) {
-				if !old[fmt.Sprintf("%d:%s", d.msgID, d.name)] && !contains(from, d.agency) {
-					from = append(from, d.agency)
+			for _, s := range strings.Split(fp, "\n") {
+				if _, agency, _ := strings.Cut(s, "\t"); !old[s] && agency != "" && !contains(from, agency) {
+					from = append(from, agency)
 				}
 			}
 			note := "updated: a later document arrived"
@@ -698,11 +699,4 @@ func (t *Tracker) tickDrafts(ctx context.Context, now time.Time) error {
 		}
 	}
 	return nil
-}
-
-func mustDocs(ds []caseDoc, err error) []caseDoc {
-	if err != nil {
-		return nil
-	}
-	return ds
 }

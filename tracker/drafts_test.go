@@ -334,3 +334,69 @@ func TestCombinedChronologyFourAgencies(t *testing.T) {
 		t.Errorf("after the late return: %d entries, missing %v; want 8 and none", len(v.Entries), v.Missing)
 	}
 }
+
+// The review period of the Terms of Reference marks the entries outside it; the lead
+// reviewer gets the chronology only when recorded and vouched for.
+func TestChronologyReviewPeriodAndLeadReviewer(t *testing.T) {
+	ctx := context.Background()
+	clock := &testClock{}
+	tr := newRRTracker(t, clock, nil)
+	req, _ := draftCase(t, tr, clock)
+	clock.Set("2026-12-09T10:00:00Z")
+	agencySends(t, tr, clock, "lead@met.example", req["Metropolitan Police Service"], "p1@met.example",
+		scopingAtt("police-return.docx", map[string]string{"child_known": "yes"},
+			map[string]string{"date": "2025-01-10", "person": "Mother", "event": "Call about noise"},
+			map[string]string{"date": "2026-10-02", "person": "Mother", "event": "Domestic incident"}))
+	v, err := tr.Chronology(ctx, "LSCP-2026-001")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range v.Entries {
+		if e.Outside {
+			t.Errorf("entry %s marked outside a review period there is none of", e.Date)
+		}
+	}
+	db := tr.DB()
+	if _, err := db.Exec(`INSERT INTO terms_of_reference(case_id, form_json, status, received_at) VALUES
+		((SELECT id FROM cases WHERE ref = 'LSCP-2026-001'), '{"kind":"terms_of_reference","fields":{"review_period_from":"2026-01-01","review_period_to":"2026-12-05"}}', 'confirmed', ?)`, ts(clock.Now())); err != nil {
+		t.Fatal(err)
+	}
+	v, _ = tr.Chronology(ctx, "LSCP-2026-001")
+	var marks []string
+	for _, e := range v.Entries {
+		marks = append(marks, e.Date+":"+map[bool]string{true: "outside", false: "inside"}[e.Outside])
+	}
+	if got := strings.Join(marks, " "); got != "2025-01-10:outside 2026-10-02:inside 2026-12-05:inside" || v.PeriodFrom != "2026-01-01" || v.PeriodTo != "2026-12-05" || v.PeriodNote != "" {
+		t.Errorf("marks = %s, period %q–%q (%q)", got, v.PeriodFrom, v.PeriodTo, v.PeriodNote)
+	}
+
+	send := func() string {
+		t.Helper()
+		inTx(t, tr, func(tx *sql.Tx) (string, error) {
+			c, err := loadCase(ctx, tx, "ref = ?", "LSCP-2026-001")
+			if err != nil {
+				return "", err
+			}
+			return tr.sendChronology(ctx, tx, clock.Now(), c, "test", "")
+		})
+		sent := outboxEmails(t, tr, TmplChronology)
+		return sent[len(sent)-1].To
+	}
+	if _, err := db.Exec(`UPDATE cases SET lead_reviewer = 'Jo Reviewer', lead_reviewer_email = 'jo@reviewers.example' WHERE ref = 'LSCP-2026-001'`); err != nil {
+		t.Fatal(err)
+	}
+	if to := send(); to != "strategic.lead@lewisham.gov.uk" {
+		t.Errorf("chronology to %q with a lead reviewer nobody vouched for, want staff only", to)
+	}
+	if _, err := db.Exec(`INSERT INTO case_agencies(case_id, name, email, source) VALUES ((SELECT id FROM cases WHERE ref = 'LSCP-2026-001'), 'Lead reviewer', 'jo@reviewers.example', 'staff')`); err != nil {
+		t.Fatal(err)
+	}
+	if to := send(); to != "strategic.lead@lewisham.gov.uk, jo@reviewers.example" {
+		t.Errorf("chronology to %q with a vouched lead reviewer, want staff and the reviewer", to)
+	}
+	for _, o := range outboxEmails(t, tr, TmplChronology) {
+		if o.Status == "held" {
+			t.Errorf("chronology to %s held", o.To)
+		}
+	}
+}
