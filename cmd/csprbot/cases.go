@@ -84,7 +84,7 @@ func writeJSON(w io.Writer, v any) error {
 }
 
 func cmdCase(ctx context.Context, args []string, stdout io.Writer) error {
-	f, err := parseFlags(args, []string{"json", "force"}, append([]string{"config", "now", "agency", "date"}, lcsprValueFlags...))
+	f, err := parseFlags(args, []string{"json", "force"}, append([]string{"config", "now", "agency", "date", "out"}, lcsprValueFlags...))
 	if err != nil {
 		return err
 	}
@@ -116,6 +116,8 @@ func cmdCase(ctx context.Context, args []string, stdout io.Writer) error {
 			return caseAware(ctx, a, f, ref, stdout)
 		case "extend":
 			return caseExtend(ctx, a, f, ref, stdout)
+		case "chronology":
+			return caseChronology(ctx, a, f, ref, stdout)
 		case "waive":
 			return caseWaive(ctx, a, f, ref, stdout)
 		default:

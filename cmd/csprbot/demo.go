@@ -260,6 +260,10 @@ func (d *demo) play(ctx context.Context) error {
 			body: "Apologies for the delay; form attached.", attachName: "scoping-return-lgt.docx", attach: demoScopingReturn(ref, initials)}); err != nil {
 		return err
 	}
+	if err := d.step(ctx, "2026-12-16 12:00", "The lead asks for the combined multi-agency chronology by replying \"Send chronology\".",
+		demoMail{from: staff, subject: "Re: [" + ref + "] Rapid Review report draft", inReplyTo: d.idOf(staff), body: "Send chronology\n\nThanks"}); err != nil {
+		return err
+	}
 	if err := d.step(ctx, "2026-12-17 15:00", "After the meeting the lead emails the Rapid Review report (Appendix 5).",
 		demoMail{from: staff, subject: "Re: [" + ref + "] Rapid Review report", inReplyTo: d.idOf(staff),
 			body: "Report attached.", attachName: "rapid-review-report.docx", attach: demoRapidReviewReport(ref, "17/12/2026")}); err != nil {
@@ -287,6 +291,9 @@ func (d *demo) play(ctx context.Context) error {
 		fmt.Fprintf(d.w, "The strict reader (the standard library's MIME reading) rejects %d things in them:\n  %s\n", len(bad), strings.Join(bad, "\n  "))
 	} else {
 		fmt.Fprintf(d.w, "The strict reader (the standard library's MIME reading) found no fault in any of them.\n")
+	}
+	if err := d.saveDrafts(); err != nil {
+		return err
 	}
 	fmt.Fprintf(d.w, "The demo's store is %s and its log %s; the full case view follows.\n\n", d.a.cfg.Store.Path, d.logf.Name())
 	printCase(d.w, det, d.loc)
