@@ -47,6 +47,7 @@ func splitCommand(line string) (verb, arg string, ok bool) {
 // Authentication-Results showing DKIM or DMARC pass for the From domain. Otherwise they are refused, with the reason, to the staff address
 // (a forged From never reaches anyone else). It reports whether the message held any.
 func (t *Tracker) staffCommands(ctx context.Context, tx *sql.Tx, now time.Time, in *Incoming, tt tie) (bool, error) {
+	ctx = withIncoming(ctx, in) // a command may take the message's attachment (Final report: lcspr.go)
 	staff, isStaff := t.cfg.isStaff(in.From)
 	if !isStaff || tt.caseID == 0 {
 		return false, nil
@@ -287,6 +288,7 @@ func (t *Tracker) confirm(ctx context.Context, tx *sql.Tx, now time.Time, in *In
 	}
 	var results []string
 	if src, _, err := storedIncoming(ctx, tx, orig); err == nil {
+		ctx = withIncoming(ctx, src)
 		if form, att := reportForm(src); form != nil {
 			results = append(results, t.runCommand(ctx, tx, "Rapid Review report", func() (string, error) {
 				return t.recordReport(ctx, tx, now, tt.caseID, src, form, att, actor)

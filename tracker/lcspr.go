@@ -22,11 +22,11 @@ import (
 var lcsprVerbs = map[string]bool{
 	"decision": true, "panel decision": true, "reviewer": true, "lead reviewer": true,
 	"request chronology": true, "request chronologies": true, "request agency report": true, "request agency reports": true,
-	"more information": true, "confirm terms": true,
+	"more information": true, "confirm terms": true, "final report": true, "published": true,
 }
 
 // LCSPRCommandHelp lists the local review's commands, for replies.
-const LCSPRCommandHelp = `Decision: local|national|alternative|none [YYYY-MM-DD] | Panel decision: national|local | Reviewer: NAME [<address>] | Request chronology: [AGENCY, …] by YYYY-MM-DD | Request agency report: [AGENCY, …] by YYYY-MM-DD | More information: AGENCY by YYYY-MM-DD: WHAT | Confirm terms (after sending the Terms of Reference)`
+const LCSPRCommandHelp = `Decision: local|national|alternative|none [YYYY-MM-DD] | Panel decision: national|local | Reviewer: NAME [<address>] | Request chronology: [AGENCY, …] by YYYY-MM-DD | Request agency report: [AGENCY, …] by YYYY-MM-DD | More information: AGENCY by YYYY-MM-DD: WHAT | Confirm terms (after sending the Terms of Reference) | Final report: publish YYYY-MM-DD [force] (the report attached) | Published: [YYYY-MM-DD] [URL]`
 
 func (t *Tracker) lcsprCommand(ctx context.Context, tx *sql.Tx, now time.Time, c caseRow, verb, arg, actor string) (string, error) {
 	loc := t.cal.Location()
@@ -140,6 +140,45 @@ func (t *Tracker) lcsprCommand2(ctx context.Context, tx *sql.Tx, now time.Time, 
 			return "", err
 		}
 		return RequestDone(res, loc), nil
+	case "final report":
+		// [publish] YYYY-MM-DD [force], the report attached to the message
+		fs := strings.Fields(arg)
+		force := len(fs) > 0 && strings.EqualFold(fs[len(fs)-1], "force")
+		if force {
+			fs = fs[:len(fs)-1]
+		}
+		if len(fs) > 0 && strings.EqualFold(fs[0], "publish") {
+			fs = fs[1:]
+		}
+		d, err := ParseLondonDate(strings.Join(fs, " "), loc)
+		if err != nil {
+			return "", fmt.Errorf("%w: write Final report: publish YYYY-MM-DD [force], with the report attached: %v", ErrRefused, err)
+		}
+		var report *Attachment
+		if in := incomingFrom(ctx); in != nil {
+			for i := range in.Attachments {
+				if a := &in.Attachments[i]; a.Form == nil || (a.Form.Kind != FormTermsOfReference && a.Form.Kind != FormRapidReview) {
+					report = &a.Attachment
+					break
+				}
+			}
+		}
+		res, err := t.finalReport(ctx, tx, now, c, report, d, force, actor)
+		if err != nil {
+			return "", err
+		}
+		return FinalReportDone(res, loc), nil
+	case "published":
+		var day time.Time
+		var url string
+		for _, w := range strings.Fields(arg) {
+			if d, err := ParseLondonDate(w, loc); err == nil {
+				day = d
+			} else {
+				url = w
+			}
+		}
+		return t.published(ctx, tx, now, c, day, url, actor)
 	case "confirm terms":
 		res, err := t.confirmToR(ctx, tx, now, c, actor)
 		if err != nil {
@@ -255,4 +294,17 @@ func (t *Tracker) torCommand(ctx context.Context, tx *sql.Tx, now time.Time, cas
 		return "", err
 	}
 	return "read: " + strings.Join(ToRDone(res, t.cal.Location()), "; "), nil
+}
+
+type incomingKey struct{}
+
+// withIncoming carries the staff message whose commands are being run, for a command that
+// takes its attachment.
+func withIncoming(ctx context.Context, in *Incoming) context.Context {
+	return context.WithValue(ctx, incomingKey{}, in)
+}
+
+func incomingFrom(ctx context.Context) *Incoming {
+	in, _ := ctx.Value(incomingKey{}).(*Incoming)
+	return in
 }

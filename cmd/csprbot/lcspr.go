@@ -4,6 +4,9 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"mime"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -27,6 +30,10 @@ func lcsprAction(name string) caseAction {
 		return caseMore
 	case "tor":
 		return caseToR
+	case "final-report":
+		return caseFinalReport
+	case "published":
+		return casePublished
 	}
 	return nil
 }
@@ -148,5 +155,51 @@ func caseToR(ctx context.Context, a *app, f *flags, ref string, stdout io.Writer
 	for _, l := range tracker.ToRDone(res, a.tr.Calendar().Location()) {
 		fmt.Fprintln(stdout, l)
 	}
+	return nil
+}
+
+// caseFinalReport: csprbot case REF final-report FILE --publish DATE [--force].
+func caseFinalReport(ctx context.Context, a *app, f *flags, ref string, stdout io.Writer) error {
+	if len(f.args) != 3 || f.last("publish") == "" {
+		return usagef("case %s final-report: csprbot case %s final-report FILE --publish YYYY-MM-DD [--force]", ref, ref)
+	}
+	d, err := tracker.ParseLondonDate(f.last("publish"), a.tr.Calendar().Location())
+	if err != nil {
+		return usagef("--publish: %v", err)
+	}
+	data, err := os.ReadFile(f.args[2])
+	if err != nil {
+		return usagef("case %s final-report: %v", ref, err)
+	}
+	att := &tracker.Attachment{Name: filepath.Base(f.args[2]), ContentType: mime.TypeByExtension(filepath.Ext(f.args[2])), Data: data}
+	if att.ContentType == "" {
+		att.ContentType = "application/octet-stream"
+	}
+	res, err := a.tr.FinalReport(ctx, ref, att, d, f.bool("force"), "command line")
+	if err != nil {
+		return asUsage(err)
+	}
+	fmt.Fprintf(stdout, "%s: %s\n", ref, tracker.FinalReportDone(res, a.tr.Calendar().Location()))
+	return nil
+}
+
+// casePublished: csprbot case REF published [--date D] [--url URL].
+func casePublished(ctx context.Context, a *app, f *flags, ref string, stdout io.Writer) error {
+	if len(f.args) != 2 {
+		return usagef("case %s published: csprbot case %s published [--date YYYY-MM-DD] [--url URL]", ref, ref)
+	}
+	var day time.Time
+	if s := f.last("date"); s != "" {
+		d, err := tracker.ParseLondonDate(s, a.tr.Calendar().Location())
+		if err != nil {
+			return usagef("--date: %v", err)
+		}
+		day = d
+	}
+	out, err := a.tr.Published(ctx, ref, day, f.last("url"), "command line")
+	if err != nil {
+		return asUsage(err)
+	}
+	fmt.Fprintf(stdout, "%s: %s\n", ref, out)
 	return nil
 }

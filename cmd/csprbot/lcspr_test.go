@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -16,6 +17,7 @@ const (
 	lcOfsted  = "SCR.SIN@ofsted.gov.uk"
 	lcDfE     = "Mailbox.CPOD@education.gov.uk"
 	lcRequest = "Local review request"
+	lcNSPCC   = "information@nspcc.org.uk"
 )
 
 // TestLocalReviewCommands carries the Rapid Review case of rapidReviewChristmas on past
@@ -156,6 +158,49 @@ func TestLocalReviewCommands(t *testing.T) {
 	}
 	if kinds["scoping"] != 5 || kinds["chronology"] != 3 || kinds["agency_report"] != 3 {
 		t.Errorf("cases --json returns by kind = %v, want 5 scoping, 3 chronology, 3 agency_report", kinds)
+	}
+	// The final report, across the late-May bank holiday and after the clock change: a
+	// publication on Wed 2 Jun leaves fewer than 7 working days from Mon 24 May (31 May is a
+	// bank holiday), so it is refused with the earliest lawful date, Thu 3 Jun.
+	report := filepath.Join(t.TempDir(), "final-report.docx")
+	if err := os.WriteFile(report, []byte("PK final report"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var o3, e3 bytes.Buffer
+	if code := Main(t.Context(), []string{"case", rrRef, "final-report", report, "--publish", "2027-06-02", "--now", "2027-05-24T09:00:00Z", "--config", e.cfg}, &o3, &e3); code != 2 ||
+		!strings.Contains(e3.String(), "earliest lawful date is Thu 3 Jun 2027") {
+		t.Errorf("final report for 2 Jun: exit %d, want 2 naming Thu 3 Jun 2027; stderr: %s", code, e3.String())
+	}
+	out = e.run(0, "case", rrRef, "final-report", report, "--publish", "2027-06-03", "--now", "2027-05-24T09:00:00Z")
+	if !strings.Contains(out, "must go by 17:00 Mon 24 May 2027") {
+		t.Errorf("final report output: %s", out)
+	}
+	got = step("2027-05-24T09:01:00Z")
+	if len(pick(got, "", rrPanel)) != 0 || len(pick(got, "", lcOfsted)) != 0 {
+		t.Errorf("the final report went before approval:\n%s", describe(got))
+	}
+	e.run(0, "case", rrRef, "approve", "final-report", "--now", "2027-05-24T10:00:00Z")
+	got = step("2027-05-24T10:01:00Z")
+	final := pick(got, "local review notice", "")
+	if len(final) != 1 || len(final[0].To) != 3 || !strings.Contains(strings.Join(attachmentNames(final[0]), ","), "final-report.docx") {
+		t.Errorf("final report to the national bodies: %s", describe(got))
+	}
+	// Publication, and the NSPCC: held until approved, then sent once with the report.
+	out = e.run(0, "case", rrRef, "published", "--date", "2027-06-03", "--url", "https://www.safeguardinglewisham.org.uk/cspr/et", "--now", "2027-06-03T12:00:00Z")
+	got = step("2027-06-03T12:01:00Z")
+	if len(pick(got, "", lcNSPCC)) != 0 {
+		t.Errorf("the NSPCC was sent the report before approval (%s)", out)
+	}
+	e.run(0, "case", rrRef, "approve", "nspcc", "--now", "2027-06-03T13:00:00Z")
+	got = step("2027-06-03T13:01:00Z")
+	if n := pick(got, "", lcNSPCC); len(n) != 1 || !strings.Contains(n[0].Text, "https://www.safeguardinglewisham.org.uk/cspr/et") {
+		t.Errorf("NSPCC submission: %s", describe(got))
+	}
+	d = e.caseJSON(rrRef, "2027-06-03T13:05:00Z")
+	for _, rule := range []string{"lcspr_publication", "final_report", "nspcc_submission", "reviewer_notification"} {
+		if dl, ok := deadlineOf(d, rule); !ok || dl.Status != "met" {
+			t.Errorf("%s = %+v (%v), want met", rule, dl, ok)
+		}
 	}
 	for _, m := range e.sent() {
 		if strings.Contains(m.Subject, "Ellie") || strings.Contains(m.Subject, "Testcase") {

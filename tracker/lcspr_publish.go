@@ -1,0 +1,154 @@
+package tracker
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// FinalReportResult says what FinalReport did.
+type FinalReportResult struct {
+	Ref       string
+	PublishOn time.Time // 00:00 London on the publication date
+	SendBy    time.Time // final_report: the last moment the copies may go (7 WD before)
+	Forced    bool
+}
+
+// earliestPublication is the first publication date that leaves the final_report rule's
+// working days between now and it.
+func (t *Tracker) earliestPublication(now time.Time) time.Time {
+	days := t.ruleDays("final_report", 7)
+	d := t.cal.AddWorkingDays(now, days)
+	for i := 0; i < 10 && t.cal.AddWorkingDays(d, -days).Before(now); i++ {
+		d = t.cal.AddWorkingDays(d, 1)
+	}
+	return t.cal.At(d, 0, 0)
+}
+
+// FinalReport records the review's final report and its publication date (a London date)
+// and prepares the copies to the National Panel, Ofsted and the DfE, held for approval and
+// sent once. A publication date that leaves fewer than the final_report rule's working
+// days (7) is refused, naming the earliest lawful date, unless forced.
+func (t *Tracker) FinalReport(ctx context.Context, ref string, report *Attachment, publish time.Time, force bool, actor string) (FinalReportResult, error) {
+	return onCase(ctx, t, ref, "final report", func(tx *sql.Tx, now time.Time, c caseRow) (FinalReportResult, error) {
+		return t.finalReport(ctx, tx, now, c, report, publish, force, actor)
+	})
+}
+
+func (t *Tracker) finalReport(ctx context.Context, tx *sql.Tx, now time.Time, c caseRow, report *Attachment, publish time.Time, force bool, actor string) (FinalReportResult, error) {
+	res := FinalReportResult{Ref: c.ref, PublishOn: t.cal.At(publish, 0, 0), Forced: force}
+	if c.stage != StageLCSPR {
+		return res, fmt.Errorf("%w: %s is at stage %s: a final report goes to national bodies for a local review only", ErrRefused, c.ref, c.stage)
+	}
+	if report == nil || (len(report.Data) == 0 && report.File == "") {
+		return res, fmt.Errorf("%w: attach the final report", ErrRefused)
+	}
+	r, ok := t.cfg.rule("final_report")
+	if ok {
+		_, res.SendBy, _ = t.cal.Due(r, map[Anchor]time.Time{AnchorPublication: res.PublishOn})
+	}
+	if ok && res.SendBy.Before(now) && !force {
+		early := t.earliestPublication(now)
+		return res, fmt.Errorf("%w: publication on %s leaves fewer than %d working days for the National Panel, Ofsted and the DfE; the earliest lawful date is %s (or add force)",
+			ErrRefused, res.PublishOn.In(t.cal.Location()).Format("Mon 2 Jan 2006"), r.Days, early.In(t.cal.Location()).Format("Mon 2 Jan 2006"))
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE cases SET publish_on = ? WHERE id = ?`, ts(res.PublishOn), c.id); err != nil {
+		return res, err
+	}
+	anchors := map[Anchor]time.Time{AnchorPublication: res.PublishOn}
+	for _, rule := range []string{"final_report", "nspcc_submission"} {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM deadlines WHERE case_id = ? AND rule = ? AND agency = '' AND status = 'pending'`, c.id, rule); err != nil {
+			return res, err
+		}
+		if err := t.setDeadline(ctx, tx, c.id, rule, "", anchors); err != nil {
+			return res, err
+		}
+	}
+	a := t.cfg.Addresses
+	lv := &LCSPRView{PublishOn: res.PublishOn, ReportName: report.Name}
+	if _, err := t.prepareNotice(ctx, tx, now, c.id, NoticeFinalReport, []string{a.NationalPanel, a.Ofsted, a.DfE}, lv, []Attachment{*report}); err != nil {
+		return res, err
+	}
+	detail := fmt.Sprintf("final report %s received from %s; publication on %s; copies to the National Panel, Ofsted and the DfE wait for approval", report.Name, actor, t.londonDay(res.PublishOn))
+	if force {
+		detail += " (publication date forced)"
+	}
+	return res, audit(ctx, tx, now, c.id, actor, "final_report", detail)
+}
+
+// FinalReportDone is a final report as one line.
+func FinalReportDone(res FinalReportResult, loc *time.Location) string {
+	s := "final report recorded; publication on " + res.PublishOn.In(loc).Format("Mon 2 Jan 2006")
+	if !res.SendBy.IsZero() {
+		s += "; the copies to the National Panel, Ofsted and the DfE must go by " + res.SendBy.In(loc).Format("15:04 Mon 2 Jan 2006")
+	}
+	if res.Forced {
+		s += " (date forced)"
+	}
+	return s + "; they wait for approval (Approve: final report)"
+}
+
+// Published records that the review was published on day (zero: today) at url, meets
+// lcspr_publication, and prepares the NSPCC submission with the final report attached,
+// held for approval. The report is kept on the website for 12 months (publication_kept).
+func (t *Tracker) Published(ctx context.Context, ref string, day time.Time, url, actor string) (string, error) {
+	return onCase(ctx, t, ref, "published", func(tx *sql.Tx, now time.Time, c caseRow) (string, error) {
+		return t.published(ctx, tx, now, c, day, url, actor)
+	})
+}
+
+func (t *Tracker) published(ctx context.Context, tx *sql.Tx, now time.Time, c caseRow, day time.Time, url, actor string) (string, error) {
+	if c.stage != StageLCSPR {
+		return "", fmt.Errorf("%w: %s is at stage %s, not a local review", ErrRefused, c.ref, c.stage)
+	}
+	at := now
+	if !day.IsZero() {
+		at = t.doneOn(day, now)
+	}
+	var prev sql.NullString
+	if err := tx.QueryRowContext(ctx, `SELECT published_at FROM cases WHERE id = ?`, c.id).Scan(&prev); err != nil {
+		return "", err
+	}
+	if prev.Valid {
+		return "", fmt.Errorf("%w: %s was already recorded as published on %s", ErrRefused, c.ref, t.londonDay(parseTS(prev)))
+	}
+	// The report: as sent to the national bodies.
+	var js string
+	err := tx.QueryRowContext(ctx, `SELECT o.email_json FROM national_notices n JOIN outbox o ON o.message_id = n.outbox_msgid
+		WHERE n.case_id = ? AND n.what = ? AND n.status IN ('approved', 'awaiting_approval') ORDER BY n.id DESC LIMIT 1`, c.id, NoticeFinalReport).Scan(&js)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", fmt.Errorf("%w: no final report was recorded on %s (Final report: publish YYYY-MM-DD, with the report attached)", ErrRefused, c.ref)
+	}
+	if err != nil {
+		return "", err
+	}
+	var e OutEmail
+	if err := json.Unmarshal([]byte(js), &e); err != nil {
+		return "", err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE cases SET published_at = ?, published_url = ? WHERE id = ?`, ts(at), strings.TrimSpace(url), c.id); err != nil {
+		return "", err
+	}
+	if err := t.meetDeadline(ctx, tx, now, c.id, "lcspr_publication", "", at); err != nil {
+		return "", err
+	}
+	// Kept on the website for at least 12 months: a reminder before it may be archived.
+	if _, err := tx.ExecContext(ctx, `INSERT INTO deadlines(case_id, rule, agency, due_at, note) VALUES (?, 'publication_kept', '', ?, ?)
+		ON CONFLICT(case_id, rule, agency) DO NOTHING`, c.id, ts(t.cal.AddMonths(at, 12)), "the published report stays on the website until then"); err != nil {
+		return "", err
+	}
+	lv := &LCSPRView{PublishOn: at, URL: strings.TrimSpace(url)}
+	if _, err := t.prepareNotice(ctx, tx, now, c.id, NoticeNSPCC, []string{t.cfg.Addresses.NSPCC}, lv, e.Attachments); err != nil {
+		return "", err
+	}
+	out := "publication recorded on " + t.londonDay(at)
+	if url != "" {
+		out += " at " + strings.TrimSpace(url)
+	}
+	out += "; the NSPCC submission waits for approval (Approve: nspcc)"
+	return out, audit(ctx, tx, now, c.id, actor, "published", out)
+}
