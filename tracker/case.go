@@ -168,6 +168,13 @@ func (t *Tracker) newCase(ctx context.Context, tx *sql.Tx, now time.Time, in *In
 	}
 	if form != nil {
 		c.Warnings = append(c.Warnings, form.Warnings...)
+		if len(form.Unanswered) > 0 {
+			labels := make([]string, len(form.Unanswered))
+			for i, k := range form.Unanswered {
+				labels[i] = fieldLabel(k)
+			}
+			c.Warnings = append(c.Warnings, "the referral form does not answer these; a person must complete them: "+strings.Join(labels, "; "))
+		}
 	}
 	c.Warnings = append(c.Warnings, warnings...)
 	if in.Auto != "" {

@@ -20,6 +20,9 @@ type Form struct {
 	Fields   map[string]string              `json:"fields"`
 	Tables   map[string][]map[string]string `json:"tables"`
 	Warnings []string                       `json:"warnings"`
+	// Unanswered are the form's questions it gives no answer to (parser.Form.Unanswered):
+	// what a person must complete, never a silently empty field.
+	Unanswered []string `json:"unanswered,omitempty"`
 }
 
 // Form kinds the tracker acts on.

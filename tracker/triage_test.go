@@ -67,3 +67,21 @@ func TestUnreadableDocumentGoesToTriageAndOpenCaseByReply(t *testing.T) {
 		t.Errorf("referral with an unreadable form = %+v, %v; want a case to complete", res, err)
 	}
 }
+
+// Issue 13.3: the fields a referral form leaves unanswered are named in the staff notice,
+// never left silently empty.
+func TestUnansweredReferralFieldsAreNamedToStaff(t *testing.T) {
+	ctx := context.Background()
+	clock := &testClock{}
+	clock.Set("2026-12-07T10:15:00Z")
+	tr := newRRTracker(t, clock, nil)
+	in := referralIncoming("r1@example.org", 1, "2026-12-07T10:15:00Z")
+	in.Attachments[0].Form.Unanswered = []string{"child_dob", "home_address"}
+	if _, err := tr.Ingest(ctx, in); err != nil {
+		t.Fatal(err)
+	}
+	notice := outboxEmails(t, tr, TmplStaffNewReferral)
+	if len(notice) != 1 || !strings.Contains(notice[0].Email.Text, "a person must complete them: Child date of birth; Home address") {
+		t.Errorf("the staff notice does not name the unanswered fields: %+v", notice)
+	}
+}

@@ -389,7 +389,7 @@ func parseReason(err error) string {
 }
 
 func toTrackerForm(f *parser.Form) *tracker.Form {
-	return &tracker.Form{Kind: string(f.Kind), CaseRef: f.CaseRef, Fields: f.Fields, Tables: f.Tables, Warnings: f.Warnings}
+	return &tracker.Form{Kind: string(f.Kind), CaseRef: f.CaseRef, Fields: f.Fields, Tables: f.Tables, Warnings: f.Warnings, Unanswered: f.Unanswered()}
 }
 
 // cycle does one full pass: fetch and record new mail, act on due deadlines, send.
