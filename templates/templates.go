@@ -90,6 +90,7 @@ var names = []string{
 	tracker.TmplChronology,
 	tracker.TmplLCSPRRequest,
 	tracker.TmplNationalNotice,
+	tracker.TmplActionSignOff,
 }
 
 // Names returns every template name, in a fixed order.

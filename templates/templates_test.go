@@ -98,6 +98,17 @@ var goldenCases = []goldenCase{
 	{"national_notice_reviewer", tracker.TmplNationalNotice, func(d *tracker.MailData) {
 		d.LCSPR = &tracker.LCSPRView{Notice: tracker.NoticeReviewer, Reviewer: "Jo Reviewer", ReviewerEmail: "jo.reviewer@example.org", DecisionAt: at(2026, 12, 22, 12, 0)}
 	}},
+	{"lcspr_request_action_evidence", tracker.TmplLCSPRRequest, func(d *tracker.MailData) {
+		d.Due = at(2027, 9, 30, 17, 0)
+		d.LCSPR = &tracker.LCSPRView{Kind: tracker.ReturnActionEvidence, KindLabel: tracker.ReturnKindLabel(tracker.ReturnActionEvidence), Item: "A2: Refresh the multi-agency training on information sharing"}
+	}},
+	{"action_signoff", tracker.TmplActionSignOff, func(d *tracker.MailData) {
+		d.Lines = []string{"From: safeguarding.lead@met.example", "Their message: Training delivered on 12 September; attendance list attached."}
+		d.LCSPR = &tracker.LCSPRView{Kind: tracker.ReturnActionEvidence, Item: "A2: Refresh the multi-agency training on information sharing", Key: "A2"}
+	}},
+	{"national_notice_nspcc", tracker.TmplNationalNotice, func(d *tracker.MailData) {
+		d.LCSPR = &tracker.LCSPRView{Notice: tracker.NoticeNSPCC, PublishOn: at(2027, 6, 3, 17, 0), URL: "https://www.safeguardinglewisham.org.uk/cspr/tb"}
+	}},
 	{"national_notice_final_report", tracker.TmplNationalNotice, func(d *tracker.MailData) {
 		d.LCSPR = &tracker.LCSPRView{Notice: tracker.NoticeFinalReport, PublishOn: at(2027, 6, 10, 10, 0), ReportName: "LSCP-2026-001 final report.docx"}
 	}},
@@ -235,7 +246,7 @@ func TestNames(t *testing.T) {
 	want := []string{tracker.TmplAckReferrer, tracker.TmplStaffNewReferral, tracker.TmplScopingRequest, tracker.TmplReturnReceived,
 		tracker.TmplReturnEmpty, tracker.TmplStaffAttention, tracker.TmplReminder, tracker.TmplChaser, tracker.TmplEscalation, tracker.TmplCommandReply, tracker.TmplDigest,
 		tracker.TmplMeetingInvite, tracker.TmplMeetingCancel, tracker.TmplPapers, tracker.TmplApprovalRequest, tracker.TmplPanelSubmission,
-		tracker.TmplOutcomeNotice, tracker.TmplStatutoryReminder, tracker.TmplRRDraft, tracker.TmplChronology, tracker.TmplLCSPRRequest, tracker.TmplNationalNotice}
+		tracker.TmplOutcomeNotice, tracker.TmplStatutoryReminder, tracker.TmplRRDraft, tracker.TmplChronology, tracker.TmplLCSPRRequest, tracker.TmplNationalNotice, tracker.TmplActionSignOff}
 	got := Names()
 	if !slices.Equal(got, want) {
 		t.Errorf("Names() = %v, want %v", got, want)

@@ -64,8 +64,9 @@ func (t *Tracker) staffCommands(ctx context.Context, tx *sql.Tx, now time.Time, 
 		cmds = append(cmds, line)
 	}
 	form, att := reportForm(in)
-	tor := torForm(in) // the Terms of Reference (lcspr_tor.go)
-	if len(cmds) == 0 && form == nil && tor == nil {
+	tor := torForm(in)         // the Terms of Reference (lcspr_tor.go)
+	plan := actionPlanForm(in) // the action plan (lcspr_action.go)
+	if len(cmds) == 0 && form == nil && tor == nil && plan == nil {
 		return false, nil
 	}
 	actor := normAddr(staff.Email)
@@ -97,6 +98,9 @@ func (t *Tracker) staffCommands(ctx context.Context, tx *sql.Tx, now time.Time, 
 		if tor != nil {
 			results = append(results, "the attached Terms of Reference: waiting for your confirmation (they are recorded on the case)")
 		}
+		if plan != nil {
+			results = append(results, "the attached action plan: waiting for your confirmation (it is recorded on the case)")
+		}
 		id, err := t.commandReplyID(ctx, tx, now, in, tt, "csprbot has not acted on your message on "+tt.ref+" yet, because it could not tell that it came from your own mailbox (it is not a reply to an email csprbot sent you). "+
 			"This is what it would do. To go ahead, reply to this email with the single line\n\n    Confirm\n\nNothing happens otherwise.", results)
 		if err != nil {
@@ -120,6 +124,11 @@ func (t *Tracker) staffCommands(ctx context.Context, tx *sql.Tx, now time.Time, 
 	if tor != nil {
 		results = append(results, t.runCommand(ctx, tx, "Terms of Reference", func() (string, error) {
 			return t.torCommand(ctx, tx, now, tt.caseID, tor, actor)
+		}))
+	}
+	if plan != nil {
+		results = append(results, t.runCommand(ctx, tx, "Action plan", func() (string, error) {
+			return t.planCommand(ctx, tx, now, tt.caseID, plan, actor)
 		}))
 	}
 	for _, line := range cmds {
@@ -297,6 +306,11 @@ func (t *Tracker) confirm(ctx context.Context, tx *sql.Tx, now time.Time, in *In
 		if tor := torForm(src); tor != nil {
 			results = append(results, t.runCommand(ctx, tx, "Terms of Reference", func() (string, error) {
 				return t.torCommand(ctx, tx, now, tt.caseID, tor, actor)
+			}))
+		}
+		if plan := actionPlanForm(src); plan != nil {
+			results = append(results, t.runCommand(ctx, tx, "Action plan", func() (string, error) {
+				return t.planCommand(ctx, tx, now, tt.caseID, plan, actor)
 			}))
 		}
 	} else if !errors.Is(err, sql.ErrNoRows) {

@@ -30,6 +30,7 @@ type Addresses struct {
 	NSPCC         string
 	Subgroup      string // the Learning from Practice subgroup: the weekly digest
 	Partners      string // the Safeguarding Partners: last step of escalation
+	MESI          string // the Monitoring, Evaluation and Service Improvement subgroup: signs off action-plan evidence
 }
 
 // Config is the tracker's part of the configuration, parsed and validated in cmd.
@@ -116,7 +117,7 @@ func (c *Config) allowList() allowList {
 		add(a.Email)
 		add(a.StrategicLead)
 	}
-	for _, a := range []string{c.Addresses.NationalPanel, c.Addresses.Ofsted, c.Addresses.DfE, c.Addresses.NSPCC, c.Addresses.Subgroup, c.Addresses.Partners} {
+	for _, a := range []string{c.Addresses.NationalPanel, c.Addresses.Ofsted, c.Addresses.DfE, c.Addresses.NSPCC, c.Addresses.Subgroup, c.Addresses.Partners, c.Addresses.MESI} {
 		add(a)
 	}
 	for _, a := range c.AllowedAddresses {

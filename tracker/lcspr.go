@@ -23,10 +23,11 @@ var lcsprVerbs = map[string]bool{
 	"decision": true, "panel decision": true, "reviewer": true, "lead reviewer": true,
 	"request chronology": true, "request chronologies": true, "request agency report": true, "request agency reports": true,
 	"more information": true, "confirm terms": true, "final report": true, "published": true,
+	"signed off": true, "sign off": true,
 }
 
 // LCSPRCommandHelp lists the local review's commands, for replies.
-const LCSPRCommandHelp = `Decision: local|national|alternative|none [YYYY-MM-DD] | Panel decision: national|local | Reviewer: NAME [<address>] | Request chronology: [AGENCY, …] by YYYY-MM-DD | Request agency report: [AGENCY, …] by YYYY-MM-DD | More information: AGENCY by YYYY-MM-DD: WHAT | Confirm terms (after sending the Terms of Reference) | Final report: publish YYYY-MM-DD [force] (the report attached) | Published: [YYYY-MM-DD] [URL]`
+const LCSPRCommandHelp = `Decision: local|national|alternative|none [YYYY-MM-DD] | Panel decision: national|local | Reviewer: NAME [<address>] | Request chronology: [AGENCY, …] by YYYY-MM-DD | Request agency report: [AGENCY, …] by YYYY-MM-DD | More information: AGENCY by YYYY-MM-DD: WHAT | Confirm terms (after sending the Terms of Reference) | Final report: publish YYYY-MM-DD [force] (the report attached) | Published: [YYYY-MM-DD] [URL] | Signed off: A1, A2 (or all)`
 
 func (t *Tracker) lcsprCommand(ctx context.Context, tx *sql.Tx, now time.Time, c caseRow, verb, arg, actor string) (string, error) {
 	loc := t.cal.Location()
@@ -179,6 +180,8 @@ func (t *Tracker) lcsprCommand2(ctx context.Context, tx *sql.Tx, now time.Time, 
 			}
 		}
 		return t.published(ctx, tx, now, c, day, url, actor)
+	case "signed off", "sign off":
+		return t.signOff(ctx, tx, now, c, arg, actor)
 	case "confirm terms":
 		res, err := t.confirmToR(ctx, tx, now, c, actor)
 		if err != nil {
@@ -307,4 +310,17 @@ func withIncoming(ctx context.Context, in *Incoming) context.Context {
 func incomingFrom(ctx context.Context) *Incoming {
 	in, _ := ctx.Value(incomingKey{}).(*Incoming)
 	return in
+}
+
+// planCommand reads the action plan a staff member attached and asks each owner for evidence.
+func (t *Tracker) planCommand(ctx context.Context, tx *sql.Tx, now time.Time, caseID int64, f *Form, actor string) (string, error) {
+	c, err := loadCase(ctx, tx, "id = ?", caseID)
+	if err != nil {
+		return "", err
+	}
+	res, err := t.actionPlan(ctx, tx, now, c, f, actor)
+	if err != nil {
+		return "", err
+	}
+	return ActionPlanDone(res), nil
 }

@@ -45,7 +45,8 @@ type LCSPRView struct {
 	Kind      string // the return asked for: chronology | agency_report | action_evidence
 	KindLabel string // its words: "Information-Sharing Chronology"
 	More      string // lcspr_request: what the panel found missing, when it sends a return back
-	Item      string // action_evidence: the action
+	Item      string // action_evidence: the action ("A1: …")
+	Key       string // action_evidence: the action's number ("A1"), for Signed off
 
 	Notice        string // national_notice: reviewer_notification | final_report | nspcc_submission | publication_delay
 	Reviewer      string // the lead reviewer

@@ -243,6 +243,10 @@ func (t *Tracker) more(ctx context.Context, tx *sql.Tx, now time.Time, c caseRow
 // lcsprReturn files an agency's chronology or agency report: it reports false when the
 // message is not one (the scoping intake then reads it).
 func (t *Tracker) lcsprReturn(ctx context.Context, tx *sql.Tx, now time.Time, in *Incoming, tt tie, res *IngestResult) (bool, error) {
+	// Evidence for an action of the action plan (lcspr_action.go).
+	if done, err := t.actionEvidence(ctx, tx, now, in, tt, res); done || err != nil {
+		return done, err
+	}
 	type ret struct {
 		id   int64
 		kind string

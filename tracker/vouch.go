@@ -23,7 +23,7 @@ func (t *Tracker) vouched(ctx context.Context, tx *sql.Tx, caseID int64, addr st
 		return true, nil
 	}
 	ad := t.cfg.Addresses
-	for _, c := range []string{t.cfg.From, t.cfg.Partnership.Email, ad.NationalPanel, ad.Ofsted, ad.DfE, ad.NSPCC, ad.Subgroup, ad.Partners} {
+	for _, c := range []string{t.cfg.From, t.cfg.Partnership.Email, ad.NationalPanel, ad.Ofsted, ad.DfE, ad.NSPCC, ad.Subgroup, ad.Partners, ad.MESI} {
 		if normAddr(c) == a {
 			return true, nil
 		}

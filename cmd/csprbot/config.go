@@ -64,6 +64,7 @@ type Config struct {
 		NSPCC         string `toml:"nspcc"`
 		Subgroup      string `toml:"subgroup"`
 		Partners      string `toml:"partners"`
+		MESI          string `toml:"mesi"` // signs off action-plan evidence
 	} `toml:"addresses"`
 	Mail struct {
 		AllowedDomains   []string `toml:"allowed_domains"`
@@ -352,7 +353,7 @@ func (c *Config) trackerConfig() (tracker.Config, error) {
 			Contact: c.Partnership.Contact, Signer: c.Partnership.Signer},
 		From: c.SMTP.From, MessageIDDomain: c.Mail.MessageIDDomain, RefPrefix: c.Partnership.Short,
 		Addresses: tracker.Addresses{NationalPanel: c.Addresses.NationalPanel, Ofsted: c.Addresses.Ofsted, DfE: c.Addresses.DfE,
-			NSPCC: c.Addresses.NSPCC, Subgroup: c.Addresses.Subgroup, Partners: c.Addresses.Partners},
+			NSPCC: c.Addresses.NSPCC, Subgroup: c.Addresses.Subgroup, Partners: c.Addresses.Partners, MESI: c.Addresses.MESI},
 		AllowedAddresses: c.Mail.AllowedAddresses, AllowedDomains: c.Mail.AllowedDomains,
 		Rules: rules, ChaseHour: c.Schedule.ChaseHour, StuckAfter: c.SMTP.AlertAfter.Duration,
 		Chasers:               c.Schedule.Chasers,

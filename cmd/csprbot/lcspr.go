@@ -34,6 +34,10 @@ func lcsprAction(name string) caseAction {
 		return caseFinalReport
 	case "published":
 		return casePublished
+	case "action-plan":
+		return caseActionPlan
+	case "signed-off":
+		return caseSignedOff
 	}
 	return nil
 }
@@ -197,6 +201,41 @@ func casePublished(ctx context.Context, a *app, f *flags, ref string, stdout io.
 		day = d
 	}
 	out, err := a.tr.Published(ctx, ref, day, f.last("url"), "command line")
+	if err != nil {
+		return asUsage(err)
+	}
+	fmt.Fprintf(stdout, "%s: %s\n", ref, out)
+	return nil
+}
+
+// caseActionPlan: csprbot case REF action-plan FILE: reads the action plan (action, owner
+// agency, due date) and asks each owner for evidence by the date.
+func caseActionPlan(ctx context.Context, a *app, f *flags, ref string, stdout io.Writer) error {
+	if len(f.args) != 3 {
+		return usagef("case %s action-plan: which file? csprbot case %s action-plan FILE", ref, ref)
+	}
+	form, err := parseOne(f.args[2], a.cfg.Parser.Passwords)
+	if err != nil {
+		return usagef("case %s action-plan: %s: %v", ref, f.args[2], err)
+	}
+	if form.Kind != parser.KindActionPlan {
+		return usagef("case %s action-plan: %s reads as %s, not an action plan (action, owner agency, due date)", ref, f.args[2], form.Kind)
+	}
+	res, err := a.tr.ActionPlan(ctx, ref, toTrackerForm(form), "command line")
+	if err != nil {
+		return asUsage(err)
+	}
+	fmt.Fprintf(stdout, "%s: %s\n", ref, tracker.ActionPlanDone(res))
+	return nil
+}
+
+// caseSignedOff: csprbot case REF signed-off A1 [A2...]|all: the MESI subgroup signed off
+// these actions' evidence (Signed off: by email).
+func caseSignedOff(ctx context.Context, a *app, f *flags, ref string, stdout io.Writer) error {
+	if len(f.args) < 3 {
+		return usagef("case %s signed-off: which actions? csprbot case %s signed-off A1 [A2...]|all", ref, ref)
+	}
+	out, err := a.tr.SignOff(ctx, ref, strings.Join(f.args[2:], " "), "command line")
 	if err != nil {
 		return asUsage(err)
 	}

@@ -18,6 +18,7 @@ const (
 	lcDfE     = "Mailbox.CPOD@education.gov.uk"
 	lcRequest = "Local review request"
 	lcNSPCC   = "information@nspcc.org.uk"
+	lcMESI    = "mesi-subgroup@lewisham.gov.uk"
 )
 
 // TestLocalReviewCommands carries the Rapid Review case of rapidReviewChristmas on past
@@ -202,6 +203,49 @@ func TestLocalReviewCommands(t *testing.T) {
 			t.Errorf("%s = %+v (%v), want met", rule, dl, ok)
 		}
 	}
+	// The action plan: each action's owner is asked for evidence by its date; evidence goes
+	// to the MESI subgroup; the case closes when every action is evidenced and signed off.
+	e.rewriteConfig(func(s string) string {
+		return strings.Replace(s, "[addresses]\n", "[addresses]\nmesi = \""+lcMESI+"\"\n", 1)
+	})
+	out = e.run(0, "case", rrRef, "action-plan", "testdata/lcspr/action-plan.docx", "--now", "2027-06-10T09:00:00Z")
+	if !strings.Contains(out, "evidence asked for 2 actions") {
+		t.Errorf("action-plan output: %s", out)
+	}
+	got = step("2027-06-10T09:01:00Z")
+	asks := pick(got, lcRequest, "")
+	exactlyOnceEach(t, "evidence requests", asks, got, rrPolice, rrCSC)
+	var askPolice *mailbox.Message
+	for _, m := range asks {
+		if strings.EqualFold(m.To[0], rrPolice) {
+			askPolice = m
+		}
+	}
+	e.deliver("2027-07-20T11:00:00Z", demoMail{from: rrPolice, subject: "Re: " + askPolice.Subject, inReplyTo: askPolice.MessageID,
+		body: "Training delivered on 12 July; the attendance list is attached.", attachName: "attendance.docx", attach: []byte("PK attendance")})
+	got = step("2027-07-20T11:05:00Z")
+	if so := pick(got, "Action plan evidence to sign off", lcMESI); len(so) != 1 || !strings.Contains(strings.Join(attachmentNames(so[0]), ","), "attendance.docx") {
+		t.Errorf("sign-off request to MESI: %s", describe(got))
+	}
+	out = e.run(0, "case", rrRef, "signed-off", "A1", "--now", "2027-07-21T09:00:00Z")
+	if strings.Contains(out, "case closed") {
+		t.Errorf("closed with an action still open: %s", out)
+	}
+	// Children's Social Care is late (due Fri 13 Aug): chased on Mon 16 Aug.
+	got = step("2027-08-16T09:30:00Z")
+	if c := pick(got, "Overdue", rrCSC); len(c) != 1 || !strings.Contains(c[0].Text, "A2: Audit") {
+		t.Errorf("chaser for the action's evidence: %s", describe(got))
+	}
+	e.deliver("2027-08-17T11:00:00Z", demoMail{from: rrCSC, subject: "Re: " + c0(pick(got, "Overdue", rrCSC)), inReplyTo: id0(pick(got, "Overdue", rrCSC)),
+		body: "The audit report is attached.", attachName: "audit.docx", attach: []byte("PK audit")})
+	step("2027-08-17T11:05:00Z")
+	out = e.run(0, "case", rrRef, "signed-off", "all", "--now", "2027-08-18T09:00:00Z")
+	if !strings.Contains(out, "case closed") {
+		t.Errorf("signed-off all: %s", out)
+	}
+	if d = e.caseJSON(rrRef, "2027-08-18T09:01:00Z"); d.Stage != "closed" {
+		t.Errorf("stage after every action was signed off: %s", d.Stage)
+	}
 	for _, m := range e.sent() {
 		if strings.Contains(m.Subject, "Ellie") || strings.Contains(m.Subject, "Testcase") {
 			t.Errorf("subject %q names the child", m.Subject)
@@ -216,4 +260,18 @@ func mustRead(t *testing.T, path string) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+func c0(ms []*mailbox.Message) string {
+	if len(ms) == 0 {
+		return ""
+	}
+	return ms[0].Subject
+}
+
+func id0(ms []*mailbox.Message) string {
+	if len(ms) == 0 {
+		return ""
+	}
+	return ms[0].MessageID
 }
