@@ -340,6 +340,15 @@ func draftAttachments(name string, d *tracker.MailData) ([]tracker.Attachment, b
 			return nil, true, err
 		}
 		return []tracker.Attachment{{Name: RRDraftName(d.Case.Ref), ContentType: DocxType, Data: doc}}, true, nil
+	case tracker.TmplToRDraft:
+		if d.Draft == nil || d.Draft.ToR == nil {
+			return nil, true, nil
+		}
+		doc, err := ToRDraft(d.Draft.ToR, d.Partnership)
+		if err != nil {
+			return nil, true, err
+		}
+		return []tracker.Attachment{{Name: ToRDraftName(d.Case.Ref), ContentType: DocxType, Data: doc}}, true, nil
 	case tracker.TmplChronology:
 		if d.Draft == nil || d.Draft.Chronology == nil {
 			return nil, true, nil
@@ -363,6 +372,9 @@ func sampleDraft() *tracker.DraftView {
 			Family:      []map[string]string{{"name_address": "Sample Parent", "relationship": "Mother", "group": "immediate"}},
 			FamilyNamed: []tracker.Field{{Label: "Sample Agency", Value: "Sample Parent"}}, Documents: []string{"Referral"},
 			Expected: []tracker.ExpectedParticipant{{Name: "Sample", Address: "lead@agency.example", Agency: "Sample Agency", Partner: "police", Reply: "accepted"}}},
+		ToR: &tracker.ToRDraftView{CaseRef: "LSCP-2026-000", ChildInitials: "XY", DecisionAt: at, RapidReviewFeedback: "sample", IncidentOutline: "sample",
+			CaseHistory: "sample", Agencies: []tracker.AgencyView{{Name: "Sample Agency", Email: "lead@agency.example"}},
+			Timetable: []tracker.ToRRow{{Action: "sample", Responsible: "sample", Due: at}}, LeadReviewer: "Sample Reviewer", LeadReviewerEmail: "reviewer@example.org"},
 		Chronology: &tracker.ChronologyView{CaseRef: "LSCP-2026-000", ChildInitials: "XY", Generated: at, PeriodFrom: "2026-01-01", PeriodTo: "2026-12-01",
 			PeriodNote: "sample", Missing: []string{"Other Agency"},
 			Entries: []tracker.ChronEntry{{Date: "2026-02-01", Agency: "Sample Agency", Source: "chronology", Who: "sample", What: "sample", Outcome: "sample", Same: []string{"Other"}}},

@@ -24,6 +24,9 @@ func init() {
 			d.Due = at(2026, 12, 16, 10, 0)
 			d.Draft = &tracker.DraftView{RR: rrDraftFixture()}
 		}},
+		goldenCase{"tor_draft", tracker.TmplToRDraft, func(d *tracker.MailData) {
+			d.Draft = &tracker.DraftView{ToR: torDraftFixture()}
+		}},
 		goldenCase{"chronology", tracker.TmplChronology, func(d *tracker.MailData) {
 			d.Draft = &tracker.DraftView{Chronology: chronologyFixture(), Note: "updated: a later return arrived from South London and Maudsley NHS Trust"}
 		}},
@@ -379,6 +382,71 @@ func TestDraftAttachmentsNameNoOne(t *testing.T) {
 			if strings.Contains(r.Subject, name) || strings.Contains(r.Attachments[0].Name, name) {
 				t.Errorf("%s names %q in its subject or file name", tc.tmpl, name)
 			}
+		}
+	}
+}
+
+func torDraftFixture() *tracker.ToRDraftView {
+	return &tracker.ToRDraftView{
+		CaseRef: "LSCP-2026-001", ChildInitials: "TB", DecisionAt: at(2026, 12, 22, 12, 0),
+		RapidReviewFeedback: "The Rapid Review of 2026-12-16 recommended: Meets the criteria for a local Child Safeguarding Practice Review (b). Rationale: several agencies knew of bruising.",
+		IncidentOutline:     "Serious harm on 2026-11-28, at the family home\nBruising noticed at school in October.",
+		CaseHistory:         "Open to Children's Social Care since October 2026.",
+		Agencies: []tracker.AgencyView{{Name: "Metropolitan Police Service", Email: "safeguarding.lead@met.example"},
+			{Name: "Lewisham Children's Social Care", Email: "csc.lead@lewisham.example"}},
+		Timetable: []tracker.ToRRow{
+			{Action: "Terms of Reference agreed by the Learning from Practice subgroup", Responsible: "Learning from Practice subgroup", Due: at(2027, 1, 8, 17, 0)},
+			{Action: "Chronologies and agency reports returned by agencies", Responsible: "Each agency named in 11.0", Due: at(2027, 2, 5, 17, 0)},
+			{Action: "Final report to the National Panel, Ofsted and the Secretary of State", Responsible: "Strategic Safeguarding Lead", Due: at(2027, 6, 11, 17, 0)},
+			{Action: "Publication of the review", Responsible: "Strategic Safeguarding Lead", Due: at(2027, 6, 22, 17, 0)},
+		},
+	}
+}
+
+// The Terms of Reference draft reads back, through our parser, as Terms of Reference
+// carrying what was filled in, its timetable and agencies; the subgroup's sections empty.
+func TestToRDraftRoundTrip(t *testing.T) {
+	data, err := ToRDraft(torDraftFixture(), tracker.Partnership{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out := os.Getenv("CSPRBOT_TOR_OUT"); out != "" {
+		_ = os.WriteFile(out, data, 0o644)
+	}
+	docXML(t, data)
+	f, err := parser.Parse("tor.docx", data, parser.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := torDraftFixture()
+	want := map[string]string{"case_ref": "LSCP-2026-001", "child_initials": "TB", "rapid_review_feedback": v.RapidReviewFeedback,
+		"incident_outline": v.IncidentOutline, "case_history": v.CaseHistory}
+	if f.Kind != parser.KindTermsOfReference || !reflect.DeepEqual(f.Fields, want) {
+		g, _ := json.MarshalIndent(f.Fields, "", " ")
+		t.Errorf("Parse(draft) = %s %s\nwant %v", f.Kind, g, want)
+	}
+	wantTT := []map[string]string{
+		{"action": "Terms of Reference agreed by the Learning from Practice subgroup", "responsible": "Learning from Practice subgroup", "date": "2027-01-08"},
+		{"action": "Chronologies and agency reports returned by agencies", "responsible": "Each agency named in 11.0", "date": "2027-02-05"},
+		{"action": "Final report to the National Panel, Ofsted and the Secretary of State", "responsible": "Strategic Safeguarding Lead", "date": "2027-06-11"},
+		{"action": "Publication of the review", "responsible": "Strategic Safeguarding Lead", "date": "2027-06-22"},
+	}
+	if !reflect.DeepEqual(f.Tables["timetable"], wantTT) {
+		t.Errorf("timetable = %v\nwant %v", f.Tables["timetable"], wantTT)
+	}
+	wantAg := []map[string]string{{"agency": "Metropolitan Police Service", "email": "safeguarding.lead@met.example"},
+		{"agency": "Lewisham Children's Social Care", "email": "csc.lead@lewisham.example"}}
+	if !reflect.DeepEqual(f.Tables["agencies"], wantAg) {
+		t.Errorf("agencies = %v\nwant %v", f.Tables["agencies"], wantAg)
+	}
+	if len(f.Tables["panel"]) != 0 {
+		t.Errorf("panel = %v, want empty", f.Tables["panel"])
+	}
+	// And python-docx reads the same rows.
+	out := pythonDocx(t, data, pyDump)
+	for _, s := range []string{"Publication of the review | Strategic Safeguarding Lead | 22/06/2027 | ", "Metropolitan Police Service |  | safeguarding.lead@met.example"} {
+		if !strings.Contains(out, s) {
+			t.Errorf("python-docx's reading lacks %q", s)
 		}
 	}
 }

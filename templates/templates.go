@@ -88,6 +88,7 @@ var names = []string{
 	tracker.TmplStatutoryReminder,
 	tracker.TmplRRDraft,
 	tracker.TmplChronology,
+	tracker.TmplToRDraft,
 	tracker.TmplLCSPRRequest,
 	tracker.TmplNationalNotice,
 	tracker.TmplActionSignOff,

@@ -643,6 +643,9 @@ func (t *Tracker) leadReviewer(ctx context.Context, tx *sql.Tx, caseID int64) (s
 // it was last sent (a late return, a chronology): once per change, to staff and the lead
 // reviewer as sendChronology finds them now.
 func (t *Tracker) tickDrafts(ctx context.Context, now time.Time) error {
+	if err := t.tickToRDrafts(ctx, now); err != nil {
+		return err
+	}
 	rows, err := t.db.QueryContext(ctx, `SELECT d.case_id, d.sources FROM drafts d JOIN cases c ON c.id = d.case_id
 		WHERE d.kind = ? AND c.stage != ? AND d.id = (SELECT max(id) FROM drafts WHERE case_id = d.case_id AND kind = d.kind) ORDER BY d.case_id`,
 		draftChronology, StageClosed)

@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 )
 
 // draftCase opens LSCP-2026-001 from a referral carrying family members and events,
@@ -398,5 +399,59 @@ func TestChronologyReviewPeriodAndLeadReviewer(t *testing.T) {
 		if o.Status == "held" {
 			t.Errorf("chronology to %s held", o.To)
 		}
+	}
+}
+
+// Issue 14.3: when a local review is decided, staff get the Terms of Reference draft once,
+// with the agencies that knew the child or family and a timetable from the decision.
+func TestToRDraftWhenALocalReviewIsDecided(t *testing.T) {
+	ctx := context.Background()
+	clock := &testClock{}
+	tr := newRRTracker(t, clock, nil)
+	req, _ := draftCase(t, tr, clock)
+	clock.Set("2026-12-09T10:00:00Z")
+	agencySends(t, tr, clock, "lead@met.example", req["Metropolitan Police Service"], "p1@met.example",
+		scopingAtt("police-return.docx", map[string]string{"child_known": "yes", "family_known": "yes"}))
+	agencySends(t, tr, clock, "csc@lewisham.gov.uk", req["Lewisham Children's Social Care"], "c1@lewisham.gov.uk",
+		scopingAtt("csc-return.docx", map[string]string{"child_known": "no", "family_known": "no"}))
+	clock.Set("2026-12-18T12:00:00Z")
+	if _, err := tr.TickMeetings(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(outboxEmails(t, tr, TmplToRDraft)); n != 0 {
+		t.Fatalf("%d Terms of Reference drafts before any decision", n)
+	}
+	if _, err := tr.Decide(ctx, "LSCP-2026-001", "local", time.Time{}, "test"); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		if _, err := tr.TickMeetings(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	drafts := outboxEmails(t, tr, TmplToRDraft)
+	if len(drafts) != 1 || drafts[0].To != "strategic.lead@lewisham.gov.uk" {
+		t.Fatalf("Terms of Reference drafts = %+v, want one to staff", drafts)
+	}
+	v := inTx(t, tr, func(tx *sql.Tx) (*ToRDraftView, error) {
+		c, err := loadCase(ctx, tx, "ref = ?", "LSCP-2026-001")
+		if err != nil {
+			return nil, err
+		}
+		return tr.torDraftView(ctx, tx, c)
+	})
+	if len(v.Agencies) != 1 || v.Agencies[0].Name != "Metropolitan Police Service" {
+		t.Errorf("agencies = %+v, want the police alone (children's social care sent a nil return)", v.Agencies)
+	}
+	if !strings.Contains(v.IncidentOutline, "Bruising noticed at school in October.") {
+		t.Errorf("incident outline = %q", v.IncidentOutline)
+	}
+	d, _ := tr.Case(ctx, "LSCP-2026-001")
+	pub, _ := deadlineDue(t, d, "lcspr_publication", "")
+	if len(v.Timetable) != 7 || !v.Timetable[6].Due.Equal(pub) || !v.Timetable[5].Due.Before(pub) || !v.Timetable[0].Due.After(mustTime("2026-12-18T12:00:00Z")) {
+		t.Errorf("timetable = %+v, want seven rows ending with publication at %s", v.Timetable, pub)
+	}
+	if got := tr.cal.WorkingDaysAfter(v.Timetable[5].Due, pub); got != 7 {
+		t.Errorf("final report %s is %d working days before publication %s, want 7", v.Timetable[5].Due, got, pub)
 	}
 }

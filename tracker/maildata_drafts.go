@@ -7,12 +7,14 @@ import "time"
 const (
 	TmplRRDraft    = "rr_draft"   // to staff, with the papers: the Rapid Review report (Appendix 5) pre-filled
 	TmplChronology = "chronology" // to staff (and the lead reviewer): the combined multi-agency chronology
+	TmplToRDraft   = "tor_draft"  // to staff, when a local review is decided: the Terms of Reference (Appendix 6) pre-filled
 )
 
 // DraftView is what a draft's email and its document are made from.
 type DraftView struct {
 	RR         *RRDraftView
 	Chronology *ChronologyView
+	ToR        *ToRDraftView
 	Note       string // why this copy was written ("a later return from X arrived"), if not the first
 }
 
@@ -93,4 +95,29 @@ type ChronSource struct {
 	Name     string // the file's name, or "(in the email)"
 	Received time.Time
 	Entries  int
+}
+
+// ToRDraftView fills the Terms of Reference draft (Appendix 6) of a local review: 1.0–3.0
+// from the Rapid Review report and the referral, the agencies whose returns said they knew
+// the child or family, and an outline timetable proposed from the decision date and the
+// configured durations. The rest is the Learning from Practice subgroup's to write.
+type ToRDraftView struct {
+	CaseRef       string
+	ChildInitials string
+	DecisionAt    time.Time
+	// RapidReviewFeedback is the Rapid Review's recommendation and rationale (1.0).
+	RapidReviewFeedback string
+	IncidentOutline     string // 2.0, from the referral
+	CaseHistory         string // 3.0, from the referral
+	Agencies            []AgencyView
+	Timetable           []ToRRow
+	LeadReviewer        string // where already recorded
+	LeadReviewerEmail   string
+}
+
+// ToRRow is one row of the proposed outline timetable (7.0).
+type ToRRow struct {
+	Action      string
+	Responsible string
+	Due         time.Time
 }
