@@ -23,11 +23,11 @@ var lcsprVerbs = map[string]bool{
 	"decision": true, "panel decision": true, "reviewer": true, "lead reviewer": true,
 	"request chronology": true, "request chronologies": true, "request agency report": true, "request agency reports": true,
 	"more information": true, "confirm terms": true, "final report": true, "published": true,
-	"signed off": true, "sign off": true,
+	"signed off": true, "sign off": true, "publication delay": true,
 }
 
 // LCSPRCommandHelp lists the local review's commands, for replies.
-const LCSPRCommandHelp = `Decision: local|national|alternative|none [YYYY-MM-DD] | Panel decision: national|local | Reviewer: NAME [<address>] | Request chronology: [AGENCY, …] by YYYY-MM-DD | Request agency report: [AGENCY, …] by YYYY-MM-DD | More information: AGENCY by YYYY-MM-DD: WHAT | Confirm terms (after sending the Terms of Reference) | Final report: publish YYYY-MM-DD [force] (the report attached) | Published: [YYYY-MM-DD] [URL] | Signed off: A1, A2 (or all)`
+const LCSPRCommandHelp = `Decision: local|national|alternative|none [YYYY-MM-DD] | Panel decision: national|local | Reviewer: NAME [<address>] | Request chronology: [AGENCY, …] by YYYY-MM-DD | Request agency report: [AGENCY, …] by YYYY-MM-DD | More information: AGENCY by YYYY-MM-DD: WHAT | Confirm terms (after sending the Terms of Reference) | Final report: publish YYYY-MM-DD [force] (the report attached) | Published: [YYYY-MM-DD] [URL] | Signed off: A1, A2 (or all) | Publication delay: REASON`
 
 func (t *Tracker) lcsprCommand(ctx context.Context, tx *sql.Tx, now time.Time, c caseRow, verb, arg, actor string) (string, error) {
 	loc := t.cal.Location()
@@ -180,6 +180,18 @@ func (t *Tracker) lcsprCommand2(ctx context.Context, tx *sql.Tx, now time.Time, 
 			}
 		}
 		return t.published(ctx, tx, now, c, day, url, actor)
+	case "publication delay":
+		if strings.TrimSpace(arg) == "" {
+			return "", fmt.Errorf("%w: say why: Publication delay: REASON", ErrRefused)
+		}
+		var publish sql.NullString
+		if err := tx.QueryRowContext(ctx, `SELECT publish_on FROM cases WHERE id = ?`, c.id).Scan(&publish); err != nil {
+			return "", err
+		}
+		if err := t.prepareDelay(ctx, tx, now, c.id, parseTS(publish), strings.TrimSpace(arg)); err != nil {
+			return "", err
+		}
+		return "the notice to the National Panel and the Secretary of State that publication will be late is prepared, with your reason; it waits for approval (Approve: delay)", nil
 	case "signed off", "sign off":
 		return t.signOff(ctx, tx, now, c, arg, actor)
 	case "confirm terms":

@@ -16,6 +16,7 @@ type FinalReportResult struct {
 	PublishOn time.Time // 00:00 London on the publication date
 	SendBy    time.Time // final_report: the last moment the copies may go (7 WD before)
 	Forced    bool
+	Late      time.Time // lcspr_publication, when the publication date is after it
 }
 
 // earliestPublication is the first publication date that leaves the final_report rule's
@@ -73,6 +74,21 @@ func (t *Tracker) finalReport(ctx context.Context, tx *sql.Tx, now time.Time, c 
 	if _, err := t.prepareNotice(ctx, tx, now, c.id, NoticeFinalReport, []string{a.NationalPanel, a.Ofsted, a.DfE}, lv, []Attachment{*report}); err != nil {
 		return res, err
 	}
+	// Publication after the six months: the notice saying so is prepared too (held).
+	var pubDue sql.NullString
+	_ = tx.QueryRowContext(ctx, `SELECT due_at FROM deadlines WHERE case_id = ? AND rule = 'lcspr_publication' AND agency = ''`, c.id).Scan(&pubDue)
+	if d := parseTS(pubDue); !d.IsZero() && t.cal.At(res.PublishOn, 17, 0).After(d) {
+		res.Late = d
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM national_notices WHERE case_id = ? AND what = ? AND status != 'superseded'`, c.id, NoticeDelay).Scan(&n); err != nil {
+			return res, err
+		}
+		if n == 0 {
+			if err := t.prepareDelay(ctx, tx, now, c.id, res.PublishOn, ""); err != nil {
+				return res, err
+			}
+		}
+	}
 	detail := fmt.Sprintf("final report %s received from %s; publication on %s; copies to the National Panel, Ofsted and the DfE wait for approval", report.Name, actor, t.londonDay(res.PublishOn))
 	if force {
 		detail += " (publication date forced)"
@@ -88,6 +104,9 @@ func FinalReportDone(res FinalReportResult, loc *time.Location) string {
 	}
 	if res.Forced {
 		s += " (date forced)"
+	}
+	if !res.Late.IsZero() {
+		s += "; that is after the six months (" + res.Late.In(loc).Format("Mon 2 Jan 2006") + "): the notice to the National Panel and the Secretary of State saying why is prepared (Publication delay: REASON adds the reason; Approve: delay)"
 	}
 	return s + "; they wait for approval (Approve: final report)"
 }

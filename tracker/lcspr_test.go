@@ -225,3 +225,47 @@ func TestTermsOfReferenceByEmail(t *testing.T) {
 		t.Errorf("revised ToR does not say what moved:\n%s", got)
 	}
 }
+
+// The six-month clock: warnings at 8 and 4 weeks, once each; at 4 weeks with no
+// publication date, the notice to the Panel and the DfE, held for approval (issue 10.6).
+func TestSixMonthClock(t *testing.T) {
+	ctx := context.Background()
+	clock := &testClock{}
+	tr := newRRTracker(t, clock, nil)
+	toApproved(t, tr, clock, "b") // decided Thu 17 Dec 2026: publication due Thu 17 Jun 2027
+	warnings := func() int {
+		var n int
+		if err := tr.DB().QueryRow(`SELECT count(*) FROM audit WHERE event = 'publication_warning'`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	for _, tc := range []struct {
+		at   string
+		want int
+	}{
+		{"2027-04-21T10:00:00Z", 0}, // eight weeks less a day before
+		{"2027-04-22T10:00:00Z", 1},
+		{"2027-04-23T10:00:00Z", 1},
+		{"2027-05-20T10:00:00Z", 2},
+		{"2027-05-21T10:00:00Z", 2},
+	} {
+		clock.Set(tc.at)
+		if _, err := tr.TickLCSPR(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if got := warnings(); got != tc.want {
+			t.Errorf("at %s: %d warnings, want %d", tc.at, got, tc.want)
+		}
+	}
+	rows := outboxEmails(t, tr, TmplNationalNotice)
+	if len(rows) != 1 || rows[0].Status != "awaiting_approval" || !strings.Contains(rows[0].To, "mailbox.cpod@education.gov.uk") {
+		t.Fatalf("late-publication notice = %+v, want one to the Panel and the DfE awaiting approval", rows)
+	}
+	if err := tr.HoldUnapproved(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if rows = outboxEmails(t, tr, TmplNationalNotice); rows[0].Status != "awaiting_approval" {
+		t.Errorf("late-publication notice %s before approval", rows[0].Status)
+	}
+}

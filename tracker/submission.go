@@ -791,6 +791,9 @@ func (t *Tracker) TickRR(ctx context.Context) error {
 	if _, err := t.TickDigest(ctx); err != nil {
 		errs = append(errs, err)
 	}
+	if _, err := t.TickLCSPR(ctx); err != nil { // the six-month clock (lcspr_clock.go)
+		errs = append(errs, err)
+	}
 	if err := t.HoldUnapproved(ctx); err != nil {
 		errs = append(errs, err)
 	}

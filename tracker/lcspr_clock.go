@@ -1,0 +1,124 @@
+package tracker
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// PublicationWarnWeeks are the weeks before the six-month publication deadline
+// (lcspr_publication) at which staff are warned; at the last, a review without a
+// publication date inside the deadline gets the notice to the National Panel and the
+// Secretary of State saying why, prepared and held for approval.
+var PublicationWarnWeeks = []int{8, 4}
+
+// TickLCSPR warns staff as a local review's six-month publication deadline approaches,
+// once per warning, from the chase hour on working days, and prepares the late-publication
+// notice when it will be missed. Each case is its own transaction.
+func (t *Tracker) TickLCSPR(ctx context.Context) (int, error) {
+	now := t.Now()
+	if !t.cal.IsWorkingDay(now) || now.Before(t.cal.At(now, t.cfg.ChaseHour, 0)) {
+		return 0, nil
+	}
+	rows, err := t.db.QueryContext(ctx, `SELECT d.case_id, d.due_at FROM deadlines d JOIN cases c ON c.id = d.case_id
+		WHERE d.rule = 'lcspr_publication' AND d.agency = '' AND d.status = 'pending' AND c.stage = ? AND c.published_at IS NULL`, StageLCSPR)
+	if err != nil {
+		return 0, fmt.Errorf("tracker: tick lcspr: %w", err)
+	}
+	type item struct {
+		caseID int64
+		due    time.Time
+	}
+	var items []item
+	for rows.Next() {
+		var it item
+		var due string
+		if err := rows.Scan(&it.caseID, &due); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		it.due, _ = time.Parse(time.RFC3339, due)
+		items = append(items, it)
+	}
+	rows.Close()
+	n := 0
+	for _, it := range items {
+		err := t.tx(ctx, func(tx *sql.Tx) error {
+			for i, w := range PublicationWarnWeeks {
+				kind := fmt.Sprintf("warn%d", w)
+				if t.londonDay(now) < t.londonDay(it.due.AddDate(0, 0, -7*w)) { // from that London date
+					continue
+				}
+				var sent int
+				if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM statutory_sent WHERE case_id = ? AND rule = 'lcspr_publication' AND kind = ?`, it.caseID, kind).Scan(&sent); err != nil {
+					return err
+				}
+				if sent > 0 {
+					continue
+				}
+				if _, err := tx.ExecContext(ctx, `INSERT INTO statutory_sent(case_id, rule, kind, at) VALUES (?, 'lcspr_publication', ?, ?)`, it.caseID, kind, ts(now)); err != nil {
+					return err
+				}
+				var publish sql.NullString
+				if err := tx.QueryRowContext(ctx, `SELECT publish_on FROM cases WHERE id = ?`, it.caseID).Scan(&publish); err != nil {
+					return err
+				}
+				p := parseTS(publish)
+				late := p.IsZero() || p.After(it.due)
+				reason := fmt.Sprintf("The local review must be published by %s (six months from the decision); %d weeks or less to go.",
+					it.due.In(t.cal.Location()).Format("Mon 2 Jan 2006"), w)
+				if p.IsZero() {
+					reason += " No publication date is recorded yet (Final report: publish YYYY-MM-DD, with the report attached)."
+				} else {
+					reason += " Publication is set for " + p.In(t.cal.Location()).Format("Mon 2 Jan 2006") + "."
+				}
+				last := i == len(PublicationWarnWeeks)-1
+				if last && late {
+					if err := t.prepareDelay(ctx, tx, now, it.caseID, p, ""); err != nil && !errors.Is(err, ErrRefused) {
+						return err
+					}
+					reason += " It will be missed: the notice to the National Panel and the Secretary of State saying why is prepared and waits for approval (Approve: delay); send the reason with Publication delay: REASON to add it."
+				}
+				if err := t.staffNotice(ctx, tx, now, it.caseID, reason); err != nil {
+					return err
+				}
+				n++
+				if err := audit(ctx, tx, now, it.caseID, "csprbot", "publication_warning", reason); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return n, fmt.Errorf("tracker: tick lcspr: %w", err)
+		}
+	}
+	return n, nil
+}
+
+// staffNotice tells every staff member something about a case.
+func (t *Tracker) staffNotice(ctx context.Context, tx *sql.Tx, now time.Time, caseID int64, reason string) error {
+	if len(t.cfg.Staff) == 0 {
+		return nil
+	}
+	view, err := t.caseView(ctx, tx, caseID, now)
+	if err != nil {
+		return err
+	}
+	_, err = t.enqueue(ctx, tx, now, outMsg{caseID: caseID, tmpl: TmplStaffAttention, to: t.staffAddrs(), data: &MailData{Case: view, Reason: reason}})
+	return err
+}
+
+// prepareDelay prepares the notice that the review will not be published within six
+// months, to the National Panel and the Secretary of State (DfE), held for approval.
+func (t *Tracker) prepareDelay(ctx context.Context, tx *sql.Tx, now time.Time, caseID int64, publish time.Time, why string) error {
+	var decided sql.NullString
+	if err := tx.QueryRowContext(ctx, `SELECT decision_at FROM cases WHERE id = ?`, caseID).Scan(&decided); err != nil {
+		return err
+	}
+	a := t.cfg.Addresses
+	_, err := t.prepareNotice(ctx, tx, now, caseID, NoticeDelay, []string{a.NationalPanel, a.DfE}, &LCSPRView{DecisionAt: parseTS(decided), PublishOn: publish, Why: why}, nil)
+	return err
+}
