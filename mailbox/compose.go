@@ -491,13 +491,23 @@ func formatMediaType(mt string, ps []param) string {
 				fmt.Fprintf(&b, "; %s*=utf-8''%s", p.k, enc)
 				continue
 			}
-			for i := 0; len(enc) > 0; i++ {
-				n := min(50, len(enc))
-				for n < len(enc) && (enc[n-1] == '%' || enc[n-2] == '%') {
-					n-- // never split a %XX
+			// Continuations of about 50 characters, cut only between characters: a
+			// reader may decode each continuation by itself (Python's email package
+			// does), so neither a %XX nor a character's UTF-8 bytes may straddle two.
+			var chunks []string
+			var cur strings.Builder
+			for _, r := range strings.ToValidUTF8(v, "\uFFFD") {
+				e := pctEncode(string(r))
+				if cur.Len() > 0 && cur.Len()+len(e) > 50 {
+					chunks = append(chunks, cur.String())
+					cur.Reset()
 				}
-				chunk := enc[:n]
-				enc = enc[n:]
+				cur.WriteString(e)
+			}
+			if cur.Len() > 0 {
+				chunks = append(chunks, cur.String())
+			}
+			for i, chunk := range chunks {
 				if i == 0 {
 					chunk = "utf-8''" + chunk
 				}

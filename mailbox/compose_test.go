@@ -9,9 +9,11 @@ import (
 	"mime"
 	"mime/multipart"
 	"net/mail"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/lewisham-lscp/csprbot/mailbox/devserver"
 	"github.com/lewisham-lscp/csprbot/mailbox/mailtest"
@@ -232,9 +234,22 @@ func TestFormatMediaType(t *testing.T) {
 		{"=_csprbot_0123", `; filename="=_csprbot_0123"`},
 		{"café.docx", "; filename*=utf-8''caf%C3%A9.docx"},
 		{long, ""},
+		{"Appendix 1 – CSPR referral – Lewisham and Greenwich NHS Trust.docx", ""},
 	}
 	for _, tc := range tests {
 		got := formatMediaType("attachment", []param{{"filename", tc.v}})
+		// Each continuation must decode by itself (Python's email package reads them so):
+		// a cut inside a character's UTF-8 bytes is a defect there.
+		for _, w := range strings.Split(got, "; ")[1:] {
+			k, v, _ := strings.Cut(w, "=")
+			if !strings.HasSuffix(k, "*") {
+				continue
+			}
+			v = strings.TrimPrefix(v, "utf-8''")
+			if dec, err := url.PathUnescape(v); err != nil || !utf8.ValidString(dec) {
+				t.Errorf("formatMediaType(%q): continuation %s does not decode by itself (%v)", tc.v, w, err)
+			}
+		}
 		if tc.want != "" && got != "attachment"+tc.want {
 			t.Errorf("formatMediaType(%q) = %s, want attachment%s", tc.v, got, tc.want)
 		}
