@@ -18,6 +18,8 @@ def glyphs(tick):
         return tick, "☐"
     if tick in ("sdt", "form"):
         return "☒", "☐"
+    if tick == "(x)":  # a retyped template's brackets, an x typed into the chosen one
+        return "(x)", "( )"
     return tick, ""
 
 
@@ -35,6 +37,8 @@ class DocxWriter:
         return parse_xml(s)
 
     def write(self, blocks, path):
+        if "pageheader" in self.case.feats:
+            self.page_header()
         for b in blocks:
             if isinstance(b, Heading):
                 self.doc.add_heading(b.text, min(b.level, 3))
@@ -50,10 +54,15 @@ class DocxWriter:
             tbl.style = "Table Grid"  # else python-docx's default: a table with no borders drawn
         for i, (kind, content) in enumerate(t.rows):
             row = tbl.rows[i]
-            if kind == "merged":
+            if i < getattr(t, "repeat", 0):
+                row._tr.get_or_add_trPr().append(self.xml(f'<w:tblHeader {W_NS}/>'))
+            if kind in ("merged", "shaded"):
                 c = row.cells[0]
                 if t.ncols > 1:
                     c = row.cells[0].merge(row.cells[-1])
+                if kind == "shaded":
+                    c._tc.get_or_add_tcPr().append(self.xml(
+                        f'<w:shd {W_NS} w:val="clear" w:color="auto" w:fill="D9D9D9"/>'))
                 self.cell(c, content)
             else:
                 for j, paras in enumerate(content):
@@ -71,7 +80,9 @@ class DocxWriter:
         feats = self.case.feats
         for it in items:
             if isinstance(it, T):
-                if "split" in feats and len(it.text) > 4:
+                if "boldsplit" in feats and it.bold and len(it.text) > 4:
+                    self.bold_split(para, it)
+                elif "split" in feats and len(it.text) > 4:
                     self.split_runs(para, it)
                 else:
                     r = para.add_run(it.text)
@@ -116,6 +127,38 @@ class DocxWriter:
                 para._p.append(self.xml(f'<w:bookmarkStart {W_NS} w:id="{i}" w:name="_GoBack"/>'))
                 para._p.append(self.xml(f'<w:bookmarkEnd {W_NS} w:id="{i}"/>'))
             n += 1
+
+    def bold_split(self, para, it):
+        """A bold label as Word leaves it after a retype: cut mid-word into runs
+        that differ in size, font or language, its colon a plain run of its own."""
+        text, colon = it.text, ""
+        if text.endswith(":"):
+            text, colon = text[:-1], ":"
+        a, b = max(1, len(text) // 3), max(2, 2 * len(text) // 3)
+        props = ['<w:b/>', '<w:b/><w:sz w:val="21"/><w:szCs w:val="21"/>',
+                 '<w:rFonts w:ascii="Arial" w:hAnsi="Arial"/><w:b/><w:bCs/><w:lang w:val="en-US"/>']
+        for piece, rpr in zip((text[:a], text[a:b], text[b:]), props):
+            if piece:
+                para._p.append(self.xml(f'<w:r {W_NS}><w:rPr>{rpr}</w:rPr>'
+                                        f'<w:t xml:space="preserve">{esc(piece)}</w:t></w:r>'))
+        if colon:
+            para.add_run(colon)
+
+    def page_header(self):
+        """A two-row table in the page header, printed at the top of every page."""
+        from docx.shared import Cm
+        case = self.case
+        hdr = self.doc.sections[0].header
+        tbl = hdr.add_table(rows=2, cols=2, width=Cm(16))
+        tbl.style = "Table Grid"
+        cells = [("Lewisham Safeguarding Children Partnership", "OFFICIAL – SENSITIVE"),
+                 ("Rapid Review: Initial Scoping and Information Sharing", f"Our ref: {case.case_ref}  Page ")]
+        for r, (a, b) in enumerate(cells):
+            tbl.rows[r].cells[0].paragraphs[0].add_run(a).bold = True
+            p = tbl.rows[r].cells[1].paragraphs[0]
+            p.add_run(b)
+            if r == 1:
+                p._p.append(self.xml(f'<w:fldSimple {W_NS} w:instr=" PAGE "><w:r><w:t>1</w:t></w:r></w:fldSimple>'))
 
     def hyperlink(self, para, addr, display=None):
         from docx.opc.constants import RELATIONSHIP_TYPE as RT
@@ -176,8 +219,9 @@ def html_doc(case, blocks, title="Form"):
             out.append('<table border="1" cellpadding="4">')
             for i, (kind, content) in enumerate(b.rows):
                 tag = "th" if (b.header and i == 0) else "td"
-                if kind == "merged":
-                    out.append(f'<tr><td colspan="{b.ncols}">{html_cell(case, content)}</td></tr>')
+                if kind in ("merged", "shaded"):
+                    bg = ' style="background:#d9d9d9"' if kind == "shaded" else ""
+                    out.append(f'<tr><td colspan="{b.ncols}"{bg}>{html_cell(case, content)}</td></tr>')
                 else:
                     out.append("<tr>" + "".join(f"<{tag}>{html_cell(case, c)}</{tag}>" for c in content) + "</tr>")
             out.append("</table>")
@@ -219,6 +263,76 @@ def html_inlines(case, items):
     return "".join(s)
 
 
+# ---------------------------------------------------------------- Google Docs HTML
+GD_STYLE = ("ol{margin:0;padding:0}table td,table th{padding:0}"
+            ".c0{color:#000000;font-weight:400;text-decoration:none;vertical-align:baseline;font-size:11pt;font-family:\"Arial\";font-style:normal}"
+            ".c1{padding-top:0pt;padding-bottom:0pt;line-height:1.15;orphans:2;widows:2;text-align:left;height:11pt}"
+            ".c2{padding-top:0pt;padding-bottom:0pt;line-height:1.15;orphans:2;widows:2;text-align:left}"
+            ".c3{border-right-style:solid;padding:5pt 5pt 5pt 5pt;border-bottom-color:#000000;border-top-width:1pt;"
+            "border-right-width:1pt;border-left-color:#000000;vertical-align:top;border-right-color:#000000;"
+            "border-left-width:1pt;border-top-style:solid;border-left-style:solid;border-bottom-width:1pt;border-top-color:#000000;border-bottom-style:solid}"
+            ".c4{color:#000000;font-weight:700;text-decoration:none;vertical-align:baseline;font-size:11pt;font-family:\"Arial\";font-style:normal}"
+            ".c5{border-spacing:0;border-collapse:collapse;margin-right:auto}.c6{height:0pt}"
+            ".c7{background-color:#ffffff;max-width:451.4pt;padding:72pt 72pt 72pt 72pt}"
+            ".title{padding-top:0pt;color:#000000;font-size:26pt;padding-bottom:3pt;font-family:\"Arial\";line-height:1.15;page-break-after:avoid;orphans:2;widows:2;text-align:left}"
+            "h2{padding-top:18pt;color:#000000;font-size:16pt;padding-bottom:6pt;font-family:\"Arial\";line-height:1.15;page-break-after:avoid;orphans:2;widows:2;text-align:left}")
+
+
+def gdocs_html(case, blocks):
+    """What File > Download > Web page (.html) gives from Google Docs: every run a
+    span whose class carries its weight (no <b>), empty spacer paragraphs, tables
+    with an anchor before them and colspan/rowspan on every cell."""
+    ids = itertools.count(1)
+    out = ['<html><head><meta content="text/html; charset=UTF-8" http-equiv="content-type">'
+           f'<style type="text/css">{GD_STYLE}</style></head><body class="c7 doc-content">']
+    gap = '<p class="c2 c1"><span class="c0"></span></p>'
+    for b in blocks:
+        if isinstance(b, Heading):
+            if b.level == 0:
+                out.append(f'<p class="c2 title" id="h.{next(ids):x}gd"><span class="c4">{esc(b.text)}</span></p>')
+            else:
+                out.append(f'<h2 class="c2" id="h.{next(ids):x}gd"><span class="c4">{esc(b.text)}</span></h2>')
+        elif isinstance(b, Para):
+            out.append(f'<p class="c2">{gd_inlines(case, b.inlines)}</p>')
+        elif isinstance(b, Table):
+            n = next(ids)
+            out.append(f'<a id="t.{n:x}0ab{n}"></a><a id="t.{n - 1}"></a><table class="c5">')
+            for kind, content in b.rows:
+                out.append('<tr class="c6">')
+                if kind in ("merged", "shaded"):
+                    out.append(f'<td class="c3" colspan="{b.ncols}" rowspan="1">{gd_cell(case, content)}</td>')
+                else:
+                    out.extend(f'<td class="c3" colspan="1" rowspan="1">{gd_cell(case, c)}</td>' for c in content)
+                out.append('</tr>')
+            out.append('</table>')
+        out.append(gap)
+    out.append('</body></html>')
+    return "".join(out)
+
+
+def gd_cell(case, paras):
+    return "".join(f'<p class="c2">{gd_inlines(case, p)}</p>' if p else '<p class="c2 c1"><span class="c0"></span></p>'
+                   for p in paras)
+
+
+def gd_inlines(case, items):
+    on, off = glyphs(case.tick)
+    s = []
+    for it in items:
+        if isinstance(it, (T, Ins)):
+            cls = "c4" if getattr(it, "bold", False) else "c0"
+            s.append(f'<span class="{cls}">{esc(it.text).replace("  ", " &nbsp;")}</span>')
+        elif isinstance(it, E):
+            s.append(f'<span class="c0"><a href="mailto:{it.addr}">{esc(getattr(it, "display", it.addr))}</a></span>')
+        elif isinstance(it, C):
+            g = on if it.checked else off
+            if g:
+                s.append(f'<span class="c0">{g}</span>')
+        elif isinstance(it, PH):
+            s.append(f'<span class="c0">{PLACEHOLDER}</span>')
+    return "".join(s) or '<span class="c0"></span>'
+
+
 # ---------------------------------------------------------------- Markdown (pandoc)
 MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_{}[]<>#|$~^"})
 
@@ -236,7 +350,7 @@ def md_doc(case, blocks):
             if not b.header:  # pipe tables need a header row: use an empty one
                 lines.append("|" + "|".join(["   "] * b.ncols) + "|")
             for i, (kind, content) in enumerate(rows):
-                if kind == "merged":
+                if kind in ("merged", "shaded"):
                     cells = [md_cell(case, content)] + [""] * (b.ncols - 1)
                 else:
                     cells = [md_cell(case, c) for c in content]

@@ -157,6 +157,13 @@ def produce(case, outdir):
         subprocess.run(["pandoc", "-f", "markdown-smart", "-t", ext, "-o", dst, src],
                        check=True, env=env)
         normalize_zip(dst)
+    elif p == "pandoc-html":  # a Google Docs web-page export, converted by pandoc
+        src = os.path.join(work, case.name + ".html")
+        with open(src, "w", encoding="utf-8") as f:
+            f.write(case.body if case.body is not None else backends.gdocs_html(case, blocks))
+        env = dict(os.environ, SOURCE_DATE_EPOCH="1767603600")
+        subprocess.run(["pandoc", "-f", "html", "-t", ext, "-o", dst, src], check=True, env=env)
+        normalize_zip(dst)
     elif p == "html-body":
         text = case.body if case.body is not None else backends.html_doc(case, blocks, title="Re: scoping")
         with open(dst, "w", encoding="utf-8") as f:
@@ -259,7 +266,7 @@ def check(case, path):
 
 
 def strip_glyphs(s):
-    return re.sub("[☒☐☑]", " ", s)
+    return re.sub(r"[☒☐☑]|\(x\)|\( \)", " ", s)
 
 
 def written_strings(case, v):
@@ -326,6 +333,7 @@ PRODUCER_NAMES = {
     "lo-html": "LibreOffice Writer (soffice --convert-to) from generated HTML",
     "lo-docx": "LibreOffice Writer (soffice --convert-to) from a python-docx document",
     "pandoc": "pandoc from generated Markdown",
+    "pandoc-html": "pandoc from a generated Google Docs web-page (.html) export",
     "officecrypto": "python-docx, then encrypted by npm officecrypto-tool 0.0.19",
     "html-body": "HTML email body written by the generator",
     "txt-body": "plain-text email body written by the generator",

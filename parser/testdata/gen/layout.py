@@ -29,10 +29,13 @@ class Para:
 
 
 class Table:
-    """rows: list of Row; a row is ('cells', [cell...]) or ('merged', cell).
-    A cell is a list of paragraphs, each a list of inline pieces."""
+    """rows: list of Row; a row is ('cells', [cell...]), ('merged', cell) or
+    ('shaded', cell): a merged row with a grey background (a section heading).
+    A cell is a list of paragraphs, each a list of inline pieces.
+    repeat: how many top rows repeat on every page (Word's 'Repeat as header row')."""
     def __init__(self, rows, ncols, header=False):
         self.rows, self.ncols, self.header = rows, ncols, header
+        self.repeat = 0
 
 
 def cell(text_or_inlines):
@@ -43,13 +46,34 @@ def bold(text):
     return [T(text, bold=True)]
 
 
+# Layouts a second reader wrote blind from the appendices (issue 13): each is
+# another layout's blocks, reshaped the way a person or a tool reshapes them.
+#   onetable  the official form retyped as one two-column table: section headings
+#             as shaded merged rows, long answers as label | answer rows
+#   tsv       'Label: value' header, the entries table pasted as tab-separated lines
+TRANSFORMS = {"onetable": "official", "tsv": "paras"}
+
+
 def build(case):
+    if case.layout in TRANSFORMS:
+        own = case.layout
+        case.layout = TRANSFORMS[own]
+        try:
+            blocks = _build(case)
+        finally:
+            case.layout = own
+        return globals()["reshape_" + own](case, blocks)
+    return _build(case)
+
+
+def _build(case):
     kind = case.kind
     layout = case.layout
     ctx = case
     out = []
     done = set(case.sign)
     case._num = 0
+    case._sec = 0
     for part in forms.STRUCTURE[kind]:
         op = part[0]
         if op == "title":
@@ -60,7 +84,7 @@ def build(case):
             if layout == "official":
                 out.append(Para([T(part[1])]))
         elif op == "heading":
-            out.append(Heading(part[1], 2))
+            out.append(Heading(numhead(case, part[1]) if layout == "numhead" else part[1], 2))
         elif op == "kv":
             caption, keys = part[1], part[2]
             if layout != "official":
@@ -126,7 +150,8 @@ def kv_block(case, caption, keys):
                 if rows:
                     out.append(Table(rows, 2))
                     rows = []
-                mark = lambda on: [[T("X")]] if on else [[]]
+                m = case.tick if case.tick in ("Y", "✓", "✔") else "X"
+                mark = lambda on: [[T(m)]] if on else [[]]
                 out.append(Table([("cells", [[bold("Question")], [bold("Yes")], [bold("No")]]),
                                   ("cells", [[bold(lab(k))], mark(v.yes), mark(not v.yes)])], 3, header=True))
             else:
@@ -141,6 +166,20 @@ def kv_block(case, caption, keys):
         for k in keys:
             ps = value_paras(case, case.field(k))
             blocks.append(Para(bold(lab(k) + ":") + [T(" ")] + ps[0]))
+            blocks.extend(Para(p) for p in ps[1:])
+    elif layout == "answer":
+        # the printed question, then the reply typed under it after "Answer:"
+        for k in keys:
+            ps = value_paras(case, case.field(k))
+            blocks.append(Para(bold(lab(k))))
+            blocks.append(Para([T("Answer: ")] + ps[0]))
+            blocks.extend(Para(p) for p in ps[1:])
+    elif layout == "numhead":
+        # "1. Report details", then "1.1 Label: value", "1.2 …"
+        blocks = [Heading(numhead(case, short_caption(caption) if caption else "Report details"), 2)]
+        for i, k in enumerate(keys, 1):
+            ps = value_paras(case, case.field(k))
+            blocks.append(Para(bold(f"{case._sec}.{i} {forms.label(kind, k, case)}:") + [T(" ")] + ps[0]))
             blocks.extend(Para(p) for p in ps[1:])
     elif layout == "qa":
         # "Q: question" then "A: answer"; with feat qa_inline both on one line
@@ -182,6 +221,12 @@ def long_block(case, key, v):
         return [Table([("cells", [[bold(lab)]]), ("cells", [value_paras(case, v)])], 1)]
     if case.layout == "paras":
         return [Para(bold(lab + ":"))] + [Para(p) for p in value_paras(case, v)]
+    if case.layout == "answer":
+        ps = value_paras(case, v)
+        return [Para(bold(lab)), Para([T("Answer: ")] + ps[0])] + [Para(p) for p in ps[1:]]
+    if case.layout == "numhead":
+        # the question as a numbered Word heading, the answer under it
+        return [Heading(numhead(case, forms.label(case.kind, key, case)), 2)] + [Para(p) for p in value_paras(case, v)]
     if case.layout == "qa":
         ps = value_paras(case, v)
         return [Para([T("Q: " + lab)]), Para([T("A: ")] + ps[0])] + [Para(p) for p in ps[1:]]
@@ -210,7 +255,81 @@ def table_block(case, name, rows):
         trs.append(("cells", [value_paras(case, r.cols.get(c)) for c in keys]))
     if not rows and case.layout == "official":
         trs.append(("cells", [[[]] for _ in keys]))
+    if case.layout == "numhead":
+        caption = f"{case._sec}.1 " + caption.lstrip("0123456789. ")
+    if "tworowhead" in case.feats:
+        # the caption as a merged first row over the column labels; both rows
+        # repeat at the top of every page the table runs onto
+        t = Table([("merged", [bold(caption)])] + trs, len(keys), header=True)
+        t.repeat = 2
+        return [t]
     return [Para(bold(caption)), Table(trs, len(keys), header=True)]
+
+
+def numhead(case, text):
+    """The next section number: '3. Summary of involvement' (layout numhead)."""
+    case._sec = getattr(case, "_sec", 0) + 1
+    text = text.lstrip("0123456789. ")
+    if text.isupper():
+        text = text[0] + text[1:].lower()
+    return f"{case._sec}. {text}"
+
+
+def reshape_onetable(case, blocks):
+    """Official blocks as one two-column table (the other tables stay their own)."""
+    out, rows = [], []
+    started = False
+
+    def flush():
+        if rows:
+            out.append(Table(list(rows), 2))
+            rows.clear()
+    for i, b in enumerate(blocks):
+        nxt = blocks[i + 1] if i + 1 < len(blocks) else None
+        if not started and not (isinstance(b, Heading) and b.level > 0):
+            out.append(b)  # the title and "Our ref" above the table
+            continue
+        started = True
+        if isinstance(b, Heading):
+            rows.append(("shaded", [bold(b.text)]))
+        elif isinstance(b, Para) and isinstance(nxt, Table) and nxt.ncols > 2:
+            flush()
+            out.append(b)  # a multi-column table's caption stays with it
+        elif isinstance(b, Para):
+            rows.append(("merged", [b.inlines]))
+        elif isinstance(b, Table) and b.ncols == 2:
+            rows.extend(b.rows)
+        elif isinstance(b, Table) and b.ncols == 1:
+            rows.append(("cells", [b.rows[0][1][0], b.rows[1][1][0]]))
+        else:
+            flush()
+            out.append(b)
+    flush()
+    case._num = 0
+    return out
+
+
+def reshape_tsv(case, blocks):
+    """A header of 'Label<TAB>value' lines (a two-column table pasted as text), and
+    every multi-column table as tab-separated lines, as Word pastes a spreadsheet."""
+    out = []
+    for b in blocks:
+        if isinstance(b, Para) and len(b.inlines) >= 2 and b.inlines[0].__class__ is T and b.inlines[0].bold \
+                and b.inlines[0].text.endswith(":") and b.inlines[1].__class__ is T and b.inlines[1].text == " ":
+            out.append(Para([T(b.inlines[0].text[:-1]), T("\t")] + b.inlines[2:]))
+        elif isinstance(b, Table) and b.ncols > 2:
+            for kind, content in b.rows:
+                cells = content if kind == "cells" else [content]
+                line = []
+                for j, c in enumerate(cells):
+                    if j:
+                        line.append(T("\t"))
+                    first = c[0] if c and c[0] else []
+                    line.extend(T(x.text) if x.__class__ is T else x for x in first)
+                out.append(Para(line))
+        else:
+            out.append(b)
+    return out
 
 
 def header_cell(text):
@@ -239,6 +358,6 @@ def choices_block(case, key, v):
 
 
 def tick_cell(case, checked):
-    if case.tick in ("✓", "✔", "X"):
+    if case.tick in ("✓", "✔", "X", "Y"):
         return [T(case.tick)] if checked else []
     return [C(checked)]

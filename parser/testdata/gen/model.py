@@ -109,6 +109,11 @@ def fmt_date(iso, style):
         "weekday": f"{wd} {d} {MONTHS[m - 1]} {y}",  # Tuesday 2 April 2019
         "chron": f"{y}/{m:02d}/{d:02d}",          # 2019/04/02 (chronology only)
         "slash2": f"{d:02d}/{m:02d}/{y % 100:02d}",  # 02/04/19
+        # written blind from the appendices (second reader, issue 13):
+        "ordabbr": f"{d}{suffix} {MONTHS[m - 1][:3]}{'.' if len(MONTHS[m - 1]) > 3 else ''} {y}",  # 2nd Apr. 2019
+        "dot2pad": f"{d:02d}.{m:02d}.{y % 100:02d}",  # 02.04.19
+        "usabbr": f"{MONTHS[m - 1][:3]} {d}, {y}",   # Apr 2, 2019
+        "dmyabbr": f"{d:02d}-{MONTHS[m - 1][:3]}-{y}",  # 02-Apr-2019 (as case-management systems print it)
     }[style]
 
 
@@ -219,6 +224,8 @@ class YesNo(Val):
             return [[T(self.wording or (style[0] if self.yes else style[1]))]]
         if style == "word":
             return [[T(self.wording or ("Yes" if self.yes else "No"))]]
+        if ctx.tick == "Y":  # a typed Y or N in the answer space
+            return [[T("Y" if self.yes else "N")]]
         if ctx.tick == "X":  # retyped boxes: [X] Yes  [ ] No
             a, b = ("X", " ") if self.yes else (" ", "X")
             return [[T(f"[{a}] Yes   [{b}] No")]]
@@ -312,7 +319,7 @@ class Choices(Val):
 
 
 def tick_line(ctx, checked, txt):
-    if ctx.tick in ("✓", "✔", "X"):
+    if ctx.tick in ("✓", "✔", "X", "Y"):
         return [T((ctx.tick + " ") if checked else ""), T(txt)] if checked else [T(txt)]
     return [C(checked), T(" " + txt)]
 
