@@ -126,14 +126,23 @@ func (t *Tracker) clearAddress(ctx context.Context, tx *sql.Tx, now time.Time, a
 // transaction: the mark is lifted and the mail held for the address released in the same
 // step; it returns the reply. (For commands.go to call.)
 func (t *Tracker) ClearAddressCommand(ctx context.Context, tx *sql.Tx, now time.Time, addr, actor string) (string, error) {
-	if err := t.clearAddress(ctx, tx, now, addr, actor); err != nil {
-		return "", err
+	// An address already clear (cleared by another person, or from the command line
+	// without --release) may still have mail held for it: release that all the same.
+	cleared := t.clearAddress(ctx, tx, now, addr, actor)
+	if cleared != nil && !errors.Is(cleared, ErrNotFound) {
+		return "", cleared
 	}
 	released, still, err := t.releaseTo(ctx, tx, now, addr, actor)
 	if err != nil {
 		return "", err
 	}
 	out := fmt.Sprintf("%s cleared; %d held email(s) to it released", normAddr(addr), len(released))
+	if cleared != nil {
+		if len(released)+len(still) == 0 {
+			return "", cleared
+		}
+		out = fmt.Sprintf("%s was not marked bounced or refused; %d held email(s) to it released", normAddr(addr), len(released))
+	}
 	if len(still) > 0 {
 		out += fmt.Sprintf("; %d still held (csprbot outbox says why)", len(still))
 	}

@@ -2,10 +2,13 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"sort"
 	"text/tabwriter"
+
+	"github.com/lewisham-lscp/csprbot/tracker"
 )
 
 // cmdAddress lists the addresses the mail server bounced or refused (nothing goes to them
@@ -66,10 +69,16 @@ func cmdAddress(ctx context.Context, args []string, stdout io.Writer) error {
 		actor = "command line"
 	}
 	addr := f.args[1]
-	if err := a.tr.ClearAddress(ctx, addr, actor); err != nil {
+	switch err := a.tr.ClearAddress(ctx, addr, actor); {
+	case errors.Is(err, tracker.ErrNotFound) && f.bool("release"):
+		// Already clear (cleared earlier without --release, as the line below
+		// suggests doing): what is held for it is released all the same.
+		fmt.Fprintf(stdout, "%s is not marked bounced or refused: mail may go to it.\n", addr)
+	case err != nil:
 		return asUsage(err)
+	default:
+		fmt.Fprintf(stdout, "%s cleared: mail may go to it again.\n", addr)
 	}
-	fmt.Fprintf(stdout, "%s cleared: mail may go to it again.\n", addr)
 	if !f.bool("release") {
 		fmt.Fprintf(stdout, "Mail held for it stays held: csprbot address clear %s --release, or csprbot release MESSAGE-ID (csprbot outbox lists them).\n", addr)
 		return nil
