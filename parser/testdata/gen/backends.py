@@ -16,7 +16,7 @@ def glyphs(tick):
     """(checked, unchecked) characters for a tick style."""
     if tick in ("☒", "☑"):
         return tick, "☐"
-    if tick in ("sdt", "form"):
+    if tick in ("sdt", "form", "sym"):
         return "☒", "☐"
     if tick == "(x)":  # a retyped template's brackets, an x typed into the chosen one
         return "(x)", "( )"
@@ -74,7 +74,28 @@ class DocxWriter:
         for p in paras:
             para = c.paragraphs[0] if first else c.add_paragraph()
             first = False
-            self.inlines(para, p)
+            if "formtext" in self.case.feats and p and all(
+                    (isinstance(it, T) and not it.bold) or isinstance(it, E) for it in p):
+                self.formtext(para, p)
+            else:
+                self.inlines(para, p)
+
+    def formtext(self, para, items):
+        """The answer as the result of a legacy FORMTEXT field (Word 97-2003 forms):
+        begin / instrText / separate / the typed runs / end, in a bookmark."""
+        n = next(self.ids)
+        para._p.append(self.xml(f'<w:bookmarkStart {W_NS} w:id="{n}" w:name="Text{n}"/>'))
+        for x in (f'<w:r {W_NS}><w:fldChar w:fldCharType="begin"><w:ffData><w:name w:val="Text{n}"/><w:enabled/>'
+                  '<w:calcOnExit w:val="0"/><w:textInput/></w:ffData></w:fldChar></w:r>',
+                  f'<w:r {W_NS}><w:instrText xml:space="preserve"> FORMTEXT </w:instrText></w:r>',
+                  f'<w:r {W_NS}><w:fldChar w:fldCharType="separate"/></w:r>'):
+            para._p.append(self.xml(x))
+        for it in items:
+            text = it.text if isinstance(it, T) else it.addr
+            para._p.append(self.xml(f'<w:r {W_NS}><w:rPr><w:noProof/></w:rPr>'
+                                    f'<w:t xml:space="preserve">{esc(text)}</w:t></w:r>'))
+        para._p.append(self.xml(f'<w:r {W_NS}><w:fldChar w:fldCharType="end"/></w:r>'))
+        para._p.append(self.xml(f'<w:bookmarkEnd {W_NS} w:id="{n}"/>'))
 
     def inlines(self, para, items):
         feats = self.case.feats
@@ -180,6 +201,9 @@ class DocxWriter:
                 '<w14:uncheckedState w14:val="2610" w14:font="MS Gothic"/></w14:checkbox></w:sdtPr>'
                 '<w:sdtContent><w:r><w:rPr><w:rFonts w:ascii="MS Gothic" w:eastAsia="MS Gothic" '
                 f'w:hAnsi="MS Gothic" w:hint="eastAsia"/></w:rPr><w:t>{g}</w:t></w:r></w:sdtContent></w:sdt>'))
+        elif tick == "sym":
+            # Insert > Symbol: a Wingdings box with an x, or an empty one (no text in the run)
+            para._p.append(self.xml(f'<w:r {W_NS}><w:sym w:font="Wingdings" w:char="{"F0FE" if checked else "F0A8"}"/></w:r>'))
         elif tick == "form":
             n = next(self.ids)
             state = '<w:default w:val="0"/><w:checked/>' if checked else '<w:default w:val="0"/>'

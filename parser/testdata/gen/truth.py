@@ -1096,6 +1096,27 @@ add("rr51_paren_x_lo_odt", "rapid_review_report", "lo-docx", "odt", rr_b(legal_a
     datestyle="usabbr", note="blind: Appendix 5 with '(x)' and '( )' in its box columns and Yes/No rows, converted to ODT "
     "by LibreOffice; dates like Dec 3, 2026")
 
+add("ref53_tsv_docx", "referral", "python-docx", "docx", referral_a(), layout="tsv", labelset=1, datestyle="slash",
+    note="blind: the referral pasted into a Word body as text: 'Label<TAB>answer' lines (a two-column table copied "
+         "as text, no colons) and the family, agencies and events tables as tab-separated lines")
+add("scp53_formtext_docx", "scoping_return", "python-docx", "docx", scoping_police(ref="LSCP-2026-053"), case_ref="LSCP-2026-053",
+    tick="form", feats={"formtext"}, datestyle="slash",
+    note="blind: an old Word 97-2003 style protected form: every answer the result of a FORMTEXT field in a bookmark, "
+         "yes/no as FORMCHECKBOX fields")
+add("rr52_wingdings_docx", "rapid_review_report", "python-docx", "docx", rr_b(), tick="sym", datestyle="slash",
+    note="blind: Appendix 5 ticked with Insert > Symbol: Wingdings boxes (w:sym F0FE with an x, F0A8 empty), no text in the runs")
+add("rr53_onetable_docx", "rapid_review_report", "python-docx", "docx", rr_c(), layout="onetable", tick="✔", datestyle="slash",
+    note="blind: Appendix 5 as one two-column table with shaded section rows, the criteria and recommendation "
+         "options as rows of the same table, ✔ in the box column")
+add("ar51_numbered_headings_lo_pdf", "agency_report", "lo-docx", "pdf", ar_health(
+        summary=Text("The service saw the family at universal contacts for both children; no safeguarding concerns were recorded until 2026."),
+        lessons=Text("Routine enquiry about new adults should be recorded at every contact, and supervision should prompt professional curiosity.")),
+    case_ref="LSCP-2026-003", layout="numhead", labelset=1, datestyle="long",
+    note="blind: the agency report with numbered headings, printed to PDF by LibreOffice")
+add("ref54_gdocs_pandoc_docx", "referral", "pandoc-html", "docx", referral_b(), tick="✔", datestyle="slash",
+    feats={"hyperlink"}, note="blind: the official referral typed in Google Docs, downloaded as a web page and turned into "
+    ".docx by pandoc: bold only in CSS classes, merged rows from colspan, mailto links, 'No ✔'")
+
 # Written, generated and checked like the rest, but held out of the committed corpus:
 # on its own it takes the chronology kind under TestCorpusScore's 90% bar, so
 # committing it would fail `go test ./parser` for everyone. The parser's owners build
