@@ -22,17 +22,18 @@ import (
 //	Notified Ofsted: <date>
 //	Aware: <date>
 //	Approve
+//	Send panel papers                (the papers for the local review panel, in one document, to staff)
 //	Send chronology                  (the combined chronology, to staff and a vouched lead reviewer)
 //
 // A Rapid Review report (Appendix 5) attached by staff is taken in the same way.
 var commandVerbs = map[string]bool{
 	"start scoping": true, "scoping": true, "add agency": true, "meeting": true, "cancel meeting": true,
 	"extend": true, "waive": true, "notified panel": true, "notified ofsted": true, "aware": true, "approve": true,
-	"confirm": true, "send chronology": true, "clear address": true,
+	"confirm": true, "send chronology": true, "send panel papers": true, "clear address": true,
 }
 
 // CommandHelp lists the commands, for replies.
-const CommandHelp = `Start scoping | Add agency: NAME [<address>] | Meeting: YYYY-MM-DD HH:MM [force] | Cancel meeting | Extend: AGENCY to YYYY-MM-DD | Waive: AGENCY | Notified panel: YYYY-MM-DD | Notified Ofsted: YYYY-MM-DD | Aware: YYYY-MM-DD | Send chronology | Clear address: ADDR | Approve [WHAT]` + " | " + LCSPRCommandHelp
+const CommandHelp = `Start scoping | Add agency: NAME [<address>] | Meeting: YYYY-MM-DD HH:MM [force] | Cancel meeting | Extend: AGENCY to YYYY-MM-DD | Waive: AGENCY | Notified panel: YYYY-MM-DD | Notified Ofsted: YYYY-MM-DD | Aware: YYYY-MM-DD | Send chronology | Send panel papers | Clear address: ADDR | Approve [WHAT]` + " | " + LCSPRCommandHelp
 
 func splitCommand(line string) (verb, arg string, ok bool) {
 	verb, arg, _ = strings.Cut(line, ":")
@@ -49,7 +50,7 @@ func splitCommand(line string) (verb, arg string, ok bool) {
 func (t *Tracker) staffCommands(ctx context.Context, tx *sql.Tx, now time.Time, in *Incoming, tt tie) (bool, error) {
 	ctx = withIncoming(ctx, in) // a command may take the message's attachment (Final report: lcspr.go)
 	staff, isStaff := t.cfg.isStaff(in.From)
-	if !isStaff || tt.caseID == 0 {
+	if !isStaff {
 		return false, nil
 	}
 	var cmds []string
@@ -68,6 +69,17 @@ func (t *Tracker) staffCommands(ctx context.Context, tx *sql.Tx, now time.Time, 
 	plan := actionPlanForm(in) // the action plan (lcspr_action.go)
 	if len(cmds) == 0 && form == nil && tor == nil && plan == nil {
 		return false, nil
+	}
+	if tt.caseID == 0 {
+		// On no case, only commands about no case (and Confirm) are read.
+		if len(cmds) == 0 {
+			return false, nil
+		}
+		for _, l := range cmds {
+			if verb, _, ok := splitCommand(l); ok && !caselessVerbs[verb] && verb != "confirm" {
+				return false, nil
+			}
+		}
 	}
 	actor := normAddr(staff.Email)
 	// A token proves only that the sender saw that email: it authenticates a staff
@@ -101,18 +113,22 @@ func (t *Tracker) staffCommands(ctx context.Context, tx *sql.Tx, now time.Time, 
 		if plan != nil {
 			results = append(results, "the attached action plan: waiting for your confirmation (it is recorded on the case)")
 		}
-		id, err := t.commandReplyID(ctx, tx, now, in, tt, "csprbot has not acted on your message on "+tt.ref+" yet, because it could not tell that it came from your own mailbox (it is not a reply to an email csprbot sent you). "+
+		on := ""
+		if tt.ref != "" {
+			on = " on " + tt.ref
+		}
+		id, err := t.commandReplyID(ctx, tx, now, in, tt, "csprbot has not acted on your message"+on+" yet, because it could not tell that it came from your own mailbox (it is not a reply to an email csprbot sent you). "+
 			"This is what it would do. To go ahead, reply to this email with the single line\n\n    Confirm\n\nNothing happens otherwise.", results)
 		if err != nil {
 			return true, err
 		}
 		_, err = tx.ExecContext(ctx, `INSERT INTO pending_commands(case_id, staff, message_id, commands, reply_msgid, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
-			tt.caseID, actor, in.MessageID, strings.Join(cmds, "\n"), id, ts(now))
+			nullID(tt.caseID), actor, in.MessageID, strings.Join(cmds, "\n"), id, ts(now))
 		return true, err
 	}
 	if len(cmds) > 0 {
 		if verb, _, _ := splitCommand(cmds[0]); verb == "confirm" {
-			return true, t.confirm(ctx, tx, now, in, tt, actor, how)
+			return true, t.confirm(ctx, tx, now, in, tt, actor, how, cmds[1:])
 		}
 	}
 
@@ -144,7 +160,7 @@ func (t *Tracker) staffCommands(ctx context.Context, tx *sql.Tx, now time.Time, 
 	if err := audit(ctx, tx, now, tt.caseID, actor, "command", "by "+how+": "+strings.Join(results, " | ")); err != nil {
 		return true, err
 	}
-	return true, t.commandReply(ctx, tx, now, in, tt, "Your commands on "+tt.ref, results)
+	return true, t.commandReply(ctx, tx, now, in, tt, commandsOn(tt), results)
 }
 
 // runCommand runs one command inside a savepoint, so that a command that fails leaves
@@ -169,6 +185,12 @@ func (t *Tracker) runCommand(ctx context.Context, tx *sql.Tx, line string, fn fu
 }
 
 func (t *Tracker) command(ctx context.Context, tx *sql.Tx, now time.Time, tt tie, verb, arg, actor string) (string, error) {
+	if caselessVerbs[verb] {
+		return t.caselessCommand(ctx, tx, now, verb, arg, actor)
+	}
+	if tt.caseID == 0 {
+		return "", fmt.Errorf("%w: this command is about a case: reply to an email about the case, or put its reference in the subject", ErrRefused)
+	}
 	c, err := loadCase(ctx, tx, "id = ?", tt.caseID)
 	if err != nil {
 		return "", err
@@ -231,13 +253,10 @@ func (t *Tracker) command(ctx context.Context, tx *sql.Tx, now time.Time, tt tie
 			return "", fmt.Errorf("%w: %v", ErrRefused, err)
 		}
 		return t.setAware(ctx, tx, now, c, d, actor)
+	case "send panel papers":
+		return t.sendPanelPack(ctx, tx, now, c, "", time.Time{}, "command", actor)
 	case "send chronology":
 		return t.sendChronology(ctx, tx, now, c, actor, "")
-	case "clear address":
-		if arg == "" {
-			return "", fmt.Errorf("%w: which address? Clear address: ADDR", ErrRefused)
-		}
-		return t.ClearAddressCommand(ctx, tx, now, arg, actor)
 	case "approve":
 		return t.approveWhat(ctx, tx, now, c, arg, actor)
 	}
@@ -281,22 +300,31 @@ func (t *Tracker) commandReplyID(ctx context.Context, tx *sql.Tx, now time.Time,
 
 // confirm carries out what a staff member's unauthenticated message asked, now that the
 // staff member has confirmed it by replying to csprbot's own email (tt proves that).
-func (t *Tracker) confirm(ctx context.Context, tx *sql.Tx, now time.Time, in *Incoming, tt tie, actor, how string) error {
+//
+// Commands written under "Confirm" in the same reply are carried out after it.
+func (t *Tracker) confirm(ctx context.Context, tx *sql.Tx, now time.Time, in *Incoming, tt tie, actor, how string, more []string) error {
 	var id int64
 	var orig, cmds string
 	err := tx.QueryRowContext(ctx, `SELECT id, message_id, commands FROM pending_commands WHERE reply_msgid = ? AND staff = ? AND status = 'pending'`,
 		tt.ourID, actor).Scan(&id, &orig, &cmds)
 	if errors.Is(err, sql.ErrNoRows) {
-		return t.commandReply(ctx, tx, now, in, tt, "Your commands on "+tt.ref, []string{`"Confirm": there is nothing waiting for your confirmation in the email you replied to`})
+		err, cmds = nil, ""
+		if len(more) == 0 {
+			return t.commandReply(ctx, tx, now, in, tt, commandsOn(tt), []string{`"Confirm": there is nothing waiting for your confirmation in the email you replied to`})
+		}
 	}
 	if err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE pending_commands SET status = 'done', confirmed_at = ? WHERE id = ?`, ts(now), id); err != nil {
+	var results []string
+	if id == 0 {
+		results = append(results, `"Confirm": there was nothing waiting for your confirmation in the email you replied to`)
+	} else if _, err := tx.ExecContext(ctx, `UPDATE pending_commands SET status = 'done', confirmed_at = ? WHERE id = ?`, ts(now), id); err != nil {
 		return err
 	}
-	var results []string
-	if src, _, err := storedIncoming(ctx, tx, orig); err == nil {
+	if orig == "" {
+		// nothing stored to read a report from
+	} else if src, _, err := storedIncoming(ctx, tx, orig); err == nil {
 		ctx = withIncoming(ctx, src)
 		if form, att := reportForm(src); form != nil {
 			results = append(results, t.runCommand(ctx, tx, "Rapid Review report", func() (string, error) {
@@ -316,7 +344,7 @@ func (t *Tracker) confirm(ctx context.Context, tx *sql.Tx, now time.Time, in *In
 	} else if !errors.Is(err, sql.ErrNoRows) {
 		return err
 	}
-	for _, line := range strings.Split(cmds, "\n") {
+	for _, line := range append(strings.Split(cmds, "\n"), more...) {
 		if strings.TrimSpace(line) == "" {
 			continue
 		}
@@ -332,7 +360,29 @@ func (t *Tracker) confirm(ctx context.Context, tx *sql.Tx, now time.Time, in *In
 	if err := audit(ctx, tx, now, tt.caseID, actor, "command", "confirmed by "+how+": "+strings.Join(results, " | ")); err != nil {
 		return err
 	}
-	return t.commandReply(ctx, tx, now, in, tt, "Your confirmed commands on "+tt.ref, results)
+	return t.commandReply(ctx, tx, now, in, tt, "Your confirmed "+strings.TrimPrefix(commandsOn(tt), "Your "), results)
+}
+
+func commandsOn(tt tie) string {
+	if tt.ref == "" {
+		return "Your commands"
+	}
+	return "Your commands on " + tt.ref
+}
+
+// caselessVerbs are commands about no case (an address, say): obeyed from staff in any
+// email csprbot can authenticate, a reply to any of its emails to them or a new one.
+var caselessVerbs = map[string]bool{"clear address": true}
+
+func (t *Tracker) caselessCommand(ctx context.Context, tx *sql.Tx, now time.Time, verb, arg, actor string) (string, error) {
+	switch verb {
+	case "clear address":
+		if arg == "" {
+			return "", fmt.Errorf("%w: which address? Clear address: ADDR", ErrRefused)
+		}
+		return t.ClearAddressCommand(ctx, tx, now, arg, actor)
+	}
+	return "", fmt.Errorf("%w: unknown command", ErrRefused)
 }
 
 func scopingDone(res ScopingResult) string {

@@ -446,6 +446,17 @@ func (t *Tracker) route(ctx context.Context, tx *sql.Tx, now time.Time, in *Inco
 		return t.tellStaff(ctx, tx, now, tt.caseID, "A reply on this case needs reading: it is recorded on the case.", in)
 	}
 
+	if _, ok := t.cfg.isStaff(in.From); ok && !in.FromSuspect {
+		// A staff member's command about no case (Clear address:), or a Confirm.
+		handled, err := t.staffCommands(ctx, tx, now, in, tt)
+		if err != nil {
+			return err
+		}
+		if handled {
+			res.Disposition = "command"
+			return nil
+		}
+	}
 	if f := referralForm(in); f != nil {
 		return t.newCase(ctx, tx, now, in, f, false, res)
 	}
@@ -526,22 +537,37 @@ func looksLikeReferral(in *Incoming) bool {
 			named = named || saysReferral(a.Name)
 		}
 	}
-	return unread && (named || saysReferral(in.Subject) || saysReferral(firstLines(in.Text, 20)))
-}
-
-func saysReferral(s string) bool {
-	s = strings.ToLower(s)
-	return strings.Contains(s, "referral") || strings.Contains(s, "serious incident") || strings.Contains(s, "cspr") ||
-		strings.Contains(s, "practice review")
-}
-
-// firstLines is the start of a body, before any quoted thread.
-func firstLines(s string, n int) string {
-	lines := strings.SplitN(s, "\n", n+1)
-	if len(lines) > n {
-		lines = lines[:n]
+	if refTag.MatchString(in.Subject) {
+		// A subject carrying a case's [REF] is about that case (a forwarded reminder, a
+		// reply from an unknown address): a person reads it, no new case opens.
+		return false
 	}
-	return strings.Join(lines, "\n")
+	return unread && (named || saysReferral(in.Subject) || saysReferral(ownText(in.Text, 20)))
+}
+
+// referralWords say that a message is a referral: whole words, so that "csprbot" in
+// csprbot's own footer, quoted under a reply, says nothing.
+var referralWords = regexp.MustCompile(`(?i)\b(referral|referring|serious\s+incident|cspr|child\s+safeguarding\s+practice\s+review)\b`)
+
+func saysReferral(s string) bool { return referralWords.MatchString(s) }
+
+// ownText is the start of a body the sender wrote: at most n lines, before any quoted or
+// forwarded message (csprbot's own words quoted back are not the sender's).
+func ownText(s string, n int) string {
+	var out []string
+	for _, l := range strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n") {
+		t := strings.TrimSpace(l)
+		if strings.HasPrefix(t, ">") || strings.HasPrefix(t, "From:") || strings.HasPrefix(t, "-----Original Message") ||
+			strings.HasPrefix(t, "________________") || strings.HasPrefix(t, "---------- Forwarded") ||
+			strings.HasPrefix(t, "On ") && strings.HasSuffix(t, "wrote:") {
+			break
+		}
+		out = append(out, l)
+		if len(out) >= n {
+			break
+		}
+	}
+	return strings.Join(out, "\n")
 }
 
 func isDocument(name string) bool {
@@ -680,6 +706,20 @@ func (t *Tracker) agencyReply(ctx context.Context, tx *sql.Tx, now time.Time, in
 // command handler; anything else is recorded.
 func (t *Tracker) staffMessage(ctx context.Context, tx *sql.Tx, now time.Time, in *Incoming, tt tie, res *IngestResult) error {
 	res.Disposition = DispForPerson
+	if f := referralForm(in); f != nil {
+		c, err := loadCase(ctx, tx, "id = ?", tt.caseID)
+		if err != nil {
+			return err
+		}
+		if formMismatch(f, c.ref, c.initials) != "" {
+			// Another child's referral forwarded on this case's thread is a new referral:
+			// it opens its own case (staff hear of it as of any), never filed on this one.
+			if err := audit(ctx, tx, now, tt.caseID, normAddr(in.From), "message_in", "a referral for another child arrived on this case's thread: opened as a case of its own"); err != nil {
+				return err
+			}
+			return t.newCase(ctx, tx, now, in, f, false, res)
+		}
+	}
 	// staffCommands authenticates (our token, or the trusted server's DKIM/DMARC pass)
 	// and refuses what it cannot trust.
 	handled, err := t.staffCommands(ctx, tx, now, in, tt)

@@ -19,6 +19,14 @@ func (t *Tracker) staffOnNotice(ctx context.Context, tx *sql.Tx, now time.Time, 
 	staff, _ := t.cfg.isStaff(in.From)
 	lines := commandLines(in.Text)
 	if len(lines) == 0 || strings.Join(strings.Fields(strings.ToLower(lines[0])), " ") != "open case" {
+		// Any other command about no case (Clear address:), or Confirm, in reply to the notice.
+		handled, err := t.staffCommands(ctx, tx, now, in, tt)
+		if err != nil || handled {
+			if handled {
+				res.Disposition = "command"
+			}
+			return err
+		}
 		return audit(ctx, tx, now, 0, normAddr(in.From), "message_in", "a staff reply to a notice, with no command; recorded")
 	}
 	if !tt.addressedTo(staff.Email) {

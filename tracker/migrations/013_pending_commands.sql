@@ -4,7 +4,7 @@
 -- mailbox can confirm.
 CREATE TABLE pending_commands (
 	id           INTEGER PRIMARY KEY,
-	case_id      INTEGER NOT NULL REFERENCES cases(id),
+	case_id      INTEGER REFERENCES cases(id),   -- NULL for commands about no case
 	staff        TEXT NOT NULL,
 	message_id   TEXT NOT NULL,
 	commands     TEXT NOT NULL DEFAULT '',
