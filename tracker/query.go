@@ -359,15 +359,29 @@ func (b byDue) Swap(i, j int) {
 	b.due[i], b.due[j] = b.due[j], b.due[i]
 }
 
-// CaseLine is one line of `csprbot cases`: a case, its next pending deadline and the
-// agencies whose returns are overdue, as Cases would give them.
+// CaseLine is one line of `csprbot cases`: a case, its next pending deadline, the case's
+// own deadlines that passed undone (missed: the notification to the National Panel, say)
+// and the agencies whose returns are overdue, as Cases would give them.
 type CaseLine struct {
 	Ref             string
 	Stage           string
 	ChildInitials   string
 	NeedsCompletion bool
 	NextDeadline    *Deadline // Rule, Agency and Due only
+	MissedDeadlines []string  // rules of the case's own deadlines (no agency) now missed, by due time
 	OverdueReturns  []string
+}
+
+// MissedDeadlines are the rules of cs's own deadlines (those of no one agency: an
+// agency's are its overdue returns) that are missed, in due order: what CaseLine holds.
+func (cs CaseSummary) MissedDeadlines() []string {
+	out := []string{}
+	for _, d := range cs.Deadlines {
+		if d.Status == "missed" && d.Agency == "" {
+			out = append(out, d.Rule)
+		}
+	}
+	return out
 }
 
 // CaseLines lists every case, oldest first, with what `csprbot cases` shows of it: two
@@ -399,9 +413,30 @@ func (s *Store) CaseLines(ctx context.Context) ([]CaseLine, error) {
 			if rule.Valid {
 				l.NextDeadline = &Deadline{Rule: rule.String, Agency: agency.String, Due: parseTS(due), Status: "pending"}
 			}
-			l.OverdueReturns = []string{}
+			l.MissedDeadlines, l.OverdueReturns = []string{}, []string{}
 			index[id] = len(out)
 			out = append(out, l)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		// The case's own deadlines passed undone: a statutory step not taken is seen at
+		// a glance, not only the returns agencies owe.
+		if rows, err = rt.query(ctx, `SELECT case_id, rule FROM deadlines
+			WHERE agency = '' AND (status = 'missed' OR (status = 'pending' AND due_at < ?)) ORDER BY case_id, due_at, id`, after); err != nil {
+			return err
+		}
+		for rows.Next() {
+			var id int64
+			var rule string
+			if err := rows.Scan(&id, &rule); err != nil {
+				rows.Close()
+				return err
+			}
+			if i, ok := index[id]; ok {
+				out[i].MissedDeadlines = append(out[i].MissedDeadlines, rule)
+			}
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {

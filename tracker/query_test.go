@@ -89,7 +89,8 @@ func TestCaseLinesMatchCases(t *testing.T) {
 			t.Fatalf("at %s: Cases %d, CaseLines %d, want 4 each", now, len(cs), len(ls))
 		}
 		for i, c := range cs {
-			want := CaseLine{Ref: c.Ref, Stage: c.Stage, ChildInitials: c.ChildInitials, NeedsCompletion: c.NeedsCompletion, OverdueReturns: c.OverdueReturns}
+			want := CaseLine{Ref: c.Ref, Stage: c.Stage, ChildInitials: c.ChildInitials, NeedsCompletion: c.NeedsCompletion,
+				MissedDeadlines: c.MissedDeadlines(), OverdueReturns: c.OverdueReturns}
 			if n := c.NextDeadline; n != nil {
 				want.NextDeadline = &Deadline{Rule: n.Rule, Agency: n.Agency, Due: n.Due, Status: n.Status}
 			}
@@ -101,7 +102,7 @@ func TestCaseLinesMatchCases(t *testing.T) {
 }
 
 func lineString(l CaseLine) string {
-	s := fmt.Sprintf("%s %s %s needs=%v overdue=%q next=", l.Ref, l.Stage, l.ChildInitials, l.NeedsCompletion, l.OverdueReturns)
+	s := fmt.Sprintf("%s %s %s needs=%v missed=%q overdue=%q next=", l.Ref, l.Stage, l.ChildInitials, l.NeedsCompletion, l.MissedDeadlines, l.OverdueReturns)
 	if l.NextDeadline == nil {
 		return s + "nil"
 	}

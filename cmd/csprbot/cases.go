@@ -44,7 +44,7 @@ func cmdCases(ctx context.Context, args []string, stdout io.Writer) error {
 	loc := a.tr.Calendar().Location()
 	bw := bufio.NewWriterSize(stdout, 1<<16)
 	tw := tabwriter.NewWriter(bw, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "REF\tINITIALS\tSTAGE\tNEXT DEADLINE\tDUE\tOVERDUE RETURNS")
+	fmt.Fprintln(tw, "REF\tINITIALS\tSTAGE\tNEXT DEADLINE\tDUE\tMISSED DEADLINES\tOVERDUE RETURNS")
 	for _, c := range cs {
 		next, due := "-", "-"
 		if c.NextDeadline != nil {
@@ -62,7 +62,8 @@ func cmdCases(ctx context.Context, args []string, stdout io.Writer) error {
 		if c.NeedsCompletion {
 			stage += " (needs completing)"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", c.Ref, orDash(c.ChildInitials), stage, next, due, over)
+		missed := strings.Join(c.MissedDeadlines, ", ")
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", c.Ref, orDash(c.ChildInitials), stage, next, due, orDash(missed), over)
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -116,6 +117,8 @@ func cmdCase(ctx context.Context, args []string, stdout io.Writer) error {
 			return caseAware(ctx, a, f, ref, stdout)
 		case "extend":
 			return caseExtend(ctx, a, f, ref, stdout)
+		case "panel-papers":
+			return casePanelPapers(ctx, a, f, ref, stdout)
 		case "chronology":
 			return caseChronology(ctx, a, f, ref, stdout)
 		case "waive":
