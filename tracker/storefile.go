@@ -199,6 +199,11 @@ func (f *storeFile) checkMark(last int64) error {
 	f.mu.Lock()
 	hwm := f.hwm
 	f.mu.Unlock()
+	return f.checkMarkAt(last, hwm)
+}
+
+// checkMarkAt compares last with hwm, a high-water mark taken before last was read.
+func (f *storeFile) checkMarkAt(last, hwm int64) error {
 	if last < hwm {
 		return f.moved(fmt.Sprintf("rolled back to an earlier state (its audit trail ends at %d; this csprbot has seen it reach %d): a backup put in its place?", last, hwm))
 	}
@@ -279,11 +284,16 @@ func (s *Store) CheckFile() error {
 	if s.file == nil || s.rd == nil {
 		return nil
 	}
+	// The mark is taken before the read: a commit elsewhere in this process between the
+	// two raises it past what the read saw, and would look like a rollback.
+	s.file.mu.Lock()
+	hwm := s.file.hwm
+	s.file.mu.Unlock()
 	var last int64
 	if err := s.rd.db.QueryRow(lastAuditQuery).Scan(&last); err != nil {
 		return fmt.Errorf("tracker: check the store file: %w", err)
 	}
-	return s.file.checkMark(last)
+	return s.file.checkMarkAt(last, hwm)
 }
 
 // checkFileTx is CheckFile inside tx, just before it commits; it returns the last
