@@ -176,7 +176,9 @@ func (t *Tracker) runCommand(ctx context.Context, tx *sql.Tx, line string, fn fu
 		}
 		_, _ = tx.ExecContext(ctx, `RELEASE command`)
 		if errors.Is(err, ErrRefused) || errors.Is(err, ErrNotFound) {
-			return fmt.Sprintf("%q refused: %v", line, err)
+			// The error's own "refused: " is not said twice ("refused: refused: …").
+			why := strings.TrimPrefix(strings.TrimPrefix(err.Error(), ErrRefused.Error()+": "), ErrNotFound.Error()+": ")
+			return fmt.Sprintf("%q refused: %s", line, why)
 		}
 		return fmt.Sprintf("%q failed: %v", line, err)
 	}

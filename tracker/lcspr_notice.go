@@ -19,7 +19,11 @@ func (t *Tracker) prepareNotice(ctx context.Context, tx *sql.Tx, now time.Time, 
 		}
 	}
 	if len(rcpt) == 0 {
-		return "", fmt.Errorf("%w: no address is configured for %s ([addresses])", ErrRefused, what)
+		// The administrator's detail goes to the log; the staff member who asked is told
+		// plainly (the reply names no configuration key).
+		t.log.Warn("a national notice has no address to go to: set [addresses] national_panel, ofsted, dfe (or nspcc) in the configuration",
+			"notice", what, "case_id", caseID)
+		return "", fmt.Errorf("%w: csprbot has no email address for the national bodies the %s goes to; the person who runs csprbot must add them (its log says where)", ErrRefused, strings.ReplaceAll(what, "_", " "))
 	}
 	rows, err := tx.QueryContext(ctx, `SELECT outbox_msgid FROM national_notices WHERE case_id = ? AND what = ? AND status = 'awaiting_approval'`, caseID, what)
 	if err != nil {
