@@ -168,12 +168,14 @@ class DocxWriter:
     def page_header(self):
         """A two-row table in the page header, printed at the top of every page."""
         from docx.shared import Cm
+        import forms
         case = self.case
         hdr = self.doc.sections[0].header
         tbl = hdr.add_table(rows=2, cols=2, width=Cm(16))
         tbl.style = "Table Grid"
         cells = [("Lewisham Safeguarding Children Partnership", "OFFICIAL – SENSITIVE"),
-                 ("Rapid Review: Initial Scoping and Information Sharing", f"Our ref: {case.case_ref}  Page ")]
+                 ("Rapid Review: Initial Scoping and Information Sharing" if case.kind == "scoping_return"
+                  else forms.RETYPED_TITLES[case.kind], f"Our ref: {case.case_ref}  Page ")]
         for r, (a, b) in enumerate(cells):
             tbl.rows[r].cells[0].paragraphs[0].add_run(a).bold = True
             p = tbl.rows[r].cells[1].paragraphs[0]

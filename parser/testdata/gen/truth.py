@@ -1116,6 +1116,10 @@ add("ar51_numbered_headings_lo_pdf", "agency_report", "lo-docx", "pdf", ar_healt
 add("ref54_gdocs_pandoc_docx", "referral", "pandoc-html", "docx", referral_b(), tick="✔", datestyle="slash",
     feats={"hyperlink"}, note="blind: the official referral typed in Google Docs, downloaded as a web page and turned into "
     ".docx by pandoc: bold only in CSS classes, merged rows from colspan, mailto links, 'No ✔'")
+add("chr51_tworowhead_docx", "chronology", "python-docx", "docx", chron_school(), case_ref="LSCP-2026-003",
+    feats={"pageheader", "tworowhead"}, datestyle="ordabbr",
+    note="blind: Appendix 10 with a two-row table in the page header and the entries table's title merged into "
+         "its first row over the column labels, both rows repeating on every page; dates like 3rd Dec. 2026")
 
 # Written, generated and checked like the rest, but held out of the committed corpus:
 # on its own it takes the chronology kind under TestCorpusScore's 90% bar, so
