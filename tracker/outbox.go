@@ -61,6 +61,9 @@ func (t *Tracker) enqueue(ctx context.Context, tx *sql.Tx, now time.Time, m outM
 		Headers:     map[string]string{"Auto-Submitted": "auto-generated", LoopHeader: t.cfg.MessageIDDomain},
 		Attachments: append(rd.Attachments, m.extra...), Date: now,
 	}
+	if _, err := t.dropMarkedCopies(ctx, tx, now, m.caseID, m.tmpl, e); err != nil {
+		return "", err
+	}
 	v, err := t.sendPolicy(ctx, tx, now, atEnqueue, policyMail{caseID: m.caseID, kind: m.tmpl, messageID: id,
 		sender: m.sender, to: e.To, cc: e.Cc, draft: m.draft, summary: m.summary})
 	if err != nil {
@@ -89,6 +92,64 @@ func (t *Tracker) enqueue(ctx context.Context, tx *sql.Tx, now time.Time, m outM
 		event, detail = "message_out_coalesced", detail+": "+lastErr
 	}
 	return id, audit(ctx, tx, now, m.caseID, "csprbot", event, detail)
+}
+
+// dropMarkedCopies leaves off e the bounced or refused addresses that are a staff member's
+// or only copied (an agency's strategic lead on a chaser), when someone else the email
+// is addressed to can still have it: one colleague's dead mailbox must not silence every
+// notice to the others, nor hold a chaser from the agency it is for. The rest of the
+// send policy then judges what is left (a marked address the email is for still holds
+// it). It returns the addresses left off, with a WARN in the log and a line in the audit.
+func (t *Tracker) dropMarkedCopies(ctx context.Context, tx *sql.Tx, now time.Time, caseID int64, kind string, e *OutEmail) ([]string, error) {
+	drop := map[string]bool{}
+	var dropped []string
+	consider := func(a string, copied bool) error {
+		n := normAddr(a)
+		if drop[n] {
+			return nil
+		}
+		if _, staff := t.cfg.isStaff(n); !staff && !copied {
+			return nil
+		}
+		why, err := addressProblem(ctx, tx, n)
+		if err != nil || why == "" {
+			return err
+		}
+		drop[n] = true
+		dropped = append(dropped, n+" ("+why+")")
+		return nil
+	}
+	for _, a := range e.To {
+		if err := consider(a, false); err != nil {
+			return nil, err
+		}
+	}
+	for _, a := range e.Cc {
+		if err := consider(a, true); err != nil {
+			return nil, err
+		}
+	}
+	if len(drop) == 0 {
+		return nil, nil
+	}
+	var to, cc []string
+	for _, a := range e.To {
+		if !drop[normAddr(a)] {
+			to = append(to, a)
+		}
+	}
+	for _, a := range e.Cc {
+		if !drop[normAddr(a)] {
+			cc = append(cc, a)
+		}
+	}
+	if len(to) == 0 {
+		return nil, nil // nobody it is for is left: the send policy holds it whole
+	}
+	e.To, e.Cc = to, cc
+	t.log.Warn("a bounced or refused staff or copied address left off an email; the others have it", "kind", kind, "message_id", e.MessageID, "left_off", len(dropped))
+	return dropped, audit(ctx, tx, now, caseID, "csprbot", "message_out_recipient_dropped",
+		fmt.Sprintf("%s %s: left off %s (once the address is right: csprbot address clear ADDR); sent to %s", kind, e.MessageID, strings.Join(dropped, ", "), strings.Join(append(append([]string{}, to...), cc...), ", ")))
 }
 
 // sendStage says who asks the send policy.
@@ -836,6 +897,20 @@ func (t *Tracker) noteSendState(err error) {
 // holdAtSend asks the send policy about an email about to be sent, and holds it for a
 // person if it may not go.
 func (t *Tracker) holdAtSend(ctx context.Context, tx *sql.Tx, now time.Time, id, caseID int64, e *OutEmail) (bool, error) {
+	// A staff or copied address that bounced since this was queued is left off, as at
+	// enqueue, and the row says so.
+	if dropped, err := t.dropMarkedCopies(ctx, tx, now, caseID, "", e); err != nil {
+		return false, err
+	} else if len(dropped) > 0 {
+		body, err := json.Marshal(e)
+		if err != nil {
+			return false, err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE outbox SET recipients = ?, email_json = ? WHERE id = ?`,
+			strings.Join(append(append([]string{}, e.To...), e.Cc...), ", "), string(body), id); err != nil {
+			return false, err
+		}
+	}
 	v, err := t.sendPolicy(ctx, tx, now, atSend, policyMail{caseID: caseID, messageID: e.MessageID, to: e.To, cc: e.Cc})
 	if err != nil || v.status == "queued" {
 		return false, err
