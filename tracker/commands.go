@@ -423,7 +423,9 @@ func meetingDone(res MeetingResult, loc *time.Location) string {
 
 func approvalDone(res ApprovalResult) string {
 	s := "submission to the National Panel approved and queued"
-	if res.SubmissionLate != "" {
+	if res.Held != "" {
+		s = "submission to the National Panel approved but held, not sent: " + res.Held + "; rr_submission is met only when it goes"
+	} else if res.SubmissionLate != "" {
 		s += " (rr_submission missed: " + res.SubmissionLate + ")"
 	}
 	s += fmt.Sprintf("; outcome sent to %d agencies and the referrer; stage %s", len(res.Notified), res.Stage)

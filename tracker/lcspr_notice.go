@@ -137,17 +137,25 @@ func (t *Tracker) approveNotices(ctx context.Context, tx *sql.Tx, now time.Time,
 		if err := audit(ctx, tx, now, c.id, actor, "notice_approved", fmt.Sprintf("%s approved by %s; %s: %s", n.what, actor, v.status, n.msgid)); err != nil {
 			return nil, err
 		}
-		switch n.what {
-		case NoticeReviewer, NoticeFinalReport, NoticeNSPCC:
-			if err := t.meetDeadline(ctx, tx, now, c.id, n.what, "", now); err != nil {
-				return nil, err
-			}
-		}
 		s := n.what + " approved and queued"
 		if v.status != "queued" {
-			s = n.what + " approved; " + v.why
+			// Held (an address bounced, say): said so, with why, and its deadline is met
+			// when it is sent (recordOutcome), not on the approval.
+			s = n.what + " approved but held, not sent: " + strings.TrimPrefix(strings.TrimPrefix(v.why, "held for a person: "), "held: ")
+			t.log.Warn("an approved national notice is held, not sent", "case", c.ref, "notice", n.what, "message_id", n.msgid, "why", v.code)
+		} else if err := meetNoticeDeadline(ctx, t, tx, now, c.id, n.what); err != nil {
+			return nil, err
 		}
 		out = append(out, s)
 	}
 	return out, nil
+}
+
+// meetNoticeDeadline meets the deadline a national notice answers, if it has one.
+func meetNoticeDeadline(ctx context.Context, t *Tracker, tx *sql.Tx, at time.Time, caseID int64, what string) error {
+	switch what {
+	case NoticeReviewer, NoticeFinalReport, NoticeNSPCC:
+		return t.meetDeadline(ctx, tx, at, caseID, what, "", at)
+	}
+	return nil
 }

@@ -152,6 +152,31 @@ func (t *Tracker) dropMarkedCopies(ctx context.Context, tx *sql.Tx, now time.Tim
 		fmt.Sprintf("%s %s: left off %s (once the address is right: csprbot address clear ADDR); sent to %s", kind, e.MessageID, strings.Join(dropped, ", "), strings.Join(append(append([]string{}, to...), cc...), ", ")))
 }
 
+// meetOnSend meets the deadline an approved email to a national body answers when it is
+// sent, if the approval did not (it was held then: an address bounced, say). A deadline
+// already met is left as it is.
+func (t *Tracker) meetOnSend(ctx context.Context, tx *sql.Tx, at time.Time, caseID int64, msgID string) error {
+	if caseID == 0 {
+		return nil
+	}
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM submissions WHERE outbox_msgid = ? AND status = 'approved'`, msgID).Scan(&n); err != nil {
+		return err
+	}
+	if n > 0 {
+		return t.meetDeadline(ctx, tx, at, caseID, "rr_submission", "", at)
+	}
+	var what string
+	err := tx.QueryRowContext(ctx, `SELECT what FROM national_notices WHERE outbox_msgid = ? AND status = 'approved'`, msgID).Scan(&what)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return meetNoticeDeadline(ctx, t, tx, at, caseID, what)
+}
+
 // sendStage says who asks the send policy.
 type sendStage int
 
@@ -778,6 +803,9 @@ func (t *Tracker) recordOutcome(ctx context.Context, c *sendOutcome) error {
 		switch {
 		case sendErr == nil:
 			if _, err := tx.ExecContext(ctx, `UPDATE outbox SET status = 'sent', attempts = ?, sent_at = ?, last_error = '' WHERE id = ?`, attempts, ts(c.at), id); err != nil {
+				return err
+			}
+			if err := t.meetOnSend(ctx, tx, c.at, caseID, e.MessageID); err != nil {
 				return err
 			}
 			return audit(ctx, tx, now, caseID, "csprbot", "message_out_sent", fmt.Sprintf("%s to %s", e.MessageID, strings.Join(e.To, ", ")))

@@ -279,7 +279,10 @@ type ApprovalResult struct {
 	Recommendation string
 	Stage          string // the case's stage after
 	SubmissionLate string // "" if rr_submission was met, else how late
-	Notified       []string
+	// Held says why the approved submission is held and not sent (the Panel's address
+	// bounced, say); "" when it is queued. rr_submission is then met only when it goes.
+	Held     string
+	Notified []string
 }
 
 // Approve approves a case's prepared National Panel submission: it is queued once, the
@@ -342,8 +345,15 @@ func (t *Tracker) approve(ctx context.Context, tx *sql.Tx, now time.Time, c case
 	if err := t.ensureDeadline(ctx, tx, c, "rr_submission"); err != nil {
 		return res, err
 	}
-	if err := t.meetDeadline(ctx, tx, now, c.id, "rr_submission", "", now); err != nil {
-		return res, err
+	if status == "queued" {
+		if err := t.meetDeadline(ctx, tx, now, c.id, "rr_submission", "", now); err != nil {
+			return res, err
+		}
+	} else {
+		// Approved but not going: the approver is told so and why, and rr_submission is
+		// met when the email is sent (recordOutcome), not now.
+		res.Held = strings.TrimPrefix(strings.TrimPrefix(lastErr, "held for a person: "), "held: ")
+		t.log.Warn("the approved National Panel submission is held, not sent", "case", c.ref, "message_id", draft, "why", v.code)
 	}
 	var st, note string
 	_ = tx.QueryRowContext(ctx, `SELECT status, note FROM deadlines WHERE case_id = ? AND rule = 'rr_submission' AND agency = ''`, c.id).Scan(&st, &note)

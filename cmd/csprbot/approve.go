@@ -17,10 +17,15 @@ func caseApprove(ctx context.Context, a *app, f *flags, ref string, stdout io.Wr
 	if err != nil {
 		return asUsage(err)
 	}
-	fmt.Fprintf(stdout, "%s: submission to the National Panel approved; it is queued and goes at the next send.\n", ref)
-	if res.SubmissionLate != "" {
+	switch {
+	case res.Held != "":
+		fmt.Fprintf(stdout, "%s: submission to the National Panel approved but HELD, not sent: %s.\n", ref, res.Held)
+		fmt.Fprintln(stdout, "rr_submission is met only when it goes.")
+	case res.SubmissionLate != "":
+		fmt.Fprintf(stdout, "%s: submission to the National Panel approved; it is queued and goes at the next send.\n", ref)
 		fmt.Fprintf(stdout, "rr_submission missed: %s.\n", res.SubmissionLate)
-	} else {
+	default:
+		fmt.Fprintf(stdout, "%s: submission to the National Panel approved; it is queued and goes at the next send.\n", ref)
 		fmt.Fprintln(stdout, "rr_submission met.")
 	}
 	fmt.Fprintf(stdout, "Outcome (recommendation %s) sent to: %s\n", orDash(res.Recommendation), strings.Join(res.Notified, ", "))
