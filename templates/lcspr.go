@@ -12,6 +12,9 @@ import (
 // agency ("chronology templates are created by the Partnership Support team and are
 // customised to each case"). ok is false for other emails.
 func lcsprAttachments(name string, d *tracker.MailData) ([]tracker.Attachment, bool, error) {
+	if name == tracker.TmplLearningInvite {
+		return learningInvite(d)
+	}
 	if name != tracker.TmplLCSPRRequest {
 		return nil, false, nil
 	}
@@ -48,4 +51,19 @@ func LCSPRFormName(f tracker.FormView, label string) string {
 		name = ref + " " + name
 	}
 	return name
+}
+
+// learningInvite is the learning event's iCalendar REQUEST.
+func learningInvite(d *tracker.MailData) ([]tracker.Attachment, bool, error) {
+	if d.RR == nil || d.RR.Event == nil {
+		return nil, true, nil
+	}
+	ev := d.RR.Event
+	ics, err := Invite(Event{UID: ev.UID, Sequence: ev.Sequence, Method: "REQUEST", Start: ev.Start, End: ev.End,
+		Summary: ev.Summary, Location: ev.Location, Description: "Practitioner learning event of a Child Safeguarding Practice Review. Keep anything you are sent about it confidential.",
+		Organizer: ev.Organizer, Attendees: ev.Attendees, Stamp: ev.Stamp})
+	if err != nil {
+		return nil, true, err
+	}
+	return []tracker.Attachment{{Name: InviteName, ContentType: ICSType("REQUEST"), Data: ics}}, true, nil
 }

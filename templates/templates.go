@@ -92,6 +92,7 @@ var names = []string{
 	tracker.TmplLCSPRRequest,
 	tracker.TmplNationalNotice,
 	tracker.TmplActionSignOff,
+	tracker.TmplLearningInvite,
 }
 
 // Names returns every template name, in a fixed order.

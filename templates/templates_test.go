@@ -109,6 +109,24 @@ var goldenCases = []goldenCase{
 	{"national_notice_nspcc", tracker.TmplNationalNotice, func(d *tracker.MailData) {
 		d.LCSPR = &tracker.LCSPRView{Notice: tracker.NoticeNSPCC, PublishOn: at(2027, 6, 3, 17, 0), URL: "https://www.safeguardinglewisham.org.uk/cspr/tb"}
 	}},
+	{"national_notice_delay", tracker.TmplNationalNotice, func(d *tracker.MailData) {
+		d.LCSPR = &tracker.LCSPRView{Notice: tracker.NoticeDelay, DecisionAt: at(2026, 12, 17, 10, 0), PublishOn: at(2027, 7, 15, 0, 0), Why: "a parallel criminal trial is listed for June"}
+	}},
+	{"learning_invite", tracker.TmplLearningInvite, func(d *tracker.MailData) {
+		start := at(2027, 3, 10, 10, 0)
+		d.Due = start
+		d.RR = &tracker.RRView{Meeting: start, MeetingEnd: start.Add(4 * time.Hour), Location: "Laurence House, Catford",
+			Event: &tracker.EventView{UID: "learning-event-lscp-2026-001@lewisham.gov.uk", Method: "REQUEST", Start: start, End: start.Add(4 * time.Hour),
+				Summary: "Practitioner learning event LSCP-2026-001 (TB)", Location: "Laurence House, Catford", Organizer: "safeguardingpartnership@lewisham.gov.uk",
+				Attendees: []string{"safeguarding.lead@met.example"}, Stamp: at(2027, 1, 20, 9, 0)}}
+		d.LCSPR = &tracker.LCSPRView{Venue: "Laurence House, Catford", Panel: []string{"A. Chair, Chair (Lewisham Safeguarding Children Partnership)", "B. Officer, Detective Inspector (Metropolitan Police Service)"}}
+	}},
+	{"learning_invite_reminder", tracker.TmplLearningInvite, func(d *tracker.MailData) {
+		start := at(2027, 3, 10, 10, 0)
+		d.Due, d.Reason, d.Now = start, "reminder", at(2027, 3, 3, 9, 0)
+		d.RR = &tracker.RRView{Meeting: start, MeetingEnd: start.Add(4 * time.Hour)}
+		d.LCSPR = &tracker.LCSPRView{Venue: "https://teams.example/meet/123"}
+	}},
 	{"national_notice_final_report", tracker.TmplNationalNotice, func(d *tracker.MailData) {
 		d.LCSPR = &tracker.LCSPRView{Notice: tracker.NoticeFinalReport, PublishOn: at(2027, 6, 10, 10, 0), ReportName: "LSCP-2026-001 final report.docx"}
 	}},
@@ -246,7 +264,7 @@ func TestNames(t *testing.T) {
 	want := []string{tracker.TmplAckReferrer, tracker.TmplStaffNewReferral, tracker.TmplScopingRequest, tracker.TmplReturnReceived,
 		tracker.TmplReturnEmpty, tracker.TmplStaffAttention, tracker.TmplReminder, tracker.TmplChaser, tracker.TmplEscalation, tracker.TmplCommandReply, tracker.TmplDigest,
 		tracker.TmplMeetingInvite, tracker.TmplMeetingCancel, tracker.TmplPapers, tracker.TmplApprovalRequest, tracker.TmplPanelSubmission,
-		tracker.TmplOutcomeNotice, tracker.TmplStatutoryReminder, tracker.TmplRRDraft, tracker.TmplChronology, tracker.TmplToRDraft, tracker.TmplLCSPRRequest, tracker.TmplNationalNotice, tracker.TmplActionSignOff}
+		tracker.TmplOutcomeNotice, tracker.TmplStatutoryReminder, tracker.TmplRRDraft, tracker.TmplChronology, tracker.TmplToRDraft, tracker.TmplLCSPRRequest, tracker.TmplNationalNotice, tracker.TmplActionSignOff, tracker.TmplLearningInvite}
 	got := Names()
 	if !slices.Equal(got, want) {
 		t.Errorf("Names() = %v, want %v", got, want)

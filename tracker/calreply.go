@@ -51,6 +51,10 @@ func calendarReplyOf(in *Incoming, tt tie) *CalendarReply {
 // event's UID, or by the reply's tie), never answers it, and never sends it to triage.
 // Only an invitee's own answer counts, and only for the current version of the meeting.
 func (t *Tracker) calendarReply(ctx context.Context, tx *sql.Tx, now time.Time, in *Incoming, r *CalendarReply, tt tie, res *IngestResult) error {
+	// An answer to the local review's learning event (lcspr_learning.go).
+	if done, err := t.learningReply(ctx, tx, now, in, r, tt, res); done || err != nil {
+		return err
+	}
 	res.Disposition = DispCalendarReply
 	caseID := tt.caseID
 	if r.UID != "" {

@@ -431,6 +431,10 @@ func (t *Tracker) route(ctx context.Context, tx *sql.Tx, now time.Time, in *Inco
 		}
 	}
 	if tt.caseID != 0 {
+		// "I would like to attend" in reply to a learning event invitation (lcspr_learning.go).
+		if done, err := t.learningRegistration(ctx, tx, now, in, tt, res); done || err != nil {
+			return err
+		}
 		if _, ok := t.cfg.isStaff(in.From); ok && tt.agency == "" {
 			return t.staffMessage(ctx, tx, now, in, tt, res)
 		}

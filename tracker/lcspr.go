@@ -24,10 +24,11 @@ var lcsprVerbs = map[string]bool{
 	"request chronology": true, "request chronologies": true, "request agency report": true, "request agency reports": true,
 	"more information": true, "confirm terms": true, "final report": true, "published": true,
 	"signed off": true, "sign off": true, "publication delay": true,
+	"learning event": true, "status": true,
 }
 
 // LCSPRCommandHelp lists the local review's commands, for replies.
-const LCSPRCommandHelp = `Decision: local|national|alternative|none [YYYY-MM-DD] | Panel decision: national|local | Reviewer: NAME [<address>] | Request chronology: [AGENCY, …] by YYYY-MM-DD | Request agency report: [AGENCY, …] by YYYY-MM-DD | More information: AGENCY by YYYY-MM-DD: WHAT | Confirm terms (after sending the Terms of Reference) | Final report: publish YYYY-MM-DD [force] (the report attached) | Published: [YYYY-MM-DD] [URL] | Signed off: A1, A2 (or all) | Publication delay: REASON`
+const LCSPRCommandHelp = `Decision: local|national|alternative|none [YYYY-MM-DD] | Panel decision: national|local | Reviewer: NAME [<address>] | Request chronology: [AGENCY, …] by YYYY-MM-DD | Request agency report: [AGENCY, …] by YYYY-MM-DD | More information: AGENCY by YYYY-MM-DD: WHAT | Confirm terms (after sending the Terms of Reference) | Final report: publish YYYY-MM-DD [force] (the report attached) | Published: [YYYY-MM-DD] [URL] | Signed off: A1, A2 (or all) | Publication delay: REASON | Learning event: YYYY-MM-DD HH:MM [at VENUE or link] | Status`
 
 func (t *Tracker) lcsprCommand(ctx context.Context, tx *sql.Tx, now time.Time, c caseRow, verb, arg, actor string) (string, error) {
 	loc := t.cal.Location()
@@ -180,6 +181,30 @@ func (t *Tracker) lcsprCommand2(ctx context.Context, tx *sql.Tx, now time.Time, 
 			}
 		}
 		return t.published(ctx, tx, now, c, day, url, actor)
+	case "status":
+		lines, err := t.timeline(ctx, tx, now, c)
+		if err != nil {
+			return "", err
+		}
+		return "the case's journey:\n" + strings.Join(lines, "\n"), nil
+	case "learning event":
+		fs := strings.Fields(arg)
+		if len(fs) < 2 {
+			return "", fmt.Errorf("%w: write Learning event: YYYY-MM-DD HH:MM [at VENUE or link]", ErrRefused)
+		}
+		at, err := ParseLondonTime(fs[0]+" "+fs[1], loc)
+		if err != nil {
+			return "", fmt.Errorf("%w: %v", ErrRefused, err)
+		}
+		venue := strings.Join(fs[2:], " ")
+		if len(fs) > 2 && (strings.EqualFold(fs[2], "at") || strings.EqualFold(fs[2], "venue")) {
+			venue = strings.Join(fs[3:], " ")
+		}
+		res, err := t.setLearningEvent(ctx, tx, now, c, at, venue, actor)
+		if err != nil {
+			return "", err
+		}
+		return LearningDone(res, loc), nil
 	case "publication delay":
 		if strings.TrimSpace(arg) == "" {
 			return "", fmt.Errorf("%w: say why: Publication delay: REASON", ErrRefused)

@@ -44,6 +44,9 @@ func (t *Tracker) TickLCSPR(ctx context.Context) (int, error) {
 	}
 	rows.Close()
 	n := 0
+	if err := t.tickLearning(ctx, now); err != nil {
+		return n, fmt.Errorf("tracker: tick learning event: %w", err)
+	}
 	for _, it := range items {
 		err := t.tx(ctx, func(tx *sql.Tx) error {
 			for i, w := range PublicationWarnWeeks {

@@ -57,6 +57,9 @@ type LCSPRView struct {
 	URL           string    // where the report is published
 	ReportName    string    // the final report's file name, attached as received
 	Why           string    // publication_delay: the reason given
+
+	Venue string   // learning_invite: where (or the online link)
+	Panel []string // learning_invite: the review panel, from the Terms of Reference
 }
 
 // returnWords is a kind of return in a line of an escalation: "scoping form", "chronology".

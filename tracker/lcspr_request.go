@@ -158,6 +158,21 @@ func (t *Tracker) lcsprDeadline(ctx context.Context, tx *sql.Tx, caseID int64, a
 // torAgencies are the agencies the confirmed (or proposed) Terms of Reference ask for
 // chronologies and reports.
 func (t *Tracker) torAgencies(ctx context.Context, tx *sql.Tx, caseID int64) ([]string, error) {
+	f, err := t.torFormOf(ctx, tx, caseID)
+	if err != nil || f == nil {
+		return nil, err
+	}
+	var out []string
+	for _, r := range f.Tables["agencies"] {
+		if a := strings.TrimSpace(r["agency"]); a != "" {
+			out = append(out, a)
+		}
+	}
+	return out, nil
+}
+
+// torFormOf is the case's Terms of Reference as last read, or nil.
+func (t *Tracker) torFormOf(ctx context.Context, tx *sql.Tx, caseID int64) (*Form, error) {
 	var js string
 	err := tx.QueryRowContext(ctx, `SELECT form_json FROM terms_of_reference WHERE case_id = ?`, caseID).Scan(&js)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -170,13 +185,7 @@ func (t *Tracker) torAgencies(ctx context.Context, tx *sql.Tx, caseID int64) ([]
 	if err := json.Unmarshal([]byte(js), &f); err != nil {
 		return nil, nil
 	}
-	var out []string
-	for _, r := range f.Tables["agencies"] {
-		if a := strings.TrimSpace(r["agency"]); a != "" {
-			out = append(out, a)
-		}
-	}
-	return out, nil
+	return &f, nil
 }
 
 // More sends an agency's chronology or agency report back for more: a new due date

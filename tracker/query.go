@@ -185,6 +185,9 @@ type CaseDetail struct {
 	Agencies       []AgencyView   `json:"agencies"`
 	Messages       []MessageEntry `json:"messages"`
 	Audit          []AuditEntry   `json:"audit"`
+	// LearningEvent is the local review's practitioner learning event and who answered
+	// (lcspr_learning.go); nil when none is set.
+	LearningEvent *LearningView `json:"learning_event,omitempty"`
 }
 
 // Cases lists every case, oldest first: three queries in one read transaction, whatever
@@ -523,6 +526,9 @@ func caseDetail(ctx context.Context, rt *readTx, ref string, now time.Time) (*Ca
 		return nil, sql.ErrNoRows
 	}
 	d.CaseSummary = sums[0]
+	if d.LearningEvent, err = learningView(ctx, rt, id); err != nil {
+		return nil, err
+	}
 	if rows, err = rt.query(ctx, `SELECT name, email, partner, reason FROM case_agencies WHERE case_id = ? ORDER BY id`, id); err != nil {
 		return nil, err
 	}

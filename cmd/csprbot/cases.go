@@ -194,6 +194,9 @@ func printCase(w io.Writer, d *tracker.CaseDetail, loc *time.Location) {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%s\n", r.Agency, f(r.RequestedAt), f(r.Due), f(rec), r.Status, r.ChasersSent, r.Note)
 	}
 	tw.Flush()
+	if ls := d.LearningEvent.Lines(loc); len(ls) > 0 { // the local review's learning event
+		fmt.Fprintln(w, "\n"+strings.Join(ls, "\n"))
+	}
 	tw = tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "\nMESSAGES\tAT\tWHO\tSUBJECT\tWHAT")
 	for _, m := range d.Messages {

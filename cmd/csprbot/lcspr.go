@@ -38,6 +38,8 @@ func lcsprAction(name string) caseAction {
 		return caseActionPlan
 	case "signed-off":
 		return caseSignedOff
+	case "learning-event":
+		return caseLearningEvent
 	}
 	return nil
 }
@@ -240,5 +242,22 @@ func caseSignedOff(ctx context.Context, a *app, f *flags, ref string, stdout io.
 		return asUsage(err)
 	}
 	fmt.Fprintf(stdout, "%s: %s\n", ref, out)
+	return nil
+}
+
+// caseLearningEvent: csprbot case REF learning-event TIME [--venue TEXT].
+func caseLearningEvent(ctx context.Context, a *app, f *flags, ref string, stdout io.Writer) error {
+	if len(f.args) < 3 {
+		return usagef("case %s learning-event: when? csprbot case %s learning-event TIME [--venue TEXT]", ref, ref)
+	}
+	at, err := tracker.ParseLondonTime(strings.Join(f.args[2:], " "), a.tr.Calendar().Location())
+	if err != nil {
+		return usagef("case %s learning-event: %v", ref, err)
+	}
+	res, err := a.tr.SetLearningEvent(ctx, ref, at, f.last("venue"), "command line")
+	if err != nil {
+		return asUsage(err)
+	}
+	fmt.Fprintf(stdout, "%s: %s\n", ref, tracker.LearningDone(res, a.tr.Calendar().Location()))
 	return nil
 }

@@ -160,6 +160,52 @@ func TestLocalReviewCommands(t *testing.T) {
 	if kinds["scoping"] != 5 || kinds["chronology"] != 3 || kinds["agency_report"] != 3 {
 		t.Errorf("cases --json returns by kind = %v, want 5 scoping, 3 chronology, 3 agency_report", kinds)
 	}
+	// The practitioner learning event: invitations with a calendar request to the agencies
+	// the ToR names and staff; answers by calendar reply and by "I would like to attend";
+	// a reminder a week before to everyone who has not declined.
+	out = e.run(0, "case", rrRef, "learning-event", "2027-03-10", "10:00", "--venue", "Laurence House, Catford", "--now", "2027-02-01T09:00:00Z")
+	got = step("2027-02-01T09:01:00Z")
+	invites := pick(got, "Practitioner learning event", "")
+	exactlyOnceEach(t, "learning event invitations", invites, got, rrPolice, rrCSC, rrICB, rrLead)
+	for _, m := range invites {
+		if !strings.Contains(icsOf(m), "METHOD:REQUEST") {
+			t.Errorf("invitation to %v has no calendar request", m.To)
+		}
+	}
+	inviteTo := func(addr string) *mailbox.Message {
+		for _, m := range invites {
+			if strings.EqualFold(m.To[0], addr) {
+				return m
+			}
+		}
+		t.Fatalf("no invitation to %s", addr)
+		return nil
+	}
+	e.deliver("2027-02-02T10:00:00Z", demoMail{from: rrPolice, subject: "Accepted: " + inviteTo(rrPolice).Subject, inReplyTo: inviteTo(rrPolice).MessageID, body: "Accepted."})
+	e.deliver("2027-02-02T11:00:00Z", demoMail{from: rrCSC, subject: "Re: " + inviteTo(rrCSC).Subject, inReplyTo: inviteTo(rrCSC).MessageID, body: "I would like to attend, with two social workers."})
+	e.deliver("2027-02-02T12:00:00Z", demoMail{from: rrICB, subject: "Declined: " + inviteTo(rrICB).Subject, inReplyTo: inviteTo(rrICB).MessageID, body: "Declined."})
+	got = step("2027-02-02T12:05:00Z")
+	for _, m := range got {
+		if !strings.Contains(m.Subject, "Overdue") && !strings.Contains(m.Subject, "Escalation") { // the chasing of the returns goes on
+			t.Errorf("an answer to the learning event was answered: %v %q", m.To, m.Subject)
+		}
+	}
+	d = e.caseJSON(rrRef, "2027-02-02T12:06:00Z")
+	if d.LearningEvent == nil || d.LearningEvent.Coming != 2 || len(d.LearningEvent.Answers) != 3 {
+		t.Errorf("learning event on the case: %+v", d.LearningEvent)
+	}
+	if out = e.run(0, "case", rrRef, "--now", "2027-02-02T12:07:00Z"); !strings.Contains(out, "2 coming, 3 answers") {
+		t.Errorf("csprbot case does not list who is coming:\n%s", out)
+	}
+	got = step("2027-03-03T09:30:00Z")
+	exactlyOnceEach(t, "learning event reminders", pick(got, "Practitioner learning event", ""), got, rrPolice, rrCSC, rrLead)
+	step("2027-03-10T15:00:00Z")
+	for _, dl := range e.caseJSON(rrRef, "2027-03-10T15:01:00Z").Deadlines {
+		if dl.Rule == "learning_event" && dl.Status != "met" {
+			t.Errorf("learning_event %q: %s after the event", dl.Agency, dl.Status)
+		}
+	}
+
 	// The final report, across the late-May bank holiday and after the clock change: a
 	// publication on Wed 2 Jun leaves fewer than 7 working days from Mon 24 May (31 May is a
 	// bank holiday), so it is refused with the earliest lawful date, Thu 3 Jun.
