@@ -1060,7 +1060,7 @@ add("chr50_tsv_docx", "chronology", "python-docx", "docx", chron_police(tables={
             comms_external=Text("Strategy meeting with CSC and school"), response=Text("Investigation opened; TE bailed"),
             source=Text("CRIS record"), comment=Text("Timely")),
     ]}), layout="tsv", labelset=1, datestyle="ordabbr",
-    note="blind: the chronology pasted into a Word body as text: 'Label<TAB>value' header lines and the entries as "
+    note="blind: the chronology pasted into a Word body as text: 'Label', TAB, value header lines and the entries as "
          "tab-separated lines, empty cells as adjacent tabs; entry dates like 05.03.26")
 add("ar50_numbered_headings_docx", "agency_report", "python-docx", "docx", ar_health(), case_ref="LSCP-2026-003",
     layout="numhead", labelset=1, datestyle="usabbr",
@@ -1097,7 +1097,7 @@ add("rr51_paren_x_lo_odt", "rapid_review_report", "lo-docx", "odt", rr_b(legal_a
     "by LibreOffice; dates like Dec 3, 2026")
 
 add("ref53_tsv_docx", "referral", "python-docx", "docx", referral_a(), layout="tsv", labelset=1, datestyle="slash",
-    note="blind: the referral pasted into a Word body as text: 'Label<TAB>answer' lines (a two-column table copied "
+    note="blind: the referral pasted into a Word body as text: 'Label', TAB, answer lines (a two-column table copied "
          "as text, no colons) and the family, agencies and events tables as tab-separated lines")
 add("scp53_formtext_docx", "scoping_return", "python-docx", "docx", scoping_police(ref="LSCP-2026-053"), case_ref="LSCP-2026-053",
     tick="form", feats={"formtext"}, datestyle="slash",
