@@ -61,6 +61,64 @@ func ChronologyDocx(v *tracker.ChronologyView, p tracker.Partnership) ([]byte, e
 		"the entries stand side by side and neither is dropped. Dates that could not be read are listed at the end for a person to place. " +
 		"Check it against the agencies' own documents before it is relied on.", size: 18, color: grey})
 
+	chronologyBody(&d, v)
+
+	return pack(map[string]string{
+		"[Content_Types].xml":          contentTypes,
+		"_rels/.rels":                  rootRels,
+		"word/_rels/document.xml.rels": docRels,
+		"word/styles.xml":              styles,
+		"word/settings.xml":            settings,
+		"docProps/core.xml":            coreXML("Combined chronology – "+v.CaseRef, p.Name),
+		"word/document.xml":            landscapeXML(d.String()),
+	})
+}
+
+func periodWords(from, to string) string {
+	f := func(s string) string {
+		if t, err := time.Parse("2006-01-02", s); err == nil {
+			return t.Format("2 January 2006")
+		}
+		return "(open)"
+	}
+	return f(from) + " to " + f(to)
+}
+
+// evidence is the source column: the chronology's own source of evidence, the document.
+func evidence(e tracker.ChronEntry) string {
+	s := e.Source
+	if e.Evidence != "" {
+		s = e.Evidence + " (" + e.Source + ")"
+	}
+	if e.Comment != "" {
+		s += "\nComment: " + e.Comment
+	}
+	return s
+}
+
+func chronRow(widths []int, fill string, cells ...string) string {
+	var out []string
+	for i, c := range cells {
+		var paras []string
+		for _, l := range strings.Split(c, "\n") {
+			paras = append(paras, paraXML(`<w:spacing w:after="0"/>`, run{text: l, size: 18}))
+		}
+		out = append(out, cellXML(widths[i], fill, paras...))
+	}
+	return rowXML(0, false, out...)
+}
+
+func landscapeXML(body string) string {
+	return `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>` + "\n" +
+		`<w:document xmlns:w="` + nsW + `" xmlns:r="` + nsR + `" xmlns:w14="` + nsW14 + `" xmlns:mc="` + nsMC + `" mc:Ignorable="w14">` +
+		"<w:body>" + body +
+		fmt.Sprintf(`<w:sectPr><w:pgSz w:w="%d" w:h="%d" w:orient="landscape"/><w:pgMar w:top="%d" w:right="%d" w:bottom="%d" w:left="%d" w:header="567" w:footer="567" w:gutter="0"/></w:sectPr>`,
+			pageH, pageW, margin, margin, margin, margin) +
+		"</w:body></w:document>"
+}
+
+// chronologyBody writes the chronology's sources, entries and undated entries.
+func chronologyBody(d *wml, v *tracker.ChronologyView) {
 	// The documents it was made from.
 	d.para(`<w:keepNext/><w:spacing w:before="240"/>`, run{text: "Made from", bold: true, size: 24})
 	srcW := []int{4200, 2600, 5370, 2400}
@@ -134,56 +192,4 @@ func ChronologyDocx(v *tracker.ChronologyView, p tracker.Partnership) ([]byte, e
 		d.raw("</w:tbl>")
 	}
 
-	return pack(map[string]string{
-		"[Content_Types].xml":          contentTypes,
-		"_rels/.rels":                  rootRels,
-		"word/_rels/document.xml.rels": docRels,
-		"word/styles.xml":              styles,
-		"word/settings.xml":            settings,
-		"docProps/core.xml":            coreXML("Combined chronology – "+v.CaseRef, p.Name),
-		"word/document.xml":            landscapeXML(d.String()),
-	})
-}
-
-func periodWords(from, to string) string {
-	f := func(s string) string {
-		if t, err := time.Parse("2006-01-02", s); err == nil {
-			return t.Format("2 January 2006")
-		}
-		return "(open)"
-	}
-	return f(from) + " to " + f(to)
-}
-
-// evidence is the source column: the chronology's own source of evidence, the document.
-func evidence(e tracker.ChronEntry) string {
-	s := e.Source
-	if e.Evidence != "" {
-		s = e.Evidence + " (" + e.Source + ")"
-	}
-	if e.Comment != "" {
-		s += "\nComment: " + e.Comment
-	}
-	return s
-}
-
-func chronRow(widths []int, fill string, cells ...string) string {
-	var out []string
-	for i, c := range cells {
-		var paras []string
-		for _, l := range strings.Split(c, "\n") {
-			paras = append(paras, paraXML(`<w:spacing w:after="0"/>`, run{text: l, size: 18}))
-		}
-		out = append(out, cellXML(widths[i], fill, paras...))
-	}
-	return rowXML(0, false, out...)
-}
-
-func landscapeXML(body string) string {
-	return `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>` + "\n" +
-		`<w:document xmlns:w="` + nsW + `" xmlns:r="` + nsR + `" xmlns:w14="` + nsW14 + `" xmlns:mc="` + nsMC + `" mc:Ignorable="w14">` +
-		"<w:body>" + body +
-		fmt.Sprintf(`<w:sectPr><w:pgSz w:w="%d" w:h="%d" w:orient="landscape"/><w:pgMar w:top="%d" w:right="%d" w:bottom="%d" w:left="%d" w:header="567" w:footer="567" w:gutter="0"/></w:sectPr>`,
-			pageH, pageW, margin, margin, margin, margin) +
-		"</w:body></w:document>"
 }

@@ -349,6 +349,15 @@ func draftAttachments(name string, d *tracker.MailData) ([]tracker.Attachment, b
 			return nil, true, err
 		}
 		return []tracker.Attachment{{Name: ToRDraftName(d.Case.Ref), ContentType: DocxType, Data: doc}}, true, nil
+	case tracker.TmplPanelPack:
+		if d.Draft == nil || d.Draft.Pack == nil {
+			return nil, true, nil
+		}
+		doc, err := PanelPack(d.Draft.Pack, d.Partnership)
+		if err != nil {
+			return nil, true, err
+		}
+		return []tracker.Attachment{{Name: PanelPackName(d.Case.Ref), ContentType: DocxType, Data: doc}}, true, nil
 	case tracker.TmplChronology:
 		if d.Draft == nil || d.Draft.Chronology == nil {
 			return nil, true, nil
@@ -375,6 +384,10 @@ func sampleDraft() *tracker.DraftView {
 		ToR: &tracker.ToRDraftView{CaseRef: "LSCP-2026-000", ChildInitials: "XY", DecisionAt: at, RapidReviewFeedback: "sample", IncidentOutline: "sample",
 			CaseHistory: "sample", Agencies: []tracker.AgencyView{{Name: "Sample Agency", Email: "lead@agency.example"}},
 			Timetable: []tracker.ToRRow{{Action: "sample", Responsible: "sample", Due: at}}, LeadReviewer: "Sample Reviewer", LeadReviewerEmail: "reviewer@example.org"},
+		Pack: &tracker.PanelPackView{CaseRef: "LSCP-2026-000", ChildInitials: "XY", Meeting: "Panel meeting", At: at, ToR: []tracker.Field{{Label: "Themes", Value: "sample"}},
+			ToRStatus: "confirmed", Timetable: []tracker.ToRRow{{Action: "sample", Responsible: "sample", Due: at}}, Chronology: &tracker.ChronologyView{CaseRef: "LSCP-2026-000"},
+			Reports:     []tracker.AgencyReportView{{Agency: "Sample Agency", Name: "r.docx", Received: at, Fields: []tracker.Field{{Label: "Summary", Value: "sample"}}, Actions: []map[string]string{{"issue": "sample"}}}},
+			Outstanding: []string{"sample"}},
 		Chronology: &tracker.ChronologyView{CaseRef: "LSCP-2026-000", ChildInitials: "XY", Generated: at, PeriodFrom: "2026-01-01", PeriodTo: "2026-12-01",
 			PeriodNote: "sample", Missing: []string{"Other Agency"},
 			Entries: []tracker.ChronEntry{{Date: "2026-02-01", Agency: "Sample Agency", Source: "chronology", Who: "sample", What: "sample", Outcome: "sample", Same: []string{"Other"}}},

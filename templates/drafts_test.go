@@ -27,6 +27,10 @@ func init() {
 		goldenCase{"tor_draft", tracker.TmplToRDraft, func(d *tracker.MailData) {
 			d.Draft = &tracker.DraftView{ToR: torDraftFixture()}
 		}},
+		goldenCase{"panel_pack", tracker.TmplPanelPack, func(d *tracker.MailData) {
+			d.Due = at(2027, 2, 10, 17, 0)
+			d.Draft = &tracker.DraftView{Pack: packFixture()}
+		}},
 		goldenCase{"chronology", tracker.TmplChronology, func(d *tracker.MailData) {
 			d.Draft = &tracker.DraftView{Chronology: chronologyFixture(), Note: "updated: a later return arrived from South London and Maudsley NHS Trust"}
 		}},
@@ -447,6 +451,43 @@ func TestToRDraftRoundTrip(t *testing.T) {
 	for _, s := range []string{"Publication of the review | Strategic Safeguarding Lead | 22/06/2027 | ", "Metropolitan Police Service |  | safeguarding.lead@met.example"} {
 		if !strings.Contains(out, s) {
 			t.Errorf("python-docx's reading lacks %q", s)
+		}
+	}
+}
+
+func packFixture() *tracker.PanelPackView {
+	return &tracker.PanelPackView{
+		CaseRef: "LSCP-2026-001", ChildInitials: "TB", Meeting: "Panel meeting 1", At: at(2027, 2, 10, 17, 0),
+		ToR:        []tracker.Field{{Label: "Themes", Value: "Recognising bruising in pre-mobile children"}, {Label: "Review period from", Value: "2026-01-01"}},
+		ToRStatus:  "confirmed",
+		Timetable:  []tracker.ToRRow{{Action: "Panel meeting 1", Responsible: "Chair", Due: at(2027, 2, 10, 17, 0)}},
+		Chronology: chronologyFixture(),
+		Reports: []tracker.AgencyReportView{{Agency: "Metropolitan Police Service", Name: "police-report.docx", Received: at(2027, 2, 1, 12, 0),
+			Fields:  []tracker.Field{{Label: "Summary of involvement", Value: "Two call-outs in 2026."}},
+			Actions: []map[string]string{{"issue": "Information sharing", "action": "Brief officers", "by_whom": "DI", "timescale": "March 2027"}}}},
+		Outstanding: []string{"Lewisham Children's Social Care: agency report due 5 February 2027 (overdue)"},
+	}
+}
+
+// The panel papers, read by python-docx: the contents page and each part.
+func TestPanelPackReadByPythonDocx(t *testing.T) {
+	data, err := PanelPack(packFixture(), tracker.Partnership{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	docXML(t, data)
+	out := pythonDocx(t, data, pyDump)
+	for _, s := range []string{
+		"P:1. Terms of Reference (confirmed)", "P:2. Combined multi-agency chronology (3 entries, 1 with dates to place)",
+		"P:3. Agency reports received (1)", "P:4. Still outstanding (1)",
+		"T0:Themes | Recognising bruising in pre-mobile children", "T1:Panel meeting 1 | Chair | 10/02/2027",
+		"02/10/2026 | Lewisham Primary School | Child | Bruising to the arm noticed in class",
+		"P:Metropolitan Police Service (police-report.docx, received 01/02/2027)", "Summary of involvement | Two call-outs in 2026.",
+		"Information sharing | Brief officers | DI |  | March 2027",
+		"P:•\tLewisham Children's Social Care: agency report due 5 February 2027 (overdue)",
+	} {
+		if !strings.Contains(out, s) {
+			t.Errorf("python-docx's reading lacks %q\n%s", s, out)
 		}
 	}
 }

@@ -89,6 +89,7 @@ var names = []string{
 	tracker.TmplRRDraft,
 	tracker.TmplChronology,
 	tracker.TmplToRDraft,
+	tracker.TmplPanelPack,
 	tracker.TmplLCSPRRequest,
 	tracker.TmplNationalNotice,
 	tracker.TmplActionSignOff,

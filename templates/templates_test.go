@@ -264,7 +264,7 @@ func TestNames(t *testing.T) {
 	want := []string{tracker.TmplAckReferrer, tracker.TmplStaffNewReferral, tracker.TmplScopingRequest, tracker.TmplReturnReceived,
 		tracker.TmplReturnEmpty, tracker.TmplStaffAttention, tracker.TmplReminder, tracker.TmplChaser, tracker.TmplEscalation, tracker.TmplCommandReply, tracker.TmplDigest,
 		tracker.TmplMeetingInvite, tracker.TmplMeetingCancel, tracker.TmplPapers, tracker.TmplApprovalRequest, tracker.TmplPanelSubmission,
-		tracker.TmplOutcomeNotice, tracker.TmplStatutoryReminder, tracker.TmplRRDraft, tracker.TmplChronology, tracker.TmplToRDraft, tracker.TmplLCSPRRequest, tracker.TmplNationalNotice, tracker.TmplActionSignOff, tracker.TmplLearningInvite}
+		tracker.TmplOutcomeNotice, tracker.TmplStatutoryReminder, tracker.TmplRRDraft, tracker.TmplChronology, tracker.TmplToRDraft, tracker.TmplPanelPack, tracker.TmplLCSPRRequest, tracker.TmplNationalNotice, tracker.TmplActionSignOff, tracker.TmplLearningInvite}
 	got := Names()
 	if !slices.Equal(got, want) {
 		t.Errorf("Names() = %v, want %v", got, want)

@@ -646,6 +646,9 @@ func (t *Tracker) tickDrafts(ctx context.Context, now time.Time) error {
 	if err := t.tickToRDrafts(ctx, now); err != nil {
 		return err
 	}
+	if err := t.tickPanelPacks(ctx, now); err != nil {
+		return err
+	}
 	rows, err := t.db.QueryContext(ctx, `SELECT d.case_id, d.sources FROM drafts d JOIN cases c ON c.id = d.case_id
 		WHERE d.kind = ? AND c.stage != ? AND d.id = (SELECT max(id) FROM drafts WHERE case_id = d.case_id AND kind = d.kind) ORDER BY d.case_id`,
 		draftChronology, StageClosed)

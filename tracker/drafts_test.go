@@ -455,3 +455,65 @@ func TestToRDraftWhenALocalReviewIsDecided(t *testing.T) {
 		t.Errorf("final report %s is %d working days before publication %s, want 7", v.Timetable[5].Due, got, pub)
 	}
 }
+
+// Issue 14.4: the panel papers go to staff the working day before each panel meeting the
+// confirmed timetable names, once, and on "Send panel papers".
+func TestPanelPapersBeforeEachPanelMeeting(t *testing.T) {
+	ctx := context.Background()
+	clock := &testClock{}
+	tr := newRRTracker(t, clock, nil)
+	req, _ := draftCase(t, tr, clock)
+	clock.Set("2026-12-09T10:00:00Z")
+	agencySends(t, tr, clock, "lead@met.example", req["Metropolitan Police Service"], "p1@met.example",
+		scopingAtt("police-return.docx", map[string]string{"child_known": "yes"}, map[string]string{"date": "2026-10-02", "person": "Mother", "event": "Call about noise"}))
+	clock.Set("2026-12-18T12:00:00Z")
+	if _, err := tr.Decide(ctx, "LSCP-2026-001", "local", time.Time{}, "test"); err != nil {
+		t.Fatal(err)
+	}
+	tor := &Form{Kind: "terms_of_reference", Fields: map[string]string{"case_ref": "LSCP-2026-001", "themes": "Bruising in pre-mobile children"},
+		Tables: map[string][]map[string]string{"timetable": {
+			{"action": "Panel meeting 1", "responsible": "Chair", "date": "2027-02-10"},
+			{"action": "Chronologies from agencies", "responsible": "Agencies", "date": "2027-01-29"},
+		}, "agencies": {{"agency": "Metropolitan Police Service"}}}}
+	if _, err := tr.TermsOfReference(ctx, "LSCP-2026-001", tor, true, "test"); err != nil {
+		t.Fatal(err)
+	}
+	// The police's agency report arrives (in reply to their scoping request: tied by token).
+	clock.Set("2027-01-20T10:00:00Z")
+	agencySends(t, tr, clock, "lead@met.example", req["Metropolitan Police Service"], "p2@met.example",
+		InAttachment{Attachment: Attachment{Name: "police-report.docx", Data: []byte("PK-report")},
+			Form: &Form{Kind: FormAgencyReport, Fields: map[string]string{"summary": "Two call-outs in 2026."}}})
+
+	clock.Set("2027-02-09T08:59:00Z")
+	if _, err := tr.TickMeetings(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(outboxEmails(t, tr, TmplPanelPack)); n != 0 {
+		t.Fatalf("%d panel packs before the working day before the meeting", n)
+	}
+	clock.Set("2027-02-09T09:00:00Z")
+	for range 2 {
+		if _, err := tr.TickMeetings(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	packs := outboxEmails(t, tr, TmplPanelPack)
+	if len(packs) != 1 || packs[0].To != "strategic.lead@lewisham.gov.uk" {
+		t.Fatalf("panel packs = %+v, want one to staff", packs)
+	}
+	v, err := tr.PanelPack(ctx, "LSCP-2026-001", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.ToRStatus != "confirmed" || len(v.Timetable) != 2 || len(v.Reports) != 1 || v.Reports[0].Agency != "Metropolitan Police Service" ||
+		len(v.Chronology.Entries) == 0 {
+		t.Errorf("pack = %+v", v)
+	}
+	var out []string
+	for _, o := range v.Outstanding {
+		out = append(out, o)
+	}
+	if s := strings.Join(out, "\n"); !strings.Contains(s, "Metropolitan Police Service: chronology due 29 January 2027") {
+		t.Errorf("outstanding = %s, want the police's chronology", s)
+	}
+}

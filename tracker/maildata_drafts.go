@@ -8,6 +8,7 @@ const (
 	TmplRRDraft    = "rr_draft"   // to staff, with the papers: the Rapid Review report (Appendix 5) pre-filled
 	TmplChronology = "chronology" // to staff (and the lead reviewer): the combined multi-agency chronology
 	TmplToRDraft   = "tor_draft"  // to staff, when a local review is decided: the Terms of Reference (Appendix 6) pre-filled
+	TmplPanelPack  = "panel_pack" // to staff, before a local review panel meeting: one pack of its papers
 )
 
 // DraftView is what a draft's email and its document are made from.
@@ -15,6 +16,7 @@ type DraftView struct {
 	RR         *RRDraftView
 	Chronology *ChronologyView
 	ToR        *ToRDraftView
+	Pack       *PanelPackView
 	Note       string // why this copy was written ("a later return from X arrived"), if not the first
 }
 
@@ -120,4 +122,30 @@ type ToRRow struct {
 	Action      string
 	Responsible string
 	Due         time.Time
+}
+
+// PanelPackView is the papers for a local review panel meeting, in one document: a contents
+// page, the Terms of Reference, the combined chronology, the agency reports received, and
+// what is still outstanding.
+type PanelPackView struct {
+	CaseRef       string
+	ChildInitials string
+	Meeting       string    // the timetable's words for the meeting ("Panel meeting 1")
+	At            time.Time // its date, where the timetable gives one
+	// ToR is the Terms of Reference as last read (labelled fields), with its timetable.
+	ToR         []Field
+	ToRStatus   string // proposed | confirmed | "" (none received)
+	Timetable   []ToRRow
+	Chronology  *ChronologyView
+	Reports     []AgencyReportView
+	Outstanding []string // what is still awaited, one line each
+}
+
+// AgencyReportView is one agency report (Appendix 9) received.
+type AgencyReportView struct {
+	Agency   string
+	Name     string // its file
+	Received time.Time
+	Fields   []Field // its answers, labelled
+	Actions  []map[string]string
 }

@@ -51,3 +51,37 @@ func caseChronology(ctx context.Context, a *app, f *flags, ref string, stdout io
 	}
 	return nil
 }
+
+// casePanelPapers: csprbot case REF panel-papers [--out FILE]. It writes the local review
+// panel's papers as they stand now (contents page, Terms of Reference, combined chronology,
+// agency reports received, what is outstanding) as one .docx, owner-only.
+func casePanelPapers(ctx context.Context, a *app, f *flags, ref string, stdout io.Writer) error {
+	if len(f.args) != 2 {
+		return usagef("case %s panel-papers: unexpected argument %q (write the file with --out FILE)", ref, f.args[2])
+	}
+	v, err := a.tr.PanelPack(ctx, ref, "")
+	if err != nil {
+		return asUsage(err)
+	}
+	doc, err := templates.PanelPack(v, a.tr.Config().Partnership)
+	if err != nil {
+		return err
+	}
+	out := f.last("out")
+	if out == "" {
+		out = templates.PanelPackName(v.CaseRef)
+	}
+	if err := os.WriteFile(out, doc, 0o600); err != nil {
+		return fmt.Errorf("case %s panel-papers: %w", ref, err)
+	}
+	tor := v.ToRStatus
+	if tor == "" {
+		tor = "none received"
+	}
+	fmt.Fprintf(stdout, "%s: panel papers written to %s: Terms of Reference %s; %d chronology entries; %d agency reports; %d outstanding.\n",
+		v.CaseRef, out, tor, len(v.Chronology.Entries)+len(v.Chronology.Undated), len(v.Reports), len(v.Outstanding))
+	for _, s := range v.Outstanding {
+		fmt.Fprintf(stdout, "  outstanding: %s\n", s)
+	}
+	return nil
+}

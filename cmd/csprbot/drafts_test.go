@@ -173,6 +173,15 @@ func TestDraftsEndToEnd(t *testing.T) {
 	if ch := pick(sink.since(m), "Combined multi-agency chronology", rrLead); len(ch) != 1 || !strings.Contains(ch[0].Text, "NHS South East London ICB") {
 		t.Errorf("after the ICB's late return, chronology emails:\n%s", describe(sink.since(m)))
 	}
+	// The panel papers on the command line: one document, its contents page first.
+	papers := filepath.Join(t.TempDir(), "papers.docx")
+	said = e.run(0, "case", rrRef, "panel-papers", "--out", papers, "--now", "2026-12-15T13:00:00Z")
+	if !strings.Contains(said, "panel papers written to "+papers+": Terms of Reference none received; 5 chronology entries; 0 agency reports") {
+		t.Errorf("case panel-papers said %q", said)
+	}
+	if _, err := os.Stat(papers); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // pythonRows reads a combined chronology with python-docx and returns the rows of its

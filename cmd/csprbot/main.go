@@ -34,6 +34,7 @@ const usage = `usage:
   csprbot case REF extend AGENCY --date YYYY-MM-DD
   csprbot case REF waive AGENCY
   csprbot case REF chronology [--out FILE]   the combined multi-agency chronology as a .docx (a draft)
+  csprbot case REF panel-papers [--out FILE] the local review panel's papers in one .docx (a draft)
   csprbot case REF decision local|national|alternative|none [--date YYYY-MM-DD]   after the Rapid Review, or the National Panel's answer
   csprbot case REF tor FILE                   the Terms of Reference (Appendix 6): timetable, agencies, lead reviewer
   csprbot case REF reviewer NAME [--email ADDR]   the lead reviewer; the notice to the Panel, Ofsted and the DfE waits for approval
