@@ -40,6 +40,8 @@ func lcsprAction(name string) caseAction {
 		return caseSignedOff
 	case "learning-event":
 		return caseLearningEvent
+	case "status":
+		return caseStatus
 	}
 	return nil
 }
@@ -259,5 +261,15 @@ func caseLearningEvent(ctx context.Context, a *app, f *flags, ref string, stdout
 		return asUsage(err)
 	}
 	fmt.Fprintf(stdout, "%s: %s\n", ref, tracker.LearningDone(res, a.tr.Calendar().Location()))
+	return nil
+}
+
+// caseStatus: csprbot case REF status: the case's journey, as Status by email answers.
+func caseStatus(ctx context.Context, a *app, f *flags, ref string, stdout io.Writer) error {
+	lines, err := a.tr.Timeline(ctx, ref)
+	if err != nil {
+		return asUsage(err)
+	}
+	fmt.Fprintln(stdout, strings.Join(lines, "\n"))
 	return nil
 }

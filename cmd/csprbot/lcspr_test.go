@@ -197,6 +197,15 @@ func TestLocalReviewCommands(t *testing.T) {
 	if out = e.run(0, "case", rrRef, "--now", "2027-02-02T12:07:00Z"); !strings.Contains(out, "2 coming, 3 answers") {
 		t.Errorf("csprbot case does not list who is coming:\n%s", out)
 	}
+	// Status by email: the case's journey, in reply; the command line's twin says the same.
+	e.deliver("2027-02-03T09:00:00Z", demoMail{from: rrLead, subject: "Re: " + inviteTo(rrLead).Subject, inReplyTo: inviteTo(rrLead).MessageID, body: "Status"})
+	got = step("2027-02-03T09:05:00Z")
+	if r := pick(got, "", rrLead); len(r) != 1 || !strings.Contains(r[0].Text, "[done] Lead reviewer named to the National Panel, Ofsted and DfE") || !strings.Contains(r[0].Text, "[to come] Practitioner learning event") {
+		t.Errorf("Status reply: %s", describe(got))
+	}
+	if out = e.run(0, "case", rrRef, "status", "--now", "2027-02-03T09:06:00Z"); !strings.Contains(out, "Learning event 10:00 Wed 10 Mar 2027 at Laurence House, Catford (set): 2 coming, 3 answers") {
+		t.Errorf("case status:\n%s", out)
+	}
 	got = step("2027-03-03T09:30:00Z")
 	exactlyOnceEach(t, "learning event reminders", pick(got, "Practitioner learning event", ""), got, rrPolice, rrCSC, rrLead)
 	step("2027-03-10T15:00:00Z")
