@@ -502,6 +502,33 @@ func (t *Tracker) flushCoalesced(ctx context.Context) error {
 	groups := map[string][]member{}
 	var order []string
 	oldest := map[string]time.Time{}
+	// Which recipients' summaries are due, from each group's first notice, without
+	// decoding any: the notices themselves are read only for a summary that goes now
+	// (read every round, a morning's backlog of them cost more than the intake).
+	due := map[string]bool{}
+	drows, err := t.db.QueryContext(ctx, `SELECT recipients, created_at, min(id) FROM outbox WHERE status = 'coalesce' GROUP BY recipients`)
+	if err != nil {
+		return err
+	}
+	for drows.Next() {
+		var rcpt, created string
+		var first int64
+		if err := drows.Scan(&rcpt, &created, &first); err != nil {
+			drows.Close()
+			return err
+		}
+		o, _ := time.Parse(time.RFC3339, created)
+		if now.Sub(o) >= CoalesceEvery || o.After(now) {
+			due[rcpt] = true
+		}
+	}
+	drows.Close()
+	if err := drows.Err(); err != nil {
+		return err
+	}
+	if len(due) == 0 {
+		return nil
+	}
 	rows, err := t.db.QueryContext(ctx, `SELECT id, coalesce(case_id, 0), message_id, recipients, email_json, created_at FROM outbox
 		WHERE status = 'coalesce' ORDER BY id`)
 	if err != nil {
@@ -513,6 +540,9 @@ func (t *Tracker) flushCoalesced(ctx context.Context) error {
 		if err := rows.Scan(&m.id, &m.caseID, &m.msgID, &rcpt, &body, &created); err != nil {
 			rows.Close()
 			return err
+		}
+		if !due[rcpt] {
+			continue
 		}
 		_ = json.Unmarshal([]byte(body), &m.e)
 		if _, ok := groups[rcpt]; !ok {
