@@ -308,10 +308,21 @@ func (t *Tracker) sendPolicy(ctx context.Context, tx *sql.Tx, now time.Time, sta
 	switch {
 	case len(over) == 0:
 		return verdict{status: "queued"}, nil
+	case toStaff && !coalescible(m.kind):
+		// An invitation, the papers, a draft, a command's answer (which a Confirm by
+		// reply needs as itself): to staff it is never held by the cap, and a summary's
+		// text would lose what it is.
+		return verdict{status: "queued"}, nil
 	case toStaff:
 		return verdict{"coalesce", fmt.Sprintf("past %d emails today to %s: goes in the next summary of notices to staff", MaxPerAddressPerDay, strings.Join(over, ", ")), "coalesced"}, nil
 	}
 	return verdict{"held", fmt.Sprintf("held for a person: over %d emails today: %s (a loop or a flood?)", MaxPerAddressPerDay, strings.Join(over, ", ")), "daily_cap"}, nil
+}
+
+// coalescible reports whether an email of kind may go in the summary of notices to staff
+// past the daily cap: only plain notices (something needs a person, a new referral) may.
+func coalescible(kind string) bool {
+	return kind == TmplStaffAttention || kind == TmplStaffNewReferral
 }
 
 func dedupAddrs(in []string) []string {
@@ -495,9 +506,9 @@ const CoalesceEvery = time.Hour
 func (t *Tracker) flushCoalesced(ctx context.Context) error {
 	now := t.Now()
 	type member struct {
-		id, caseID int64
-		msgID      string
-		e          OutEmail
+		id, caseID   int64
+		msgID, about string // about: the message a notice on no case is about ("Open case" by reply)
+		e            OutEmail
 	}
 	groups := map[string][]member{}
 	var order []string
@@ -529,7 +540,7 @@ func (t *Tracker) flushCoalesced(ctx context.Context) error {
 	if len(due) == 0 {
 		return nil
 	}
-	rows, err := t.db.QueryContext(ctx, `SELECT id, coalesce(case_id, 0), message_id, recipients, email_json, created_at FROM outbox
+	rows, err := t.db.QueryContext(ctx, `SELECT id, coalesce(case_id, 0), message_id, about_message, recipients, email_json, created_at FROM outbox
 		WHERE status = 'coalesce' ORDER BY id`)
 	if err != nil {
 		return err
@@ -537,13 +548,15 @@ func (t *Tracker) flushCoalesced(ctx context.Context) error {
 	for rows.Next() {
 		var m member
 		var rcpt, body, created string
-		if err := rows.Scan(&m.id, &m.caseID, &m.msgID, &rcpt, &body, &created); err != nil {
+		var about sql.NullString
+		if err := rows.Scan(&m.id, &m.caseID, &m.msgID, &about, &rcpt, &body, &created); err != nil {
 			rows.Close()
 			return err
 		}
 		if !due[rcpt] {
 			continue
 		}
+		m.about = about.String
 		_ = json.Unmarshal([]byte(body), &m.e)
 		if _, ok := groups[rcpt]; !ok {
 			order = append(order, rcpt)
@@ -561,6 +574,34 @@ func (t *Tracker) flushCoalesced(ctx context.Context) error {
 		}
 		ms := groups[rcpt]
 		err := t.tx(ctx, func(tx *sql.Tx) error {
+			// A notice about a message on no case offers "Open case" by reply. One such
+			// notice in the summary: the summary is about that message, so the reply to
+			// it opens the case. More than one: a reply could not say which, so each goes
+			// as itself (staff notices are never held by the cap).
+			var about string
+			var triage int
+			for _, m := range ms {
+				if m.about != "" {
+					triage++
+					about = m.about
+				}
+			}
+			if triage > 1 {
+				rest := ms[:0:0]
+				for _, m := range ms {
+					if m.about == "" {
+						rest = append(rest, m)
+						continue
+					}
+					if _, err := tx.ExecContext(ctx, `UPDATE outbox SET status = 'queued', last_error = '', next_attempt_at = ? WHERE id = ? AND status = 'coalesce'`, ts(now), m.id); err != nil {
+						return err
+					}
+				}
+				ms, about = rest, ""
+				if len(ms) == 0 {
+					return nil
+				}
+			}
 			lines := []string{}
 			for i, m := range ms {
 				text := strings.TrimSpace(m.e.Text)
@@ -575,6 +616,11 @@ func (t *Tracker) flushCoalesced(ctx context.Context) error {
 				data: &MailData{Reason: reason, Lines: lines}})
 			if err != nil {
 				return err
+			}
+			if about != "" {
+				if _, err := tx.ExecContext(ctx, `UPDATE outbox SET about_message = ? WHERE message_id = ?`, about, id); err != nil {
+					return err
+				}
 			}
 			for _, m := range ms {
 				res, err := tx.ExecContext(ctx, `UPDATE outbox SET status = 'coalesced', last_error = ?, stuck_alerted = 2 WHERE id = ? AND status = 'coalesce'`,
