@@ -9,38 +9,98 @@ import (
 // "A: Yes", on one line or two) are read as the label-then-answer layouts they
 // are: the markers go, a question and answer on one line become "question: answer".
 var (
-	reQ     = regexp.MustCompile(`^\s*(?:Q(?:uestion)?\s*\d*\s*[:.)])\s*`) // not "Q1 2025", a quarter
-	reA     = regexp.MustCompile(`^\s*A(?:nswer)?\s*\d*\s*[:.)]\s*`)
-	reQAMid = regexp.MustCompile(`\s+A(?:nswer)?\s*[:.)]\s+`)
+	reQ = regexp.MustCompile(`^\s*(?:Q(?:uestion)?\s*\d*\s*[:.)])\s*`) // not "Q1 2025", a quarter
+	reA = regexp.MustCompile(`^\s*(?:A(?:nswer)?\s*\d*\s*[:.)]|Response\s*:)\s*`)
+	// reAnswer is an answer typed under its printed question ("Answer: Kim Madeup",
+	// "A: BT", "Response: No"); the colon is required there, "a)" is an option.
+	reAnswer = regexp.MustCompile(`^\s*(?i:answer|response|a)\s*:\s*\S`)
+	reQAMid  = regexp.MustCompile(`\s+A(?:nswer)?\s*[:.)]\s+`)
 )
 
 // unQA rewrites the paragraphs of a document that uses Q:/A: markers on at least
-// two questions; any other document is returned as it is.
+// two questions, or that answers at least two printed questions on the line under
+// each after "Answer:" (or "A:", "Response:"); any other document is returned as
+// it is.
 func unQA(bs []block) []block {
-	if countQ(bs) < 2 {
-		return bs
+	q, a := countQ(bs, "")
+	switch {
+	case q >= 2:
+		return rewriteQA(bs)
+	case a >= 2:
+		return stripAnswers(bs)
 	}
-	return rewriteQA(bs)
+	return bs
 }
 
-func countQ(bs []block) int {
-	n := 0
+// countQ counts the lines of bs that ask a question with a Q: marker, and the
+// lines that answer the line before them after an answer marker (prev is the line
+// before bs, "" none).
+func countQ(bs []block, prev string) (q, a int) {
 	for _, b := range bs {
 		if b.table != nil {
 			for _, r := range b.table.rows {
 				for _, c := range r.cells {
-					n += countQ(c.blocks)
+					cq, ca := countQ(c.blocks, "")
+					q, a = q+cq, a+ca
 				}
 			}
+			prev = ""
 			continue
 		}
 		for _, l := range strings.Split(b.text, "\n") {
-			if reQ.MatchString(l) {
-				n++
+			if strings.TrimSpace(l) == "" {
+				continue
 			}
+			if reQ.MatchString(l) {
+				q++
+			} else if answerLine(l) && prev != "" && !answerLine(prev) && !reQ.MatchString(prev) {
+				a++
+			}
+			prev = l
 		}
 	}
-	return n
+	return q, a
+}
+
+// answerLine reports whether l starts with an answer marker ("Answer: …").
+func answerLine(l string) bool {
+	t := strings.TrimLeft(l, " \t")
+	if t == "" {
+		return false
+	}
+	switch t[0] {
+	case 'A', 'a', 'R', 'r':
+		return reAnswer.MatchString(t)
+	}
+	return false
+}
+
+// stripAnswers takes the answer markers off the lines that start with one.
+func stripAnswers(bs []block) []block {
+	out := make([]block, 0, len(bs))
+	for _, b := range bs {
+		if b.table != nil {
+			t := &table{rows: make([]row, len(b.table.rows))}
+			for i, r := range b.table.rows {
+				t.rows[i].cells = make([]cell, len(r.cells))
+				for j, c := range r.cells {
+					c.blocks = stripAnswers(c.blocks)
+					t.rows[i].cells[j] = c
+				}
+			}
+			out = append(out, block{table: t})
+			continue
+		}
+		lines := strings.Split(b.text, "\n")
+		for i, l := range lines {
+			if answerLine(l) {
+				t := strings.TrimSpace(l)
+				lines[i] = strings.TrimSpace(t[strings.IndexByte(t, ':')+1:])
+			}
+		}
+		out = append(out, block{text: strings.Join(lines, "\n")})
+	}
+	return out
 }
 
 func rewriteQA(bs []block) []block {

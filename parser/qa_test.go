@@ -19,6 +19,12 @@ func TestUnQA(t *testing.T) {
 			[]string{"Q: Agency", "A: Fictional Housing"}},
 		{"quarters are no questions", []string{"Q1 2025: two visits", "Q2 2025: one visit"},
 			[]string{"Q1 2025: two visits", "Q2 2025: one visit"}},
+		{"answer under its question", []string{"Agency", "Answer: Fictional Homes", "Initials", "A: BT", "Open now?", "Response: No ✔"},
+			[]string{"Agency", "Fictional Homes", "Initials", "BT", "Open now?", "No ✔"}},
+		{"one answer is no layout", []string{"Agency", "Answer: Fictional Homes", "a) Option"},
+			[]string{"Agency", "Answer: Fictional Homes", "a) Option"}},
+		{"options are no answers", []string{"Recommendation", "a) Review", "b) No review"},
+			[]string{"Recommendation", "a) Review", "b) No review"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
