@@ -51,7 +51,6 @@ var knownGaps = map[string]string{
 	"nil50_letter_lo_odt.odt":           "a nil return written as a letter (.odt): 'neither the subject child nor any of the family members … has been registered with, or seen by, this service' / 'not known to us' is not read as child_known/family_known no, and the letterhead's 'Tel:' is read as the form's phone",
 	"rr50_gdocs_pandoc_docx.docx":       "option lists marked with a typed 'Y' in the box column are not read: criteria comes back as the label's last sentence 'Tick all that are relevant.' (with a warning) and recommendation is missing",
 	"rr51_paren_x_lo_odt.odt":           "the recommendation list ticked '(x)' / '( )' is not read (the criteria list in the same marks is): recommendation missing",
-	"scp51_tworow_header_lo_pdf.pdf":    "dates written dd-Mon-yyyy ('13-Mar-2026', as case-management systems print them) are not read: date_completed and every involvement date kept as text with warnings",
 	"ar51_numbered_headings_lo_pdf.pdf": "in the PDF's six-column actions table LibreOffice breaks words too long for their cells ('Safeguardi' / 'ng', 'Supervisio' / 'n'); they are joined with a space",
 	"ref53_tsv_docx.docx":               "tables pasted as tab-separated lines are not read (family_members, agencies, events missing), and the family table's 'Extended Family' group line is taken as the 'Extended family involvement' label, so extended_family gets the grandmother's row",
 }

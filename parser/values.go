@@ -21,7 +21,7 @@ const monthRE = `(jan(?:uary)?|feb(?:ruary|uary)?|mar(?:ch)?|apr(?:il)?|may|june
 
 var (
 	reNumDate  = regexp.MustCompile(`(?:^|[^\d])(\d{1,4})\s?[/.\-]\s?(\d{1,2})\s?[/.\-]\s?(\d{2,4})(?:[^\d]|$)`)
-	reDayMonth = regexp.MustCompile(`(?i)(?:^|[^\w])(\d{1,2})(?:st|nd|rd|th)?\s*(?:of\s+)?` + monthRE + `\.?,?\s*(\d{4}|\d{2})(?:[^\d]|$)`)
+	reDayMonth = regexp.MustCompile(`(?i)(?:^|[^\w])(\d{1,2})(?:st|nd|rd|th)?(?:\s*|[\-/])(?:of\s+)?` + monthRE + `\.?,?(?:\s*|[\-/])(\d{4}|\d{2})(?:[^\d]|$)`)
 	reMonthDay = regexp.MustCompile(`(?i)(?:^|[^\w])` + monthRE + `\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})(?:[^\d]|$)`)
 	reEmail    = regexp.MustCompile(`(?i)[a-z0-9._%+'\-]+@[a-z0-9\-]+(?:\.[a-z0-9\-]+)+`)
 	reCaseRef  = regexp.MustCompile(`(?i)\bLSCP\s?[-‐‑–/]\s?(\d{4})\s?[-‐‑–/]\s?(\d{3})\b`)

@@ -21,6 +21,10 @@ func TestParseDate(t *testing.T) {
 		{"unknown", "", false},
 		{"13/13/2020", "", false},
 		{"10.10.10", "2010-10-10", true},
+		{"13-Mar-2026", "2026-03-13", true},
+		{"13-MAR-26", "2026-03-13", true},
+		{"3/Dec/2026 14:00", "2026-12-03", true},
+		{"31-Feb-2026", "", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
