@@ -94,7 +94,7 @@ type DeadlineView struct {
 // ReturnView is one agency's scoping return.
 type ReturnView struct {
 	Agency      string
-	Status      string // awaiting | received | nil_return | overdue | escalated
+	Status      string // awaiting | received | nil_return | overdue | escalated | waived
 	Due         time.Time
 	ReceivedAt  time.Time
 	ChasersSent int

@@ -27,7 +27,7 @@ type Return struct {
 	Due         time.Time  `json:"due"`
 	ReceivedAt  time.Time  `json:"-"`
 	Received    *time.Time `json:"received_at"`
-	Status      string     `json:"status"` // awaiting | received | nil_return | overdue | escalated
+	Status      string     `json:"status"` // awaiting | received | nil_return | overdue | escalated | waived (a person waived it: not awaited, never late)
 	ChasersSent int        `json:"chasers_sent"`
 	Note        string     `json:"note,omitempty"`
 	// Kind is what was asked for: scoping, chronology, agency_report or action_evidence;
@@ -129,7 +129,7 @@ func (r Return) rag(now time.Time, cal *Calendar) string {
 // lists.
 func (r Return) ragBy(nextCutoff time.Time) string {
 	switch r.Status {
-	case "received", "nil_return":
+	case "received", "nil_return", "waived":
 		return "green"
 	case "overdue", "escalated":
 		return "red"
