@@ -7,9 +7,38 @@ package parser
 const (
 	KindTermsOfReference Kind = "terms_of_reference" // Appendix 6
 	KindActionPlan       Kind = "action_plan"        // the multi-agency action plan after a review
+	KindNotification     Kind = "notification"       // a local authority's notification to the National Panel or Ofsted
 )
 
-func init() { specs = append(specs, termsOfReferenceSpec, actionPlanSpec) }
+func init() { specs = append(specs, termsOfReferenceSpec, actionPlanSpec, notificationSpec) }
+
+// notificationSpec is a local authority's notification of a serious incident to the National
+// Panel or Ofsted: the online form's confirmation email, or a copy of what was submitted,
+// forwarded to the partnership. It counts as a referral.
+var notificationSpec = &FormSpec{
+	Kind:  KindNotification,
+	Title: "Child Safeguarding Incident Notification",
+	TitleVariants: []string{"Serious child safeguarding incident notification", "Notification of a serious child safeguarding incident",
+		"Serious incident notification to the National Panel", "Ofsted serious incident notification", "Child safeguarding incident notification form",
+		"Your notification has been submitted", "Thank you for submitting your notification", "Serious incident notification submitted"},
+	Fields: []FieldSpec{
+		{Key: "local_authority", Label: "Local authority", Variants: []string{"Local authority name", "Notifying local authority", "LA"}},
+		{Key: "notified_at", Label: "Date of notification", Type: Date, Variants: []string{"Date notified", "Notification date", "Submitted on", "Date submitted", "Submission date"}},
+		{Key: "notified_to", Label: "Notified to", Type: MultiChoice, Variants: []string{"Notification sent to", "Submitted to"},
+			Options: []Option{{Key: "national_panel", Label: "National Child Safeguarding Practice Review Panel", Variants: []string{"National Panel", "the Panel", "NCSPRP"}},
+				{Key: "ofsted", Label: "Ofsted"}}},
+		{Key: "panel_reference", Label: "Notification reference", Variants: []string{"Reference number", "Your reference", "Submission reference", "Panel reference"}},
+		{Key: "child_initials", Label: "Child's initials", Variants: []string{"Initials of child", "Child initials"}},
+		{Key: "child_name", Label: "Child's name", Variants: []string{"Name of child"}},
+		{Key: "child_dob", Label: "Child's date of birth", Type: Date, Variants: []string{"Date of birth", "DOB"}},
+		{Key: "incident_date", Label: "Date of incident", Type: Date, Variants: []string{"Incident date", "Date of the incident", "Date of death or serious harm"}},
+		{Key: "incident_kind", Label: "Type of incident", Type: Choice, Variants: []string{"Incident type", "Nature of incident", "Death or serious harm"},
+			Options: []Option{{Key: "death", Label: "Death", Variants: []string{"Child death", "Died"}}, {Key: "serious_harm", Label: "Serious harm", Variants: []string{"Serious injury", "Serious harm or injury"}}}},
+		{Key: "looked_after", Label: "Was the child looked after?", Type: YesNo, Variants: []string{"Looked after", "Looked after child", "Child looked after"}},
+		{Key: "notifier_name", Label: "Name of person notifying", Variants: []string{"Submitted by", "Notifier", "Your name", "Name of notifier"}},
+		{Key: "notifier_email", Label: "Email of person notifying", Type: Email, Variants: []string{"Notifier email", "Your email", "Email address"}},
+	},
+}
 
 // termsOfReferenceSpec is Appendix 6, the CSPR Terms of Reference: what the review looks
 // at, its timetable (7.0), its panel (8.0), its lead reviewer (9.0) and the agencies

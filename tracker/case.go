@@ -154,6 +154,11 @@ func (t *Tracker) newCase(ctx context.Context, tx *sql.Tx, now time.Time, in *In
 	if err := t.openCaseDeadlines(ctx, tx, caseID, in.ReceivedAt, lookedAfter && f["incident_kind"] == "death"); err != nil {
 		return err
 	}
+	if form != nil && form.Kind == FormNotification {
+		if err := t.afterNotification(ctx, tx, now, caseID, form, in.ReceivedAt); err != nil {
+			return err
+		}
+	}
 	detail := "case opened from referral message " + in.MessageID
 	if needs {
 		detail += "; the referral could not be read in full (missing: " + strings.Join(missing, ", ") + "): a person must complete it"

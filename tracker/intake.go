@@ -526,6 +526,16 @@ func referralForm(in *Incoming) *Form {
 	if in.BodyForm != nil && in.BodyForm.Kind == FormReferral {
 		return in.BodyForm
 	}
+	// A local authority's notification to the National Panel or Ofsted counts as a
+	// referral (lcspr_notification.go).
+	for _, a := range in.Attachments {
+		if a.Form != nil && a.Form.Kind == FormNotification {
+			return notificationAsReferral(a.Form)
+		}
+	}
+	if in.BodyForm != nil && in.BodyForm.Kind == FormNotification {
+		return notificationAsReferral(in.BodyForm)
+	}
 	return nil
 }
 

@@ -269,3 +269,35 @@ func TestSixMonthClock(t *testing.T) {
 		t.Errorf("late-publication notice %s before approval", rows[0].Status)
 	}
 }
+
+// A local authority's notification to the National Panel and Ofsted, forwarded, opens a
+// case like any referral and records the notification as made on its date (issue 10.10).
+func TestNotificationIsAReferral(t *testing.T) {
+	ctx := context.Background()
+	clock := &testClock{}
+	tr := newRRTracker(t, clock, nil)
+	clock.Set("2027-01-13T10:00:00Z")
+	uidSeq++
+	in := &Incoming{Mailbox: "INBOX", UIDValidity: 1, UID: uidSeq, ReceivedAt: clock.Now(), MessageID: "notif1@lewisham.gov.uk",
+		From: "csc@lewisham.gov.uk", Subject: "FW: Child Safeguarding Incident Notification", Text: "Forwarded.",
+		BodyForm: &Form{Kind: FormNotification, Fields: map[string]string{"child_initials": "RM", "incident_date": "2027-01-08", "incident_kind": "serious_harm",
+			"notified_at": "2027-01-12", "notified_to": "national_panel,ofsted", "local_authority": "London Borough of Lewisham", "panel_reference": "NCSPRP-2027-0456"}}}
+	res := deliver(t, tr, in)
+	if res.CaseRef == "" || res.Disposition != DispReferral {
+		t.Fatalf("notification = %+v, want a new case", res)
+	}
+	d, err := tr.Case(ctx, res.CaseRef)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.ChildInitials != "RM" {
+		t.Errorf("initials %q, want RM", d.ChildInitials)
+	}
+	var st, met string
+	if err := tr.DB().QueryRow(`SELECT status, met_at FROM deadlines WHERE rule = 'panel_notification'`).Scan(&st, &met); err != nil {
+		t.Fatal(err)
+	}
+	if st != "met" || !strings.HasPrefix(met, "2027-01-12") {
+		t.Errorf("panel_notification %s at %s, want met on 12 Jan", st, met)
+	}
+}
