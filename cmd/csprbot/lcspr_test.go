@@ -28,7 +28,7 @@ const (
 // one sent back for more, one late and chased; cases --json carries each return's kind.
 func TestLocalReviewCommands(t *testing.T) {
 	e := newE2E(t)
-	rapidReviewChristmas(t, e, rrMailbox{name: "go-imap", deliver: e.deliver, seen: func() (int, int) {
+	localReview(t, e, rrMailbox{name: "go-imap", deliver: e.deliver, seen: func() (int, int) {
 		ms, err := e.imap.Messages("INBOX")
 		if err != nil {
 			t.Fatal(err)
@@ -41,6 +41,28 @@ func TestLocalReviewCommands(t *testing.T) {
 		}
 		return seen, len(ms)
 	}})
+}
+
+// TestLocalReviewCommandsDovecot plays the same case against Dovecot.
+func TestLocalReviewCommandsDovecot(t *testing.T) {
+	d := startDovecot(t)
+	e := newE2E(t)
+	e.rewriteConfig(func(s string) string { return strings.Replace(s, e.imap.Addr, d.addr, 1) })
+	n := 0
+	localReview(t, e, rrMailbox{
+		name: "dovecot",
+		deliver: func(at string, m demoMail) {
+			t.Helper()
+			n++
+			tm := mustTime(t, at)
+			d.deliver(t, m.raw(rrInbox, tm, n), tm, n)
+		},
+		seen: func() (int, int) { return d.seenCount(t) },
+	})
+}
+
+func localReview(t *testing.T, e *e2e, mb rrMailbox) {
+	rapidReviewChristmas(t, e, mb)
 	sink := rrSink{e: e}
 	step := func(now string) []*mailbox.Message {
 		t.Helper()
@@ -121,7 +143,7 @@ func TestLocalReviewCommands(t *testing.T) {
 			police = r
 		}
 	}
-	e.deliver("2027-01-20T11:00:00Z", demoMail{from: rrPolice, subject: "Re: " + police.Subject, inReplyTo: police.MessageID,
+	mb.deliver("2027-01-20T11:00:00Z", demoMail{from: rrPolice, subject: "Re: " + police.Subject, inReplyTo: police.MessageID,
 		body: "Our chronology is attached.", attachName: "met-chronology.docx", attach: mustRead(t, "testdata/lcspr/chronology-met.docx")})
 	step("2027-01-20T11:05:00Z")
 	rets := map[string]tracker.Return{}
@@ -181,9 +203,9 @@ func TestLocalReviewCommands(t *testing.T) {
 		t.Fatalf("no invitation to %s", addr)
 		return nil
 	}
-	e.deliver("2027-02-02T10:00:00Z", demoMail{from: rrPolice, subject: "Accepted: " + inviteTo(rrPolice).Subject, inReplyTo: inviteTo(rrPolice).MessageID, body: "Accepted."})
-	e.deliver("2027-02-02T11:00:00Z", demoMail{from: rrCSC, subject: "Re: " + inviteTo(rrCSC).Subject, inReplyTo: inviteTo(rrCSC).MessageID, body: "I would like to attend, with two social workers."})
-	e.deliver("2027-02-02T12:00:00Z", demoMail{from: rrICB, subject: "Declined: " + inviteTo(rrICB).Subject, inReplyTo: inviteTo(rrICB).MessageID, body: "Declined."})
+	mb.deliver("2027-02-02T10:00:00Z", demoMail{from: rrPolice, subject: "Accepted: " + inviteTo(rrPolice).Subject, inReplyTo: inviteTo(rrPolice).MessageID, body: "Accepted."})
+	mb.deliver("2027-02-02T11:00:00Z", demoMail{from: rrCSC, subject: "Re: " + inviteTo(rrCSC).Subject, inReplyTo: inviteTo(rrCSC).MessageID, body: "I would like to attend, with two social workers."})
+	mb.deliver("2027-02-02T12:00:00Z", demoMail{from: rrICB, subject: "Declined: " + inviteTo(rrICB).Subject, inReplyTo: inviteTo(rrICB).MessageID, body: "Declined."})
 	got = step("2027-02-02T12:05:00Z")
 	for _, m := range got {
 		if !strings.Contains(m.Subject, "Overdue") && !strings.Contains(m.Subject, "Escalation") { // the chasing of the returns goes on
@@ -198,7 +220,7 @@ func TestLocalReviewCommands(t *testing.T) {
 		t.Errorf("csprbot case does not list who is coming:\n%s", out)
 	}
 	// Status by email: the case's journey, in reply; the command line's twin says the same.
-	e.deliver("2027-02-03T09:00:00Z", demoMail{from: rrLead, subject: "Re: " + inviteTo(rrLead).Subject, inReplyTo: inviteTo(rrLead).MessageID, body: "Status"})
+	mb.deliver("2027-02-03T09:00:00Z", demoMail{from: rrLead, subject: "Re: " + inviteTo(rrLead).Subject, inReplyTo: inviteTo(rrLead).MessageID, body: "Status"})
 	got = step("2027-02-03T09:05:00Z")
 	if r := pick(got, "", rrLead); len(r) != 1 || !strings.Contains(r[0].Text, "[done] Lead reviewer named to the National Panel, Ofsted and DfE") || !strings.Contains(r[0].Text, "[to come] Practitioner learning event") {
 		t.Errorf("Status reply: %s", describe(got))
@@ -276,7 +298,7 @@ func TestLocalReviewCommands(t *testing.T) {
 			askPolice = m
 		}
 	}
-	e.deliver("2027-07-20T11:00:00Z", demoMail{from: rrPolice, subject: "Re: " + askPolice.Subject, inReplyTo: askPolice.MessageID,
+	mb.deliver("2027-07-20T11:00:00Z", demoMail{from: rrPolice, subject: "Re: " + askPolice.Subject, inReplyTo: askPolice.MessageID,
 		body: "Training delivered on 12 July; the attendance list is attached.", attachName: "attendance.docx", attach: []byte("PK attendance")})
 	got = step("2027-07-20T11:05:00Z")
 	if so := pick(got, "Action plan evidence to sign off", lcMESI); len(so) != 1 || !strings.Contains(strings.Join(attachmentNames(so[0]), ","), "attendance.docx") {
@@ -291,7 +313,7 @@ func TestLocalReviewCommands(t *testing.T) {
 	if c := pick(got, "Overdue", rrCSC); len(c) != 1 || !strings.Contains(c[0].Text, "A2: Audit") {
 		t.Errorf("chaser for the action's evidence: %s", describe(got))
 	}
-	e.deliver("2027-08-17T11:00:00Z", demoMail{from: rrCSC, subject: "Re: " + c0(pick(got, "Overdue", rrCSC)), inReplyTo: id0(pick(got, "Overdue", rrCSC)),
+	mb.deliver("2027-08-17T11:00:00Z", demoMail{from: rrCSC, subject: "Re: " + c0(pick(got, "Overdue", rrCSC)), inReplyTo: id0(pick(got, "Overdue", rrCSC)),
 		body: "The audit report is attached.", attachName: "audit.docx", attach: []byte("PK audit")})
 	step("2027-08-17T11:05:00Z")
 	out = e.run(0, "case", rrRef, "signed-off", "all", "--now", "2027-08-18T09:00:00Z")
