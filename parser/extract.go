@@ -211,7 +211,14 @@ func (x *extraction) boundary(t, n string) bool {
 
 // walk reads blocks as a flow of paragraphs and tables.
 func (x *extraction) walk(bs []block) {
-	for _, b := range bs {
+	for i := 0; i < len(bs); i++ {
+		b := bs[i]
+		if b.table == nil && strings.IndexByte(b.text, '\t') >= 0 {
+			if n := x.tsvTable(bs[i:]); n > 0 {
+				i += n - 1
+				continue
+			}
+		}
 		if b.table != nil {
 			if p := x.pend; p != nil && p.fi >= 0 && len(p.parts) == 0 {
 				if t, ok := yesNoTable(b.table); ok {
@@ -233,6 +240,67 @@ func (x *extraction) walk(bs []block) {
 			x.line(l)
 		}
 	}
+}
+
+// tsvTable reads a table pasted as tab-separated lines: a line whose cells name a
+// table's columns, then the lines under it with tabs, and the group lines between
+// them ("Extended Family"). It returns how many blocks it read, 0 when bs does not
+// start with such a header.
+func (x *extraction) tsvTable(bs []block) int {
+	h := bs[0].text
+	if strings.IndexByte(h, '\n') >= 0 {
+		return 0
+	}
+	head := tsvRow(h)
+	if len(head.cells) < 2 {
+		return 0
+	}
+	infos := x.cellInfos(head)
+	at, n := x.header(head, infos)
+	if at == nil || n < 2 {
+		return 0
+	}
+	for _, ci := range infos {
+		if ci.field >= 0 {
+			n--
+		}
+	}
+	if n <= 0 {
+		return 0
+	}
+	k := nextCol(head)
+	t := &table{rows: []row{head}}
+	used := 1
+	for j := 1; j < len(bs); j++ {
+		b := bs[j]
+		if b.table != nil || strings.IndexByte(b.text, '\n') >= 0 {
+			break
+		}
+		if strings.IndexByte(b.text, '\t') >= 0 {
+			t.rows = append(t.rows, tsvRow(b.text))
+			used = j + 1
+			continue
+		}
+		g := strings.TrimSpace(b.text)
+		if _, ok := at.tm.groups[x.d.norm(g)]; !ok || g == "" || j+1 >= len(bs) || strings.IndexByte(bs[j+1].text, '\t') < 0 {
+			break
+		}
+		t.rows = append(t.rows, row{cells: []cell{{col: 0, span: k, blocks: []block{{text: g}}}}})
+	}
+	t.rows = t.rows[:used]
+	x.flush()
+	x.walkTable(t)
+	return used
+}
+
+// tsvRow makes a table row of a line's tab-separated cells.
+func tsvRow(l string) row {
+	parts := strings.Split(l, "\t")
+	r := row{cells: make([]cell, len(parts))}
+	for i, p := range parts {
+		r.cells[i] = cell{col: i, span: 1, blocks: []block{{text: p}}}
+	}
+	return r
 }
 
 var separators = []string{":", "\t", "?", " – ", " - ", " — ", "  ", ". "}

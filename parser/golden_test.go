@@ -52,7 +52,6 @@ var knownGaps = map[string]string{
 	"rr50_gdocs_pandoc_docx.docx":       "option lists marked with a typed 'Y' in the box column are not read: criteria comes back as the label's last sentence 'Tick all that are relevant.' (with a warning) and recommendation is missing",
 	"rr51_paren_x_lo_odt.odt":           "the recommendation list ticked '(x)' / '( )' is not read (the criteria list in the same marks is): recommendation missing",
 	"ar51_numbered_headings_lo_pdf.pdf": "in the PDF's six-column actions table LibreOffice breaks words too long for their cells ('Safeguardi' / 'ng', 'Supervisio' / 'n'); they are joined with a space",
-	"ref53_tsv_docx.docx":               "tables pasted as tab-separated lines are not read (family_members, agencies, events missing), and the family table's 'Extended Family' group line is taken as the 'Extended family involvement' label, so extended_family gets the grandmother's row",
 }
 
 func TestGoldenCorpus(t *testing.T) {
