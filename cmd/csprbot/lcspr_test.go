@@ -257,6 +257,17 @@ func localReview(t *testing.T, e *e2e, mb rrMailbox) {
 	if len(pick(got, "", rrPanel)) != 0 || len(pick(got, "", lcOfsted)) != 0 {
 		t.Errorf("the final report went before approval:\n%s", describe(got))
 	}
+	// The six-month clock: decided 11 Jan, due 11 Jul; the eight-week warning is due from
+	// 16 May and goes at this first run after it, once.
+	warned := 0
+	for _, m := range pick(got, "", rrLead) {
+		if strings.Contains(m.Text, "must be published by Sun 11 Jul 2027 (six months from the decision); 8 weeks or less to go") {
+			warned++
+		}
+	}
+	if warned != 1 {
+		t.Errorf("six-month warnings to staff: %d, want 1; sent:\n%s", warned, describe(got))
+	}
 	e.run(0, "case", rrRef, "approve", "final-report", "--now", "2027-05-24T10:00:00Z")
 	got = step("2027-05-24T10:01:00Z")
 	final := pick(got, "local review notice", "")
