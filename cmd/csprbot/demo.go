@@ -63,7 +63,7 @@ func (m demoMail) raw(to string, at time.Time, n int) []byte {
 
 // cmdDemo plays a whole case through on the embedded default with a simulated clock.
 func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	f, err := parseFlags(args, nil, []string{"out"})
+	f, err := parseFlags(args, []string{"lcspr"}, []string{"out"})
 	if err != nil {
 		return err
 	}
@@ -90,7 +90,10 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	defer d.Close()
-	return d.play(ctx)
+	if err := d.play(ctx); err != nil || !f.bool("lcspr") {
+		return err
+	}
+	return d.playLCSPR(ctx) // --lcspr: on through the local review (lcspr_demo.go)
 }
 
 type demo struct {

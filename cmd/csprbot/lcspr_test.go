@@ -363,3 +363,21 @@ func id0(ms []*mailbox.Message) string {
 	}
 	return ms[0].MessageID
 }
+
+// csprbot demo --lcspr plays the case on through the local review and leaves its emails.
+func TestDemoLCSPR(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "demo")
+	var o, e bytes.Buffer
+	if code := Main(t.Context(), []string{"demo", "--lcspr", "--out", out}, &o, &e); code != 0 {
+		t.Fatalf("demo --lcspr: exit %d: %s", code, e.String())
+	}
+	for _, want := range []string{"local review notice", "Practitioner learning event", "earliest lawful date", "information@nspcc.org.uk",
+		"Action plan evidence to sign off", "LSCP-2026-001 (initials ET), stage closed"} {
+		if !strings.Contains(o.String(), want) {
+			t.Errorf("demo --lcspr output lacks %q", want)
+		}
+	}
+	if ems, _ := filepath.Glob(filepath.Join(out, "sent", "*.eml")); len(ems) < 100 {
+		t.Errorf("demo --lcspr left %d .eml files", len(ems))
+	}
+}

@@ -19,7 +19,7 @@ import (
 const usage = `usage:
   csprbot init [--config FILE]               create the store (run on the embedded default creates its own)
   csprbot run [--config FILE] [--once] [--now TIME]
-  csprbot demo [--out DIR]
+  csprbot demo [--out DIR] [--lcspr]          a case on a simulated clock; --lcspr carries it on through the local review
   csprbot parse [--password PW] FILE...
   csprbot cases [--json] [--config FILE] [--now TIME]
   csprbot case REF [--json] [--config FILE] [--now TIME]
