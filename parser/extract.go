@@ -21,7 +21,7 @@ type doc struct {
 	wrapped bool
 }
 
-var boxReplacer = strings.NewReplacer("[ ]", "", "[x]", "", "[X]", "", "[]", "")
+var boxReplacer = strings.NewReplacer("[ ]", "", "[x]", "", "[X]", "", "[]", "", "( )", "", "(x)", "", "(X)", "", "()", "")
 
 type optionBody struct {
 	n, letter string
@@ -665,13 +665,34 @@ func (x *extraction) walkTable(t *table) {
 			}
 			cur = nil
 		}
-		joined := joinTexts(infos, " ")
-		if x.option(joined) {
+		if x.option(optionRow(infos)) {
 			continue
 		}
 		i = x.fieldRow(t, i, infos)
 	}
 	x.flush()
+}
+
+// optionRow is a table row as an option reads it: its cells joined, a box cell
+// holding only a typed "Y" read as the tick it is (an X is one already).
+func optionRow(infos []cellInfo) string {
+	n := 0
+	for _, ci := range infos {
+		if !ci.empty {
+			n++
+		}
+	}
+	var parts []string
+	for _, ci := range infos {
+		switch {
+		case ci.empty:
+		case n >= 2 && (ci.text == "Y" || ci.text == "y"):
+			parts = append(parts, "X")
+		default:
+			parts = append(parts, ci.text)
+		}
+	}
+	return strings.Join(parts, " ")
 }
 
 func joinTexts(infos []cellInfo, sep string) string {

@@ -253,3 +253,46 @@ func makeXLSX(t *testing.T) []byte {
 	zw.Close()
 	return buf.Bytes()
 }
+
+// The second reader's shapes (issue 13): option lists ticked with a typed Y or
+// "(x)", and tables pasted as tab-separated lines with their group lines.
+func TestParseTypedTicksAndTSV(t *testing.T) {
+	body := p("REPORT OF RAPID REVIEW DECISIONS AND RECOMMENDATIONS FOR SUBMISSION TO NATIONAL CHILD SAFEGUARDING PRACTICE REVIEW PANEL") +
+		tbl(cells("Name of Child", "Test Child")) +
+		p("2.2 Identifying Improvements to Safeguard and Promote the Welfare of Children") +
+		tbl(cells("Y", "highlights or may highlight recurrent themes in the safeguarding and promotion of the welfare of children"),
+			cells("", "None of the above")) +
+		p("Section 3: Recommendation") +
+		tbl(cells("( )", "a) Meets the criteria for a national Child Safeguarding Practice Review"),
+			cells("(x)", "d) Warrants consideration of DHR, SAR, MAPPA SFO or other"),
+			cells("( )", "e) Warrants a Single-Agency Review"))
+	f, err := Parse("rr.docx", makeDocx(t, body), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Fields["criteria"] != "recurrent_themes" || f.Fields["recommendation"] != "d" {
+		t.Errorf("criteria, recommendation = %q, %q, want recurrent_themes, d", f.Fields["criteria"], f.Fields["recommendation"])
+	}
+
+	ref := p("Referral of a serious incident – Lewisham Safeguarding Children Partnership") +
+		p("Name of child\tAlice Example") + p("Referral date\t09/03/2026") +
+		p("1.2 Details of Family Members and any Significant Others") +
+		p("Name & address\tRelationship\tDOB\tLegal status\tEthnicity") +
+		p("Immediate Family") +
+		p("Mary Example, same address\tMother\t23/11/1994\t\tWhite British") +
+		p("Extended Family") +
+		p("Gran Example\tMaternal grandmother\t30/01/1968") +
+		p("Extended family involvement:") + p("Gran helps.")
+	f, err = Parse("ref.docx", makeDocx(t, ref), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkForm(t, f, KindReferral, map[string]string{
+		"child_name": "Alice Example", "date_of_referral": "2026-03-09", "extended_family": "Gran helps.",
+	}, map[string][]map[string]string{
+		"family_members": {
+			{"name_address": "Mary Example, same address", "relationship": "Mother", "dob": "1994-11-23", "ethnic_origin": "White British", "group": "immediate"},
+			{"name_address": "Gran Example", "relationship": "Maternal grandmother", "dob": "1968-01-30", "group": "extended"},
+		},
+	})
+}
