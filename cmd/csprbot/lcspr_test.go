@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -379,5 +380,51 @@ func TestDemoLCSPR(t *testing.T) {
 	}
 	if ems, _ := filepath.Glob(filepath.Join(out, "sent", "*.eml")); len(ems) < 100 {
 		t.Errorf("demo --lcspr left %d .eml files", len(ems))
+	}
+}
+
+// Recommendations a, c and d on the command line (issue 10.1): a waits for the National
+// Panel's answer (national closes the case, as the Panel reviews it itself); c opens the
+// lighter track, with requests but no notices to national bodies; d closes with the
+// reason and the date.
+func TestDecisionsOtherThanLocal(t *testing.T) {
+	e := newE2E(t)
+	for i, at := range []string{"2026-12-07T10:15:00Z", "2026-12-07T10:20:00Z", "2026-12-07T10:25:00Z"} {
+		e.deliver(at, demoMail{from: "safeguarding@lgt-nhs.example", subject: fmt.Sprintf("Referral %d", i+1),
+			body: "Referral attached.", attachName: "referral.docx", attach: demoReferral()})
+	}
+	e.run(0, "run", "--once", "--now", "2026-12-07T10:30:00Z")
+	refA, refC, refD := "LSCP-2026-001", "LSCP-2026-002", "LSCP-2026-003"
+
+	out := e.run(0, "case", refA, "decision", "national", "--date", "2026-12-18", "--now", "2026-12-18T12:00:00Z")
+	if !strings.Contains(out, "waits for the National Panel's answer") || e.caseJSON(refA, "2026-12-18T12:01:00Z").Stage != "national_review" {
+		t.Errorf("a: %s", out)
+	}
+	out = e.run(0, "case", refA, "decision", "national", "--date", "2027-01-08", "--now", "2027-01-11T09:00:00Z")
+	if d := e.caseJSON(refA, "2027-01-11T09:01:00Z"); d.Stage != "closed" || !strings.Contains(out, "the National Panel will carry out a national review (2027-01-08)") {
+		t.Errorf("a, the Panel's answer: stage %s: %s", d.Stage, out)
+	}
+
+	out = e.run(0, "case", refC, "decision", "alternative", "--now", "2026-12-18T12:00:00Z")
+	if d := e.caseJSON(refC, "2026-12-18T12:01:00Z"); d.Stage != "alternative_review" {
+		t.Errorf("c: stage %s: %s", d.Stage, out)
+	}
+	if out = e.run(0, "case", refC, "request", "chronology", "--agency", "Metropolitan Police Service", "--due", "2027-01-15", "--now", "2026-12-18T12:05:00Z"); !strings.Contains(out, "chronology requested from 1 agencies") {
+		t.Errorf("c: request: %s", out)
+	}
+	var o, eb bytes.Buffer
+	if code := Main(t.Context(), []string{"case", refC, "reviewer", "Jo", "Reviewer", "--now", "2026-12-18T12:06:00Z", "--config", e.cfg}, &o, &eb); code != 2 {
+		t.Errorf("c: a lead reviewer notice on the lighter track: exit %d, want 2 (%s)", code, eb.String())
+	}
+
+	out = e.run(0, "case", refD, "decision", "none", "--date", "2026-12-18", "--now", "2026-12-18T12:00:00Z")
+	if d := e.caseJSON(refD, "2026-12-18T12:01:00Z"); d.Stage != "closed" || !strings.Contains(out, "no further review decided (2026-12-18)") {
+		t.Errorf("d: stage %s: %s", d.Stage, out)
+	}
+	e.run(0, "run", "--once", "--now", "2026-12-18T12:10:00Z")
+	for _, a := range []string{rrPanel, lcOfsted, lcDfE, lcNSPCC} {
+		if n := len(e.sentTo(a)); n != 0 {
+			t.Errorf("%d emails to %s", n, a)
+		}
 	}
 }
