@@ -515,27 +515,42 @@ func (t *Tracker) flushCoalesced(ctx context.Context) error {
 	oldest := map[string]time.Time{}
 	// Which recipients' summaries are due, from each group's first notice, without
 	// decoding any: the notices themselves are read only for a summary that goes now
-	// (read every round, a morning's backlog of them cost more than the intake).
-	due := map[string]bool{}
-	drows, err := t.db.QueryContext(ctx, `SELECT recipients, created_at, min(id) FROM outbox WHERE status = 'coalesce' GROUP BY recipients`)
+	// (read every round, a morning's backlog of them cost more than the intake). The
+	// first query reads no column after recipients (status comes from the outbox_due
+	// index), so not the JSON either; then one row per recipient for its time. With the
+	// outbox_coalesce index (schema 41) it reads only that.
+	firsts := map[string]int64{}
+	drows, err := t.db.QueryContext(ctx, `SELECT recipients, min(id) FROM outbox INDEXED BY outbox_coalesce WHERE status = 'coalesce' GROUP BY recipients`)
+	if err != nil && strings.Contains(err.Error(), "no such index") {
+		// A store that was past schema 41 before that migration existed.
+		drows, err = t.db.QueryContext(ctx, `SELECT recipients, min(id) FROM outbox WHERE status = 'coalesce' GROUP BY recipients`)
+	}
 	if err != nil {
 		return err
 	}
 	for drows.Next() {
-		var rcpt, created string
+		var rcpt string
 		var first int64
-		if err := drows.Scan(&rcpt, &created, &first); err != nil {
+		if err := drows.Scan(&rcpt, &first); err != nil {
 			drows.Close()
+			return err
+		}
+		firsts[rcpt] = first
+	}
+	drows.Close()
+	if err := drows.Err(); err != nil {
+		return err
+	}
+	due := map[string]bool{}
+	for rcpt, first := range firsts {
+		var created string
+		if err := t.db.QueryRowContext(ctx, `SELECT created_at FROM outbox WHERE id = ?`, first).Scan(&created); err != nil {
 			return err
 		}
 		o, _ := time.Parse(time.RFC3339, created)
 		if now.Sub(o) >= CoalesceEvery || o.After(now) {
 			due[rcpt] = true
 		}
-	}
-	drows.Close()
-	if err := drows.Err(); err != nil {
-		return err
 	}
 	if len(due) == 0 {
 		return nil
