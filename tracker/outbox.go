@@ -590,9 +590,9 @@ func (t *Tracker) flushCoalesced(ctx context.Context) error {
 		ms := groups[rcpt]
 		err := t.tx(ctx, func(tx *sql.Tx) error {
 			// A notice about a message on no case offers "Open case" by reply. One such
-			// notice in the summary: the summary is about that message, so the reply to
-			// it opens the case. More than one: a reply could not say which, so each goes
-			// as itself (staff notices are never held by the cap).
+			// notice in the summary: the summary is about that message, so "Open case" in
+			// reply to it opens the case. More than one (a flood from a stranger, say):
+			// still one summary, which says that a reply cannot choose among them.
 			var about string
 			var triage int
 			for _, m := range ms {
@@ -602,20 +602,7 @@ func (t *Tracker) flushCoalesced(ctx context.Context) error {
 				}
 			}
 			if triage > 1 {
-				rest := ms[:0:0]
-				for _, m := range ms {
-					if m.about == "" {
-						rest = append(rest, m)
-						continue
-					}
-					if _, err := tx.ExecContext(ctx, `UPDATE outbox SET status = 'queued', last_error = '', next_attempt_at = ? WHERE id = ? AND status = 'coalesce'`, ts(now), m.id); err != nil {
-						return err
-					}
-				}
-				ms, about = rest, ""
-				if len(ms) == 0 {
-					return nil
-				}
+				about = ""
 			}
 			lines := []string{}
 			for i, m := range ms {
@@ -627,6 +614,12 @@ func (t *Tracker) flushCoalesced(ctx context.Context) error {
 			}
 			reason := fmt.Sprintf("csprbot has sent %d emails to you today, its limit for any one address, so the %d notices since then are gathered here in one email instead of %d (the limit is there to stop mail loops with outside addresses; notices to staff are never held by it). Reply to a notice itself is not possible for these: use csprbot case REF on the command line, or reply to this email.",
 				MaxPerAddressPerDay, len(ms), len(ms))
+			switch {
+			case triage == 1:
+				reason += " One of them is about a message csprbot could not tie to a case: to open a case from it, reply to this email with the line Open case."
+			case triage > 1:
+				reason += fmt.Sprintf(" %d of them are about messages csprbot could not tie to a case: Open case in reply to this email cannot say which, so forward the one that is a referral to csprbot as a new email.", triage)
+			}
 			id, err := t.enqueue(ctx, tx, now, outMsg{tmpl: TmplStaffAttention, to: strings.Split(rcpt, ", "), summary: true,
 				data: &MailData{Reason: reason, Lines: lines}})
 			if err != nil {
