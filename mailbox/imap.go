@@ -1,6 +1,7 @@
 package mailbox
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -703,17 +704,24 @@ func (s *imapSession) body(uid imap.UID, dir string, max int64) (raw []byte, sp 
 	return raw, sp, found, nil
 }
 
-// readLiteral reads a message literal into a spool file in dir, or (without dir) into
-// memory, failing if it holds more than max bytes.
+// inMemoryMax: a message up to this size is read into memory even with a spool folder
+// (a file for each would cost more than the message); a larger one goes to the file.
+const inMemoryMax = 1 << 20
+
+// readLiteral reads a message literal into memory if it holds at most inMemoryMax bytes
+// (or there is no dir), else into a spool file in dir, failing if it holds more than
+// max bytes. The size the server announced is not trusted for the choice.
 func readLiteral(lit io.Reader, dir string, max int64) ([]byte, *Spool, error) {
 	lr := &io.LimitedReader{R: lit, N: max + 1}
-	var raw []byte
-	var sp *Spool
-	var err error
+	keep := int64(inMemoryMax)
 	if dir == "" {
-		raw, err = io.ReadAll(lr)
-	} else {
-		sp, err = spoolFile(dir, "msg-*", lr)
+		keep = max + 1
+	}
+	raw, err := io.ReadAll(io.LimitReader(lr, keep+1))
+	var sp *Spool
+	if err == nil && int64(len(raw)) > keep {
+		sp, err = spoolFile(dir, "msg-*", io.MultiReader(bytes.NewReader(raw), lr))
+		raw = nil
 	}
 	if err == nil && lr.N <= 0 {
 		err = fmt.Errorf("more than the %d bytes allowed", max)

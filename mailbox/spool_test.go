@@ -158,6 +158,12 @@ func TestWatcherSpoolsBodies(t *testing.T) {
 	st := newStore(nil)
 	var paths []string
 	st.fail = func(f *Fetched) error {
+		if f.UID == 2 { // "small": read into memory
+			if f.Raw == nil || f.Spool != nil {
+				return fmt.Errorf("small message: Raw %d bytes, Spool %v; want it in memory", len(f.Raw), f.Spool)
+			}
+			return nil
+		}
 		if f.Raw != nil || f.Spool == nil {
 			return fmt.Errorf("uid %d: Raw %d bytes, Spool %v; want a spool only", f.UID, len(f.Raw), f.Spool)
 		}
@@ -182,8 +188,8 @@ func TestWatcherSpoolsBodies(t *testing.T) {
 	if err := w.Once(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	if len(paths) != 2 {
-		t.Fatalf("handled %d spooled messages, want 2", len(paths))
+	if len(paths) != 1 || len(st.got) != 2 {
+		t.Fatalf("handled %d messages, %d spooled; want 2, 1 spooled", len(st.got), len(paths))
 	}
 	for _, p := range paths {
 		if _, err := os.Stat(p); !os.IsNotExist(err) {
@@ -211,6 +217,20 @@ func TestSpoolRefusesMoreThanMax(t *testing.T) {
 	}
 	if raw, _, err := readLiteral(bytes.NewReader(bytes.Repeat([]byte("x"), 100)), "", 100); err != nil || len(raw) != 100 {
 		t.Fatalf("readLiteral(100 bytes, max 100) = %d bytes, %v", len(raw), err)
+	}
+	// Small in memory, larger in a file, whatever the server announced.
+	big := bytes.Repeat([]byte("y"), inMemoryMax+1)
+	if raw, sp, err := readLiteral(bytes.NewReader(big), dir, 2*inMemoryMax); err != nil || raw != nil || sp == nil || sp.Size != int64(len(big)) {
+		t.Fatalf("readLiteral(%d bytes, dir) = %d bytes in memory, spool %+v, %v; want a spool", len(big), len(raw), sp, err)
+	} else {
+		got, _ := os.ReadFile(sp.Path)
+		if !bytes.Equal(got, big) {
+			t.Errorf("spooled %d bytes, want the %d read", len(got), len(big))
+		}
+		sp.Remove()
+	}
+	if raw, sp, err := readLiteral(bytes.NewReader(big[:inMemoryMax]), dir, 2*inMemoryMax); err != nil || sp != nil || len(raw) != inMemoryMax {
+		t.Fatalf("readLiteral(%d bytes, dir) = %d bytes, spool %v, %v; want it in memory", inMemoryMax, len(raw), sp, err)
 	}
 	entries, _ := os.ReadDir(dir)
 	if len(entries) != 0 {
