@@ -293,7 +293,7 @@ func lateBy(d time.Duration) string {
 func (t *Tracker) maybeAdvanceStage(ctx context.Context, tx *sql.Tx, now time.Time, caseID int64) error {
 	var stage string
 	var awaiting int
-	if err := tx.QueryRowContext(ctx, `SELECT stage, (SELECT count(*) FROM returns WHERE case_id = cases.id AND kind = 'scoping' AND status NOT IN ('received', 'nil_return'))
+	if err := tx.QueryRowContext(ctx, `SELECT stage, (SELECT count(*) FROM returns WHERE case_id = cases.id AND kind = 'scoping' AND status NOT IN ('received', 'nil_return', 'waived'))
 		FROM cases WHERE id = ?`, caseID).Scan(&stage, &awaiting); err != nil {
 		return err
 	}
