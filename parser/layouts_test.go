@@ -296,3 +296,32 @@ func TestParseTypedTicksAndTSV(t *testing.T) {
 		},
 	})
 }
+
+// A nil return written as a letter whose subject line is the scoping form's title
+// is a nil return; its letterhead's telephone is no field. Our form sent back
+// blank, which says a reply may say the agency "has had no involvement", is not.
+func TestNilReturnLetterAndBlankForm(t *testing.T) {
+	letter := p("Fictional Dental Service") + p("Tel: 020 7946 0880") +
+		p("Initial Scoping and Information Sharing") + p("Your reference: LSCP-2026-053") +
+		p("As the child and family are not known to us, we have not completed the scoping form.") +
+		p("Yours sincerely,") + p("Dr Nadia Notreal")
+	f, err := Parse("letter.docx", makeDocx(t, letter), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkForm(t, f, KindScopingReturn, map[string]string{"case_ref": "LSCP-2026-053", "child_known": "no", "family_known": "no"}, nil)
+
+	blank := p("Rapid Review Initial Scoping and Information Sharing") +
+		p("Please reply to our email with this form attached. If your agency has had no involvement with the child or any member of the family, you may instead reply to say so.") +
+		tbl(cells("Case reference", "LSCP-2026-001"), cells("Child's anonymised initials", "ET"), cells("Agency", "Police"),
+			cells("Completed by", ""), cells("Role", ""), cells("Email", ""), cells("Telephone", ""), cells("Date completed", ""),
+			cells("Did your agency have any involvement with the child?", "☐ Yes ☐ No"),
+			cells("Did your agency have any involvement with any named family member?", "☐ Yes ☐ No"))
+	f, err = Parse("blank.docx", makeDocx(t, blank), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := f.Fields["child_known"]; ok || f.Kind != KindScopingReturn {
+		t.Errorf("blank form read as %s %v, want a scoping return answering nothing", f.Kind, f.Fields)
+	}
+}

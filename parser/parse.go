@@ -196,6 +196,18 @@ func pdfBlocks(pc *pdfContent) []block {
 	return append(out, lines[head:]...)
 }
 
+// answersScoping reports whether a scoping return answers any of the form's
+// questions (beyond who completed it and how to reach them).
+func answersScoping(f *Form) bool {
+	for _, k := range []string{"child_known", "family_known", "family_members_known", "involvement_summary",
+		"open_now", "records_secured", "immediate_concerns", "learning"} {
+		if _, ok := f.Fields[k]; ok {
+			return true
+		}
+	}
+	return len(f.Tables) > 0
+}
+
 // answersNotKnown reports whether a body too short to be taken for the scoping
 // form answers its two questions no ("Q: Is the child known to your agency?
 // A: No"), and nothing else it answers says yes.
@@ -415,13 +427,20 @@ func (d *doc) extract() *Form {
 			}
 		}
 	}
-	if f.Kind == KindUnknown && d.body {
+	// A nil return: an email body, or a letter (.odt, .docx, PDF), that is no form
+	// and says the child and family are not known; also one that carries the
+	// scoping form's title (a letter's subject line) but answers none of its
+	// questions, its letterhead's telephone and the like being no answers. Our
+	// own form sent back blank is no letter: it prints its questions (and says a
+	// reply may say the agency "has had no involvement").
+	if f.Kind == KindUnknown || (f.Kind == KindScopingReturn && !answersScoping(f) && b.x.labels <= 3) {
 		var sb strings.Builder
 		allText(d.blocks, &sb)
-		if isNilReturn(sb.String()) || answersNotKnown(rs) {
+		if isNilReturn(sb.String()) || (f.Kind == KindUnknown && d.body && answersNotKnown(rs)) {
 			f.Kind = KindScopingReturn
-			f.Fields["child_known"] = "no"
-			f.Fields["family_known"] = "no"
+			f.Fields = map[string]string{"child_known": "no", "family_known": "no"}
+			f.Tables = map[string][]map[string]string{}
+			f.Warnings = append([]string{}, d.notes...)
 			if ref := findCaseRef(sb.String()); ref != "" {
 				f.Fields["case_ref"] = ref
 			}
