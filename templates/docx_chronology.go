@@ -167,6 +167,9 @@ func chronologyBody(d *wml, v *tracker.ChronologyView) {
 		if t, err := time.Parse("2006-01-02", e.Date); err == nil {
 			date = t.Format("02/01/2006")
 		}
+		if e.Time != "" {
+			date += " " + e.Time
+		}
 		d.raw(chronRow(widths, fill, date, e.Agency, e.Who, e.What, e.Outcome, evidence(e), strings.Join(note, ". ")))
 	}
 	if len(v.Entries) == 0 {

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -334,7 +335,20 @@ func (t *Tracker) sendRRDraft(ctx context.Context, tx *sql.Tx, now time.Time, ca
 
 // ---- the combined chronology ----
 
-var isoDay = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
+var (
+	isoDay  = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
+	clockRE = regexp.MustCompile(`^([01]?\d|2[0-3])[:.]([0-5]\d)$`)
+)
+
+// clockOf is a time of day as HH:MM, or "" if s is not one.
+func clockOf(s string) string {
+	m := clockRE.FindStringSubmatch(strings.TrimSpace(s))
+	if m == nil {
+		return ""
+	}
+	h, _ := strconv.Atoi(m[1])
+	return fmt.Sprintf("%02d:%s", h, m[2])
+}
 
 // Chronology is the combined multi-agency chronology of a case as it stands now.
 func (t *Tracker) Chronology(ctx context.Context, ref string) (*ChronologyView, error) {
@@ -361,7 +375,7 @@ func (t *Tracker) chronologyView(ctx context.Context, tx *sql.Tx, now time.Time,
 			if strings.TrimSpace(e["when"]+e["event"]) == "" {
 				continue
 			}
-			all = append(all, ChronEntry{Date: strings.TrimSpace(e["when"]), Agency: by, Source: "referral", What: strings.TrimSpace(e["event"])})
+			all = append(all, ChronEntry{Date: strings.TrimSpace(e["when"]), Time: clockOf(e["when_time"]), Agency: by, Source: "referral", What: strings.TrimSpace(e["event"])})
 			n++
 		}
 		v.Sources = append(v.Sources, ChronSource{Agency: by, Kind: "referral", Name: "(the referral)", Received: c.received, Entries: n})
@@ -378,7 +392,7 @@ func (t *Tracker) chronologyView(ctx context.Context, tx *sql.Tx, now time.Time,
 		if d.form.Kind == FormChronology {
 			src.Kind = "chronology"
 			for _, r := range d.form.Tables["entries"] {
-				e := ChronEntry{Date: strings.TrimSpace(r["date"]), Agency: d.agency, Source: "chronology",
+				e := ChronEntry{Date: strings.TrimSpace(r["date"]), Time: clockOf(r["date_time"]), Agency: d.agency, Source: "chronology",
 					Who:     strings.Join(nonEmpty(r["sender"], r["subject"]), " – "),
 					Outcome: strings.TrimSpace(r["response"]), Evidence: strings.TrimSpace(r["source"]), Comment: strings.TrimSpace(r["comment"])}
 				var what []string
@@ -393,7 +407,7 @@ func (t *Tracker) chronologyView(ctx context.Context, tx *sql.Tx, now time.Time,
 			}
 		} else {
 			for _, r := range d.form.Tables["involvement"] {
-				rows = append(rows, ChronEntry{Date: strings.TrimSpace(r["date"]), Agency: d.agency, Source: "scoping return",
+				rows = append(rows, ChronEntry{Date: strings.TrimSpace(r["date"]), Time: clockOf(r["date_time"]), Agency: d.agency, Source: "scoping return",
 					Who: strings.TrimSpace(r["person"]), What: strings.TrimSpace(r["event"]), Outcome: strings.TrimSpace(r["outcome"])})
 			}
 		}
@@ -406,7 +420,7 @@ func (t *Tracker) chronologyView(ctx context.Context, tx *sql.Tx, now time.Time,
 			}
 			// The same entry sent again by the same agency (a return re-sent, a chronology
 			// with the scoping return's rows) is one entry; across agencies none is dropped.
-			key := strings.ToLower(e.Agency + "|" + e.Date + "|" + e.Who + "|" + e.What + "|" + e.Outcome)
+			key := strings.ToLower(e.Agency + "|" + e.Date + " " + e.Time + "|" + e.Who + "|" + e.What + "|" + e.Outcome)
 			if first, ok := seen[key]; ok && first != d.msgID {
 				continue
 			}
@@ -430,7 +444,15 @@ func (t *Tracker) chronologyView(ctx context.Context, tx *sql.Tx, now time.Time,
 		e.Outside = from != "" && e.Date < from || to != "" && e.Date > to
 		v.Entries = append(v.Entries, e)
 	}
-	sort.SliceStable(v.Entries, func(i, j int) bool { return v.Entries[i].Date < v.Entries[j].Date })
+	// By date, and within a day by time where given (an entry without a time first, as
+	// the agencies sent them).
+	sort.SliceStable(v.Entries, func(i, j int) bool {
+		a, b := v.Entries[i], v.Entries[j]
+		if a.Date != b.Date {
+			return a.Date < b.Date
+		}
+		return a.Time < b.Time
+	})
 	v.Entries = sideBySide(v.Entries)
 
 	rets, err := scopingReturns(ctx, tx, c.id)
@@ -583,9 +605,14 @@ func (t *Tracker) sendChronology(ctx context.Context, tx *sql.Tx, now time.Time,
 		return "", err
 	}
 	to := t.staffAddrs()
-	lead, err := t.leadReviewer(ctx, tx, c.id)
-	if err != nil {
-		return "", err
+	// The lead reviewer gets it only when a person asks (staff's command); the updated copy
+	// csprbot sends by itself goes to staff alone, nothing outside the partnership by itself.
+	lead := ""
+	if actor != "csprbot" {
+		var err error
+		if lead, err = t.leadReviewer(ctx, tx, c.id); err != nil {
+			return "", err
+		}
 	}
 	if lead != "" {
 		to = append(to, lead)
@@ -640,8 +667,7 @@ func (t *Tracker) leadReviewer(ctx context.Context, tx *sql.Tx, caseID int64) (s
 }
 
 // tickDrafts sends staff the combined chronology again when a document has arrived since
-// it was last sent (a late return, a chronology): once per change, to staff and the lead
-// reviewer as sendChronology finds them now.
+// it was last sent (a late return, a chronology): once per change, to staff alone.
 func (t *Tracker) tickDrafts(ctx context.Context, now time.Time) error {
 	if err := t.tickToRDrafts(ctx, now); err != nil {
 		return err

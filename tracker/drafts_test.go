@@ -400,6 +400,18 @@ func TestChronologyReviewPeriodAndLeadReviewer(t *testing.T) {
 			t.Errorf("chronology to %s held", o.To)
 		}
 	}
+	// The updated copy a later return brings goes to staff alone: nothing outside the
+	// partnership by itself.
+	clock.Set("2026-12-10T10:00:00Z")
+	agencySends(t, tr, clock, "icb@icb.example", req["NHS South East London ICB"], "i1@icb.example",
+		scopingAtt("icb-return.docx", map[string]string{"child_known": "yes"}, map[string]string{"date": "2026-11-20", "event": "GP appointment"}))
+	if _, err := tr.TickMeetings(ctx); err != nil {
+		t.Fatal(err)
+	}
+	sent := outboxEmails(t, tr, TmplChronology)
+	if last := sent[len(sent)-1]; len(sent) != 3 || last.To != "strategic.lead@lewisham.gov.uk" {
+		t.Errorf("the updated chronology went to %q (%d sent), want staff alone", last.To, len(sent))
+	}
 }
 
 // Issue 14.3: when a local review is decided, staff get the Terms of Reference draft once,
@@ -515,5 +527,58 @@ func TestPanelPapersBeforeEachPanelMeeting(t *testing.T) {
 	}
 	if s := strings.Join(out, "\n"); !strings.Contains(s, "Metropolitan Police Service: chronology due 29 January 2027") {
 		t.Errorf("outstanding = %s, want the police's chronology", s)
+	}
+}
+
+// A draft to staff goes as it is past the daily cap (d37359b): the summary of notices that
+// gathers staff mail past it carries no documents.
+func TestDraftToStaffPastTheDailyCapKeepsItsDocument(t *testing.T) {
+	ctx := context.Background()
+	clock := &testClock{}
+	tr := newRRTracker(t, clock, nil)
+	draftCase(t, tr, clock)
+	clock.Set("2026-12-15T09:00:00Z")
+	if _, err := tr.DB().Exec(`INSERT INTO address_days_counted(day) VALUES ('2026-12-15') ON CONFLICT DO NOTHING`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tr.DB().Exec(`INSERT INTO address_day(address, day, n) VALUES ('strategic.lead@lewisham.gov.uk', '2026-12-15', ?)
+		ON CONFLICT(address, day) DO UPDATE SET n = excluded.n`, MaxPerAddressPerDay+5); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tr.TickMeetings(ctx); err != nil {
+		t.Fatal(err)
+	}
+	drafts := outboxEmails(t, tr, TmplRRDraft)
+	if len(drafts) != 1 || drafts[0].Status != "queued" {
+		t.Fatalf("report draft past the cap = %+v, want queued as it is", drafts)
+	}
+}
+
+// Within a day, entries are in time order where the date cell gave a time (the parser's
+// <column>_time), those without one first, as the agencies sent them.
+func TestChronologyTimeOfDayOrder(t *testing.T) {
+	ctx := context.Background()
+	clock := &testClock{}
+	tr := newRRTracker(t, clock, nil)
+	req, _ := draftCase(t, tr, clock)
+	clock.Set("2026-12-09T10:00:00Z")
+	agencySends(t, tr, clock, "lead@met.example", req["Metropolitan Police Service"], "p1@met.example",
+		chronologyAtt("police-chronology.docx", "ET",
+			map[string]string{"date": "2026-11-01", "date_time": "18:05", "sender": "Control room", "comms_within": "Second call"},
+			map[string]string{"date": "2026-11-01", "date_time": "9.30", "sender": "Control room", "comms_within": "First call"},
+			map[string]string{"date": "2026-11-01", "sender": "PC Jones", "comms_within": "Note written up"}))
+	v, err := tr.Chronology(ctx, "LSCP-2026-001")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range v.Entries {
+		if e.Date == "2026-11-01" {
+			got = append(got, e.Time+" "+e.What)
+		}
+	}
+	want := []string{" Within agency: Note written up", "09:30 Within agency: First call", "18:05 Within agency: Second call"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("entries of 1 Nov = %q, want %q", got, want)
 	}
 }

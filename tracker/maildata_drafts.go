@@ -76,6 +76,7 @@ type ChronologyView struct {
 // ChronEntry is one entry of the combined chronology.
 type ChronEntry struct {
 	Date    string // YYYY-MM-DD; as written (or "") for an undated entry
+	Time    string // HH:MM where the entry gives one (the date cell's <column>_time), else ""
 	Agency  string
 	Source  string // "scoping return", "chronology", "referral"
 	Who     string // the person or the sender and subject
