@@ -1,7 +1,10 @@
 package main
 
 import (
+	"archive/zip"
+	"bytes"
 	"context"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -133,6 +136,21 @@ func TestDraftsEndToEnd(t *testing.T) {
 		}
 	}
 
+	// The Strategic Safeguarding Lead completes the draft (recommendation b ticked, a
+	// rationale written) and sends it back in reply: read as the report, as any report is.
+	filled := fillDraft(t, dr.Attachments[0].Data, "b) Meets the criteria for a local Child Safeguarding Practice Review",
+		"Rationale for Recommendation", "Several agencies knew of the injuries before the incident.")
+	if f, err := parser.Parse("completed.docx", filled, parser.Options{}); err != nil || f.Fields["recommendation"] != "b" {
+		t.Fatalf("the completed draft reads as %v (%v)", f, err)
+	}
+	e.deliver("2026-12-16T15:00:00Z", demoMail{from: rrLead, subject: "Re: " + dr.Subject, inReplyTo: dr.MessageID,
+		body: "The completed report.", attachName: "rapid-review-report.docx", attach: filled})
+	m = sink.mark()
+	step("2026-12-16T15:05:00Z")
+	if ap := pick(sink.since(m), rrApproval, rrLead); len(ap) != 1 || !strings.Contains(ap[0].Text, "Several agencies knew of the injuries") {
+		t.Errorf("after the completed draft came back, approval requests:\n%s", describe(sink.since(m)))
+	}
+
 	// The combined chronology on the command line, read by python-docx.
 	out := filepath.Join(t.TempDir(), "chronology.docx")
 	said := e.run(0, "case", rrRef, "chronology", "--out", out, "--now", "2026-12-15T10:00:00Z")
@@ -182,6 +200,42 @@ func TestDraftsEndToEnd(t *testing.T) {
 	if _, err := os.Stat(papers); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// fillDraft ticks the box of option in a generated draft and writes text in the empty
+// answer after label, as a person would in Word.
+func fillDraft(t *testing.T, data []byte, option, label, text string) []byte {
+	t.Helper()
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for _, f := range zr.File {
+		rc, _ := f.Open()
+		b, _ := io.ReadAll(rc)
+		rc.Close()
+		if f.Name == "word/document.xml" {
+			doc := string(b)
+			i := strings.Index(doc, xmlEscape(option))
+			j := strings.LastIndex(doc[:i], `<w14:checked w14:val="0"/>`)
+			if i < 0 || j < 0 {
+				t.Fatalf("no box for %q in the draft", option)
+			}
+			doc = doc[:j] + `<w14:checked w14:val="1"/>` + doc[j+len(`<w14:checked w14:val="0"/>`):]
+			k := j + strings.Index(doc[j:], "☐")
+			doc = doc[:k] + "☒" + doc[k+len("☐"):]
+			i = strings.Index(doc, xmlEscape(label))
+			p := i + strings.Index(doc[i:], "<w:p></w:p>")
+			doc = doc[:p] + `<w:p><w:r><w:t>` + xmlEscape(text) + `</w:t></w:r></w:p>` + doc[p+len("<w:p></w:p>"):]
+			b = []byte(doc)
+		}
+		w, _ := zw.Create(f.Name)
+		w.Write(b)
+	}
+	zw.Close()
+	return buf.Bytes()
 }
 
 // pythonRows reads a combined chronology with python-docx and returns the rows of its
