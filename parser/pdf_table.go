@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // Tables in a PDF's text layer. A PDF has no tables, only glyphs and lines drawn
@@ -292,12 +293,14 @@ func pdfCellParas(glyphs []pdfGlyph, left, right float64) ([]block, cellEdge) {
 			p := lines[i-1]
 			space := 0.33 * p.size // about a space of the common text fonts
 			full := p.x1+space+l.firstW > limit
-			// an address too long for its cell, broken where the cell ended (a word
-			// broken so, "Relationshi" "p", keeps the space: labels are matched
-			// without spaces too, and "Outcome" "Sought:" cannot be told from it)
-			forced := !strings.ContainsAny(p.text, " \t") && strings.Contains(p.text, "@") && p.x1 > limit-0.6*p.size
+			// an address too long for its cell, broken where the cell ended, or a
+			// word so broken ("Safeguardi" "ng"): see midWord
+			alone := !strings.ContainsAny(p.text, " \t")
+			forced := alone && strings.Contains(p.text, "@") && p.x1 > limit-0.6*p.size
 			switch {
 			case forced:
+			case full && alone && p.x1 > limit-p.size && midWord(p.text, text):
+				// LibreOffice breaks a word too long for its cell where the cell ends
 			case full && strings.HasSuffix(p.text, "-") && !strings.HasSuffix(p.text, " -"):
 				// a break after a hyphen: "Example-" "Step"
 			case full:
@@ -310,6 +313,33 @@ func pdfCellParas(glyphs []pdfGlyph, left, right float64) ([]block, cellEdge) {
 		cur.WriteString(text)
 	}
 	return append(out, block{text: cur.String()}), edge
+}
+
+// midWord reports whether a line that starts with the rest of a word continues
+// prev, a line of one word that reached the cell's edge: the break is inside the
+// word when the rest starts in lower case after a lower-case letter and is no word
+// of its own ("ng", "n", "e": no vowel, or one letter other than "a"; a whole word
+// such as "not" after "household" wrapped there, and keeps its space).
+func midWord(prev, next string) bool {
+	last, _ := utf8.DecodeLastRuneInString(prev)
+	if !unicode.IsLower(last) {
+		return false
+	}
+	end := strings.IndexFunc(next, func(r rune) bool { return !unicode.IsLetter(r) })
+	if end < 0 {
+		end = len(next)
+	}
+	tail := next[:end]
+	if tail == "" {
+		return false
+	}
+	if first, _ := utf8.DecodeRuneInString(tail); !unicode.IsLower(first) {
+		return false
+	}
+	if utf8.RuneCountInString(tail) == 1 {
+		return tail != "a"
+	}
+	return !strings.ContainsAny(tail, "aeiouy")
 }
 
 // cellEdge is where a cell's text begins and ends, to tell a row a page break

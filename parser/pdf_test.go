@@ -459,3 +459,24 @@ func TestExtractPDFEncrypted(t *testing.T) {
 		})
 	}
 }
+
+func TestMidWord(t *testing.T) {
+	for _, tt := range []struct {
+		prev, next string
+		want       bool
+	}{
+		{"Safeguardi", "ng", true},
+		{"supervisio", "n policy", true},
+		{"Timescal", "e", true},
+		{"household", "not", false},
+		{"Outcome", "sought", false},
+		{"Outcome", "Sought:", false},
+		{"Example-", "Step", false},
+		{"visit", "a", false},
+		{"2026", "n", false},
+	} {
+		if got := midWord(tt.prev, tt.next); got != tt.want {
+			t.Errorf("midWord(%q, %q) = %v, want %v", tt.prev, tt.next, got, tt.want)
+		}
+	}
+}
