@@ -94,6 +94,8 @@ var names = []string{
 	tracker.TmplNationalNotice,
 	tracker.TmplActionSignOff,
 	tracker.TmplLearningInvite,
+	tracker.TmplLCSPRReceived,
+	tracker.TmplLCSPREscalate,
 }
 
 // Names returns every template name, in a fixed order.

@@ -127,6 +127,14 @@ var goldenCases = []goldenCase{
 		d.RR = &tracker.RRView{Meeting: start, MeetingEnd: start.Add(4 * time.Hour)}
 		d.LCSPR = &tracker.LCSPRView{Venue: "https://teams.example/meet/123"}
 	}},
+	{"lcspr_received", tracker.TmplLCSPRReceived, func(d *tracker.MailData) {
+		d.Reason, d.LCSPR = "chronology", &tracker.LCSPRView{Kind: tracker.ReturnChronology}
+	}},
+	{"lcspr_escalation", tracker.TmplLCSPREscalate, func(d *tracker.MailData) {
+		d.Chaser, d.Now = 2, at(2027, 2, 2, 9, 0)
+		d.Reason = "Metropolitan Police Service has not returned what was asked after two chasers."
+		d.Lines = []string{"Metropolitan Police Service: chronology due 17:00 Mon 25 Jan 2027, 2 chasers sent"}
+	}},
 	{"national_notice_final_report", tracker.TmplNationalNotice, func(d *tracker.MailData) {
 		d.LCSPR = &tracker.LCSPRView{Notice: tracker.NoticeFinalReport, PublishOn: at(2027, 6, 10, 10, 0), ReportName: "LSCP-2026-001 final report.docx"}
 	}},
@@ -264,7 +272,7 @@ func TestNames(t *testing.T) {
 	want := []string{tracker.TmplAckReferrer, tracker.TmplStaffNewReferral, tracker.TmplScopingRequest, tracker.TmplReturnReceived,
 		tracker.TmplReturnEmpty, tracker.TmplStaffAttention, tracker.TmplReminder, tracker.TmplChaser, tracker.TmplEscalation, tracker.TmplCommandReply, tracker.TmplDigest,
 		tracker.TmplMeetingInvite, tracker.TmplMeetingCancel, tracker.TmplPapers, tracker.TmplApprovalRequest, tracker.TmplPanelSubmission,
-		tracker.TmplOutcomeNotice, tracker.TmplStatutoryReminder, tracker.TmplRRDraft, tracker.TmplChronology, tracker.TmplToRDraft, tracker.TmplPanelPack, tracker.TmplLCSPRRequest, tracker.TmplNationalNotice, tracker.TmplActionSignOff, tracker.TmplLearningInvite}
+		tracker.TmplOutcomeNotice, tracker.TmplStatutoryReminder, tracker.TmplRRDraft, tracker.TmplChronology, tracker.TmplToRDraft, tracker.TmplPanelPack, tracker.TmplLCSPRRequest, tracker.TmplNationalNotice, tracker.TmplActionSignOff, tracker.TmplLearningInvite, tracker.TmplLCSPRReceived, tracker.TmplLCSPREscalate}
 	got := Names()
 	if !slices.Equal(got, want) {
 		t.Errorf("Names() = %v, want %v", got, want)

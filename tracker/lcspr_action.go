@@ -194,9 +194,9 @@ func (t *Tracker) actionEvidence(ctx context.Context, tx *sql.Tx, now time.Time,
 	if in.Auto != "" {
 		return true, nil
 	}
-	_, err = t.enqueue(ctx, tx, now, outMsg{caseID: tt.caseID, agency: tt.agency, tmpl: TmplReturnReceived,
+	_, err = t.enqueue(ctx, tx, now, outMsg{caseID: tt.caseID, agency: tt.agency, tmpl: TmplLCSPRReceived,
 		to: []string{in.From}, sender: in.From, inReplyTo: in.MessageID, references: append(in.References, in.MessageID),
-		data: &MailData{Case: view, Agency: t.agencyView(ctx, tx, tt.caseID, tt.agency), Reason: "evidence for " + item + " received"}})
+		data: &MailData{Case: view, Agency: t.agencyView(ctx, tx, tt.caseID, tt.agency), Reason: "evidence for " + item, LCSPR: &LCSPRView{Kind: ReturnActionEvidence, Item: item}}})
 	return true, err
 }
 

@@ -7,8 +7,10 @@ import (
 
 // Template names of the local review's emails. templates/ has a file for each.
 const (
-	TmplLCSPRRequest   = "lcspr_request"   // to an agency: a chronology or agency report by a date (or more information), the pre-filled form attached
-	TmplNationalNotice = "national_notice" // to the National Panel, Ofsted, the DfE or the NSPCC: held for approval, sent once
+	TmplLCSPRRequest   = "lcspr_request"    // to an agency: a chronology or agency report by a date (or more information), the pre-filled form attached
+	TmplNationalNotice = "national_notice"  // to the National Panel, Ofsted, the DfE or the NSPCC: held for approval, sent once
+	TmplLCSPRReceived  = "lcspr_received"   // to an agency: its chronology, agency report or action evidence is recorded
+	TmplLCSPREscalate  = "lcspr_escalation" // to the subgroup: an agency has not sent what the local review asked, after the chasers
 )
 
 // Kinds of document requested from an agency by a date (returns.kind).

@@ -327,8 +327,8 @@ func (t *Tracker) lcsprReturn(ctx context.Context, tx *sql.Tx, now time.Time, in
 	if err != nil {
 		return true, err
 	}
-	_, err = t.enqueue(ctx, tx, now, outMsg{caseID: tt.caseID, agency: tt.agency, tmpl: TmplReturnReceived,
+	_, err = t.enqueue(ctx, tx, now, outMsg{caseID: tt.caseID, agency: tt.agency, tmpl: TmplLCSPRReceived,
 		to: []string{in.From}, sender: in.From, inReplyTo: in.MessageID, references: append(in.References, in.MessageID),
-		data: &MailData{Case: c, Agency: t.agencyView(ctx, tx, tt.caseID, tt.agency), Reason: label}})
+		data: &MailData{Case: c, Agency: t.agencyView(ctx, tx, tt.caseID, tt.agency), Reason: strings.Join(labels, " and "), LCSPR: &LCSPRView{Kind: filed[0].kind}}})
 	return true, err
 }

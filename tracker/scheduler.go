@@ -186,7 +186,11 @@ func (t *Tracker) escalate(ctx context.Context, now time.Time, caseID int64, ret
 			return err
 		}
 		reason := fmt.Sprintf("%s not returned "+returnWhat+" after two chasers.", strings.Join(agencies, ", ")+map[bool]string{true: " has", false: " have"}[len(agencies) == 1])
-		if _, err := t.enqueue(ctx, tx, now, outMsg{caseID: caseID, tmpl: TmplEscalation, to: []string{to},
+		tmpl := TmplEscalation
+		if returnWhat != "the scoping form" {
+			tmpl = TmplLCSPREscalate // the local review's documents (lcspr_maildata.go)
+		}
+		if _, err := t.enqueue(ctx, tx, now, outMsg{caseID: caseID, tmpl: tmpl, to: []string{to},
 			data: &MailData{Case: c, Agency: t.agencyView(ctx, tx, caseID, agencies[0]), Chaser: 2, Reason: reason, Lines: lines}}); err != nil {
 			return err
 		}
