@@ -177,6 +177,22 @@ func (t *Tracker) meetOnSend(ctx context.Context, tx *sql.Tx, at time.Time, case
 	return meetNoticeDeadline(ctx, t, tx, at, caseID, what)
 }
 
+// dropMarkedCopiesOf is dropMarkedCopies on the email of outbox row id, whose recipients
+// and stored email are updated when an address is left off.
+func (t *Tracker) dropMarkedCopiesOf(ctx context.Context, tx *sql.Tx, now time.Time, id, caseID int64, e *OutEmail) error {
+	dropped, err := t.dropMarkedCopies(ctx, tx, now, caseID, "", e)
+	if err != nil || len(dropped) == 0 {
+		return err
+	}
+	body, err := json.Marshal(e)
+	if err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `UPDATE outbox SET recipients = ?, email_json = ? WHERE id = ?`,
+		strings.Join(append(append([]string{}, e.To...), e.Cc...), ", "), string(body), id)
+	return err
+}
+
 // sendStage says who asks the send policy.
 type sendStage int
 
@@ -1011,17 +1027,8 @@ func (t *Tracker) noteSendState(err error) {
 func (t *Tracker) holdAtSend(ctx context.Context, tx *sql.Tx, now time.Time, id, caseID int64, e *OutEmail) (bool, error) {
 	// A staff or copied address that bounced since this was queued is left off, as at
 	// enqueue, and the row says so.
-	if dropped, err := t.dropMarkedCopies(ctx, tx, now, caseID, "", e); err != nil {
+	if err := t.dropMarkedCopiesOf(ctx, tx, now, id, caseID, e); err != nil {
 		return false, err
-	} else if len(dropped) > 0 {
-		body, err := json.Marshal(e)
-		if err != nil {
-			return false, err
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE outbox SET recipients = ?, email_json = ? WHERE id = ?`,
-			strings.Join(append(append([]string{}, e.To...), e.Cc...), ", "), string(body), id); err != nil {
-			return false, err
-		}
 	}
 	v, err := t.sendPolicy(ctx, tx, now, atSend, policyMail{caseID: caseID, messageID: e.MessageID, to: e.To, cc: e.Cc})
 	if err != nil || v.status == "queued" {
@@ -1091,6 +1098,19 @@ func (t *Tracker) release(ctx context.Context, tx *sql.Tx, now time.Time, messag
 	}
 	if status != "held" {
 		return fmt.Errorf("%w: %s is %s, not held", ErrRefused, messageID, status)
+	}
+	// Held whole for a bounced staff or copied address (as before such an address was
+	// left off at enqueue): released, it goes to the others.
+	var body string
+	if err := tx.QueryRowContext(ctx, `SELECT email_json FROM outbox WHERE id = ?`, id).Scan(&body); err != nil {
+		return err
+	}
+	var e OutEmail
+	if json.Unmarshal([]byte(body), &e) == nil {
+		if err := t.dropMarkedCopiesOf(ctx, tx, now, id, caseID.Int64, &e); err != nil {
+			return err
+		}
+		recipients = strings.Join(append(append([]string{}, e.To...), e.Cc...), ", ")
 	}
 	var to []string
 	for _, a := range strings.Split(recipients, ",") {
