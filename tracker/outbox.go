@@ -384,7 +384,10 @@ func sendBackoff(attempts int) time.Duration {
 // csprbot, each time left so by one that stopped (a crash, a kill) inside its SMTP
 // conversation, and be sent again with the same Message-ID and bytes. At that count it is
 // held for a person instead: an email that keeps stopping the sender, or a crash loop.
-const MaxInterrupted = 3
+// Five, as for a poison message (QuarantineAfterAny): restarts that merely land inside an
+// SMTP conversation (the crash harness kills at random, a loaded machine sends slowly)
+// must not hold ordinary mail.
+const MaxInterrupted = 5
 
 // sendOutcome is one claimed email and what the server said.
 type sendOutcome struct {
