@@ -127,6 +127,14 @@ var goldenCases = []goldenCase{
 		d.RR = &tracker.RRView{Meeting: start, MeetingEnd: start.Add(4 * time.Hour)}
 		d.LCSPR = &tracker.LCSPRView{Venue: "https://teams.example/meet/123"}
 	}},
+	{"digest_local_review", tracker.TmplDigest, func(d *tracker.MailData) {
+		d.Now = at(2027, 2, 8, 8, 0)
+		d.Case, d.Agency = tracker.CaseView{}, tracker.AgencyView{}
+		c := fixture().Case
+		c.Stage, c.Returns = "lcspr", nil
+		d.Digest = &tracker.DigestView{WeekFrom: at(2027, 2, 1, 0, 0), WeekTo: at(2027, 2, 8, 0, 0), Cases: []tracker.CaseView{c},
+			LocalReviews: []string{"LSCP-2026-001: learning event 10:00 Wed 10 Mar 2027 at Laurence House, Catford (set): 2 coming (csc.safeguarding@lewisham.gov.uk, safeguarding.lead@met.example)"}}
+	}},
 	{"lcspr_received", tracker.TmplLCSPRReceived, func(d *tracker.MailData) {
 		d.Reason, d.LCSPR = "chronology", &tracker.LCSPRView{Kind: tracker.ReturnChronology}
 	}},

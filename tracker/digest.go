@@ -223,6 +223,9 @@ func (t *Tracker) digestView(ctx context.Context, rt *readTx, now time.Time) (*D
 		return nil, err
 	}
 	arows.Close()
+	if dv.LocalReviews, err = digestLearning(ctx, rt, loc); err != nil {
+		return nil, err
+	}
 	return dv, t.digestTriage(ctx, rt, dv, now)
 }
 

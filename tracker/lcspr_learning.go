@@ -409,3 +409,49 @@ func (t *Tracker) remindLearning(ctx context.Context, tx *sql.Tx, now time.Time,
 	}
 	return audit(ctx, tx, now, caseID, "csprbot", "learning_event_reminder", fmt.Sprintf("reminder of the learning event sent to %d people", len(to)))
 }
+
+// digestLearning is a line for each open local review's learning event: when, where, and
+// who is coming, for the digest.
+func digestLearning(ctx context.Context, q querier, loc *time.Location) ([]string, error) {
+	rows, err := q.QueryContext(ctx, `SELECT c.id, c.ref FROM learning_events l JOIN cases c ON c.id = l.case_id WHERE c.stage IN (?, ?) ORDER BY c.id`, StageLCSPR, StageAlternative)
+	if err != nil {
+		return nil, err
+	}
+	type cs struct {
+		id  int64
+		ref string
+	}
+	var list []cs
+	for rows.Next() {
+		var c cs
+		if err := rows.Scan(&c.id, &c.ref); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		list = append(list, c)
+	}
+	rows.Close()
+	var out []string
+	for _, c := range list {
+		v, err := learningView(ctx, q, c.id)
+		if err != nil || v == nil {
+			return out, err
+		}
+		var coming []string
+		for _, a := range v.Answers {
+			if a.Answer == "accepted" || a.Answer == "registered" {
+				coming = append(coming, a.Attendee)
+			}
+		}
+		l := fmt.Sprintf("%s: learning event %s", c.ref, v.At.In(loc).Format("15:04 Mon 2 Jan 2006"))
+		if v.Venue != "" {
+			l += " at " + v.Venue
+		}
+		l += fmt.Sprintf(" (%s): %d coming", v.Status, len(coming))
+		if len(coming) > 0 {
+			l += " (" + strings.Join(coming, ", ") + ")"
+		}
+		out = append(out, l)
+	}
+	return out, nil
+}

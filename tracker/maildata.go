@@ -120,4 +120,7 @@ type DigestView struct {
 	// Triage counts the week's messages csprbot did not act on by itself, by kind
 	// ("3 messages tied to no case, for triage").
 	Triage []string
+	// LocalReviews is each open local review's learning event and who is coming
+	// (lcspr_learning.go), a line each; empty when there is none.
+	LocalReviews []string
 }

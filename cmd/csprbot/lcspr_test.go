@@ -220,6 +220,9 @@ func localReview(t *testing.T, e *e2e, mb rrMailbox) {
 	if out = e.run(0, "case", rrRef, "--now", "2027-02-02T12:07:00Z"); !strings.Contains(out, "2 coming, 3 answers") {
 		t.Errorf("csprbot case does not list who is coming:\n%s", out)
 	}
+	if out = e.run(0, "digest", "--now", "2027-02-02T12:08:00Z"); !strings.Contains(out, "LSCP-2026-001: learning event 10:00 Wed 10 Mar 2027 at Laurence House, Catford (set): 2 coming") {
+		t.Errorf("the digest does not list who is coming:\n%s", out)
+	}
 	// Status by email: the case's journey, in reply; the command line's twin says the same.
 	mb.deliver("2027-02-03T09:00:00Z", demoMail{from: rrLead, subject: "Re: " + inviteTo(rrLead).Subject, inReplyTo: inviteTo(rrLead).MessageID, body: "Status"})
 	got = step("2027-02-03T09:05:00Z")
