@@ -23,17 +23,18 @@ import (
 //	Aware: <date>
 //	Approve
 //	Send panel papers                (the papers for the local review panel, in one document, to staff)
+//	Send report draft                (the Rapid Review report draft as the case stands now, to staff)
 //	Send chronology                  (the combined chronology, to staff and a vouched lead reviewer)
 //
 // A Rapid Review report (Appendix 5) attached by staff is taken in the same way.
 var commandVerbs = map[string]bool{
 	"start scoping": true, "scoping": true, "add agency": true, "meeting": true, "cancel meeting": true,
 	"extend": true, "waive": true, "notified panel": true, "notified ofsted": true, "aware": true, "approve": true,
-	"confirm": true, "send chronology": true, "send panel papers": true, "clear address": true,
+	"confirm": true, "send chronology": true, "send report draft": true, "send panel papers": true, "clear address": true,
 }
 
 // CommandHelp lists the commands, for replies.
-const CommandHelp = `Start scoping | Add agency: NAME [<address>] | Meeting: YYYY-MM-DD HH:MM [force] | Cancel meeting | Extend: AGENCY to YYYY-MM-DD | Waive: AGENCY | Notified panel: YYYY-MM-DD | Notified Ofsted: YYYY-MM-DD | Aware: YYYY-MM-DD | Send chronology | Send panel papers | Clear address: ADDR | Approve [WHAT]` + " | " + LCSPRCommandHelp
+const CommandHelp = `Start scoping | Add agency: NAME [<address>] | Meeting: YYYY-MM-DD HH:MM [force] | Cancel meeting | Extend: AGENCY to YYYY-MM-DD | Waive: AGENCY | Notified panel: YYYY-MM-DD | Notified Ofsted: YYYY-MM-DD | Aware: YYYY-MM-DD | Send report draft | Send chronology | Send panel papers | Clear address: ADDR | Approve [WHAT]` + " | " + LCSPRCommandHelp
 
 func splitCommand(line string) (verb, arg string, ok bool) {
 	verb, arg, _ = strings.Cut(line, ":")
@@ -257,6 +258,8 @@ func (t *Tracker) command(ctx context.Context, tx *sql.Tx, now time.Time, tt tie
 		return t.setAware(ctx, tx, now, c, d, actor)
 	case "send panel papers":
 		return t.sendPanelPack(ctx, tx, now, c, "", time.Time{}, "command", actor)
+	case "send report draft":
+		return t.sendRRDraftCommand(ctx, tx, now, c, actor)
 	case "send chronology":
 		return t.sendChronology(ctx, tx, now, c, actor, "")
 	case "approve":

@@ -313,6 +313,35 @@ func (t *Tracker) sendRRDraft(ctx context.Context, tx *sql.Tx, now time.Time, ca
 	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM drafts WHERE case_id = ? AND kind = ?`, caseID, draftRR).Scan(&n); err != nil || n > 0 {
 		return err
 	}
+	return t.rrDraftNow(ctx, tx, now, caseID, "csprbot")
+}
+
+// sendRRDraftCommand sends the Rapid Review report draft as the case stands now, on a
+// person's request ("Send report draft"): also for a case whose papers went before
+// csprbot (an imported case), or again after later returns.
+func (t *Tracker) sendRRDraftCommand(ctx context.Context, tx *sql.Tx, now time.Time, c caseRow, actor string) (string, error) {
+	if len(t.cfg.Staff) == 0 {
+		return "", fmt.Errorf("%w: no staff address is configured to send the draft to", ErrRefused)
+	}
+	switch c.stage {
+	case StageReferral, StageScoping, StageRapidReview:
+	default:
+		return "", fmt.Errorf("%w: case %s is at stage %s: its Rapid Review is over", ErrRefused, c.ref, c.stage)
+	}
+	var sub int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM submissions WHERE case_id = ? AND status != 'superseded'`, c.id).Scan(&sub); err != nil {
+		return "", err
+	}
+	if sub > 0 {
+		return "", fmt.Errorf("%w: the Rapid Review report of %s is already in", ErrRefused, c.ref)
+	}
+	if err := t.rrDraftNow(ctx, tx, now, c.id, actor); err != nil {
+		return "", err
+	}
+	return "the Rapid Review report draft, as the case stands now, sent to staff", nil
+}
+
+func (t *Tracker) rrDraftNow(ctx context.Context, tx *sql.Tx, now time.Time, caseID int64, actor string) error {
 	v, err := t.rrDraftView(ctx, tx, caseID)
 	if err != nil {
 		return err
@@ -326,11 +355,11 @@ func (t *Tracker) sendRRDraft(ctx context.Context, tx *sql.Tx, now time.Time, ca
 	if err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO drafts(case_id, kind, outbox_msgid, recipients, sources, actor, created_at) VALUES (?, ?, ?, ?, '', 'csprbot', ?)`,
-		caseID, draftRR, id, strings.Join(to, ", "), ts(now)); err != nil {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO drafts(case_id, kind, outbox_msgid, recipients, sources, actor, created_at) VALUES (?, ?, ?, ?, '', ?, ?)`,
+		caseID, draftRR, id, strings.Join(to, ", "), actor, ts(now)); err != nil {
 		return err
 	}
-	return audit(ctx, tx, now, caseID, "csprbot", "draft_rr_report", fmt.Sprintf("Rapid Review report draft (Appendix 5) sent to staff with the papers: %d returns listed, %d invitees", len(v.Documents)-1, len(v.Expected)))
+	return audit(ctx, tx, now, caseID, actor, "draft_rr_report", fmt.Sprintf("Rapid Review report draft (Appendix 5) sent to staff%s: %d returns listed, %d invitees", map[bool]string{true: " with the papers", false: " on request"}[actor == "csprbot"], len(v.Documents)-1, len(v.Expected)))
 }
 
 // ---- the combined chronology ----

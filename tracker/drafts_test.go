@@ -189,6 +189,19 @@ func TestRRDraftGoesWithThePapersToStaffOnly(t *testing.T) {
 	if !found {
 		t.Error("no draft_rr_report in the audit trail")
 	}
+	// "Send report draft" sends it again, as the case stands now.
+	draftUID++
+	if _, err := tr.Ingest(ctx, &Incoming{Mailbox: "INBOX", UIDValidity: 1, UID: draftUID, ReceivedAt: clock.Now(), MessageID: "cmd-rr@lewisham.gov.uk",
+		From: "strategic.lead@lewisham.gov.uk", Subject: "RE: draft", InReplyTo: drafts[0].MessageID, Text: "Send report draft\n"}); err != nil {
+		t.Fatal(err)
+	}
+	if drafts := outboxEmails(t, tr, TmplRRDraft); len(drafts) != 2 || drafts[1].To != "strategic.lead@lewisham.gov.uk" {
+		t.Errorf("report drafts after the command = %d, want 2 (to staff)", len(drafts))
+	}
+	answers := outboxEmails(t, tr, TmplCommandReply)
+	if len(answers) == 0 || !strings.Contains(answers[len(answers)-1].Email.Text, "Rapid Review report draft") {
+		t.Errorf("the command's reply does not say the draft went")
+	}
 }
 
 // Issue 14.2: four agencies' returns and chronologies, with overlapping and undated entries,
