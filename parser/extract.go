@@ -248,7 +248,7 @@ func (x *extraction) walk(bs []block) {
 // start with such a header.
 func (x *extraction) tsvTable(bs []block) int {
 	h := bs[0].text
-	if strings.IndexByte(h, '\n') >= 0 {
+	if strings.IndexByte(h, '\n') >= 0 || !x.tsvHeader(h) {
 		return 0
 	}
 	head := tsvRow(h)
@@ -291,6 +291,25 @@ func (x *extraction) tsvTable(bs []block) int {
 	x.flush()
 	x.walkTable(t)
 	return used
+}
+
+// tsvHeader reports whether at least two of a line's tab-separated cells name
+// columns of one table: a cheap look before the row is built.
+func (x *extraction) tsvHeader(l string) bool {
+	for ti := range x.m.tables {
+		tm := &x.m.tables[ti]
+		n := 0
+		for rest, more := l, true; more; {
+			var part string
+			part, rest, more = strings.Cut(rest, "\t")
+			if _, ok := tm.cols[x.d.norm(part)]; ok {
+				if n++; n >= 2 {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 // tsvRow makes a table row of a line's tab-separated cells.
@@ -676,11 +695,15 @@ func (x *extraction) walkTable(t *table) {
 // optionRow is a table row as an option reads it: its cells joined, a box cell
 // holding only a typed "Y" read as the tick it is (an X is one already).
 func optionRow(infos []cellInfo) string {
-	n := 0
+	n, y := 0, false
 	for _, ci := range infos {
 		if !ci.empty {
 			n++
+			y = y || ci.text == "Y" || ci.text == "y"
 		}
+	}
+	if !y || n < 2 {
+		return joinTexts(infos, " ")
 	}
 	var parts []string
 	for _, ci := range infos {
