@@ -370,3 +370,21 @@ func (t *Tracker) planCommand(ctx context.Context, tx *sql.Tx, now time.Time, ca
 	}
 	return ActionPlanDone(res), nil
 }
+
+// FamilyLetterInfo is what the family letter (Appendix 7) needs from a local review: the
+// lead reviewer, and whether the child died. The letter is a document for the lead
+// reviewer to complete and send by hand; csprbot never writes to a family. The audit
+// records that it was made.
+func (t *Tracker) FamilyLetterInfo(ctx context.Context, ref, actor string) (reviewer string, death bool, err error) {
+	_, err = onCase(ctx, t, ref, "family letter", func(tx *sql.Tx, now time.Time, c caseRow) (bool, error) {
+		if err := lcsprOpen(c); err != nil {
+			return false, err
+		}
+		if err := tx.QueryRowContext(ctx, `SELECT lead_reviewer FROM cases WHERE id = ?`, c.id).Scan(&reviewer); err != nil {
+			return false, err
+		}
+		death = c.incidentKind == "death"
+		return true, audit(ctx, tx, now, c.id, actor, "family_letter", "the family letter and leaflet (Appendix 7, 8) made for the lead reviewer to complete and send by hand")
+	})
+	return reviewer, death, err
+}

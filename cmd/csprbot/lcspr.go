@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/lewisham-lscp/csprbot/parser"
+	"github.com/lewisham-lscp/csprbot/templates"
 	"github.com/lewisham-lscp/csprbot/tracker"
 )
 
@@ -42,6 +43,8 @@ func lcsprAction(name string) caseAction {
 		return caseLearningEvent
 	case "status":
 		return caseStatus
+	case "family-letter":
+		return caseFamilyLetter
 	}
 	return nil
 }
@@ -271,5 +274,32 @@ func caseStatus(ctx context.Context, a *app, f *flags, ref string, stdout io.Wri
 		return asUsage(err)
 	}
 	fmt.Fprintln(stdout, strings.Join(lines, "\n"))
+	return nil
+}
+
+// caseFamilyLetter: csprbot case REF family-letter [--out FILE]: the letter to the family
+// (Appendix 7) and the leaflet (Appendix 8) as a .docx for the lead reviewer to complete
+// and send by hand. Nothing is emailed to a family.
+func caseFamilyLetter(ctx context.Context, a *app, f *flags, ref string, stdout io.Writer) error {
+	if len(f.args) != 2 {
+		return usagef("case %s family-letter: csprbot case %s family-letter [--out FILE]", ref, ref)
+	}
+	reviewer, death, err := a.tr.FamilyLetterInfo(ctx, ref, "command line")
+	if err != nil {
+		return asUsage(err)
+	}
+	c := a.tr.Config()
+	doc, err := templates.FamilyLetter(templates.FamilyLetterData{Partnership: c.Partnership, Ref: ref, Reviewer: reviewer, Death: death})
+	if err != nil {
+		return err
+	}
+	out := f.last("out")
+	if out == "" {
+		out = templates.FamilyLetterName(ref)
+	}
+	if err := os.WriteFile(out, doc, 0o600); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "%s: the family letter and leaflet are in %s, for the lead reviewer to complete and send by hand (csprbot never writes to a family).\n", ref, out)
 	return nil
 }

@@ -1,9 +1,11 @@
 package main
 
 import (
+	"archive/zip"
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -241,6 +243,17 @@ func localReview(t *testing.T, e *e2e, mb rrMailbox) {
 		}
 	}
 
+	// The family letter and leaflet: a document for the lead reviewer, never an email.
+	letter := filepath.Join(t.TempDir(), "family.docx")
+	before := len(e.sent())
+	out = e.run(0, "case", rrRef, "family-letter", "--out", letter, "--now", "2027-03-11T09:00:00Z")
+	if body := docxText(t, letter); !strings.Contains(body, "STRICTLY CONFIDENTIAL") || !strings.Contains(body, "Jo Reviewer") || strings.Contains(body, "Ellie") {
+		t.Errorf("family letter (%s):\n%s", out, body)
+	}
+	if n := len(e.sent()); n != before {
+		t.Errorf("the family letter sent %d emails", n-before)
+	}
+
 	// The final report, across the late-May bank holiday and after the clock change: a
 	// publication on Wed 2 Jun leaves fewer than 7 working days from Mon 24 May (31 May is a
 	// bank holiday), so it is refused with the earliest lawful date, Thu 3 Jun.
@@ -430,4 +443,27 @@ func TestDecisionsOtherThanLocal(t *testing.T) {
 			t.Errorf("%d emails to %s", n, a)
 		}
 	}
+}
+
+// docxText is the text of a .docx's document part, tags and all.
+func docxText(t *testing.T, path string) string {
+	t.Helper()
+	zr, err := zip.OpenReader(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer zr.Close()
+	for _, f := range zr.File {
+		if f.Name == "word/document.xml" {
+			rc, err := f.Open()
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := io.ReadAll(rc)
+			rc.Close()
+			return string(b)
+		}
+	}
+	t.Fatalf("%s has no word/document.xml", path)
+	return ""
 }

@@ -40,6 +40,7 @@ const usage = `usage:
   csprbot case REF reviewer NAME [--email ADDR]   the lead reviewer; the notice to the Panel, Ofsted and the DfE waits for approval
   csprbot case REF request chronology|agency_report [--agency NAME]... --due YYYY-MM-DD
   csprbot case REF more AGENCY --due YYYY-MM-DD --what TEXT   send a chronology or agency report back for more
+  csprbot case REF family-letter [--out FILE]   the family letter and leaflet (Appendix 7, 8) for the lead reviewer to send by hand
   csprbot case REF status                    the case's journey: every deadline, done, to come or late
   csprbot case REF learning-event TIME [--venue TEXT]   the practitioner learning event; invitations with a calendar request
   csprbot case REF final-report FILE --publish YYYY-MM-DD [--force]   copies to the Panel, Ofsted and the DfE (held), at least 7 WD ahead
