@@ -53,6 +53,9 @@ type Config struct {
 	// Chasers is how many chasers an overdue agency gets (the last copied to its strategic
 	// lead) before the case is escalated to the subgroup.
 	Chasers int
+	// KindChasing overrides ReminderDays and Chasers for one kind of return (chronology,
+	// agency_report, action_evidence, scoping); see Tracker.chasingFor.
+	KindChasing map[string]Chasing
 	// StuckAfter is how long an email may wait unsent before staff are told.
 	StuckAfter time.Duration
 	// TrustedAuthServID is the authserv-id of the receiving server whose

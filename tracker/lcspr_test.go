@@ -301,3 +301,40 @@ func TestNotificationIsAReferral(t *testing.T) {
 		t.Errorf("panel_notification %s at %s, want met on 12 Jan", st, met)
 	}
 }
+
+// The reminder and chasers are configurable per kind of return ([returns.KIND]).
+func TestChasingPerKind(t *testing.T) {
+	ctx := context.Background()
+	clock := &testClock{}
+	tr := newRRTracker(t, clock, func(c *Config) {
+		c.KindChasing = map[string]Chasing{ReturnChronology: {ReminderDays: -1, Chasers: 1}}
+	})
+	toApproved(t, tr, clock, "b")
+	clock.Set("2027-01-04T10:00:00Z")
+	if _, err := tr.RequestReturns(ctx, "LSCP-2026-001", ReturnChronology, []string{"Met Police"}, mustTime("2027-01-15T00:00:00Z"), "test"); err != nil {
+		t.Fatal(err)
+	}
+	count := func(event string) int {
+		var n int
+		if err := tr.DB().QueryRow(`SELECT count(*) FROM audit WHERE event = ? AND detail LIKE 'Metropolitan Police Service%' AND at >= '2027-01-05'`, event).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	for _, at := range []string{"2027-01-14T10:00:00Z", "2027-01-18T10:00:00Z", "2027-01-19T10:00:00Z", "2027-01-20T10:00:00Z"} {
+		clock.Set(at)
+		if _, err := tr.Tick(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if r, c := count("reminder_sent"), count("chaser_sent"); r != 0 || c != 1 {
+		t.Errorf("chronology: %d reminders and %d chasers, want none and one", r, c)
+	}
+	var st string
+	if err := tr.DB().QueryRow(`SELECT status FROM returns WHERE kind = 'chronology'`).Scan(&st); err != nil {
+		t.Fatal(err)
+	}
+	if st != "escalated" {
+		t.Errorf("chronology after its one chaser: %s, want escalated", st)
+	}
+}

@@ -33,8 +33,9 @@ func (t *Tracker) Tick(ctx context.Context) (TickResult, error) {
 		due           time.Time
 		chasers       int
 		status        string
+		kind          string
 	}
-	rows, err := t.db.QueryContext(ctx, `SELECT r.id, c.id, c.ref, r.agency, r.email, r.due_at, r.chasers_sent, r.status
+	rows, err := t.db.QueryContext(ctx, `SELECT r.id, c.id, c.ref, r.agency, r.email, r.due_at, r.chasers_sent, r.status, r.kind
 		FROM returns r JOIN cases c ON c.id = r.case_id
 		LEFT JOIN deadlines d ON d.case_id = r.case_id AND d.rule = 'scoping_return' AND d.agency = r.agency
 		WHERE r.status = 'awaiting' AND (r.kind = 'scoping' AND c.stage IN (?, ?, ?) AND coalesce(d.status, 'pending') != 'waived'
@@ -48,7 +49,7 @@ func (t *Tracker) Tick(ctx context.Context) (TickResult, error) {
 	for rows.Next() {
 		var it item
 		var due string
-		if err := rows.Scan(&it.retID, &it.caseID, &it.ref, &it.agency, &it.email, &due, &it.chasers, &it.status); err != nil {
+		if err := rows.Scan(&it.retID, &it.caseID, &it.ref, &it.agency, &it.email, &due, &it.chasers, &it.status, &it.kind); err != nil {
 			rows.Close()
 			return res, err
 		}
@@ -78,10 +79,11 @@ func (t *Tracker) Tick(ctx context.Context) (TickResult, error) {
 				return nil
 			}
 			day := t.londonDay(now)
+			reminderDays, maxChasers := t.chasingFor(it.kind) // per kind of return (lcspr_maildata.go)
 			switch {
 			case now.Before(dueT):
 				// Reminder: on the working day before the due day.
-				if t.cfg.ReminderDays <= 0 || t.londonDay(t.cal.AddWorkingDays(now, t.cfg.ReminderDays)) != t.londonDay(dueT) {
+				if reminderDays <= 0 || t.londonDay(t.cal.AddWorkingDays(now, reminderDays)) != t.londonDay(dueT) {
 					return nil
 				}
 				var n int
@@ -98,10 +100,10 @@ func (t *Tracker) Tick(ctx context.Context) (TickResult, error) {
 				}
 				res.Reminders++
 				return audit(ctx, tx, now, it.caseID, "csprbot", "reminder_sent", it.agency+": return due "+ts(dueT))
-			case chasers < t.cfg.Chasers:
+			case chasers < maxChasers:
 				n := chasers + 1
 				var cc []string
-				if n == t.cfg.Chasers && n > 1 {
+				if n == maxChasers && n > 1 {
 					if ag, ok := t.cfg.agencyByName(it.agency); ok && ag.StrategicLead != "" {
 						cc = append(cc, ag.StrategicLead)
 					}

@@ -113,7 +113,13 @@ type Config struct {
 	Calendar struct {
 		ExtraHolidays []string `toml:"extra_holidays"`
 	} `toml:"calendar"`
-	Rules    map[string]tracker.RuleConfig `toml:"rules"`
+	Rules map[string]tracker.RuleConfig `toml:"rules"`
+	// Returns overrides the schedule's reminder and chasers for one kind of return:
+	// [returns.chronology], [returns.agency_report], [returns.action_evidence], [returns.scoping].
+	Returns map[string]struct {
+		ReminderDaysBefore *int `toml:"reminder_days_before"`
+		Chasers            *int `toml:"chasers"`
+	} `toml:"returns"`
 	Schedule struct {
 		ChaseHour          int    `toml:"chase_hour"`
 		ReminderDaysBefore *int   `toml:"reminder_days_before"`
@@ -305,6 +311,19 @@ func (c *Config) Validate() error {
 	if r := c.Schedule.ReminderDaysBefore; r != nil && (*r < 0 || *r > 10) {
 		return usagef("config: schedule.reminder_days_before: %d is not 0–10 (0: no reminders)", *r)
 	}
+	for kind, r := range c.Returns {
+		switch kind {
+		case tracker.ReturnScoping, tracker.ReturnChronology, tracker.ReturnAgencyReport, tracker.ReturnActionEvidence:
+		default:
+			return usagef("config: returns.%s: not a kind of return (scoping, chronology, agency_report, action_evidence)", kind)
+		}
+		if r.Chasers != nil && (*r.Chasers < 1 || *r.Chasers > 10) {
+			return usagef("config: returns.%s.chasers: %d is not 1–10", kind, *r.Chasers)
+		}
+		if r.ReminderDaysBefore != nil && (*r.ReminderDaysBefore < 0 || *r.ReminderDaysBefore > 10) {
+			return usagef("config: returns.%s.reminder_days_before: %d is not 0–10 (0: no reminders)", kind, *r.ReminderDaysBefore)
+		}
+	}
 	if c.Schedule.ChaseHour < 0 || c.Schedule.ChaseHour > 23 {
 		return usagef("config: schedule.chase_hour: %d is not an hour 0–23", c.Schedule.ChaseHour)
 	}
@@ -370,6 +389,22 @@ func (c *Config) trackerConfig() (tracker.Config, error) {
 		if tc.ReminderDays == 0 {
 			tc.ReminderDays = -1 // no reminders
 		}
+	}
+	for kind, r := range c.Returns {
+		var ch tracker.Chasing
+		if r.ReminderDaysBefore != nil {
+			ch.ReminderDays = *r.ReminderDaysBefore
+			if ch.ReminderDays == 0 {
+				ch.ReminderDays = -1 // no reminders
+			}
+		}
+		if r.Chasers != nil {
+			ch.Chasers = *r.Chasers
+		}
+		if tc.KindChasing == nil {
+			tc.KindChasing = map[string]tracker.Chasing{}
+		}
+		tc.KindChasing[kind] = ch
 	}
 	for _, s := range c.Staff {
 		tc.Staff = append(tc.Staff, tracker.Person{Name: s.Name, Email: s.Email})
