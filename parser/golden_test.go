@@ -47,7 +47,6 @@ func parseFile(path string, data []byte, passwords []string) (*Form, error) {
 var knownGaps = map[string]string{
 	"ref22_lo_html_official_pdf.pdf":   "LibreOffice prints the HTML events table's header row and its data row in one bordered box, so 'Date & Time:' and the date share a cell and the table is not found",
 	"ref39_official_noborders_pdf.pdf": "a PDF of tables drawn without borders: its label | answer tables are read from where the answers start (pdf_columns.go), but the family, agencies and events tables (more columns) and the long answer under the siblings question are not",
-	// shapes a second reader wrote blind from the appendices (issue 13)
 }
 
 func TestGoldenCorpus(t *testing.T) {
