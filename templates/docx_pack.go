@@ -58,7 +58,7 @@ func PanelPack(v *tracker.PanelPackView, p tracker.Partnership) ([]byte, error) 
 	for _, c := range contents {
 		d.para(`<w:ind w:left="360"/><w:spacing w:after="60"/>`, run{text: c})
 	}
-	draftNote(&d, "csprbot put these papers together from what the agencies sent and the Terms of Reference as last read. Each agency's own documents are attached to the email as received.")
+	draftNote(&d, "csprbot put these papers together from what the agencies sent and the Terms of Reference as last read. Each agency's own documents are kept whole on the case record as they were received.")
 
 	d.raw(pageBreak)
 	heading(&d, contents[0], 28)
