@@ -315,6 +315,11 @@ func (t *Tracker) lcsprReturn(ctx context.Context, tx *sql.Tx, now time.Time, in
 	} else if err := t.lcsprDeadline(ctx, tx, tt.caseID, tt.agency); err != nil {
 		return true, err
 	}
+	for _, r := range filed {
+		if err := t.meetTimetable(ctx, tx, now, tt.caseID, r.kind, in.ReceivedAt); err != nil {
+			return true, err
+		}
+	}
 	res.Disposition = DispReturn
 	label := strings.Join(labels, " and ") + " received"
 	if err := audit(ctx, tx, now, tt.caseID, tt.agency, "return_received", label); err != nil {
@@ -331,4 +336,40 @@ func (t *Tracker) lcsprReturn(ctx context.Context, tx *sql.Tx, now time.Time, in
 		to: []string{in.From}, sender: in.From, inReplyTo: in.MessageID, references: append(in.References, in.MessageID),
 		data: &MailData{Case: c, Agency: t.agencyView(ctx, tx, tt.caseID, tt.agency), Reason: strings.Join(labels, " and "), LCSPR: &LCSPRView{Kind: filed[0].kind}}})
 	return true, err
+}
+
+// meetTimetable meets the Terms of Reference's timetable rows for a kind of return
+// ("Chronologies returned", "Agency reports returned") once no return of that kind is
+// awaited from any agency.
+func (t *Tracker) meetTimetable(ctx context.Context, tx *sql.Tx, now time.Time, caseID int64, kind string, at time.Time) error {
+	var open int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM returns WHERE case_id = ? AND kind = ? AND status IN ('awaiting', 'escalated')`, caseID, kind).Scan(&open); err != nil || open > 0 {
+		return err
+	}
+	word := map[string]string{ReturnChronology: "chronolog", ReturnAgencyReport: "agency report"}[kind]
+	if word == "" {
+		return nil
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT agency FROM deadlines WHERE case_id = ? AND rule = 'lcspr_returns' AND status = 'pending' AND note LIKE 'timetable:%'`, caseID)
+	if err != nil {
+		return err
+	}
+	var rowsDue []string
+	for rows.Next() {
+		var a string
+		if err := rows.Scan(&a); err != nil {
+			rows.Close()
+			return err
+		}
+		if strings.Contains(strings.ToLower(a), word) {
+			rowsDue = append(rowsDue, a)
+		}
+	}
+	rows.Close()
+	for _, a := range rowsDue {
+		if err := t.meetDeadline(ctx, tx, now, caseID, "lcspr_returns", a, at); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -3,6 +3,7 @@ package tracker
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -215,6 +216,19 @@ func TestTermsOfReferenceByEmail(t *testing.T) {
 	d, _ := tr.Case(ctx, "LSCP-2026-001")
 	if due, st := deadlineDue(t, d, "learning_event", "Practitioner learning event"); st != "pending" || tr.londonDay(due) != "2027-03-10" {
 		t.Errorf("learning_event = %v %s", due, st)
+	}
+	// Both chronologies arrive: the timetable's row is met.
+	for i, r := range outboxEmails(t, tr, TmplLCSPRRequest) {
+		clock.Set("2027-01-20T10:00:00Z")
+		uidSeq++
+		from := map[string]string{"Metropolitan Police Service": "lead@met.example", "Lewisham Children's Social Care": "csc@lewisham.gov.uk"}[r.Agency]
+		deliver(t, tr, &Incoming{Mailbox: "INBOX", UIDValidity: 1, UID: uidSeq, ReceivedAt: clock.Now(), MessageID: fmt.Sprintf("chron%d@example.org", i),
+			From: from, Subject: "RE: " + r.Email.Subject, InReplyTo: r.MessageID, Text: "Attached.",
+			Attachments: []InAttachment{{Attachment: Attachment{Name: "chronology.docx", Data: []byte("PK")}, Form: &Form{Kind: FormChronology}}}})
+	}
+	d, _ = tr.Case(ctx, "LSCP-2026-001")
+	if _, st := deadlineDue(t, d, "lcspr_returns", "Chronologies returned"); st != "met" {
+		t.Errorf("timetable row Chronologies returned: %s after both arrived, want met", st)
 	}
 	// Revised: the chronologies move to 1 Feb.
 	res, err := tr.TermsOfReference(ctx, "LSCP-2026-001", torTestForm("2027-02-01"), true, "command line")

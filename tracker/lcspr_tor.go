@@ -123,22 +123,17 @@ func (t *Tracker) termsOfReference(ctx context.Context, tx *sql.Tx, now time.Tim
 	if len(res.Timetable) == 0 && res.Reviewer == "" && len(res.Agencies) == 0 {
 		return res, fmt.Errorf("%w: csprbot could read no timetable, lead reviewer or agencies in these Terms of Reference", ErrRefused)
 	}
-	// What moved, against the timetable now on the case.
+	// What moved, against the Terms of Reference read before.
 	old := map[string]time.Time{}
-	rows, err := tx.QueryContext(ctx, `SELECT agency, due_at FROM deadlines WHERE case_id = ? AND note LIKE 'timetable:%'`, c.id)
+	prev, err := t.torFormOf(ctx, tx, c.id)
 	if err != nil {
 		return res, err
 	}
-	for rows.Next() {
-		var a string
-		var due sql.NullString
-		if err := rows.Scan(&a, &due); err != nil {
-			rows.Close()
-			return res, err
+	if prev != nil {
+		for _, r := range t.readToR(prev).Timetable {
+			old[normName(r.Action)] = r.Due
 		}
-		old[normName(a)] = parseTS(due)
 	}
-	rows.Close()
 	if len(old) > 0 {
 		for i, r := range res.Timetable {
 			switch was, ok := old[normName(r.Action)]; {
