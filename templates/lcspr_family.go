@@ -26,7 +26,9 @@ func FamilyLetter(f FamilyLetterData) ([]byte, error) {
 	}
 	var d wml
 	para := func(s string) { d.para(`<w:spacing w:after="120"/>`, run{text: s}) }
-	head := func(s string) { d.para(`<w:spacing w:before="240" w:after="120"/>`, run{text: s, bold: true, size: 26}) }
+	head := func(s string) {
+		d.para(`<w:spacing w:before="240" w:after="120"/>`, run{text: s, bold: true, size: 26})
+	}
 	fill := func(s string) { d.para(`<w:spacing w:after="120"/>`, run{text: s, color: grey}) }
 
 	d.para(`<w:jc w:val="right"/>`, run{text: "STRICTLY CONFIDENTIAL", bold: true, size: 20})
