@@ -144,3 +144,28 @@ func storeChunked(ctx context.Context, tx *sql.Tx, kind string, owner int64, pat
 	_, err = tx.ExecContext(ctx, q, n, owner)
 	return err
 }
+
+// withContent returns atts with every spooled attachment's content read into Data: an
+// email is fixed in the outbox as it will be sent, so a document it forwards from an
+// incoming message (a Rapid Review report to the National Panel, say) carries its bytes,
+// not the name of a spool file that is gone once the message is recorded.
+func withContent(atts []Attachment) ([]Attachment, error) {
+	var out []Attachment
+	for i, a := range atts {
+		if a.File == "" {
+			continue
+		}
+		if out == nil {
+			out = append([]Attachment(nil), atts...)
+		}
+		b, err := os.ReadFile(a.File)
+		if err != nil {
+			return nil, fmt.Errorf("tracker: attachment %s: %w", a.Name, err)
+		}
+		out[i].Data, out[i].File = b, ""
+	}
+	if out == nil {
+		return atts, nil
+	}
+	return out, nil
+}

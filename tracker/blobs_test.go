@@ -112,3 +112,23 @@ func TestSpooledMessageIsStoredInChunks(t *testing.T) {
 		t.Errorf("%d chunks left after the purge, want 0", left)
 	}
 }
+
+// An email that forwards an incoming document carries its bytes, not the spool file's
+// name (the file is gone once the message is recorded).
+func TestWithContentReadsSpooledAttachments(t *testing.T) {
+	p, b := randomFile(t, 3000, 3)
+	in := []Attachment{{Name: "a.txt", Data: []byte("x")}, {Name: "report.docx", File: p}}
+	out, err := withContent(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out[1].File != "" || !bytes.Equal(out[1].Data, b) || string(out[0].Data) != "x" {
+		t.Errorf("withContent = %+v, want report.docx's %d bytes in Data", out, len(b))
+	}
+	if in[1].File != p || in[1].Data != nil {
+		t.Errorf("withContent changed its argument: %+v", in[1])
+	}
+	if _, err := withContent([]Attachment{{Name: "gone", File: p + ".missing"}}); err == nil {
+		t.Error("withContent of a missing file: no error")
+	}
+}

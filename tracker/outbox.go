@@ -61,6 +61,9 @@ func (t *Tracker) enqueue(ctx context.Context, tx *sql.Tx, now time.Time, m outM
 		Headers:     map[string]string{"Auto-Submitted": "auto-generated", LoopHeader: t.cfg.MessageIDDomain},
 		Attachments: append(rd.Attachments, m.extra...), Date: now,
 	}
+	if e.Attachments, err = withContent(e.Attachments); err != nil {
+		return "", err
+	}
 	if _, err := t.dropMarkedCopies(ctx, tx, now, m.caseID, m.tmpl, e); err != nil {
 		return "", err
 	}
