@@ -296,6 +296,19 @@ func (t *Tracker) lcsprReturn(ctx context.Context, tx *sql.Tx, now time.Time, in
 	if len(filed) == 0 {
 		return false, nil
 	}
+	// Look before it counts (issue 8): a chronology or report printed with another case's
+	// reference, or naming another child, is held for a person, never filed here.
+	onCase, err := loadCase(ctx, tx, "id = ?", tt.caseID)
+	if err != nil {
+		return true, err
+	}
+	if why := messageMismatch(in, onCase.ref, onCase.initials); why != "" {
+		res.Disposition = DispForPerson
+		if err := audit(ctx, tx, now, tt.caseID, tt.agency, "return_mismatch", why+"; held for a person, not filed"); err != nil {
+			return true, err
+		}
+		return true, t.tellStaff(ctx, tx, now, tt.caseID, fmt.Sprintf("%s sent a document on %s, but %s. It is held for a person: not filed, and what was asked is still awaited.", tt.agency, onCase.ref, why), in)
+	}
 	var labels []string
 	for _, r := range filed {
 		if _, err := tx.ExecContext(ctx, `UPDATE returns SET status = 'received', received_at = ? WHERE id = ?`, ts(in.ReceivedAt), r.id); err != nil {

@@ -352,3 +352,32 @@ func TestChasingPerKind(t *testing.T) {
 		t.Errorf("chronology after its one chaser: %s, want escalated", st)
 	}
 }
+
+// Issue 8's "look before it counts" for the local review's documents: a chronology printed
+// with another case's reference is held for a person, and what was asked stays awaited.
+func TestChronologyOfAnotherCaseIsHeld(t *testing.T) {
+	ctx := context.Background()
+	clock := &testClock{}
+	tr := newRRTracker(t, clock, nil)
+	toApproved(t, tr, clock, "b")
+	clock.Set("2027-01-04T10:00:00Z")
+	res, err := tr.RequestReturns(ctx, "LSCP-2026-001", ReturnChronology, []string{"Met Police"}, mustTime("2027-01-20T00:00:00Z"), "command line")
+	if err != nil || len(res.Requested) != 1 {
+		t.Fatalf("RequestReturns = %+v, %v", res, err)
+	}
+	reqs := outboxEmails(t, tr, TmplLCSPRRequest)
+	clock.Set("2027-01-12T11:00:00Z")
+	uidSeq++
+	reply := &Incoming{Mailbox: "INBOX", UIDValidity: 1, UID: uidSeq, ReceivedAt: clock.Now(), MessageID: "chron-other@met.example",
+		From: "lead@met.example", Subject: "RE: [LSCP-2026-001] Local review request", InReplyTo: reqs[len(reqs)-1].MessageID, Text: "Attached.",
+		Attachments: []InAttachment{{Attachment: Attachment{Name: "chronology.docx", Data: []byte("PK other")},
+			Form: &Form{Kind: FormChronology, CaseRef: "LSCP-2026-044", Fields: map[string]string{"agency": "Metropolitan Police Service", "case_ref": "LSCP-2026-044"}}}}}
+	if r := deliver(t, tr, reply); r.Disposition == DispReturn {
+		t.Errorf("another case's chronology was filed as this case's: %+v", r)
+	}
+	var st string
+	tr.DB().QueryRow(`SELECT status FROM returns WHERE agency = 'Metropolitan Police Service' AND kind = 'chronology'`).Scan(&st)
+	if st == "received" {
+		t.Errorf("the police chronology is %s after another case's arrived, want still awaited", st)
+	}
+}
