@@ -901,6 +901,7 @@ func (x *extraction) dataRow(cur *activeTable, r row, infos []cellInfo) {
 	if len(out) == 0 {
 		return
 	}
+	times := map[string]string{} // a time of day written beside a date: "<column>_time"
 	for _, cs := range spec.Columns {
 		v, ok := out[cs.Key]
 		if !ok {
@@ -912,6 +913,14 @@ func (x *extraction) dataRow(cur *activeTable, r row, infos []cellInfo) {
 			continue
 		}
 		out[cs.Key] = nv
+		if cs.Type == Date {
+			if tm := timeBesideDate(v); tm != "" {
+				times[cs.Key+"_time"] = tm
+			}
+		}
+	}
+	for k, v := range times {
+		out[k] = v
 	}
 	if len(out) == 0 {
 		return

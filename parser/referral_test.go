@@ -104,8 +104,8 @@ func TestParseOfficialReferral(t *testing.T) {
 			{"agency": "School", "reason": "Nursery place, current"},
 		},
 		"events": {
-			{"when": "2024-03-12", "event": "Child arrived at nursery with bruising"},
-			{"when": "2024-03-12", "event": "Taken to hospital"},
+			{"when": "2024-03-12", "when_time": "09:00", "event": "Child arrived at nursery with bruising"},
+			{"when": "2024-03-12", "when_time": "11:00", "event": "Taken to hospital"},
 		},
 	})
 	if len(f.Warnings) != 0 {

@@ -1,6 +1,7 @@
 package parser
 
 import (
+	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
@@ -354,4 +355,57 @@ func findCaseRef(s string) string {
 		return ""
 	}
 	return "LSCP-" + m[1] + "-" + m[2]
+}
+
+var (
+	// 14:30, 9.30, 14:30:00, 14:30hrs; not 3.12 of a date (a third number) nor 10.5
+	reClock24 = regexp.MustCompile(`(?i)(?:^|[^\d:.])([01]?\d|2[0-3])[:.]([0-5]\d)(?::[0-5]\d)?(?:\s*(?:hrs|hours|h)\b)?(?:$|[^\d:.])`)
+	// 2.30pm, 2 pm, 12:15 a.m.
+	reClock12 = regexp.MustCompile(`(?i)(?:^|[^\d:.])(1[0-2]|0?[1-9])(?:[:.]([0-5]\d))?\s*([ap])\.?m\b\.?`)
+	// 1430hrs, 0900 hrs (police and ambulance logs)
+	reClockHrs = regexp.MustCompile(`(?i)(?:^|[^\d:.])([01]\d|2[0-3])([0-5]\d)\s*(?:hrs|hours|h)\b`)
+)
+
+// timeBesideDate is the time of day written in a date cell with a date that could be
+// read ("05/12/2026 14:30", "3 Dec 2026, 2.30pm", "2026-12-03T14:30", "05.12.26 1430hrs")
+// as 24-hour HH:MM, or "" when there is none. The date is taken out first, so that its
+// own numbers are never read as a time; the first time written counts.
+func timeBesideDate(s string) string {
+	_, start, end, ok := findDate(s)
+	if !ok {
+		return ""
+	}
+	s = s[:start] + " " + s[end:]
+	best, at := "", -1
+	try := func(re *regexp.Regexp, f func(m []string) string) {
+		if loc := re.FindStringSubmatchIndex(s); loc != nil && (at < 0 || loc[2] < at) {
+			m := make([]string, len(loc)/2)
+			for i := range m {
+				if loc[2*i] >= 0 {
+					m[i] = s[loc[2*i]:loc[2*i+1]]
+				}
+			}
+			best, at = f(m), loc[2]
+		}
+	}
+	try(reClock12, func(m []string) string {
+		h, _ := strconv.Atoi(m[1])
+		pm := strings.EqualFold(m[3], "p")
+		if pm && h < 12 {
+			h += 12
+		} else if !pm && h == 12 {
+			h = 0
+		}
+		mm := m[2]
+		if mm == "" {
+			mm = "00"
+		}
+		return fmt.Sprintf("%02d:%s", h, mm)
+	})
+	try(reClock24, func(m []string) string {
+		h, _ := strconv.Atoi(m[1])
+		return fmt.Sprintf("%02d:%s", h, m[2])
+	})
+	try(reClockHrs, func(m []string) string { return m[1] + ":" + m[2] })
+	return best
 }

@@ -160,3 +160,33 @@ func TestSpecsAreConsistent(t *testing.T) {
 		t.Error("Spec(unknown) != nil")
 	}
 }
+
+func TestTimeBesideDate(t *testing.T) {
+	for in, want := range map[string]string{
+		"03/12/2026 14:30":                    "14:30",
+		"05/03/2026 08:50":                    "08:50",
+		"5th March 2026, 10:15":               "10:15",
+		"3 Dec 2026, 2.30pm":                  "14:30",
+		"3 Dec 2026 at 9am":                   "09:00",
+		"3 Dec 2026 12:15 a.m.":               "00:15",
+		"3 Dec 2026 12 noon 12pm":             "12:00",
+		"2026-12-03T14:30":                    "14:30",
+		"2026-12-03T14:30:00":                 "14:30",
+		"2021/03/27 9.05":                     "09:05",
+		"05.12.26 1430hrs":                    "14:30",
+		"05.12.26 14:30hrs":                   "14:30",
+		"Dec 3, 2026 – 18:05 (rang back 9pm)": "18:05",
+		"03/12/2026":                          "",
+		"03.12.26":                            "",
+		"3rd Dec. 2026":                       "",
+		"03/12/2026 (2 visits)":               "",
+		"03/12/2026 – 04.12.2026":             "",
+		"2026":                                "",
+		"31st Febuary 2026 14:30":             "", // no date read, no time
+		"14:30":                               "",
+	} {
+		if got := timeBesideDate(in); got != want {
+			t.Errorf("timeBesideDate(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -179,9 +179,11 @@ class Email(Val):
 
 class Date(Val):
     """A date. style picks how it is written unless text is given; suffix (a time
-    of day, as in the referral's "Date & Time" column) is written but not output."""
-    def __init__(self, iso, text=None, style=None, suffix=""):
-        self.iso, self.text, self.style, self.suffix = iso, text, style, suffix
+    of day, as in the referral's "Date & Time" column) is written after it. The date
+    prints alone; time (the suffix's time of day as 24-hour HH:MM) is what a table's date
+    cell also prints under `<column>_time` (only table cells: a field's time is not output)."""
+    def __init__(self, iso, text=None, style=None, suffix="", time=None):
+        self.iso, self.text, self.style, self.suffix, self.time = iso, text, style, suffix, time
 
     def written(self, ctx):
         if self.text is not None:
@@ -192,6 +194,8 @@ class Date(Val):
         return [[T(self.written(ctx))]]
 
     def out(self, key):
+        if self.time:
+            return {key: self.iso, key + "_time": self.time}
         return {key: self.iso}
 
 

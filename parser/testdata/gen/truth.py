@@ -63,8 +63,8 @@ def referral_a(**over):
                 reason=Text("Health visitor for sibling – current")),
         ],
         "events": [
-            Row(when=Date("2026-03-05", suffix=" 08:50"), event=Text("Alice arrives at school; bruising seen by class teacher.")),
-            Row(when=Date("2026-03-05", suffix=", 10:15"), event=Text("DSL calls MASH; police informed.")),
+            Row(when=Date("2026-03-05", suffix=" 08:50", time="08:50"), event=Text("Alice arrives at school; bruising seen by class teacher.")),
+            Row(when=Date("2026-03-05", suffix=", 10:15", time="10:15"), event=Text("DSL calls MASH; police informed.")),
         ],
     }
     return apply(f, t, over)
@@ -115,7 +115,7 @@ def referral_b(**over):
                 reason=Text("Emergency department – not current")),
         ],
         "events": [
-            Row(when=Date("2026-02-12", suffix=" at 06:30"), event=Text("Ambulance called by father.")),
+            Row(when=Date("2026-02-12", suffix=" at 06:30", time="06:30"), event=Text("Ambulance called by father.")),
         ],
     }
     return apply(f, t, over)

@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Check the committed corpus against forms.md, independently of truth.py:
 every fixture has exactly one of NAME.json / NAME.err, each .json is one line in
-the shape `csprbot parse` prints, keys are the ones forms.md names for the kind,
+the shape `csprbot parse` prints, keys are the ones forms.md names for the kind
+(and a table's `<date column>_time`, the time of day written in a date cell, HH:MM),
 values are strings, dates are YYYY-MM-DD (or carry a warning), yes/no are yes|no.
 
 usage: validate.py TESTDATA_DIR      exit 1 on any problem"""
@@ -48,6 +49,7 @@ CRITERIA = ["improvements_needed", "recurrent_themes", "multi_agency_concerns", 
             "single_agency_concern", "no_agency_involvement", "cross_boundary", "institutional_setting", "none"]
 EMAIL = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")
 ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+CLOCK = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 REF = re.compile(r"^LSCP-\d{4}-\d{3}$")
 DOC_EXT = {"docx", "odt", "pdf", "txt", "html", "doc"}
 
@@ -114,6 +116,13 @@ def check_json(d, name, doc, problems):
             if not r:
                 problems.append(f"{name}.json: empty row in {t}")
             for k, v in r.items():
+                if k.endswith("_time") and k[:-5] in cols and k[:-5] in DATES:
+                    # the time of day written in a date cell, beside the date it belongs to
+                    if k[:-5] not in r:
+                        problems.append(f"{name}.json: {t}.{k} without {k[:-5]}")
+                    if not isinstance(v, str) or not CLOCK.match(v):
+                        problems.append(f"{name}.json: {t}.{k}={v!r} is not HH:MM")
+                    continue
                 if k not in cols:
                     problems.append(f"{name}.json: column {t}.{k} not in forms.md")
                 check_value(f"{name} {t}", k, v, warned, problems)
