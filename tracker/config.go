@@ -67,6 +67,9 @@ type Config struct {
 	// The weekly digest goes on DigestWeekday at DigestHour (London); both zero means Monday 09:00.
 	DigestWeekday time.Weekday
 	DigestHour    int
+	// PublicationWarnWeeks: staff are warned these many weeks before a local review's
+	// six-month publication deadline, largest first; empty means PublicationWarnWeeks.
+	PublicationWarnWeeks []int
 }
 
 func (c *Config) rule(name string) (Rule, bool) {

@@ -8,7 +8,7 @@ import (
 	"time"
 )
 
-// PublicationWarnWeeks are the weeks before the six-month publication deadline
+// PublicationWarnWeeks are the default weeks ([schedule] publication_warn_weeks) before the six-month publication deadline
 // (lcspr_publication) at which staff are warned; at the last, a review without a
 // publication date inside the deadline gets the notice to the National Panel and the
 // Secretary of State saying why, prepared and held for approval.
@@ -47,9 +47,14 @@ func (t *Tracker) TickLCSPR(ctx context.Context) (int, error) {
 	if err := t.tickLearning(ctx, now); err != nil {
 		return n, fmt.Errorf("tracker: tick learning event: %w", err)
 	}
+	kept, err := t.tickPublicationKept(ctx, now)
+	n += kept
+	if err != nil {
+		return n, fmt.Errorf("tracker: tick publication kept: %w", err)
+	}
 	for _, it := range items {
 		err := t.tx(ctx, func(tx *sql.Tx) error {
-			for i, w := range PublicationWarnWeeks {
+			for i, w := range t.cfg.PublicationWarnWeeks {
 				kind := fmt.Sprintf("warn%d", w)
 				if t.londonDay(now) < t.londonDay(it.due.AddDate(0, 0, -7*w)) { // from that London date
 					continue
@@ -77,7 +82,7 @@ func (t *Tracker) TickLCSPR(ctx context.Context) (int, error) {
 				} else {
 					reason += " Publication is set for " + p.In(t.cal.Location()).Format("Mon 2 Jan 2006") + "."
 				}
-				last := i == len(PublicationWarnWeeks)-1
+				last := i == len(t.cfg.PublicationWarnWeeks)-1
 				if last && late {
 					if err := t.prepareDelay(ctx, tx, now, it.caseID, p, ""); err != nil && !errors.Is(err, ErrRefused) {
 						return err
@@ -124,4 +129,58 @@ func (t *Tracker) prepareDelay(ctx context.Context, tx *sql.Tx, now time.Time, c
 	a := t.cfg.Addresses
 	_, err := t.prepareNotice(ctx, tx, now, caseID, NoticeDelay, []string{a.NationalPanel, a.DfE}, &LCSPRView{DecisionAt: parseTS(decided), PublishOn: publish, Why: why}, nil)
 	return err
+}
+
+// tickPublicationKept tells staff, once, when a published report has been on the website
+// for the publication_kept rule's time (12 months): it may now be archived. The deadline
+// is met at its due time, so the reminder goes once.
+func (t *Tracker) tickPublicationKept(ctx context.Context, now time.Time) (int, error) {
+	rows, err := t.db.QueryContext(ctx, `SELECT d.case_id, d.due_at, coalesce(c.published_url, '') FROM deadlines d JOIN cases c ON c.id = d.case_id
+		WHERE d.rule = 'publication_kept' AND d.agency = '' AND d.status = 'pending' AND d.due_at <= ?`, ts(now))
+	if err != nil {
+		return 0, err
+	}
+	type item struct {
+		caseID int64
+		due    time.Time
+		url    string
+	}
+	var items []item
+	for rows.Next() {
+		var it item
+		var due string
+		if err := rows.Scan(&it.caseID, &due, &it.url); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		it.due, _ = time.Parse(time.RFC3339, due)
+		items = append(items, it)
+	}
+	rows.Close()
+	n := 0
+	for _, it := range items {
+		err := t.tx(ctx, func(tx *sql.Tx) error {
+			var pending int
+			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM deadlines WHERE case_id = ? AND rule = 'publication_kept' AND agency = '' AND status = 'pending'`, it.caseID).Scan(&pending); err != nil || pending == 0 {
+				return err
+			}
+			if err := t.meetDeadline(ctx, tx, now, it.caseID, "publication_kept", "", it.due); err != nil {
+				return err
+			}
+			reason := "The published report has now been on the website for the time required (until " +
+				it.due.In(t.cal.Location()).Format("Mon 2 Jan 2006") + "); it may now be archived or taken down, as the partnership decides."
+			if it.url != "" {
+				reason += " It is at " + it.url + "."
+			}
+			if err := t.staffNotice(ctx, tx, now, it.caseID, reason); err != nil {
+				return err
+			}
+			n++
+			return audit(ctx, tx, now, it.caseID, "csprbot", "publication_kept_reminder", reason)
+		})
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, nil
 }

@@ -156,9 +156,13 @@ func (t *Tracker) published(ctx context.Context, tx *sql.Tx, now time.Time, c ca
 		return "", err
 	}
 	// Kept on the website for at least 12 months: a reminder before it may be archived.
-	if _, err := tx.ExecContext(ctx, `INSERT INTO deadlines(case_id, rule, agency, due_at, note) VALUES (?, 'publication_kept', '', ?, ?)
-		ON CONFLICT(case_id, rule, agency) DO NOTHING`, c.id, ts(t.cal.AddMonths(at, 12)), "the published report stays on the website until then"); err != nil {
-		return "", err
+	if r, ok := t.cfg.rule("publication_kept"); ok {
+		if _, kept, ok := t.cal.Due(r, map[Anchor]time.Time{AnchorPublication: at}); ok {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO deadlines(case_id, rule, agency, due_at, note) VALUES (?, 'publication_kept', '', ?, ?)
+		ON CONFLICT(case_id, rule, agency) DO NOTHING`, c.id, ts(kept), "the published report stays on the website until then"); err != nil {
+				return "", err
+			}
+		}
 	}
 	lv := &LCSPRView{PublishOn: at, URL: strings.TrimSpace(url)}
 	if _, err := t.prepareNotice(ctx, tx, now, c.id, NoticeNSPCC, []string{t.cfg.Addresses.NSPCC}, lv, e.Attachments); err != nil {

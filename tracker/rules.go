@@ -100,8 +100,10 @@ func anchorList() string {
 }
 
 // DefaultRules are process.md's rules with their default timescales, in the order of the
-// process. lcspr_returns, learning_event and action_plan are due on dates people set (the
-// Terms of Reference, the action plan): they count 0 days from AnchorSet.
+// process. lcspr_returns, learning_event, tor_timetable (the Terms of Reference's other
+// timetable rows) and action_plan are due on dates people set (the Terms of Reference, the
+// action plan): they count 0 days from AnchorSet. publication_kept is how long the
+// published report stays on the website (12 months from publication).
 func DefaultRules() []Rule {
 	return []Rule{
 		{Name: "panel_notification", Label: "National Panel notified", From: AnchorAware, Days: 5},
@@ -117,10 +119,12 @@ func DefaultRules() []Rule {
 		{Name: "reviewer_notification", Label: "Lead reviewer named to the National Panel, Ofsted and DfE", From: AnchorAppointed},
 		{Name: "lcspr_returns", Label: "Chronologies and agency reports returned", From: AnchorSet},
 		{Name: "learning_event", Label: "Practitioner learning event", From: AnchorSet},
+		{Name: "tor_timetable", Label: "Terms of Reference timetable step", From: AnchorSet},
 		{Name: "lcspr_publication", Label: "Review published", From: AnchorDecision, Months: 6},
 		{Name: "final_report", Label: "Final report sent to the National Panel, Ofsted and the Secretary of State",
 			From: AnchorPublication, Days: 7, Before: true},
 		{Name: "nspcc_submission", Label: "Published report sent to the NSPCC", From: AnchorPublication},
+		{Name: "publication_kept", Label: "Published report kept on the website", From: AnchorPublication, Months: 12},
 		{Name: "action_plan", Label: "Action evidenced", From: AnchorSet},
 	}
 }

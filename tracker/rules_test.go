@@ -14,7 +14,7 @@ func TestDefaultRules(t *testing.T) {
 	// process.md's rule column, in order: the names are a contract.
 	wantNames := []string{"panel_notification", "ofsted_sos_notification", "scoping_sent", "scoping_return",
 		"rr_meeting", "rr_papers", "rr_submission", "outcome_notice", "reviewer_notification", "lcspr_returns",
-		"learning_event", "lcspr_publication", "final_report", "nspcc_submission", "action_plan"}
+		"learning_event", "tor_timetable", "lcspr_publication", "final_report", "nspcc_submission", "publication_kept", "action_plan"}
 	var names []string
 	for _, r := range rules {
 		names = append(names, r.Name)
@@ -45,6 +45,8 @@ func TestDefaultRules(t *testing.T) {
 		{"lcspr_publication", Rule{From: AnchorDecision, Months: 6}},
 		{"final_report", Rule{From: AnchorPublication, Days: 7, Before: true}},
 		{"nspcc_submission", Rule{From: AnchorPublication}},
+		{"tor_timetable", Rule{From: AnchorSet}},
+		{"publication_kept", Rule{From: AnchorPublication, Months: 12}},
 	}
 	for _, tt := range tests {
 		got, ok := rs.Get(tt.name)

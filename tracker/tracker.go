@@ -55,6 +55,9 @@ func New(ctx context.Context, st *Store, cfg Config, cal *Calendar, r Renderer) 
 	if len(cfg.Rules) == 0 {
 		cfg.Rules = DefaultRules()
 	}
+	if len(cfg.PublicationWarnWeeks) == 0 {
+		cfg.PublicationWarnWeeks = append([]int(nil), PublicationWarnWeeks...)
+	}
 	secret, err := st.setting(ctx, "msgid_secret", func() string { return randomHex(32) })
 	if err != nil {
 		return nil, err

@@ -126,6 +126,9 @@ type Config struct {
 		Chasers            int    `toml:"chasers"`
 		DigestDay          string `toml:"digest_day"`  // the weekly digest's day: "monday" (default) … "sunday"
 		DigestHour         *int   `toml:"digest_hour"` // and hour (London), default 9
+		// PublicationWarnWeeks: staff are warned these many weeks before a local review's
+		// publication deadline, largest first; default [8, 4].
+		PublicationWarnWeeks []int `toml:"publication_warn_weeks"`
 	} `toml:"schedule"`
 	Templates struct {
 		Dir string `toml:"dir"`
@@ -324,6 +327,19 @@ func (c *Config) Validate() error {
 			return usagef("config: returns.%s.reminder_days_before: %d is not 0–10 (0: no reminders)", kind, *r.ReminderDaysBefore)
 		}
 	}
+	if w := c.Schedule.PublicationWarnWeeks; w != nil {
+		if len(w) == 0 {
+			return usagef("config: schedule.publication_warn_weeks: empty (leave it out for the default, [8, 4])")
+		}
+		for i, n := range w {
+			if n < 1 || n > 26 {
+				return usagef("config: schedule.publication_warn_weeks: %d is not 1–26 weeks", n)
+			}
+			if i > 0 && n >= w[i-1] {
+				return usagef("config: schedule.publication_warn_weeks: %v is not largest first (the last warning prepares the late-publication notice)", w)
+			}
+		}
+	}
 	if c.Schedule.ChaseHour < 0 || c.Schedule.ChaseHour > 23 {
 		return usagef("config: schedule.chase_hour: %d is not an hour 0–23", c.Schedule.ChaseHour)
 	}
@@ -376,6 +392,7 @@ func (c *Config) trackerConfig() (tracker.Config, error) {
 		AllowedAddresses: c.Mail.AllowedAddresses, AllowedDomains: c.Mail.AllowedDomains,
 		Rules: rules, ChaseHour: c.Schedule.ChaseHour, StuckAfter: c.SMTP.AlertAfter.Duration,
 		Chasers:               c.Schedule.Chasers,
+		PublicationWarnWeeks:  append([]int(nil), c.Schedule.PublicationWarnWeeks...),
 		TrustedAuthServID:     c.Mail.TrustedAuthServID,
 		TrustExchangeInternal: c.Mail.TrustExchangeInternal,
 	}
