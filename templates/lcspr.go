@@ -59,11 +59,15 @@ func learningInvite(d *tracker.MailData) ([]tracker.Attachment, bool, error) {
 		return nil, true, nil
 	}
 	ev := d.RR.Event
-	ics, err := Invite(Event{UID: ev.UID, Sequence: ev.Sequence, Method: "REQUEST", Start: ev.Start, End: ev.End,
+	method := "REQUEST"
+	if ev.Method == "CANCEL" || d.Reason == "cancelled" {
+		method = "CANCEL"
+	}
+	ics, err := Invite(Event{UID: ev.UID, Sequence: ev.Sequence, Method: method, Start: ev.Start, End: ev.End,
 		Summary: ev.Summary, Location: ev.Location, Description: "Practitioner learning event of a Child Safeguarding Practice Review. Keep anything you are sent about it confidential.",
 		Organizer: ev.Organizer, Attendees: ev.Attendees, Stamp: ev.Stamp})
 	if err != nil {
 		return nil, true, err
 	}
-	return []tracker.Attachment{{Name: InviteName, ContentType: ICSType("REQUEST"), Data: ics}}, true, nil
+	return []tracker.Attachment{{Name: InviteName, ContentType: ICSType(method), Data: ics}}, true, nil
 }

@@ -123,6 +123,7 @@ type SubjectData struct {
 	Due           time.Time // the date the email asks for, if any
 	Now           time.Time // when the email is written
 	Short         string    // the partnership's short name, "LSCP"
+	Cancelled     bool      // the email cancels what it is about (Reason "cancelled": an iCalendar CANCEL)
 }
 
 // New parses every template. overrideDir "" uses the embedded files only;
@@ -335,7 +336,7 @@ func subjectData(d *tracker.MailData) SubjectData {
 		short = "LSCP"
 	}
 	return SubjectData{Ref: d.Case.Ref, ChildInitials: d.Case.ChildInitials, Agency: d.Agency.Name,
-		Chaser: d.Chaser, Due: d.Due, Now: d.Now, Short: short}
+		Chaser: d.Chaser, Due: d.Due, Now: d.Now, Short: short, Cancelled: d.Reason == "cancelled"}
 }
 
 var spaces = regexp.MustCompile(`\s+`)

@@ -121,6 +121,15 @@ var goldenCases = []goldenCase{
 				Attendees: []string{"safeguarding.lead@met.example"}, Stamp: at(2027, 1, 20, 9, 0)}}
 		d.LCSPR = &tracker.LCSPRView{Venue: "Laurence House, Catford", Panel: []string{"A. Chair, Chair (Lewisham Safeguarding Children Partnership)", "B. Officer, Detective Inspector (Metropolitan Police Service)"}}
 	}},
+	{"learning_invite_cancelled", tracker.TmplLearningInvite, func(d *tracker.MailData) {
+		start := at(2027, 3, 10, 10, 0)
+		d.Due, d.Reason, d.Now = start, "cancelled", at(2027, 3, 1, 9, 0)
+		d.RR = &tracker.RRView{Meeting: start, MeetingEnd: start.Add(4 * time.Hour), Location: "Laurence House, Catford",
+			Event: &tracker.EventView{UID: "learning-event-lscp-2026-001@lewisham.gov.uk", Sequence: 1, Method: "CANCEL", Start: start, End: start.Add(4 * time.Hour),
+				Summary: "Practitioner learning event LSCP-2026-001 (TB)", Location: "Laurence House, Catford", Organizer: "safeguardingpartnership@lewisham.gov.uk",
+				Attendees: []string{"safeguarding.lead@met.example"}, Stamp: at(2027, 3, 1, 9, 0)}}
+		d.LCSPR = &tracker.LCSPRView{Venue: "Laurence House, Catford"}
+	}},
 	{"learning_invite_reminder", tracker.TmplLearningInvite, func(d *tracker.MailData) {
 		start := at(2027, 3, 10, 10, 0)
 		d.Due, d.Reason, d.Now = start, "reminder", at(2027, 3, 3, 9, 0)

@@ -24,11 +24,11 @@ var lcsprVerbs = map[string]bool{
 	"request chronology": true, "request chronologies": true, "request agency report": true, "request agency reports": true,
 	"more information": true, "confirm terms": true, "final report": true, "published": true,
 	"signed off": true, "sign off": true, "publication delay": true,
-	"learning event": true, "status": true, "digest": true,
+	"learning event": true, "cancel learning event": true, "status": true, "digest": true,
 }
 
 // LCSPRCommandHelp lists the local review's commands, for replies.
-const LCSPRCommandHelp = `Decision: local|national|alternative|none [YYYY-MM-DD] | Panel decision: national|local | Reviewer: NAME [<address>] | Request chronology: [AGENCY, …] by YYYY-MM-DD | Request agency report: [AGENCY, …] by YYYY-MM-DD | More information: AGENCY by YYYY-MM-DD: WHAT | Confirm terms (after sending the Terms of Reference) | Final report: publish YYYY-MM-DD [force] (the report attached) | Published: [YYYY-MM-DD] [URL] | Signed off: A1, A2 (or all) | Publication delay: REASON | Learning event: YYYY-MM-DD HH:MM [at VENUE or link] | Status | Digest`
+const LCSPRCommandHelp = `Decision: local|national|alternative|none [YYYY-MM-DD] | Panel decision: national|local | Reviewer: NAME [<address>] | Request chronology: [AGENCY, …] by YYYY-MM-DD | Request agency report: [AGENCY, …] by YYYY-MM-DD | More information: AGENCY by YYYY-MM-DD: WHAT | Confirm terms (after sending the Terms of Reference) | Final report: publish YYYY-MM-DD [force] (the report attached) | Published: [YYYY-MM-DD] [URL] | Signed off: A1, A2 (or all) | Publication delay: REASON | Learning event: YYYY-MM-DD HH:MM [at VENUE or link] | Cancel learning event | Status | Digest`
 
 func (t *Tracker) lcsprCommand(ctx context.Context, tx *sql.Tx, now time.Time, c caseRow, verb, arg, actor string) (string, error) {
 	loc := t.cal.Location()
@@ -214,6 +214,12 @@ func (t *Tracker) lcsprCommand2(ctx context.Context, tx *sql.Tx, now time.Time, 
 			return "", err
 		}
 		return LearningDone(res, loc), nil
+	case "cancel learning event":
+		res, err := t.cancelLearningEvent(ctx, tx, now, c, actor)
+		if err != nil {
+			return "", err
+		}
+		return LearningCancelled(res, loc), nil
 	case "publication delay":
 		if strings.TrimSpace(arg) == "" {
 			return "", fmt.Errorf("%w: say why: Publication delay: REASON", ErrRefused)

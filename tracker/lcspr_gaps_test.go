@@ -2,6 +2,7 @@ package tracker
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -144,5 +145,56 @@ func TestPublicationKeptReminder(t *testing.T) {
 	}
 	if _, st := keptDue(t, tr); st != "met" {
 		t.Errorf("publication_kept %s after the reminder, want met", st)
+	}
+}
+
+// Cancel learning event (by email, as staff) sends everyone invited the cancellation with
+// an iCalendar CANCEL of the same event, the sequence one on, and replies; a second
+// cancellation is refused; the event may be set again.
+func TestCancelLearningEvent(t *testing.T) {
+	ctx := context.Background()
+	clock := &testClock{}
+	tr := newRRTracker(t, clock, nil)
+	toApproved(t, tr, clock, "b")
+	clock.Set("2027-02-01T09:00:00Z")
+	set, err := tr.SetLearningEvent(ctx, "LSCP-2026-001", mustTime("2027-03-10T10:00:00Z"), "Laurence House", "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(set.Invited) == 0 {
+		t.Fatal("nobody invited")
+	}
+	invites := len(outboxEmails(t, tr, TmplLearningInvite))
+	clock.Set("2027-02-03T09:00:00Z")
+	deliver(t, tr, staffMail(clock, "cancel-le@lewisham.gov.uk", firstID(t, tr, TmplStaffNewReferral), "RE: [LSCP-2026-001] new referral", "Cancel learning event"))
+	rows := outboxEmails(t, tr, TmplLearningInvite)[invites:]
+	if len(rows) != len(set.Invited) {
+		t.Fatalf("%d cancellations, want one to each of the %d invited", len(rows), len(set.Invited))
+	}
+	for _, r := range rows {
+		var ics string
+		for _, a := range r.Email.Attachments {
+			if strings.Contains(a.ContentType, "text/calendar") {
+				ics = string(a.Data)
+			}
+		}
+		if !strings.Contains(ics, "METHOD:CANCEL") || !strings.Contains(ics, "SEQUENCE:1") || !strings.Contains(ics, "learning-event-lscp-2026-001@") {
+			t.Errorf("cancellation to %s: calendar part\n%s", r.To, ics)
+		}
+	}
+	var st string
+	if err := tr.DB().QueryRow(`SELECT status FROM learning_events`).Scan(&st); err != nil || st != "cancelled" {
+		t.Errorf("learning event %q, %v; want cancelled", st, err)
+	}
+	replies := outboxEmails(t, tr, TmplCommandReply)
+	if len(replies) == 0 || !strings.Contains(replies[len(replies)-1].Email.Text, "learning event of 10:00 Wed 10 Mar 2027 cancelled") {
+		t.Errorf("no reply saying the learning event was cancelled: %+v", replies)
+	}
+	if _, err := tr.CancelLearningEvent(ctx, "LSCP-2026-001", "command line"); !errors.Is(err, ErrRefused) {
+		t.Errorf("second cancellation = %v, want refused", err)
+	}
+	again, err := tr.SetLearningEvent(ctx, "LSCP-2026-001", mustTime("2027-03-17T10:00:00Z"), "Laurence House", "test")
+	if err != nil || !again.Moved {
+		t.Errorf("set again = %+v, %v", again, err)
 	}
 }

@@ -455,3 +455,62 @@ func digestLearning(ctx context.Context, q querier, loc *time.Location) ([]strin
 	}
 	return out, nil
 }
+
+// CancelLearningEvent cancels the practitioner learning event: everyone invited gets the
+// cancellation with an iCalendar CANCEL (the same UID, the sequence one on), as the Rapid
+// Review meeting's cancellation does. The learning_event deadline stays as it was: a new
+// date is set with Learning event: YYYY-MM-DD HH:MM.
+func (t *Tracker) CancelLearningEvent(ctx context.Context, ref, actor string) (LearningResult, error) {
+	return onCase(ctx, t, ref, "cancel learning event", func(tx *sql.Tx, now time.Time, c caseRow) (LearningResult, error) {
+		return t.cancelLearningEvent(ctx, tx, now, c, actor)
+	})
+}
+
+func (t *Tracker) cancelLearningEvent(ctx context.Context, tx *sql.Tx, now time.Time, c caseRow, actor string) (LearningResult, error) {
+	res := LearningResult{Ref: c.ref}
+	var uid, at, status, invitees string
+	var seq, minutes int
+	err := tx.QueryRowContext(ctx, `SELECT uid, sequence, at, minutes, venue, status, invitees FROM learning_events WHERE case_id = ?`, c.id).
+		Scan(&uid, &seq, &at, &minutes, &res.Venue, &status, &invitees)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && status != "set") {
+		return res, fmt.Errorf("%w: %s has no learning event set", ErrRefused, c.ref)
+	}
+	if err != nil {
+		return res, err
+	}
+	res.At, _ = time.Parse(time.RFC3339, at)
+	seq++
+	if _, err := tx.ExecContext(ctx, `UPDATE learning_events SET sequence = ?, status = 'cancelled', set_by = ?, updated_at = ? WHERE case_id = ?`,
+		seq, actor, ts(now), c.id); err != nil {
+		return res, err
+	}
+	view, err := t.caseView(ctx, tx, c.id, now)
+	if err != nil {
+		return res, err
+	}
+	ev := &EventView{UID: uid, Sequence: seq, Method: "CANCEL", Start: res.At, End: res.At.Add(time.Duration(minutes) * time.Minute),
+		Summary: "Practitioner learning event " + c.ref + initialsSuffix(c.initials), Location: res.Venue, Organizer: organizer(t.cfg), Stamp: now}
+	var addrs []string
+	for _, a := range strings.Split(invitees, ",") {
+		if a = normAddr(a); a != "" {
+			addrs = append(addrs, a)
+		}
+	}
+	ev.Attendees = addrs
+	for _, a := range addrs {
+		d := &MailData{Case: view, Due: res.At, RR: &RRView{Meeting: ev.Start, MeetingEnd: ev.End, Location: res.Venue, Event: ev},
+			LCSPR: &LCSPRView{Venue: res.Venue}, Reason: "cancelled"}
+		if _, err := t.enqueue(ctx, tx, now, outMsg{caseID: c.id, tmpl: TmplLearningInvite, to: []string{a}, data: d}); err != nil {
+			return res, err
+		}
+		res.Invited = append(res.Invited, a)
+	}
+	return res, audit(ctx, tx, now, c.id, actor, "learning_event_cancelled", fmt.Sprintf("learning event of %s cancelled by %s (sequence %d); cancellation sent to %d",
+		res.At.In(t.cal.Location()).Format("Mon 2 Jan 2006 15:04"), actor, seq, len(res.Invited)))
+}
+
+// LearningCancelled is a cancelled learning event as one line.
+func LearningCancelled(res LearningResult, loc *time.Location) string {
+	return fmt.Sprintf("learning event of %s cancelled; cancellation sent to %d people; set a new date with Learning event: YYYY-MM-DD HH:MM",
+		res.At.In(loc).Format("15:04 Mon 2 Jan 2006"), len(res.Invited))
+}

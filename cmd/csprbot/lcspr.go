@@ -250,10 +250,18 @@ func caseSignedOff(ctx context.Context, a *app, f *flags, ref string, stdout io.
 	return nil
 }
 
-// caseLearningEvent: csprbot case REF learning-event TIME [--venue TEXT].
+// caseLearningEvent: csprbot case REF learning-event TIME [--venue TEXT], or cancel.
 func caseLearningEvent(ctx context.Context, a *app, f *flags, ref string, stdout io.Writer) error {
 	if len(f.args) < 3 {
-		return usagef("case %s learning-event: when? csprbot case %s learning-event TIME [--venue TEXT]", ref, ref)
+		return usagef("case %s learning-event: when? csprbot case %s learning-event TIME [--venue TEXT] (or cancel)", ref, ref)
+	}
+	if len(f.args) == 3 && strings.EqualFold(f.args[2], "cancel") {
+		res, err := a.tr.CancelLearningEvent(ctx, ref, "command line")
+		if err != nil {
+			return asUsage(err)
+		}
+		fmt.Fprintf(stdout, "%s: %s\n", ref, tracker.LearningCancelled(res, a.tr.Calendar().Location()))
+		return nil
 	}
 	at, err := tracker.ParseLondonTime(strings.Join(f.args[2:], " "), a.tr.Calendar().Location())
 	if err != nil {

@@ -43,6 +43,7 @@ const usage = `usage:
   csprbot case REF family-letter [--out FILE]   the family letter and leaflet (Appendix 7, 8) for the lead reviewer to send by hand
   csprbot case REF status                    the case's journey: every deadline, done, to come or late
   csprbot case REF learning-event TIME [--venue TEXT]   the practitioner learning event; invitations with a calendar request
+  csprbot case REF learning-event cancel     cancel it; everyone invited gets an iCalendar CANCEL
   csprbot case REF final-report FILE --publish YYYY-MM-DD [--force]   copies to the Panel, Ofsted and the DfE (held), at least 7 WD ahead
   csprbot case REF published [--date YYYY-MM-DD] [--url URL]   publication recorded; the NSPCC submission (held)
   csprbot case REF action-plan FILE           each action (owner agency, due date) tracked until evidenced
