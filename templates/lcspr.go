@@ -15,6 +15,17 @@ func lcsprAttachments(name string, d *tracker.MailData) ([]tracker.Attachment, b
 	if name == tracker.TmplLearningInvite {
 		return learningInvite(d)
 	}
+	if name == tracker.TmplFamilyLetter {
+		reviewer := ""
+		if d.LCSPR != nil {
+			reviewer = d.LCSPR.Reviewer
+		}
+		doc, err := FamilyLetter(FamilyLetterData{Partnership: d.Partnership, Ref: d.Case.Ref, Reviewer: reviewer, Death: d.Case.IncidentKind == "death"})
+		if err != nil {
+			return nil, true, fmt.Errorf("family letter: %w", err)
+		}
+		return []tracker.Attachment{{Name: FamilyLetterName(d.Case.Ref), ContentType: DocxType, Data: doc}}, true, nil
+	}
 	if name != tracker.TmplLCSPRRequest {
 		return nil, false, nil
 	}

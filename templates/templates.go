@@ -96,6 +96,7 @@ var names = []string{
 	tracker.TmplLearningInvite,
 	tracker.TmplLCSPRReceived,
 	tracker.TmplLCSPREscalate,
+	tracker.TmplFamilyLetter,
 }
 
 // Names returns every template name, in a fixed order.

@@ -121,6 +121,10 @@ var goldenCases = []goldenCase{
 				Attendees: []string{"safeguarding.lead@met.example"}, Stamp: at(2027, 1, 20, 9, 0)}}
 		d.LCSPR = &tracker.LCSPRView{Venue: "Laurence House, Catford", Panel: []string{"A. Chair, Chair (Lewisham Safeguarding Children Partnership)", "B. Officer, Detective Inspector (Metropolitan Police Service)"}}
 	}},
+	{"family_letter", tracker.TmplFamilyLetter, func(d *tracker.MailData) {
+		d.Case.Stage = "lcspr"
+		d.LCSPR = &tracker.LCSPRView{Reviewer: "Jo Reviewer"}
+	}},
 	{"learning_invite_cancelled", tracker.TmplLearningInvite, func(d *tracker.MailData) {
 		start := at(2027, 3, 10, 10, 0)
 		d.Due, d.Reason, d.Now = start, "cancelled", at(2027, 3, 1, 9, 0)
@@ -289,7 +293,7 @@ func TestNames(t *testing.T) {
 	want := []string{tracker.TmplAckReferrer, tracker.TmplStaffNewReferral, tracker.TmplScopingRequest, tracker.TmplReturnReceived,
 		tracker.TmplReturnEmpty, tracker.TmplStaffAttention, tracker.TmplReminder, tracker.TmplChaser, tracker.TmplEscalation, tracker.TmplCommandReply, tracker.TmplDigest,
 		tracker.TmplMeetingInvite, tracker.TmplMeetingCancel, tracker.TmplPapers, tracker.TmplApprovalRequest, tracker.TmplPanelSubmission,
-		tracker.TmplOutcomeNotice, tracker.TmplStatutoryReminder, tracker.TmplRRDraft, tracker.TmplChronology, tracker.TmplToRDraft, tracker.TmplPanelPack, tracker.TmplLCSPRRequest, tracker.TmplNationalNotice, tracker.TmplActionSignOff, tracker.TmplLearningInvite, tracker.TmplLCSPRReceived, tracker.TmplLCSPREscalate}
+		tracker.TmplOutcomeNotice, tracker.TmplStatutoryReminder, tracker.TmplRRDraft, tracker.TmplChronology, tracker.TmplToRDraft, tracker.TmplPanelPack, tracker.TmplLCSPRRequest, tracker.TmplNationalNotice, tracker.TmplActionSignOff, tracker.TmplLearningInvite, tracker.TmplLCSPRReceived, tracker.TmplLCSPREscalate, tracker.TmplFamilyLetter}
 	got := Names()
 	if !slices.Equal(got, want) {
 		t.Errorf("Names() = %v, want %v", got, want)

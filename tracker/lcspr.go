@@ -24,11 +24,11 @@ var lcsprVerbs = map[string]bool{
 	"request chronology": true, "request chronologies": true, "request agency report": true, "request agency reports": true,
 	"more information": true, "confirm terms": true, "final report": true, "published": true,
 	"signed off": true, "sign off": true, "publication delay": true,
-	"learning event": true, "cancel learning event": true, "status": true, "digest": true,
+	"learning event": true, "cancel learning event": true, "family letter": true, "status": true, "digest": true,
 }
 
 // LCSPRCommandHelp lists the local review's commands, for replies.
-const LCSPRCommandHelp = `Decision: local|national|alternative|none [YYYY-MM-DD] | Panel decision: national|local | Reviewer: NAME [<address>] | Request chronology: [AGENCY, …] by YYYY-MM-DD | Request agency report: [AGENCY, …] by YYYY-MM-DD | More information: AGENCY by YYYY-MM-DD: WHAT | Confirm terms (after sending the Terms of Reference) | Final report: publish YYYY-MM-DD [force] (the report attached) | Published: [YYYY-MM-DD] [URL] | Signed off: A1, A2 (or all) | Publication delay: REASON | Learning event: YYYY-MM-DD HH:MM [at VENUE or link] | Cancel learning event | Status | Digest`
+const LCSPRCommandHelp = `Decision: local|national|alternative|none [YYYY-MM-DD] | Panel decision: national|local | Reviewer: NAME [<address>] | Request chronology: [AGENCY, …] by YYYY-MM-DD | Request agency report: [AGENCY, …] by YYYY-MM-DD | More information: AGENCY by YYYY-MM-DD: WHAT | Confirm terms (after sending the Terms of Reference) | Final report: publish YYYY-MM-DD [force] (the report attached) | Published: [YYYY-MM-DD] [URL] | Signed off: A1, A2 (or all) | Publication delay: REASON | Learning event: YYYY-MM-DD HH:MM [at VENUE or link] | Cancel learning event | Family letter | Status | Digest`
 
 func (t *Tracker) lcsprCommand(ctx context.Context, tx *sql.Tx, now time.Time, c caseRow, verb, arg, actor string) (string, error) {
 	loc := t.cal.Location()
@@ -214,6 +214,8 @@ func (t *Tracker) lcsprCommand2(ctx context.Context, tx *sql.Tx, now time.Time, 
 			return "", err
 		}
 		return LearningDone(res, loc), nil
+	case "family letter":
+		return t.sendFamilyLetter(ctx, tx, now, c, actor)
 	case "cancel learning event":
 		res, err := t.cancelLearningEvent(ctx, tx, now, c, actor)
 		if err != nil {
@@ -377,20 +379,50 @@ func (t *Tracker) planCommand(ctx context.Context, tx *sql.Tx, now time.Time, ca
 	return ActionPlanDone(res), nil
 }
 
+// TmplFamilyLetter is the family letter (Appendix 7) and leaflet (Appendix 8) as a .docx,
+// to staff, for the lead reviewer to complete and send by hand (Family letter by email).
+const TmplFamilyLetter = "family_letter"
+
 // FamilyLetterInfo is what the family letter (Appendix 7) needs from a local review: the
 // lead reviewer, and whether the child died. The letter is a document for the lead
 // reviewer to complete and send by hand; csprbot never writes to a family. The audit
 // records that it was made.
 func (t *Tracker) FamilyLetterInfo(ctx context.Context, ref, actor string) (reviewer string, death bool, err error) {
 	_, err = onCase(ctx, t, ref, "family letter", func(tx *sql.Tx, now time.Time, c caseRow) (bool, error) {
-		if err := lcsprOpen(c); err != nil {
-			return false, err
-		}
-		if err := tx.QueryRowContext(ctx, `SELECT lead_reviewer FROM cases WHERE id = ?`, c.id).Scan(&reviewer); err != nil {
-			return false, err
-		}
-		death = c.incidentKind == "death"
-		return true, audit(ctx, tx, now, c.id, actor, "family_letter", "the family letter and leaflet (Appendix 7, 8) made for the lead reviewer to complete and send by hand")
+		reviewer, death, err = t.familyLetterInfo(ctx, tx, now, c, actor)
+		return err == nil, err
 	})
 	return reviewer, death, err
+}
+
+func (t *Tracker) familyLetterInfo(ctx context.Context, tx *sql.Tx, now time.Time, c caseRow, actor string) (reviewer string, death bool, err error) {
+	if err := lcsprOpen(c); err != nil {
+		return "", false, err
+	}
+	if err := tx.QueryRowContext(ctx, `SELECT lead_reviewer FROM cases WHERE id = ?`, c.id).Scan(&reviewer); err != nil {
+		return "", false, err
+	}
+	death = c.incidentKind == "death"
+	return reviewer, death, audit(ctx, tx, now, c.id, actor, "family_letter", "the family letter and leaflet (Appendix 7, 8) made for the lead reviewer to complete and send by hand")
+}
+
+// sendFamilyLetter is Family letter by email: the letter and leaflet go to staff as a
+// .docx, the same document as csprbot case REF family-letter writes; never to a family.
+func (t *Tracker) sendFamilyLetter(ctx context.Context, tx *sql.Tx, now time.Time, c caseRow, actor string) (string, error) {
+	to := t.staffAddrs()
+	if len(to) == 0 {
+		return "", fmt.Errorf("%w: no staff address to send the family letter to", ErrRefused)
+	}
+	reviewer, _, err := t.familyLetterInfo(ctx, tx, now, c, actor)
+	if err != nil {
+		return "", err
+	}
+	view, err := t.caseView(ctx, tx, c.id, now)
+	if err != nil {
+		return "", err
+	}
+	if _, err := t.enqueue(ctx, tx, now, outMsg{caseID: c.id, tmpl: TmplFamilyLetter, to: to, data: &MailData{Case: view, LCSPR: &LCSPRView{Reviewer: reviewer}}}); err != nil {
+		return "", err
+	}
+	return "the family letter and leaflet (Appendix 7, 8) are sent to staff as a .docx, for the lead reviewer to complete and send by hand (csprbot never writes to a family)", nil
 }

@@ -198,3 +198,30 @@ func TestCancelLearningEvent(t *testing.T) {
 		t.Errorf("set again = %+v, %v", again, err)
 	}
 }
+
+// Family letter by email: the letter and leaflet go to staff (never anyone else), with a
+// reply; refused on a case that is not a local review.
+func TestFamilyLetterByEmail(t *testing.T) {
+	clock := &testClock{}
+	tr := newRRTracker(t, clock, nil)
+	toApproved(t, tr, clock, "b")
+	clock.Set("2027-01-05T09:00:00Z")
+	deliver(t, tr, staffMail(clock, "family@lewisham.gov.uk", firstID(t, tr, TmplStaffNewReferral), "RE: [LSCP-2026-001] new referral", "Family letter"))
+	rows := outboxEmails(t, tr, TmplFamilyLetter)
+	if len(rows) != 1 {
+		t.Fatalf("%d family letters, want 1", len(rows))
+	}
+	for _, to := range strings.Split(rows[0].To, ",") {
+		if _, ok := tr.cfg.isStaff(strings.TrimSpace(to)); !ok {
+			t.Errorf("family letter to %q, who is not staff", to)
+		}
+	}
+	replies := outboxEmails(t, tr, TmplCommandReply)
+	if len(replies) == 0 || !strings.Contains(replies[len(replies)-1].Email.Text, "family letter and leaflet (Appendix 7, 8) are sent to staff") {
+		t.Errorf("no reply saying the family letter was sent: %+v", replies)
+	}
+	var n int
+	if err := tr.DB().QueryRow(`SELECT count(*) FROM audit WHERE event = 'family_letter'`).Scan(&n); err != nil || n != 1 {
+		t.Errorf("%d family_letter audits, %v", n, err)
+	}
+}

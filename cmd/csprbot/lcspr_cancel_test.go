@@ -45,3 +45,41 @@ func TestLearningEventCancelCommand(t *testing.T) {
 		t.Errorf("second cancel: exit %d, want 2 (%s)", code, eb.String())
 	}
 }
+
+// Family letter by email (the twin of csprbot case REF family-letter): staff get the
+// letter and leaflet as a .docx, and a reply; nobody else gets anything.
+func TestFamilyLetterEmailCommand(t *testing.T) {
+	e := newE2E(t)
+	const staff = "strategic.lead@lewisham.gov.uk"
+	e.deliver("2026-12-07T10:15:00Z", demoMail{from: "safeguarding@lgt-nhs.example", subject: "Referral 1",
+		body: "Referral attached.", attachName: "referral.docx", attach: demoReferral()})
+	e.run(0, "run", "--once", "--now", "2026-12-07T10:30:00Z")
+	ref := "LSCP-2026-001"
+	e.run(0, "case", ref, "decision", "local", "--now", "2026-12-18T12:00:00Z")
+	e.run(0, "run", "--once", "--now", "2026-12-18T12:01:00Z")
+	first := e.sentTo(staff)
+	if len(first) == 0 {
+		t.Fatal("nothing sent to staff")
+	}
+	before := len(e.sent())
+	e.deliver("2027-01-05T09:00:00Z", demoMail{from: "Strategic Safeguarding Lead <" + staff + ">", subject: "Re: " + first[0].Subject,
+		inReplyTo: first[0].MessageID, body: "Family letter"})
+	e.run(0, "run", "--once", "--now", "2027-01-05T09:05:00Z")
+	var letter, reply bool
+	for _, m := range e.sent()[before:] {
+		for _, to := range m.To {
+			if !strings.EqualFold(to, staff) {
+				t.Errorf("%q went to %s, who is not staff", m.Subject, to)
+			}
+		}
+		if strings.Contains(m.Subject, "Family letter and leaflet") {
+			for _, a := range m.Attachments {
+				letter = letter || (strings.HasSuffix(a.Name, ".docx") && strings.Contains(a.Name, "family letter") && len(a.Data) > 0)
+			}
+		}
+		reply = reply || strings.Contains(m.Text, "family letter and leaflet (Appendix 7, 8) are sent to staff")
+	}
+	if !letter || !reply {
+		t.Errorf("letter %v, reply %v; sent:\n%s", letter, reply, describe(e.sent()[before:]))
+	}
+}
