@@ -362,6 +362,16 @@ func (b byDue) Swap(i, j int) {
 	b.due[i], b.due[j] = b.due[j], b.due[i]
 }
 
+// byDueText sorts names by their due_at as stored, as byDue does deadlines.
+type byDueText struct{ names, due []string }
+
+func (b byDueText) Len() int           { return len(b.names) }
+func (b byDueText) Less(i, j int) bool { return b.due[i] < b.due[j] }
+func (b byDueText) Swap(i, j int) {
+	b.names[i], b.names[j] = b.names[j], b.names[i]
+	b.due[i], b.due[j] = b.due[j], b.due[i]
+}
+
 // CaseLine is one line of `csprbot cases`: a case, its next pending deadline, the case's
 // own deadlines that passed undone (missed: the notification to the National Panel, say)
 // and the agencies whose returns are overdue, as Cases would give them.
@@ -425,27 +435,42 @@ func (s *Store) CaseLines(ctx context.Context) ([]CaseLine, error) {
 			return err
 		}
 		// The case's own deadlines passed undone: a statutory step not taken is seen at
-		// a glance, not only the returns agencies owe.
-		if rows, err = rt.query(ctx, `SELECT case_id, rule FROM deadlines
-			WHERE agency = '' AND (status = 'missed' OR (status = 'pending' AND due_at < ?)) ORDER BY case_id, due_at, id`, after); err != nil {
+		// a glance, not only the returns agencies owe. Read in table order (NOT INDEXED:
+		// through deadlines_case_due every row is looked up again in the table, half as
+		// fast again), then put in (due_at, id) order within each case here.
+		if rows, err = rt.query(ctx, `SELECT case_id, rule, due_at FROM deadlines NOT INDEXED
+			WHERE agency = '' AND (status = 'missed' OR (status = 'pending' AND due_at < ?)) ORDER BY id`, after); err != nil {
 			return err
 		}
+		var rules, dues []string
+		var owner []int
 		for rows.Next() {
 			var id int64
-			var rule string
-			if err := rows.Scan(&id, &rule); err != nil {
+			var rule, due string
+			if err := rows.Scan(&id, &rule, &due); err != nil {
 				rows.Close()
 				return err
 			}
 			if i, ok := index[id]; ok {
-				out[i].MissedDeadlines = append(out[i].MissedDeadlines, rule)
+				rules, dues, owner = append(rules, rule), append(dues, due), append(owner, i)
 			}
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
 			return err
 		}
-		if rows, err = rt.query(ctx, `SELECT case_id, agency FROM returns
+		rules, start := groupByCase(rules, owner, len(out))
+		dues, _ = groupByCase(dues, owner, len(out))
+		for i := range out {
+			if lo, hi := start[i], start[i+1]; hi > lo {
+				if !sort.StringsAreSorted(dues[lo:hi]) {
+					sort.Stable(byDueText{rules[lo:hi], dues[lo:hi]})
+				}
+				out[i].MissedDeadlines = append(out[i].MissedDeadlines, rules[lo:hi]...)
+			}
+		}
+		// In table order too: through returns_status the rows are looked up and sorted.
+		if rows, err = rt.query(ctx, `SELECT case_id, agency FROM returns NOT INDEXED
 			WHERE status IN ('overdue', 'escalated') OR (status = 'awaiting' AND due_at < ?) ORDER BY id`, after); err != nil {
 			return err
 		}
