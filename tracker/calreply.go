@@ -137,20 +137,10 @@ func (t *Tracker) warnQuorumByReplies(ctx context.Context, tx *sql.Tx, now time.
 	if err != nil {
 		return err
 	}
-	accepted := map[string]bool{}
-	rows, err := tx.QueryContext(ctx, `SELECT attendee FROM meeting_replies WHERE case_id = ? AND partstat = 'ACCEPTED' AND sequence >= ?`, caseID, m.sequence)
+	accepted, err := stringSet(ctx, tx, `SELECT attendee FROM meeting_replies WHERE case_id = ? AND partstat = 'ACCEPTED' AND sequence >= ?`, caseID, m.sequence)
 	if err != nil {
 		return err
 	}
-	for rows.Next() {
-		var a string
-		if err := rows.Scan(&a); err != nil {
-			rows.Close()
-			return err
-		}
-		accepted[a] = true
-	}
-	rows.Close()
 	var yes []invitee
 	for _, i := range inv {
 		if accepted[i.addr] {
@@ -171,4 +161,22 @@ func (t *Tracker) warnQuorumByReplies(ctx context.Context, tx *sql.Tx, now time.
 		return err
 	}
 	return t.staffNote(ctx, tx, now, caseID, reason, nil)
+}
+
+// stringSet runs a query of one text column and returns its values as a set.
+func stringSet(ctx context.Context, tx *sql.Tx, query string, args ...any) (map[string]bool, error) {
+	rows, err := tx.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	set := map[string]bool{}
+	for rows.Next() {
+		var v string
+		if err := rows.Scan(&v); err != nil {
+			return nil, err
+		}
+		set[v] = true
+	}
+	return set, rows.Err()
 }

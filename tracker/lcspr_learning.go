@@ -366,20 +366,10 @@ func (t *Tracker) remindLearning(ctx context.Context, tx *sql.Tx, now time.Time,
 	if _, err := tx.ExecContext(ctx, `UPDATE learning_events SET reminded_at = ? WHERE case_id = ?`, ts(now), caseID); err != nil {
 		return err
 	}
-	declined := map[string]bool{}
-	rows, err := tx.QueryContext(ctx, `SELECT attendee FROM learning_replies WHERE case_id = ? AND answer = 'DECLINED'`, caseID)
+	declined, err := stringSet(ctx, tx, `SELECT attendee FROM learning_replies WHERE case_id = ? AND answer = 'DECLINED'`, caseID)
 	if err != nil {
 		return err
 	}
-	for rows.Next() {
-		var a string
-		if err := rows.Scan(&a); err != nil {
-			rows.Close()
-			return err
-		}
-		declined[a] = true
-	}
-	rows.Close()
 	c, err := loadCase(ctx, tx, "id = ?", caseID)
 	if err != nil {
 		return err
