@@ -20,7 +20,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/emersion/go-message/textproto"
-	"github.com/lewisham-lscp/csprbot/tracker"
+	"github.com/lewisham-lscp/csprbot/tracker/cspr"
 )
 
 // Outgoing mail is composed here with go-message's writer, not go-mail's: go-mail
@@ -56,7 +56,7 @@ var reserved = map[string]bool{
 // the multipart/alternative beside the text, as text/calendar; charset=UTF-8;
 // method=…, which is what Outlook and Gmail turn into an invitation, and is also
 // attached as application/ics, as Gmail does.
-func RenderMessage(m *tracker.OutEmail) ([]byte, error) {
+func RenderMessage(m *cspr.OutEmail) ([]byte, error) {
 	h, err := topHeader(m)
 	if err != nil {
 		return nil, err
@@ -73,7 +73,7 @@ func RenderMessage(m *tracker.OutEmail) ([]byte, error) {
 }
 
 // Envelope is the SMTP envelope of m: the bare address of From, and of every To and Cc.
-func Envelope(m *tracker.OutEmail) (from string, rcpts []string, err error) {
+func Envelope(m *cspr.OutEmail) (from string, rcpts []string, err error) {
 	f, err := mail.ParseAddress(m.From)
 	if err != nil {
 		return "", nil, fmt.Errorf("from %q: %w", m.From, err)
@@ -96,7 +96,7 @@ func Envelope(m *tracker.OutEmail) (from string, rcpts []string, err error) {
 // field is one header field, in the order it is written.
 type field struct{ k, v string }
 
-func topHeader(m *tracker.OutEmail) ([]field, error) {
+func topHeader(m *cspr.OutEmail) ([]field, error) {
 	if _, _, err := Envelope(m); err != nil {
 		return nil, err
 	}
@@ -403,7 +403,7 @@ func textLeaf(subtype, text string) *node {
 }
 
 // bodyTree arranges m's text, HTML, invitations and attachments.
-func bodyTree(m *tracker.OutEmail) (*node, error) {
+func bodyTree(m *cspr.OutEmail) (*node, error) {
 	var alts []*node
 	switch {
 	case m.Text != "" || m.HTML == "":

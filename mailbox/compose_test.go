@@ -17,7 +17,7 @@ import (
 
 	"github.com/lewisham-lscp/csprbot/mailbox/devserver"
 	"github.com/lewisham-lscp/csprbot/mailbox/mailtest"
-	"github.com/lewisham-lscp/csprbot/tracker"
+	"github.com/lewisham-lscp/csprbot/tracker/cspr"
 )
 
 // leaves reads raw with the standard library only and returns each leaf part as
@@ -68,10 +68,10 @@ func TestRenderBodyArrivesIntact(t *testing.T) {
 		strings.Repeat("long line ", 150) + "\n" +
 		". a dot line\n.\nFrom the start\ncafé ☐ ✓\n"
 	html := "<p>boundary=&quot;q&quot; =3D</p>\n"
-	m := &tracker.OutEmail{MessageID: "LSCP-2026-001.a.b@lewisham.gov.uk", From: "safeguardingpartnership@lewisham.gov.uk",
+	m := &cspr.OutEmail{MessageID: "LSCP-2026-001.a.b@lewisham.gov.uk", From: "safeguardingpartnership@lewisham.gov.uk",
 		To: []string{"lead@met.example"}, Subject: "[LSCP-2026-001] boundary= =3D", Text: text, HTML: html,
 		Date:        time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC),
-		Attachments: []tracker.Attachment{{Name: "boundary=.txt", ContentType: "text/plain", Data: []byte("boundary=\"zz\"\r\n=3D\r\n")}}}
+		Attachments: []cspr.Attachment{{Name: "boundary=.txt", ContentType: "text/plain", Data: []byte("boundary=\"zz\"\r\n=3D\r\n")}}}
 	sink := startSink(t)
 	if err := newSender(t, sink, 5*time.Second).Send(context.Background(), m); err != nil {
 		t.Fatal(err)
@@ -116,11 +116,11 @@ func TestRenderHeadersWithinLimits(t *testing.T) {
 	}
 	subject := "[LSCP-2026-001] " + strings.Repeat("Révision — ☐ ✓ ", 40)
 	name := strings.Repeat("Fiche d’évaluation ", 10) + ".docx"
-	m := &tracker.OutEmail{MessageID: "LSCP-2026-001.ack.1@lewisham.gov.uk", From: "Lewisham Safeguarding Children Partnership <safeguardingpartnership@lewisham.gov.uk>",
+	m := &cspr.OutEmail{MessageID: "LSCP-2026-001.ack.1@lewisham.gov.uk", From: "Lewisham Safeguarding Children Partnership <safeguardingpartnership@lewisham.gov.uk>",
 		To: to, Subject: subject, Text: "Thank you.", InReplyTo: refs[59], References: append(refs, "not an id", "<a@b>"),
 		Headers:     map[string]string{"Auto-Submitted": "auto-replied", "X-Note": strings.Repeat("é", 400)},
 		Date:        time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC),
-		Attachments: []tracker.Attachment{{Name: name, ContentType: "application/vnd.openxmlformats-officedocument.wordprocessingml.document", Data: []byte("PK")}}}
+		Attachments: []cspr.Attachment{{Name: name, ContentType: "application/vnd.openxmlformats-officedocument.wordprocessingml.document", Data: []byte("PK")}}}
 	raw, err := RenderMessage(m)
 	if err != nil {
 		t.Fatal(err)
@@ -165,10 +165,10 @@ func TestRenderInvitation(t *testing.T) {
 			if method == "CANCEL" {
 				ics = strings.Replace(ics, "END:VEVENT", "STATUS:CANCELLED\r\nEND:VEVENT", 1)
 			}
-			m := &tracker.OutEmail{MessageID: "LSCP-2026-001.inv.1@lewisham.gov.uk", From: "safeguardingpartnership@lewisham.gov.uk",
+			m := &cspr.OutEmail{MessageID: "LSCP-2026-001.inv.1@lewisham.gov.uk", From: "safeguardingpartnership@lewisham.gov.uk",
 				To: []string{"agency@example.org"}, Subject: "[LSCP-2026-001] Rapid Review meeting", Text: "Please come.", HTML: "<p>Please come.</p>",
 				Date:        time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC),
-				Attachments: []tracker.Attachment{{Name: "invite.ics", ContentType: "text/calendar; charset=utf-8; method=" + method, Data: []byte(ics)}}}
+				Attachments: []cspr.Attachment{{Name: "invite.ics", ContentType: "text/calendar; charset=utf-8; method=" + method, Data: []byte(ics)}}}
 			raw, err := RenderMessage(m)
 			if err != nil {
 				t.Fatal(err)
@@ -207,18 +207,18 @@ func TestSendMessageRefused(t *testing.T) {
 			sink := startSink(t)
 			tc.setup(sink)
 			err := newSender(t, sink, 5*time.Second).Send(context.Background(), outEmail())
-			var se *tracker.SendError
+			var se *cspr.SendError
 			if !errors.As(err, &se) {
-				t.Fatalf("Send = %v, want a *tracker.SendError", err)
+				t.Fatalf("Send = %v, want a *cspr.SendError", err)
 			}
-			if se.MessageRefused != tc.refused || tracker.IsMessageRefused(err) != tc.refused {
+			if se.MessageRefused != tc.refused || cspr.IsMessageRefused(err) != tc.refused {
 				t.Errorf("MessageRefused = %v, want %v (%v)", se.MessageRefused, tc.refused, err)
 			}
 		})
 	}
 	m := outEmail()
 	m.Headers = map[string]string{"Content-Type": "text/plain"}
-	if err := newSender(t, startSink(t), 5*time.Second).Send(context.Background(), m); !tracker.IsMessageRefused(err) || !tracker.IsPermanent(err) {
+	if err := newSender(t, startSink(t), 5*time.Second).Send(context.Background(), m); !cspr.IsMessageRefused(err) || !cspr.IsPermanent(err) {
 		t.Errorf("Send of an email that cannot be built = %v, want permanent and MessageRefused", err)
 	}
 }
@@ -266,23 +266,23 @@ func TestFormatMediaType(t *testing.T) {
 }
 
 func TestRenderShapes(t *testing.T) {
-	base := func() *tracker.OutEmail {
-		return &tracker.OutEmail{MessageID: "LSCP-2026-001.s.1@lewisham.gov.uk", From: "Équipe LSCP <safeguardingpartnership@lewisham.gov.uk>",
+	base := func() *cspr.OutEmail {
+		return &cspr.OutEmail{MessageID: "LSCP-2026-001.s.1@lewisham.gov.uk", From: "Équipe LSCP <safeguardingpartnership@lewisham.gov.uk>",
 			To: []string{"lead@met.example"}, Subject: "[LSCP-2026-001] x", Date: time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC)}
 	}
 	tests := []struct {
 		name  string
-		edit  func(*tracker.OutEmail)
+		edit  func(*cspr.OutEmail)
 		shape string
 		text  string // the first part's decoded body, "" not checked
 	}{
-		{"text only", func(m *tracker.OutEmail) { m.Text = "one\r\ntwo\rthree\n" }, "text/plain", ""},
-		{"html only", func(m *tracker.OutEmail) { m.HTML = "<p>hi</p>" }, "text/html", "<p>hi</p>\r\n"},
-		{"empty", func(m *tracker.OutEmail) { m.Subject = "" }, "text/plain", ""},
-		{"text and html", func(m *tracker.OutEmail) { m.Text, m.HTML = "hi", "<p>hi</p>" }, "multipart/alternative(text/plain text/html)", "hi"},
-		{"odd attachment", func(m *tracker.OutEmail) {
+		{"text only", func(m *cspr.OutEmail) { m.Text = "one\r\ntwo\rthree\n" }, "text/plain", ""},
+		{"html only", func(m *cspr.OutEmail) { m.HTML = "<p>hi</p>" }, "text/html", "<p>hi</p>\r\n"},
+		{"empty", func(m *cspr.OutEmail) { m.Subject = "" }, "text/plain", ""},
+		{"text and html", func(m *cspr.OutEmail) { m.Text, m.HTML = "hi", "<p>hi</p>" }, "multipart/alternative(text/plain text/html)", "hi"},
+		{"odd attachment", func(m *cspr.OutEmail) {
 			m.Text = "see attached"
-			m.Attachments = []tracker.Attachment{{Name: "", ContentType: "bogus", Data: []byte{0, 1, 2}},
+			m.Attachments = []cspr.Attachment{{Name: "", ContentType: "bogus", Data: []byte{0, 1, 2}},
 				{Name: "../../etc/passwd", ContentType: "text/plain; charset=\"iso-8859-1\"", Data: []byte("caf\xe9")},
 				{Name: "feed.ics", ContentType: "text/calendar", Data: []byte("BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n")}}
 		}, "multipart/mixed(text/plain application/octet-stream text/plain text/calendar)", "see attached"},
@@ -322,11 +322,11 @@ func FuzzRenderMessage(f *testing.F) {
 	f.Add("", "", "", "", "", "", "")
 	f.Add(strings.Repeat("x", 2000), strings.Repeat("y", 5000), "", `a "b" \c`, strings.Repeat("é", 300), "text/calendar; method=request", "<x@y>")
 	f.Fuzz(func(t *testing.T, subject, text, html, name, file, ctype, refs string) {
-		m := &tracker.OutEmail{MessageID: "LSCP-2026-001.f.1@lewisham.gov.uk", From: "safeguardingpartnership@lewisham.gov.uk",
+		m := &cspr.OutEmail{MessageID: "LSCP-2026-001.f.1@lewisham.gov.uk", From: "safeguardingpartnership@lewisham.gov.uk",
 			To: []string{(&mail.Address{Name: name, Address: "lead@met.example"}).String()}, Subject: subject, Text: text, HTML: html,
 			References: strings.Fields(refs), InReplyTo: refs, Headers: map[string]string{"X-Note": subject},
 			Date:        time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC),
-			Attachments: []tracker.Attachment{{Name: file, ContentType: ctype, Data: []byte(text)}}}
+			Attachments: []cspr.Attachment{{Name: file, ContentType: ctype, Data: []byte(text)}}}
 		raw, err := RenderMessage(m)
 		if err != nil {
 			return

@@ -21,7 +21,7 @@ import (
 	gmtextproto "github.com/emersion/go-message/textproto"
 	"golang.org/x/text/encoding/charmap"
 
-	"github.com/lewisham-lscp/csprbot/tracker"
+	"github.com/lewisham-lscp/csprbot/tracker/cspr"
 )
 
 // LoopHeader marks mail csprbot sent, so its own mail coming back is recognised.
@@ -45,7 +45,7 @@ type Message struct {
 	Header      map[string][]string // canonical keys, decoded: everything, for Auto-Submitted etc.
 	Text        string              // the text/plain body (first one not an attachment), decoded to UTF-8
 	HTML        string              // the text/html body
-	Attachments []tracker.Attachment
+	Attachments []cspr.Attachment
 	Problems    []string
 	Auto        AutoKind
 	AwayUntil   string  // for out-of-office replies, the "until"/"return on" text if found
@@ -714,7 +714,7 @@ func (d *decoder) attachNamed(e *message.Entity, ct, name string, body io.Reader
 	if cut {
 		d.problem("%s part larger than %d bytes: truncated", ct, d.lim.MaxPartSize)
 	}
-	d.m.Attachments = append(d.m.Attachments, tracker.Attachment{Name: name, ContentType: full, Data: data, File: file})
+	d.m.Attachments = append(d.m.Attachments, cspr.Attachment{Name: name, ContentType: full, Data: data, File: file})
 }
 
 func extFor(ct string) string {

@@ -13,7 +13,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/lewisham-lscp/csprbot/tracker"
+	"github.com/lewisham-lscp/csprbot/tracker/cspr"
 	"github.com/wneessen/go-mail"
 	mailsmtp "github.com/wneessen/go-mail/smtp"
 )
@@ -32,14 +32,14 @@ type SMTPConfig struct {
 // DefaultSMTPTimeout bounds each step of a send.
 const DefaultSMTPTimeout = 60 * time.Second
 
-// SMTP sends tracker.OutEmails, one connection per message.
+// SMTP sends cspr.OutEmails, one connection per message.
 type SMTP struct {
 	cfg  SMTPConfig
 	host string
 	port int
 }
 
-var _ tracker.Sender = (*SMTP)(nil)
+var _ cspr.Sender = (*SMTP)(nil)
 
 // NewSMTP checks cfg and returns a sender.
 func NewSMTP(cfg SMTPConfig) (*SMTP, error) {
@@ -63,7 +63,7 @@ func NewSMTP(cfg SMTPConfig) (*SMTP, error) {
 	return &SMTP{cfg: cfg, host: host, port: port}, nil
 }
 
-// Send delivers m as RenderMessage builds it. A failure is a *tracker.SendError:
+// Send delivers m as RenderMessage builds it. A failure is a *cspr.SendError:
 //   - Permanent and MessageRefused when the server refuses the message itself (5xx to
 //     DATA or at the end of the data: size, line length, content; or 552 / x.3.4 at
 //     MAIL FROM) or the message cannot be built: the fault is ours, not the
@@ -72,14 +72,14 @@ func NewSMTP(cfg SMTPConfig) (*SMTP, error) {
 //     Permanent is true when every refusal was permanent);
 //   - Permanent alone for any other 5xx (the sender refused at MAIL FROM);
 //   - temporary for 4xx, network errors and timeouts.
-func (s *SMTP) Send(ctx context.Context, m *tracker.OutEmail) error {
+func (s *SMTP) Send(ctx context.Context, m *cspr.OutEmail) error {
 	from, rcpts, err := Envelope(m)
 	if err != nil {
-		return &tracker.SendError{Permanent: true, MessageRefused: true, Err: fmt.Errorf("mailbox: smtp: build %s: %w", m.MessageID, err)}
+		return &cspr.SendError{Permanent: true, MessageRefused: true, Err: fmt.Errorf("mailbox: smtp: build %s: %w", m.MessageID, err)}
 	}
 	raw, err := RenderMessage(m)
 	if err != nil {
-		return &tracker.SendError{Permanent: true, MessageRefused: true, Err: fmt.Errorf("mailbox: smtp: build %s: %w", m.MessageID, err)}
+		return &cspr.SendError{Permanent: true, MessageRefused: true, Err: fmt.Errorf("mailbox: smtp: build %s: %w", m.MessageID, err)}
 	}
 
 	ctx, cancel := context.WithCancel(ctx)
@@ -112,7 +112,7 @@ func (s *SMTP) Send(ctx context.Context, m *tracker.OutEmail) error {
 	}
 	if len(rcptErrs) > 0 {
 		_ = sc.Reset()
-		return &tracker.SendError{
+		return &cspr.SendError{
 			Permanent: !temporary,
 			Rejected:  rejected,
 			Err:       fmt.Errorf("mailbox: smtp: %s not sent: %w", m.MessageID, errors.Join(rcptErrs...)),
@@ -123,7 +123,7 @@ func (s *SMTP) Send(ctx context.Context, m *tracker.OutEmail) error {
 		return messageRefused(classify(fmt.Errorf("mailbox: smtp: DATA: %w", err)))
 	}
 	if _, err := w.Write(raw); err != nil {
-		return &tracker.SendError{Err: fmt.Errorf("mailbox: smtp: write message: %w", err)}
+		return &cspr.SendError{Err: fmt.Errorf("mailbox: smtp: write message: %w", err)}
 	}
 	if err := w.Close(); err != nil {
 		return messageRefused(classify(fmt.Errorf("mailbox: smtp: %s refused at the end of data: %w", m.MessageID, err)))
@@ -140,7 +140,7 @@ func (s *SMTP) dial(ctx context.Context) (*mail.Client, *mailsmtp.Client, error)
 func (s *SMTP) dialOnce(ctx context.Context, retry bool) (*mail.Client, *mailsmtp.Client, error) {
 	authOpts, token, err := smtpLogin(ctx, s.cfg.Auth)
 	if err != nil {
-		return nil, nil, &tracker.SendError{Err: fmt.Errorf("mailbox: smtp: login: %w", err)}
+		return nil, nil, &cspr.SendError{Err: fmt.Errorf("mailbox: smtp: login: %w", err)}
 	}
 	if pa, ok := s.cfg.Auth.(passwordAuth); ok && s.cfg.TLS == "none" {
 		// Allowed by checkTLS (loopback or allow_insecure): go-mail otherwise refuses PLAIN in clear.
@@ -176,7 +176,7 @@ func (s *SMTP) dialOnce(ctx context.Context, retry bool) (*mail.Client, *mailsmt
 	opts = append(opts, authOpts...)
 	client, err := mail.NewClient(s.host, opts...)
 	if err != nil {
-		return nil, nil, &tracker.SendError{Permanent: true, Err: fmt.Errorf("mailbox: smtp: client: %w", err)}
+		return nil, nil, &cspr.SendError{Permanent: true, Err: fmt.Errorf("mailbox: smtp: client: %w", err)}
 	}
 
 	// ctx is cancelled when Send returns: the connection is closed then at the latest.
@@ -189,21 +189,21 @@ func (s *SMTP) dialOnce(ctx context.Context, retry bool) (*mail.Client, *mailsmt
 			return s.dialOnce(ctx, false)
 		}
 		// Refused greetings and failed logins wait too: a person fixes the configuration.
-		return nil, nil, &tracker.SendError{Err: fmt.Errorf("mailbox: smtp: connect %s: %w", s.cfg.Address, err)}
+		return nil, nil, &cspr.SendError{Err: fmt.Errorf("mailbox: smtp: connect %s: %w", s.cfg.Address, err)}
 	}
 	return client, sc, nil
 }
 
-// classify turns the server's reply to a command into a *tracker.SendError: 5xx is
+// classify turns the server's reply to a command into a *cspr.SendError: 5xx is
 // permanent, anything else (4xx, a broken connection, a timeout) temporary.
-func classify(err error) *tracker.SendError {
+func classify(err error) *cspr.SendError {
 	code := smtpCode(err)
-	return &tracker.SendError{Permanent: code >= 500 && code < 600, Err: err}
+	return &cspr.SendError{Permanent: code >= 500 && code < 600, Err: err}
 }
 
 // messageRefused marks a permanent refusal at DATA as the message's own fault: every
 // recipient was accepted, so what the server refused is the message.
-func messageRefused(se *tracker.SendError) *tracker.SendError {
+func messageRefused(se *cspr.SendError) *cspr.SendError {
 	se.MessageRefused = se.Permanent
 	return se
 }

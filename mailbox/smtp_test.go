@@ -11,7 +11,7 @@ import (
 
 	"github.com/lewisham-lscp/csprbot/mailbox/devserver"
 	"github.com/lewisham-lscp/csprbot/mailbox/mailtest"
-	"github.com/lewisham-lscp/csprbot/tracker"
+	"github.com/lewisham-lscp/csprbot/tracker/cspr"
 )
 
 func startSink(t *testing.T) *devserver.SMTPSink {
@@ -28,8 +28,8 @@ func newSender(t *testing.T, sink *devserver.SMTPSink, timeout time.Duration) *S
 	return s
 }
 
-func outEmail() *tracker.OutEmail {
-	return &tracker.OutEmail{
+func outEmail() *cspr.OutEmail {
+	return &cspr.OutEmail{
 		MessageID:  "csprbot.1.ab12@lewisham.gov.uk",
 		From:       "Lewisham Safeguarding Children Partnership <partnership@example.org>",
 		To:         []string{"agency@example.org"},
@@ -40,7 +40,7 @@ func outEmail() *tracker.OutEmail {
 		InReplyTo:  "referral.1@example.org",
 		References: []string{"referral.0@example.org", "referral.1@example.org"},
 		Headers:    map[string]string{"Auto-Submitted": "auto-generated", LoopHeader: "lewisham-lscp"},
-		Attachments: []tracker.Attachment{
+		Attachments: []cspr.Attachment{
 			{Name: "scoping form.docx", ContentType: "application/vnd.openxmlformats-officedocument.wordprocessingml.document", Data: []byte("PK\x03\x04docx")},
 			{Name: "panel.ics", ContentType: "text/calendar; method=REQUEST", Data: []byte(testInvite)},
 		},
@@ -95,7 +95,7 @@ func TestSendDelivers(t *testing.T) {
 	want(t, "docx data", string(m.Attachments[1].Data), "PK\x03\x04docx")
 	want(t, "ics name", m.Attachments[2].Name, "panel.ics")
 	want(t, "ics type", m.Attachments[2].ContentType, "application/ics")
-	for _, a := range []tracker.Attachment{m.Attachments[0], m.Attachments[2]} {
+	for _, a := range []cspr.Attachment{m.Attachments[0], m.Attachments[2]} {
 		if !strings.Contains(string(a.Data), "METHOD:REQUEST") {
 			t.Errorf("ics data = %q", a.Data)
 		}
@@ -128,9 +128,9 @@ func TestSendFailures(t *testing.T) {
 			s := newSender(t, sink, tt.timeout)
 			start := time.Now()
 			err := s.Send(context.Background(), outEmail())
-			var se *tracker.SendError
+			var se *cspr.SendError
 			if !errors.As(err, &se) {
-				t.Fatalf("Send = %v, want a *tracker.SendError", err)
+				t.Fatalf("Send = %v, want a *cspr.SendError", err)
 			}
 			if se.Permanent != tt.permanent {
 				t.Errorf("Permanent = %v, want %v (%v)", se.Permanent, tt.permanent, err)
@@ -169,7 +169,7 @@ func TestSendCancel(t *testing.T) {
 	defer cancel()
 	start := time.Now()
 	err := s.Send(ctx, outEmail())
-	if err == nil || tracker.IsPermanent(err) {
+	if err == nil || cspr.IsPermanent(err) {
 		t.Fatalf("Send = %v, want a temporary failure", err)
 	}
 	if d := time.Since(start); d > 2*time.Second {
@@ -180,15 +180,15 @@ func TestSendCancel(t *testing.T) {
 func TestSendBadMessageIsPermanent(t *testing.T) {
 	sink := startSink(t)
 	s := newSender(t, sink, 5*time.Second)
-	for name, mod := range map[string]func(*tracker.OutEmail){
-		"bad from":      func(m *tracker.OutEmail) { m.From = "not an address" },
-		"no recipients": func(m *tracker.OutEmail) { m.To, m.Cc = nil, nil },
-		"bad header":    func(m *tracker.OutEmail) { m.Headers = map[string]string{"Bad: Name": "x"} },
+	for name, mod := range map[string]func(*cspr.OutEmail){
+		"bad from":      func(m *cspr.OutEmail) { m.From = "not an address" },
+		"no recipients": func(m *cspr.OutEmail) { m.To, m.Cc = nil, nil },
+		"bad header":    func(m *cspr.OutEmail) { m.Headers = map[string]string{"Bad: Name": "x"} },
 	} {
 		t.Run(name, func(t *testing.T) {
 			m := outEmail()
 			mod(m)
-			if err := s.Send(context.Background(), m); !tracker.IsPermanent(err) {
+			if err := s.Send(context.Background(), m); !cspr.IsPermanent(err) {
 				t.Errorf("Send = %v, want permanent", err)
 			}
 		})
@@ -250,10 +250,10 @@ func filepathGlob(dir, pattern string) ([]string, error) {
 // A retry after a crash must put the very same bytes on the wire as the first attempt:
 // same Message-ID, same MIME boundaries.
 func TestRenderMessageIsDeterministic(t *testing.T) {
-	m := &tracker.OutEmail{MessageID: "LSCP-2026-001.a.b@lewisham.gov.uk", From: "safeguardingpartnership@lewisham.gov.uk",
+	m := &cspr.OutEmail{MessageID: "LSCP-2026-001.a.b@lewisham.gov.uk", From: "safeguardingpartnership@lewisham.gov.uk",
 		To: []string{"lead@met.example"}, Subject: "[LSCP-2026-001] x", Text: "text", HTML: "<p>html</p>",
 		Date:        time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC),
-		Attachments: []tracker.Attachment{{Name: "form.docx", ContentType: "application/octet-stream", Data: []byte("PK\x03\x04 form")}}}
+		Attachments: []cspr.Attachment{{Name: "form.docx", ContentType: "application/octet-stream", Data: []byte("PK\x03\x04 form")}}}
 	a, err := RenderMessage(m)
 	if err != nil {
 		t.Fatal(err)

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/lewisham-lscp/csprbot/parser"
-	"github.com/lewisham-lscp/csprbot/tracker"
+	"github.com/lewisham-lscp/csprbot/tracker/cspr"
 )
 
 // The Appendix 3 form, written as WordprocessingML by hand: a heading block with the
@@ -19,7 +19,7 @@ import (
 // drives the parser that reads the returns, so form and reader agree.
 
 // lewisham is the partnership a form names when the caller gives none.
-var lewisham = tracker.Partnership{
+var lewisham = cspr.Partnership{
 	Name:    "Lewisham Safeguarding Children Partnership",
 	Short:   "LSCP",
 	Email:   "safeguardingpartnership@lewisham.gov.uk",
@@ -29,9 +29,9 @@ var lewisham = tracker.Partnership{
 }
 
 type formOptions struct {
-	Partnership   tracker.Partnership // zero: Lewisham's details
-	RapidReviewBy time.Time           // when the Rapid Review report is due, if known
-	Spec          *parser.FormSpec    // nil: parser.Spec(parser.KindScopingReturn)
+	Partnership   cspr.Partnership // zero: Lewisham's details
+	RapidReviewBy time.Time        // when the Rapid Review report is due, if known
+	Spec          *parser.FormSpec // nil: parser.Spec(parser.KindScopingReturn)
 }
 
 // ScopingForm writes the Appendix 3 Initial Scoping and Information Sharing form
@@ -39,7 +39,7 @@ type formOptions struct {
 // agency filled in, and the return date in its introduction. It names Lewisham
 // Safeguarding Children Partnership; Set.Render attaches the form with the
 // configured partnership's details and the case's Rapid Review date instead.
-func ScopingForm(f tracker.FormView) ([]byte, error) {
+func ScopingForm(f cspr.FormView) ([]byte, error) {
 	return scopingForm(f, formOptions{})
 }
 
@@ -51,7 +51,7 @@ const (
 	labelW       = 3600
 )
 
-func scopingForm(f tracker.FormView, o formOptions) ([]byte, error) {
+func scopingForm(f cspr.FormView, o formOptions) ([]byte, error) {
 	spec := o.Spec
 	if spec == nil {
 		spec = parser.Spec(parser.KindScopingReturn)

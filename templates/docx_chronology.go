@@ -5,7 +5,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/lewisham-lscp/csprbot/tracker"
+	"github.com/lewisham-lscp/csprbot/tracker/cspr"
 )
 
 // The combined multi-agency chronology ("Combined Initial Scoping Document Chronology",
@@ -32,7 +32,7 @@ var chronCols = []struct {
 	{"Response or outcome", 2400}, {"Source of evidence", 1300}, {"Note", 1770}}
 
 // ChronologyDocx writes the combined chronology v as a .docx.
-func ChronologyDocx(v *tracker.ChronologyView, p tracker.Partnership) ([]byte, error) {
+func ChronologyDocx(v *cspr.ChronologyView, p cspr.Partnership) ([]byte, error) {
 	if v == nil {
 		return nil, fmt.Errorf("templates: no chronology")
 	}
@@ -85,7 +85,7 @@ func periodWords(from, to string) string {
 }
 
 // evidence is the source column: the chronology's own source of evidence, the document.
-func evidence(e tracker.ChronEntry) string {
+func evidence(e cspr.ChronEntry) string {
 	s := e.Source
 	if e.Evidence != "" {
 		s = e.Evidence + " (" + e.Source + ")"
@@ -118,7 +118,7 @@ func landscapeXML(body string) string {
 }
 
 // chronologyBody writes the chronology's sources, entries and undated entries.
-func chronologyBody(d *wml, v *tracker.ChronologyView) {
+func chronologyBody(d *wml, v *cspr.ChronologyView) {
 	// The documents it was made from.
 	d.para(`<w:keepNext/><w:spacing w:before="240"/>`, run{text: "Made from", bold: true, size: 24})
 	srcW := []int{4200, 2600, 5370, 2400}

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/lewisham-lscp/csprbot/tracker"
+	"github.com/lewisham-lscp/csprbot/tracker/cspr"
 )
 
 // The panel papers pack (issue 14.4): one landscape document for a local review panel
@@ -22,7 +22,7 @@ func PanelPackName(ref string) string {
 const pageBreak = `<w:p><w:r><w:br w:type="page"/></w:r></w:p>`
 
 // PanelPack writes the panel papers of v as a .docx.
-func PanelPack(v *tracker.PanelPackView, p tracker.Partnership) ([]byte, error) {
+func PanelPack(v *cspr.PanelPackView, p cspr.Partnership) ([]byte, error) {
 	if v == nil || v.Chronology == nil {
 		return nil, fmt.Errorf("templates: no panel papers")
 	}

@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/lewisham-lscp/csprbot/parser"
-	"github.com/lewisham-lscp/csprbot/tracker"
+	"github.com/lewisham-lscp/csprbot/tracker/cspr"
 )
 
 // The Rapid Review report draft (Appendix 5), written from parser.Spec(KindRapidReviewReport)
@@ -34,7 +34,7 @@ func heading(d *wml, text string, size int) {
 }
 
 // RRDraft writes the Rapid Review report draft of v as a .docx.
-func RRDraft(v *tracker.RRDraftView, p tracker.Partnership) ([]byte, error) {
+func RRDraft(v *cspr.RRDraftView, p cspr.Partnership) ([]byte, error) {
 	spec := parser.Spec(parser.KindRapidReviewReport)
 	if spec == nil || v == nil {
 		return nil, fmt.Errorf("templates: no Rapid Review report spec or data")
@@ -329,9 +329,9 @@ func familyTableRR(d *wml, ts parser.TableSpec, family []map[string]string) {
 }
 
 // draftAttachments are the documents the draft emails carry. ok is false for other emails.
-func draftAttachments(name string, d *tracker.MailData) ([]tracker.Attachment, bool, error) {
+func draftAttachments(name string, d *cspr.MailData) ([]cspr.Attachment, bool, error) {
 	switch name {
-	case tracker.TmplRRDraft:
+	case cspr.TmplRRDraft:
 		if d.Draft == nil || d.Draft.RR == nil {
 			return nil, true, nil
 		}
@@ -339,8 +339,8 @@ func draftAttachments(name string, d *tracker.MailData) ([]tracker.Attachment, b
 		if err != nil {
 			return nil, true, err
 		}
-		return []tracker.Attachment{{Name: RRDraftName(d.Case.Ref), ContentType: DocxType, Data: doc}}, true, nil
-	case tracker.TmplToRDraft:
+		return []cspr.Attachment{{Name: RRDraftName(d.Case.Ref), ContentType: DocxType, Data: doc}}, true, nil
+	case cspr.TmplToRDraft:
 		if d.Draft == nil || d.Draft.ToR == nil {
 			return nil, true, nil
 		}
@@ -348,8 +348,8 @@ func draftAttachments(name string, d *tracker.MailData) ([]tracker.Attachment, b
 		if err != nil {
 			return nil, true, err
 		}
-		return []tracker.Attachment{{Name: ToRDraftName(d.Case.Ref), ContentType: DocxType, Data: doc}}, true, nil
-	case tracker.TmplPanelPack:
+		return []cspr.Attachment{{Name: ToRDraftName(d.Case.Ref), ContentType: DocxType, Data: doc}}, true, nil
+	case cspr.TmplPanelPack:
 		if d.Draft == nil || d.Draft.Pack == nil {
 			return nil, true, nil
 		}
@@ -357,8 +357,8 @@ func draftAttachments(name string, d *tracker.MailData) ([]tracker.Attachment, b
 		if err != nil {
 			return nil, true, err
 		}
-		return []tracker.Attachment{{Name: PanelPackName(d.Case.Ref), ContentType: DocxType, Data: doc}}, true, nil
-	case tracker.TmplChronology:
+		return []cspr.Attachment{{Name: PanelPackName(d.Case.Ref), ContentType: DocxType, Data: doc}}, true, nil
+	case cspr.TmplChronology:
 		if d.Draft == nil || d.Draft.Chronology == nil {
 			return nil, true, nil
 		}
@@ -366,32 +366,32 @@ func draftAttachments(name string, d *tracker.MailData) ([]tracker.Attachment, b
 		if err != nil {
 			return nil, true, err
 		}
-		return []tracker.Attachment{{Name: ChronologyName(d.Case.Ref), ContentType: DocxType, Data: doc}}, true, nil
+		return []cspr.Attachment{{Name: ChronologyName(d.Case.Ref), ContentType: DocxType, Data: doc}}, true, nil
 	}
 	return nil, false, nil
 }
 
 // sampleDraft fills every draft field for the trial render at start-up.
-func sampleDraft() *tracker.DraftView {
+func sampleDraft() *cspr.DraftView {
 	at := time.Date(2026, 12, 15, 10, 0, 0, 0, time.UTC)
-	return &tracker.DraftView{
+	return &cspr.DraftView{
 		Note: "sample note",
-		RR: &tracker.RRDraftView{CaseRef: "LSCP-2026-000", ChildInitials: "XY", ChildName: "Sample Child", Meeting: at,
-			Background: []tracker.Field{{Label: "Date of birth", Value: "2020-01-01"}}, Summary: []tracker.Field{{Label: "Sample", Value: "sample"}},
+		RR: &cspr.RRDraftView{CaseRef: "LSCP-2026-000", ChildInitials: "XY", ChildName: "Sample Child", Meeting: at,
+			Background: []cspr.Field{{Label: "Date of birth", Value: "2020-01-01"}}, Summary: []cspr.Field{{Label: "Sample", Value: "sample"}},
 			Family:      []map[string]string{{"name_address": "Sample Parent", "relationship": "Mother", "group": "immediate"}},
-			FamilyNamed: []tracker.Field{{Label: "Sample Agency", Value: "Sample Parent"}}, Documents: []string{"Referral"},
-			Expected: []tracker.ExpectedParticipant{{Name: "Sample", Address: "lead@agency.example", Agency: "Sample Agency", Partner: "police", Reply: "accepted"}}},
-		ToR: &tracker.ToRDraftView{CaseRef: "LSCP-2026-000", ChildInitials: "XY", DecisionAt: at, RapidReviewFeedback: "sample", IncidentOutline: "sample",
-			CaseHistory: "sample", Agencies: []tracker.AgencyView{{Name: "Sample Agency", Email: "lead@agency.example"}},
-			Timetable: []tracker.ToRRow{{Action: "sample", Responsible: "sample", Due: at}}, LeadReviewer: "Sample Reviewer", LeadReviewerEmail: "reviewer@example.org"},
-		Pack: &tracker.PanelPackView{CaseRef: "LSCP-2026-000", ChildInitials: "XY", Meeting: "Panel meeting", At: at, ToR: []tracker.Field{{Label: "Themes", Value: "sample"}},
-			ToRStatus: "confirmed", Timetable: []tracker.ToRRow{{Action: "sample", Responsible: "sample", Due: at}}, Chronology: &tracker.ChronologyView{CaseRef: "LSCP-2026-000"},
-			Reports:     []tracker.AgencyReportView{{Agency: "Sample Agency", Name: "r.docx", Received: at, Fields: []tracker.Field{{Label: "Summary", Value: "sample"}}, Actions: []map[string]string{{"issue": "sample"}}}},
+			FamilyNamed: []cspr.Field{{Label: "Sample Agency", Value: "Sample Parent"}}, Documents: []string{"Referral"},
+			Expected: []cspr.ExpectedParticipant{{Name: "Sample", Address: "lead@agency.example", Agency: "Sample Agency", Partner: "police", Reply: "accepted"}}},
+		ToR: &cspr.ToRDraftView{CaseRef: "LSCP-2026-000", ChildInitials: "XY", DecisionAt: at, RapidReviewFeedback: "sample", IncidentOutline: "sample",
+			CaseHistory: "sample", Agencies: []cspr.AgencyView{{Name: "Sample Agency", Email: "lead@agency.example"}},
+			Timetable: []cspr.ToRRow{{Action: "sample", Responsible: "sample", Due: at}}, LeadReviewer: "Sample Reviewer", LeadReviewerEmail: "reviewer@example.org"},
+		Pack: &cspr.PanelPackView{CaseRef: "LSCP-2026-000", ChildInitials: "XY", Meeting: "Panel meeting", At: at, ToR: []cspr.Field{{Label: "Themes", Value: "sample"}},
+			ToRStatus: "confirmed", Timetable: []cspr.ToRRow{{Action: "sample", Responsible: "sample", Due: at}}, Chronology: &cspr.ChronologyView{CaseRef: "LSCP-2026-000"},
+			Reports:     []cspr.AgencyReportView{{Agency: "Sample Agency", Name: "r.docx", Received: at, Fields: []cspr.Field{{Label: "Summary", Value: "sample"}}, Actions: []map[string]string{{"issue": "sample"}}}},
 			Outstanding: []string{"sample"}},
-		Chronology: &tracker.ChronologyView{CaseRef: "LSCP-2026-000", ChildInitials: "XY", Generated: at, PeriodFrom: "2026-01-01", PeriodTo: "2026-12-01",
+		Chronology: &cspr.ChronologyView{CaseRef: "LSCP-2026-000", ChildInitials: "XY", Generated: at, PeriodFrom: "2026-01-01", PeriodTo: "2026-12-01",
 			PeriodNote: "sample", Missing: []string{"Other Agency"},
-			Entries: []tracker.ChronEntry{{Date: "2026-02-01", Agency: "Sample Agency", Source: "chronology", Who: "sample", What: "sample", Outcome: "sample", Same: []string{"Other"}}},
-			Undated: []tracker.ChronEntry{{Date: "spring", Agency: "Sample Agency", Source: "scoping return", What: "sample"}},
-			Sources: []tracker.ChronSource{{Agency: "Sample Agency", Kind: "chronology", Name: "c.docx", Received: at, Entries: 1}}},
+			Entries: []cspr.ChronEntry{{Date: "2026-02-01", Agency: "Sample Agency", Source: "chronology", Who: "sample", What: "sample", Outcome: "sample", Same: []string{"Other"}}},
+			Undated: []cspr.ChronEntry{{Date: "spring", Agency: "Sample Agency", Source: "scoping return", What: "sample"}},
+			Sources: []cspr.ChronSource{{Agency: "Sample Agency", Kind: "chronology", Name: "c.docx", Received: at, Entries: 1}}},
 	}
 }

@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"github.com/lewisham-lscp/csprbot/parser"
-	"github.com/lewisham-lscp/csprbot/tracker"
+	"github.com/lewisham-lscp/csprbot/tracker/cspr"
 )
 
 // docXML opens a .docx, checks every XML part is well-formed, and returns the
@@ -102,7 +102,7 @@ func textOf(t *testing.T, doc []byte) string {
 
 func TestScopingForm(t *testing.T) {
 	due := time.Date(2026, 12, 11, 17, 0, 0, 0, time.UTC)
-	f := tracker.FormView{CaseRef: "LSCP-2026-001", ChildInitials: "TB", ReturnBy: due, AgencyName: "Metropolitan Police Service & Partners <Met>"}
+	f := cspr.FormView{CaseRef: "LSCP-2026-001", ChildInitials: "TB", ReturnBy: due, AgencyName: "Metropolitan Police Service & Partners <Met>"}
 	data, err := ScopingForm(f)
 	if err != nil {
 		t.Fatalf("ScopingForm = %v", err)
@@ -183,8 +183,8 @@ func TestScopingFormOptions(t *testing.T) {
 			{Key: "notes", Label: "Notes", Type: parser.Long},
 		},
 	}
-	p := tracker.Partnership{Name: "Testshire Partnership", Email: "team@testshire.example", Address: "Town Hall"}
-	data, err := scopingForm(tracker.FormView{CaseRef: "TS-1"}, formOptions{Partnership: p, Spec: spec,
+	p := cspr.Partnership{Name: "Testshire Partnership", Email: "team@testshire.example", Address: "Town Hall"}
+	data, err := scopingForm(cspr.FormView{CaseRef: "TS-1"}, formOptions{Partnership: p, Spec: spec,
 		RapidReviewBy: time.Date(2026, 12, 21, 17, 0, 0, 0, time.UTC)})
 	if err != nil {
 		t.Fatal(err)
@@ -212,7 +212,7 @@ func TestScopingFormOpensInLibreOffice(t *testing.T) {
 		t.Skip("soffice not installed")
 	}
 	dir := t.TempDir()
-	data, err := ScopingForm(tracker.FormView{CaseRef: "LSCP-2026-001", ChildInitials: "TB", AgencyName: "Metropolitan Police Service",
+	data, err := ScopingForm(cspr.FormView{CaseRef: "LSCP-2026-001", ChildInitials: "TB", AgencyName: "Metropolitan Police Service",
 		ReturnBy: time.Date(2026, 12, 11, 17, 0, 0, 0, time.UTC)})
 	if err != nil {
 		t.Fatal(err)

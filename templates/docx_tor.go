@@ -4,7 +4,7 @@ import (
 	"fmt"
 
 	"github.com/lewisham-lscp/csprbot/parser"
-	"github.com/lewisham-lscp/csprbot/tracker"
+	"github.com/lewisham-lscp/csprbot/tracker/cspr"
 )
 
 // The Terms of Reference draft (Appendix 6), written from parser.Spec(KindTermsOfReference)
@@ -21,7 +21,7 @@ func ToRDraftName(ref string) string {
 }
 
 // ToRDraft writes the Terms of Reference draft of v as a .docx.
-func ToRDraft(v *tracker.ToRDraftView, p tracker.Partnership) ([]byte, error) {
+func ToRDraft(v *cspr.ToRDraftView, p cspr.Partnership) ([]byte, error) {
 	spec := parser.Spec(parser.KindTermsOfReference)
 	if spec == nil || v == nil {
 		return nil, fmt.Errorf("templates: no Terms of Reference spec or data")

@@ -15,46 +15,46 @@ import (
 	"time"
 
 	"github.com/lewisham-lscp/csprbot/parser"
-	"github.com/lewisham-lscp/csprbot/tracker"
+	"github.com/lewisham-lscp/csprbot/tracker/cspr"
 )
 
 func init() {
 	goldenCases = append(goldenCases,
-		goldenCase{"rr_draft", tracker.TmplRRDraft, func(d *tracker.MailData) {
+		goldenCase{"rr_draft", cspr.TmplRRDraft, func(d *cspr.MailData) {
 			d.Due = at(2026, 12, 16, 10, 0)
-			d.Draft = &tracker.DraftView{RR: rrDraftFixture()}
+			d.Draft = &cspr.DraftView{RR: rrDraftFixture()}
 		}},
-		goldenCase{"tor_draft", tracker.TmplToRDraft, func(d *tracker.MailData) {
-			d.Draft = &tracker.DraftView{ToR: torDraftFixture()}
+		goldenCase{"tor_draft", cspr.TmplToRDraft, func(d *cspr.MailData) {
+			d.Draft = &cspr.DraftView{ToR: torDraftFixture()}
 		}},
-		goldenCase{"panel_pack", tracker.TmplPanelPack, func(d *tracker.MailData) {
+		goldenCase{"panel_pack", cspr.TmplPanelPack, func(d *cspr.MailData) {
 			d.Due = at(2027, 2, 10, 17, 0)
-			d.Draft = &tracker.DraftView{Pack: packFixture()}
+			d.Draft = &cspr.DraftView{Pack: packFixture()}
 		}},
-		goldenCase{"chronology", tracker.TmplChronology, func(d *tracker.MailData) {
-			d.Draft = &tracker.DraftView{Chronology: chronologyFixture(), Note: "updated: a later return arrived from South London and Maudsley NHS Trust"}
+		goldenCase{"chronology", cspr.TmplChronology, func(d *cspr.MailData) {
+			d.Draft = &cspr.DraftView{Chronology: chronologyFixture(), Note: "updated: a later return arrived from South London and Maudsley NHS Trust"}
 		}},
 	)
 }
 
 // rrDraftFixture is a case's Rapid Review report draft as the tracker gathers it.
-func rrDraftFixture() *tracker.RRDraftView {
-	return &tracker.RRDraftView{
+func rrDraftFixture() *cspr.RRDraftView {
+	return &cspr.RRDraftView{
 		CaseRef: "LSCP-2026-001", ChildInitials: "TB", ChildName: childName, Meeting: at(2026, 12, 16, 10, 0),
-		Background: []tracker.Field{{Label: "Date of birth", Value: "2019-04-02"}, {Label: "Gender", Value: "Male"},
+		Background: []cspr.Field{{Label: "Date of birth", Value: "2019-04-02"}, {Label: "Gender", Value: "Male"},
 			{Label: "Home address", Value: "12 Example Road\nLondon SE6 0XX"}},
-		Summary: []tracker.Field{{Label: "The incident", Value: "Serious harm on 2026-11-28, at the family home"},
+		Summary: []cspr.Field{{Label: "The incident", Value: "Serious harm on 2026-11-28, at the family home"},
 			{Label: "Presenting concerns", Value: "Bruising noticed at school on two occasions in October."},
 			{Label: "Events around the incident (from the referral)", Value: "2026-11-28: admitted to hospital\n2026-11-29: strategy meeting"}},
 		Family: []map[string]string{
 			{"name_address": motherName + ", 12 Example Road", "relationship": "Mother", "dob": "1990-05-01", "legal_status": "Parental responsibility", "ethnic_origin": "White British", "group": "immediate"},
 			{"name_address": "Ray Brookes", "relationship": "Uncle", "group": "extended"},
 		},
-		FamilyNamed: []tracker.Field{{Label: "Metropolitan Police Service", Value: motherName + " (mother)"}},
+		FamilyNamed: []cspr.Field{{Label: "Metropolitan Police Service", Value: motherName + " (mother)"}},
 		Documents: []string{"Referral of a Serious Incident from Lewisham Primary School, received 1 December 2026",
 			"Lewisham Children's Social Care: scoping return received 9 December 2026 (csc-return.docx)",
 			"Metropolitan Police Service: NOT RETURNED (due 11 December 2026)"},
-		Expected: []tracker.ExpectedParticipant{
+		Expected: []cspr.ExpectedParticipant{
 			{Name: "Sam Officer", Address: "sam.officer@lewisham.gov.uk", Agency: "Lewisham Safeguarding Children Partnership", Reply: "accepted"},
 			{Address: "csc.lead@lewisham.example", Agency: "Lewisham Children's Social Care", Partner: "local_authority", Reply: "accepted"},
 			{Address: "safeguarding.lead@met.example", Agency: "Metropolitan Police Service", Partner: "police", Reply: "declined"},
@@ -63,17 +63,17 @@ func rrDraftFixture() *tracker.RRDraftView {
 	}
 }
 
-func chronologyFixture() *tracker.ChronologyView {
-	return &tracker.ChronologyView{
+func chronologyFixture() *cspr.ChronologyView {
+	return &cspr.ChronologyView{
 		CaseRef: "LSCP-2026-001", ChildInitials: "TB", Generated: at(2026, 12, 20, 9, 0),
 		PeriodNote: "No Terms of Reference with a review period are recorded for this case yet, so no entry is marked as outside the review period.",
-		Entries: []tracker.ChronEntry{
+		Entries: []cspr.ChronEntry{
 			{Date: "2026-10-02", Agency: "Lewisham Primary School", Source: "scoping return", Who: "Child", What: "Bruising to the arm noticed in class", Outcome: "Referred to CSC", Same: []string{"Lewisham Children's Social Care"}},
 			{Date: "2026-10-02", Agency: "Lewisham Children's Social Care", Source: "chronology", Who: "School DSL – referral about the child", What: "External: phone call from the school about bruising to the arm", Outcome: "Strategy discussion", Evidence: "Case notes", Comment: "Timely", Same: []string{"Lewisham Primary School"}},
 			{Date: "2026-11-28", Agency: "Metropolitan Police Service", Source: "chronology", What: "Within agency: attended the home", Outcome: "Arrest", Outside: true},
 		},
-		Undated: []tracker.ChronEntry{{Date: "summer 2025", Agency: "Metropolitan Police Service", Source: "scoping return", Who: "Mother", What: "Call about noise"}},
-		Sources: []tracker.ChronSource{
+		Undated: []cspr.ChronEntry{{Date: "summer 2025", Agency: "Metropolitan Police Service", Source: "scoping return", Who: "Mother", What: "Call about noise"}},
+		Sources: []cspr.ChronSource{
 			{Agency: "Lewisham Primary School", Kind: "scoping return", Name: "school.docx", Received: at(2026, 12, 8, 11, 0), Entries: 1},
 			{Agency: "Lewisham Children's Social Care", Kind: "chronology", Name: "csc-chronology.docx", Received: at(2026, 12, 9, 14, 0), Entries: 1},
 			{Agency: "Metropolitan Police Service", Kind: "chronology", Name: "(in the email)", Received: at(2026, 12, 10, 9, 0), Entries: 2},
@@ -166,7 +166,7 @@ func write(t *testing.T, doc, label, text string) string {
 // what was filled in before the meeting; completed by hand, it reads as the completed report.
 func TestRRDraftRoundTrip(t *testing.T) {
 	v := rrDraftFixture()
-	data, err := RRDraft(v, tracker.Partnership{})
+	data, err := RRDraft(v, cspr.Partnership{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -294,7 +294,7 @@ for i, t in enumerate(d.tables):
 // Read by another tool: python-docx sees the draft's pre-filled facts and the empty
 // sections.
 func TestRRDraftReadByPythonDocx(t *testing.T) {
-	data, err := RRDraft(rrDraftFixture(), tracker.Partnership{})
+	data, err := RRDraft(rrDraftFixture(), cspr.Partnership{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -332,7 +332,7 @@ func TestRRDraftReadByPythonDocx(t *testing.T) {
 
 // The combined chronology, read by python-docx, row by row.
 func TestChronologyReadByPythonDocx(t *testing.T) {
-	data, err := ChronologyDocx(chronologyFixture(), tracker.Partnership{})
+	data, err := ChronologyDocx(chronologyFixture(), cspr.Partnership{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -368,10 +368,10 @@ func TestDraftAttachmentsNameNoOne(t *testing.T) {
 	s := newSet(t)
 	for _, tc := range []struct {
 		tmpl, file string
-		draft      *tracker.DraftView
+		draft      *cspr.DraftView
 	}{
-		{tracker.TmplRRDraft, "LSCP-2026-001 Rapid Review report DRAFT.docx", &tracker.DraftView{RR: rrDraftFixture()}},
-		{tracker.TmplChronology, "LSCP-2026-001 Combined chronology DRAFT.docx", &tracker.DraftView{Chronology: chronologyFixture()}},
+		{cspr.TmplRRDraft, "LSCP-2026-001 Rapid Review report DRAFT.docx", &cspr.DraftView{RR: rrDraftFixture()}},
+		{cspr.TmplChronology, "LSCP-2026-001 Combined chronology DRAFT.docx", &cspr.DraftView{Chronology: chronologyFixture()}},
 	} {
 		d := fixture()
 		d.Draft = tc.draft
@@ -390,15 +390,15 @@ func TestDraftAttachmentsNameNoOne(t *testing.T) {
 	}
 }
 
-func torDraftFixture() *tracker.ToRDraftView {
-	return &tracker.ToRDraftView{
+func torDraftFixture() *cspr.ToRDraftView {
+	return &cspr.ToRDraftView{
 		CaseRef: "LSCP-2026-001", ChildInitials: "TB", DecisionAt: at(2026, 12, 22, 12, 0),
 		RapidReviewFeedback: "The Rapid Review of 2026-12-16 recommended: Meets the criteria for a local Child Safeguarding Practice Review (b). Rationale: several agencies knew of bruising.",
 		IncidentOutline:     "Serious harm on 2026-11-28, at the family home\nBruising noticed at school in October.",
 		CaseHistory:         "Open to Children's Social Care since October 2026.",
-		Agencies: []tracker.AgencyView{{Name: "Metropolitan Police Service", Email: "safeguarding.lead@met.example"},
+		Agencies: []cspr.AgencyView{{Name: "Metropolitan Police Service", Email: "safeguarding.lead@met.example"},
 			{Name: "Lewisham Children's Social Care", Email: "csc.lead@lewisham.example"}},
-		Timetable: []tracker.ToRRow{
+		Timetable: []cspr.ToRRow{
 			{Action: "Terms of Reference agreed by the Learning from Practice subgroup", Responsible: "Learning from Practice subgroup", Due: at(2027, 1, 8, 17, 0)},
 			{Action: "Chronologies and agency reports returned by agencies", Responsible: "Each agency named in 11.0", Due: at(2027, 2, 5, 17, 0)},
 			{Action: "Final report to the National Panel, Ofsted and the Secretary of State", Responsible: "Strategic Safeguarding Lead", Due: at(2027, 6, 11, 17, 0)},
@@ -410,7 +410,7 @@ func torDraftFixture() *tracker.ToRDraftView {
 // The Terms of Reference draft reads back, through our parser, as Terms of Reference
 // carrying what was filled in, its timetable and agencies; the subgroup's sections empty.
 func TestToRDraftRoundTrip(t *testing.T) {
-	data, err := ToRDraft(torDraftFixture(), tracker.Partnership{})
+	data, err := ToRDraft(torDraftFixture(), cspr.Partnership{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -455,15 +455,15 @@ func TestToRDraftRoundTrip(t *testing.T) {
 	}
 }
 
-func packFixture() *tracker.PanelPackView {
-	return &tracker.PanelPackView{
+func packFixture() *cspr.PanelPackView {
+	return &cspr.PanelPackView{
 		CaseRef: "LSCP-2026-001", ChildInitials: "TB", Meeting: "Panel meeting 1", At: at(2027, 2, 10, 17, 0),
-		ToR:        []tracker.Field{{Label: "Themes", Value: "Recognising bruising in pre-mobile children"}, {Label: "Review period from", Value: "2026-01-01"}},
+		ToR:        []cspr.Field{{Label: "Themes", Value: "Recognising bruising in pre-mobile children"}, {Label: "Review period from", Value: "2026-01-01"}},
 		ToRStatus:  "confirmed",
-		Timetable:  []tracker.ToRRow{{Action: "Panel meeting 1", Responsible: "Chair", Due: at(2027, 2, 10, 17, 0)}},
+		Timetable:  []cspr.ToRRow{{Action: "Panel meeting 1", Responsible: "Chair", Due: at(2027, 2, 10, 17, 0)}},
 		Chronology: chronologyFixture(),
-		Reports: []tracker.AgencyReportView{{Agency: "Metropolitan Police Service", Name: "police-report.docx", Received: at(2027, 2, 1, 12, 0),
-			Fields:  []tracker.Field{{Label: "Summary of involvement", Value: "Two call-outs in 2026."}},
+		Reports: []cspr.AgencyReportView{{Agency: "Metropolitan Police Service", Name: "police-report.docx", Received: at(2027, 2, 1, 12, 0),
+			Fields:  []cspr.Field{{Label: "Summary of involvement", Value: "Two call-outs in 2026."}},
 			Actions: []map[string]string{{"issue": "Information sharing", "action": "Brief officers", "by_whom": "DI", "timescale": "March 2027"}}}},
 		Outstanding: []string{"Lewisham Children's Social Care: agency report due 5 February 2027 (overdue)"},
 	}
@@ -471,7 +471,7 @@ func packFixture() *tracker.PanelPackView {
 
 // The panel papers, read by python-docx: the contents page and each part.
 func TestPanelPackReadByPythonDocx(t *testing.T) {
-	data, err := PanelPack(packFixture(), tracker.Partnership{})
+	data, err := PanelPack(packFixture(), cspr.Partnership{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/lewisham-lscp/csprbot/tracker"
+	"github.com/lewisham-lscp/csprbot/tracker/cspr"
 )
 
 // london is where every date a person reads is shown.
@@ -188,8 +188,8 @@ func partner(s string) string {
 }
 
 // next is a case's earliest pending deadline, or nil.
-func next(c tracker.CaseView) *tracker.DeadlineView {
-	var ds []tracker.DeadlineView
+func next(c cspr.CaseView) *cspr.DeadlineView {
+	var ds []cspr.DeadlineView
 	for _, d := range c.Deadlines {
 		if d.Status == "pending" && !d.Due.IsZero() {
 			ds = append(ds, d)
@@ -232,5 +232,5 @@ var funcs = map[string]any{
 	"rapidReviewBy": rapidReviewBy,
 	"list":          func(v ...any) []any { return v },
 	"splitLines":    func(s string) []string { return strings.Split(strings.TrimRight(s, "\n"), "\n") },
-	"formName":      func(d *tracker.MailData) string { return ScopingFormName(formView(d)) },
+	"formName":      func(d *cspr.MailData) string { return ScopingFormName(formView(d)) },
 }

@@ -4,18 +4,18 @@ import (
 	"fmt"
 
 	"github.com/lewisham-lscp/csprbot/parser"
-	"github.com/lewisham-lscp/csprbot/tracker"
+	"github.com/lewisham-lscp/csprbot/tracker/cspr"
 )
 
 // lcsprAttachments are the files the local review's requests carry: the chronology
 // (Appendix 10) or agency report (Appendix 9) template, pre-filled for the case and the
 // agency ("chronology templates are created by the Partnership Support team and are
 // customised to each case"). ok is false for other emails.
-func lcsprAttachments(name string, d *tracker.MailData) ([]tracker.Attachment, bool, error) {
-	if name == tracker.TmplLearningInvite {
+func lcsprAttachments(name string, d *cspr.MailData) ([]cspr.Attachment, bool, error) {
+	if name == cspr.TmplLearningInvite {
 		return learningInvite(d)
 	}
-	if name == tracker.TmplFamilyLetter {
+	if name == cspr.TmplFamilyLetter {
 		reviewer := ""
 		if d.LCSPR != nil {
 			reviewer = d.LCSPR.Reviewer
@@ -24,9 +24,9 @@ func lcsprAttachments(name string, d *tracker.MailData) ([]tracker.Attachment, b
 		if err != nil {
 			return nil, true, fmt.Errorf("family letter: %w", err)
 		}
-		return []tracker.Attachment{{Name: FamilyLetterName(d.Case.Ref), ContentType: DocxType, Data: doc}}, true, nil
+		return []cspr.Attachment{{Name: FamilyLetterName(d.Case.Ref), ContentType: DocxType, Data: doc}}, true, nil
 	}
-	if name != tracker.TmplLCSPRRequest {
+	if name != cspr.TmplLCSPRRequest {
 		return nil, false, nil
 	}
 	if d.LCSPR == nil {
@@ -34,9 +34,9 @@ func lcsprAttachments(name string, d *tracker.MailData) ([]tracker.Attachment, b
 	}
 	var spec *parser.FormSpec
 	switch d.LCSPR.Kind {
-	case tracker.ReturnChronology:
+	case cspr.ReturnChronology:
 		spec = parser.Spec(parser.KindChronology)
-	case tracker.ReturnAgencyReport:
+	case cspr.ReturnAgencyReport:
 		spec = parser.Spec(parser.KindAgencyReport)
 	default:
 		return nil, true, nil
@@ -49,11 +49,11 @@ func lcsprAttachments(name string, d *tracker.MailData) ([]tracker.Attachment, b
 	if err != nil {
 		return nil, true, fmt.Errorf("%s form: %w", d.LCSPR.Kind, err)
 	}
-	return []tracker.Attachment{{Name: LCSPRFormName(f, d.LCSPR.KindLabel), ContentType: DocxType, Data: doc}}, true, nil
+	return []cspr.Attachment{{Name: LCSPRFormName(f, d.LCSPR.KindLabel), ContentType: DocxType, Data: doc}}, true, nil
 }
 
 // LCSPRFormName is the file name of a pre-filled chronology or agency report.
-func LCSPRFormName(f tracker.FormView, label string) string {
+func LCSPRFormName(f cspr.FormView, label string) string {
 	name := label + ".docx"
 	if a := safeFileName(f.AgencyName); a != "" {
 		name = a + " " + name
@@ -65,7 +65,7 @@ func LCSPRFormName(f tracker.FormView, label string) string {
 }
 
 // learningInvite is the learning event's iCalendar REQUEST.
-func learningInvite(d *tracker.MailData) ([]tracker.Attachment, bool, error) {
+func learningInvite(d *cspr.MailData) ([]cspr.Attachment, bool, error) {
 	if d.RR == nil || d.RR.Event == nil {
 		return nil, true, nil
 	}
@@ -80,5 +80,5 @@ func learningInvite(d *tracker.MailData) ([]tracker.Attachment, bool, error) {
 	if err != nil {
 		return nil, true, err
 	}
-	return []tracker.Attachment{{Name: InviteName, ContentType: ICSType(method), Data: ics}}, true, nil
+	return []cspr.Attachment{{Name: InviteName, ContentType: ICSType(method), Data: ics}}, true, nil
 }

@@ -3,14 +3,14 @@ package templates
 import (
 	"strings"
 
-	"github.com/lewisham-lscp/csprbot/tracker"
+	"github.com/lewisham-lscp/csprbot/tracker/cspr"
 )
 
 // FamilyLetterData is what the family letter (Appendix 7) and leaflet (Appendix 8) are
 // filled with. The family's names and address are left for the lead reviewer to write in:
 // csprbot never writes to a family and never puts a name in a document it makes.
 type FamilyLetterData struct {
-	Partnership tracker.Partnership
+	Partnership cspr.Partnership
 	Ref         string
 	Reviewer    string // the lead reviewer, if appointed
 	Death       bool   // the child died (condolences) or was seriously harmed

@@ -3,7 +3,7 @@ package templates
 import (
 	"time"
 
-	"github.com/lewisham-lscp/csprbot/tracker"
+	"github.com/lewisham-lscp/csprbot/tracker/cspr"
 )
 
 // InviteName is the file name of an attached meeting invitation.
@@ -11,9 +11,9 @@ const InviteName = "invite.ics"
 
 // rrAttachments are the files the Rapid Review emails carry that the program makes: the
 // iCalendar invitation (or cancellation) of the meeting. ok is false for other emails.
-func rrAttachments(name string, d *tracker.MailData) ([]tracker.Attachment, bool, error) {
+func rrAttachments(name string, d *cspr.MailData) ([]cspr.Attachment, bool, error) {
 	switch name {
-	case tracker.TmplMeetingInvite, tracker.TmplMeetingCancel:
+	case cspr.TmplMeetingInvite, cspr.TmplMeetingCancel:
 	default:
 		return nil, false, nil
 	}
@@ -22,7 +22,7 @@ func rrAttachments(name string, d *tracker.MailData) ([]tracker.Attachment, bool
 	}
 	ev := d.RR.Event
 	method := ev.Method
-	if name == tracker.TmplMeetingCancel {
+	if name == cspr.TmplMeetingCancel {
 		method = "CANCEL"
 	}
 	ics, err := Invite(Event{UID: ev.UID, Sequence: ev.Sequence, Method: method, Start: ev.Start, End: ev.End,
@@ -34,19 +34,19 @@ func rrAttachments(name string, d *tracker.MailData) ([]tracker.Attachment, bool
 	if method == "" {
 		method = "REQUEST"
 	}
-	return []tracker.Attachment{{Name: InviteName, ContentType: ICSType(method), Data: ics}}, true, nil
+	return []cspr.Attachment{{Name: InviteName, ContentType: ICSType(method), Data: ics}}, true, nil
 }
 
 // sampleRR fills every Rapid Review field for the trial render at start-up.
-func sampleRR() *tracker.RRView {
+func sampleRR() *cspr.RRView {
 	start := time.Date(2026, 12, 15, 10, 0, 0, 0, time.UTC)
-	return &tracker.RRView{
+	return &cspr.RRView{
 		Meeting: start, MeetingEnd: start.Add(90 * time.Minute), Location: "Sample room",
-		Event: &tracker.EventView{UID: "sample@example.org", Sequence: 1, Method: "REQUEST", Start: start, End: start.Add(90 * time.Minute),
+		Event: &cspr.EventView{UID: "sample@example.org", Sequence: 1, Method: "REQUEST", Start: start, End: start.Add(90 * time.Minute),
 			Summary: "Rapid Review meeting LSCP-2026-000 (XY)", Organizer: "partnership@example.org", Attendees: []string{"lead@agency.example"}, Stamp: start},
 		Papers: []string{"Referral: referral.docx"}, Late: true,
 		ReviewDate: "2026-12-15", Recommendation: "b", RecommendationLabel: "sample", Rationale: "sample rationale",
-		Participants: []tracker.Field{{Label: "Sample Person", Value: "Sample Agency"}}, Quorate: false, MissingPartners: []string{"health"},
+		Participants: []cspr.Field{{Label: "Sample Person", Value: "Sample Agency"}}, Quorate: false, MissingPartners: []string{"health"},
 		ReportName: "report.docx", Approver: "lead@example.org", Outcome: "sample outcome",
 		Rule: "panel_notification", RuleLabel: "National Panel notified", Overdue: true,
 	}

@@ -4,12 +4,12 @@
 //
 // # File layout
 //
-// Each email is one file, mail/NAME.tmpl, where NAME is a tracker.Tmpl* constant
+// Each email is one file, mail/NAME.tmpl, where NAME is a cspr.Tmpl* constant
 // (see Names). A file defines up to three templates:
 //
 //	{{define "subject"}}…{{end}}  required; text/template; sees only SubjectData
-//	{{define "text"}}…{{end}}     required; text/template; sees *tracker.MailData
-//	{{define "html"}}…{{end}}     optional; html/template; sees *tracker.MailData
+//	{{define "text"}}…{{end}}     required; text/template; sees *cspr.MailData
+//	{{define "html"}}…{{end}}     optional; html/template; sees *cspr.MailData
 //
 // mail/_common.tmpl holds definitions shared by every file (the signature, the
 // confidentiality footer); a mail file may redefine any of them for itself.
@@ -59,7 +59,7 @@ import (
 	"time"
 	_ "time/tzdata" // Europe/London on machines without a zoneinfo database
 
-	"github.com/lewisham-lscp/csprbot/tracker"
+	"github.com/lewisham-lscp/csprbot/tracker/cspr"
 )
 
 //go:embed mail/*.tmpl
@@ -68,35 +68,35 @@ var embedded embed.FS
 const commonFile = "_common.tmpl"
 
 var names = []string{
-	tracker.TmplAckReferrer,
-	tracker.TmplStaffNewReferral,
-	tracker.TmplScopingRequest,
-	tracker.TmplReturnReceived,
-	tracker.TmplReturnEmpty,
-	tracker.TmplStaffAttention,
-	tracker.TmplReminder,
-	tracker.TmplChaser,
-	tracker.TmplEscalation,
-	tracker.TmplCommandReply,
-	tracker.TmplDigest,
-	tracker.TmplMeetingInvite,
-	tracker.TmplMeetingCancel,
-	tracker.TmplPapers,
-	tracker.TmplApprovalRequest,
-	tracker.TmplPanelSubmission,
-	tracker.TmplOutcomeNotice,
-	tracker.TmplStatutoryReminder,
-	tracker.TmplRRDraft,
-	tracker.TmplChronology,
-	tracker.TmplToRDraft,
-	tracker.TmplPanelPack,
-	tracker.TmplLCSPRRequest,
-	tracker.TmplNationalNotice,
-	tracker.TmplActionSignOff,
-	tracker.TmplLearningInvite,
-	tracker.TmplLCSPRReceived,
-	tracker.TmplLCSPREscalate,
-	tracker.TmplFamilyLetter,
+	cspr.TmplAckReferrer,
+	cspr.TmplStaffNewReferral,
+	cspr.TmplScopingRequest,
+	cspr.TmplReturnReceived,
+	cspr.TmplReturnEmpty,
+	cspr.TmplStaffAttention,
+	cspr.TmplReminder,
+	cspr.TmplChaser,
+	cspr.TmplEscalation,
+	cspr.TmplCommandReply,
+	cspr.TmplDigest,
+	cspr.TmplMeetingInvite,
+	cspr.TmplMeetingCancel,
+	cspr.TmplPapers,
+	cspr.TmplApprovalRequest,
+	cspr.TmplPanelSubmission,
+	cspr.TmplOutcomeNotice,
+	cspr.TmplStatutoryReminder,
+	cspr.TmplRRDraft,
+	cspr.TmplChronology,
+	cspr.TmplToRDraft,
+	cspr.TmplPanelPack,
+	cspr.TmplLCSPRRequest,
+	cspr.TmplNationalNotice,
+	cspr.TmplActionSignOff,
+	cspr.TmplLearningInvite,
+	cspr.TmplLCSPRReceived,
+	cspr.TmplLCSPREscalate,
+	cspr.TmplFamilyLetter,
 }
 
 // Names returns every template name, in a fixed order.
@@ -113,7 +113,7 @@ type entry struct {
 	html *htmltemplate.Template // nil when the file defines no "html"
 }
 
-var _ tracker.Renderer = (*Set)(nil)
+var _ cspr.Renderer = (*Set)(nil)
 
 // SubjectData is all a subject template sees.
 type SubjectData struct {
@@ -219,14 +219,14 @@ func parseEntry(file, commonName string, common, body []byte) (*entry, error) {
 }
 
 // Render renders the named template with d.
-func (s *Set) Render(name string, d *tracker.MailData) (tracker.Rendered, error) {
-	var r tracker.Rendered
+func (s *Set) Render(name string, d *cspr.MailData) (cspr.Rendered, error) {
+	var r cspr.Rendered
 	e, ok := s.mail[name]
 	if !ok {
 		return r, fmt.Errorf("templates: no template %q", name)
 	}
 	if d == nil {
-		d = &tracker.MailData{}
+		d = &cspr.MailData{}
 	}
 	var b bytes.Buffer
 	if err := e.text.ExecuteTemplate(&b, "subject", subjectData(d)); err != nil {
@@ -261,7 +261,7 @@ const DocxType = "application/vnd.openxmlformats-officedocument.wordprocessingml
 
 // attachments are the files a template carries: the scoping form goes with the
 // request, and again with a reminder or chaser when the caller fills in Form.
-func attachments(name string, d *tracker.MailData) ([]tracker.Attachment, error) {
+func attachments(name string, d *cspr.MailData) ([]cspr.Attachment, error) {
 	if atts, ok, err := rrAttachments(name, d); ok {
 		return atts, err
 	}
@@ -272,11 +272,11 @@ func attachments(name string, d *tracker.MailData) ([]tracker.Attachment, error)
 		return atts, err
 	}
 	switch name {
-	case tracker.TmplScopingRequest, tracker.TmplReminder, tracker.TmplChaser:
+	case cspr.TmplScopingRequest, cspr.TmplReminder, cspr.TmplChaser:
 	default:
 		return nil, nil
 	}
-	if name != tracker.TmplScopingRequest && d.Form.CaseRef == "" {
+	if name != cspr.TmplScopingRequest && d.Form.CaseRef == "" {
 		return nil, nil
 	}
 	f := formView(d)
@@ -284,12 +284,12 @@ func attachments(name string, d *tracker.MailData) ([]tracker.Attachment, error)
 	if err != nil {
 		return nil, fmt.Errorf("scoping form: %w", err)
 	}
-	return []tracker.Attachment{{Name: ScopingFormName(f), ContentType: DocxType, Data: doc}}, nil
+	return []cspr.Attachment{{Name: ScopingFormName(f), ContentType: DocxType, Data: doc}}, nil
 }
 
 // formView is the form to attach: d.Form, with what it leaves out taken from the
 // case, the addressee and the due date.
-func formView(d *tracker.MailData) tracker.FormView {
+func formView(d *cspr.MailData) cspr.FormView {
 	f := d.Form
 	if f.CaseRef == "" {
 		f.CaseRef = d.Case.Ref
@@ -307,7 +307,7 @@ func formView(d *tracker.MailData) tracker.FormView {
 }
 
 // ScopingFormName is the file name of the scoping form sent for f.
-func ScopingFormName(f tracker.FormView) string {
+func ScopingFormName(f cspr.FormView) string {
 	ref := safeFileName(f.CaseRef)
 	if ref == "" {
 		return "Initial scoping and information sharing form.docx"
@@ -322,7 +322,7 @@ func safeFileName(s string) string {
 }
 
 // rapidReviewBy is when the Rapid Review report is due, from the case's deadlines.
-func rapidReviewBy(c tracker.CaseView) time.Time {
+func rapidReviewBy(c cspr.CaseView) time.Time {
 	for _, dl := range c.Deadlines {
 		if dl.Rule == "rr_submission" {
 			return dl.Due
@@ -331,7 +331,7 @@ func rapidReviewBy(c tracker.CaseView) time.Time {
 	return time.Time{}
 }
 
-func subjectData(d *tracker.MailData) SubjectData {
+func subjectData(d *cspr.MailData) SubjectData {
 	short := d.Partnership.Short
 	if short == "" {
 		short = "LSCP"

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/lewisham-lscp/csprbot/tracker"
+	"github.com/lewisham-lscp/csprbot/tracker/cspr"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
@@ -29,185 +29,185 @@ func at(y int, m time.Month, d, h, min int) time.Time {
 
 // fixture is a case in scoping: referral on Tuesday 1 December 2026, requests on
 // Thursday 3 December, returns due at 17:00 on Friday 11 December.
-func fixture() *tracker.MailData {
+func fixture() *cspr.MailData {
 	due := at(2026, 12, 11, 17, 0)
-	police := tracker.AgencyView{Name: "Metropolitan Police Service", Email: "safeguarding.lead@met.example", Partner: "police", Known: true, Reason: "Police attended the family home in October"}
-	c := tracker.CaseView{
+	police := cspr.AgencyView{Name: "Metropolitan Police Service", Email: "safeguarding.lead@met.example", Partner: "police", Known: true, Reason: "Police attended the family home in October"}
+	c := cspr.CaseView{
 		Ref: "LSCP-2026-001", ChildInitials: "TB", Stage: "scoping",
 		ReferralReceived: at(2026, 12, 1, 10, 15),
 		IncidentDate:     "2026-11-28", IncidentKind: "serious_harm", LookedAfter: false,
 		ReferrerName: referrerName, ReferrerAgency: "Lewisham Primary School, Designated Safeguarding Lead", ReferrerEmail: referrerEmail,
-		Summary: []tracker.Field{
+		Summary: []cspr.Field{
 			{Label: "Name of Child", Value: childName},
 			{Label: "Date of Birth", Value: "2019-04-02"},
 			{Label: "Home address", Value: "12 Example Road\nLondon SE6 0XX"},
 			{Label: "Family", Value: motherName + " (mother)"},
 			{Label: "Reason for referral", Value: "Serious injury while in the care of a family member."},
 		},
-		Agencies: []tracker.AgencyView{
+		Agencies: []cspr.AgencyView{
 			{Name: "Lewisham Children's Social Care", Email: "csc.lead@lewisham.example", Partner: "local_authority", Known: true, Reason: "Statutory partner"},
 			police,
 			{Name: "South London and Maudsley NHS Trust", Email: "safeguarding@slam.example", Partner: "health", Known: true},
 			{Name: "Bellingham Boxing Club", Reason: "Child attended weekly"},
 		},
-		Deadlines: []tracker.DeadlineView{
+		Deadlines: []cspr.DeadlineView{
 			{Rule: "panel_notification", Label: "National Panel notified", Due: at(2026, 12, 8, 17, 0), Status: "met"},
 			{Rule: "scoping_sent", Label: "Scoping forms sent to agencies", Due: at(2026, 12, 3, 17, 0), Status: "met"},
 			{Rule: "scoping_return", Label: "Scoping return (Metropolitan Police Service)", Due: due, Status: "pending"},
 			{Rule: "rr_meeting", Label: "Rapid Review meeting", From: at(2026, 12, 10, 9, 0), Due: at(2026, 12, 18, 17, 0), Status: "pending"},
 			{Rule: "rr_submission", Label: "Rapid Review report to the National Panel", Due: at(2026, 12, 21, 17, 0), Status: "pending"},
 		},
-		Returns: []tracker.ReturnView{
+		Returns: []cspr.ReturnView{
 			{Agency: "Lewisham Children's Social Care", Status: "received", Due: due, ReceivedAt: at(2026, 12, 9, 14, 30), RAG: "green"},
 			{Agency: "Metropolitan Police Service", Status: "overdue", Due: due, ChasersSent: 1, RAG: "red"},
 			{Agency: "South London and Maudsley NHS Trust", Status: "awaiting", Due: due, RAG: "amber"},
 		},
 		Warnings: []string{"date of referral missing"},
 	}
-	return &tracker.MailData{
-		Partnership: tracker.Partnership{
+	return &cspr.MailData{
+		Partnership: cspr.Partnership{
 			Name: "Lewisham Safeguarding Children Partnership", Short: "LSCP",
 			Email: "safeguardingpartnership@lewisham.gov.uk", Phone: "020 8314 3396",
 			Address: "1st Floor, Laurence House, 1 Catford Road, SE6 4RU", Website: "www.safeguardinglewisham.org.uk",
 			Contact: "Sam Partnership-Officer", Signer: "Strategic Safeguarding Lead",
 		},
 		Case: c, Agency: police, Now: at(2026, 12, 3, 9, 30), Due: due,
-		Form: tracker.FormView{CaseRef: c.Ref, ChildInitials: c.ChildInitials, ReturnBy: due, AgencyName: police.Name},
+		Form: cspr.FormView{CaseRef: c.Ref, ChildInitials: c.ChildInitials, ReturnBy: due, AgencyName: police.Name},
 	}
 }
 
 type goldenCase struct {
 	golden string
 	tmpl   string
-	edit   func(d *tracker.MailData)
+	edit   func(d *cspr.MailData)
 }
 
 var goldenCases = []goldenCase{
-	{"lcspr_request_chronology", tracker.TmplLCSPRRequest, func(d *tracker.MailData) {
+	{"lcspr_request_chronology", cspr.TmplLCSPRRequest, func(d *cspr.MailData) {
 		d.Due = at(2027, 2, 5, 17, 0)
-		d.LCSPR = &tracker.LCSPRView{Kind: tracker.ReturnChronology, KindLabel: tracker.ReturnKindLabel(tracker.ReturnChronology)}
+		d.LCSPR = &cspr.LCSPRView{Kind: cspr.ReturnChronology, KindLabel: cspr.ReturnKindLabel(cspr.ReturnChronology)}
 	}},
-	{"lcspr_request_agency_report_more", tracker.TmplLCSPRRequest, func(d *tracker.MailData) {
+	{"lcspr_request_agency_report_more", cspr.TmplLCSPRRequest, func(d *cspr.MailData) {
 		d.Due = at(2027, 2, 19, 17, 0)
-		d.LCSPR = &tracker.LCSPRView{Kind: tracker.ReturnAgencyReport, KindLabel: tracker.ReturnKindLabel(tracker.ReturnAgencyReport), More: "the analysis of the October home visit is missing"}
+		d.LCSPR = &cspr.LCSPRView{Kind: cspr.ReturnAgencyReport, KindLabel: cspr.ReturnKindLabel(cspr.ReturnAgencyReport), More: "the analysis of the October home visit is missing"}
 	}},
-	{"lcspr_request_chaser", tracker.TmplLCSPRRequest, func(d *tracker.MailData) {
+	{"lcspr_request_chaser", cspr.TmplLCSPRRequest, func(d *cspr.MailData) {
 		d.Due, d.Chaser, d.Now = at(2027, 2, 5, 17, 0), 2, at(2027, 2, 9, 9, 0)
-		d.LCSPR = &tracker.LCSPRView{Kind: tracker.ReturnChronology, KindLabel: tracker.ReturnKindLabel(tracker.ReturnChronology)}
+		d.LCSPR = &cspr.LCSPRView{Kind: cspr.ReturnChronology, KindLabel: cspr.ReturnKindLabel(cspr.ReturnChronology)}
 	}},
-	{"national_notice_reviewer", tracker.TmplNationalNotice, func(d *tracker.MailData) {
-		d.LCSPR = &tracker.LCSPRView{Notice: tracker.NoticeReviewer, Reviewer: "Jo Reviewer", ReviewerEmail: "jo.reviewer@example.org", DecisionAt: at(2026, 12, 22, 12, 0)}
+	{"national_notice_reviewer", cspr.TmplNationalNotice, func(d *cspr.MailData) {
+		d.LCSPR = &cspr.LCSPRView{Notice: cspr.NoticeReviewer, Reviewer: "Jo Reviewer", ReviewerEmail: "jo.reviewer@example.org", DecisionAt: at(2026, 12, 22, 12, 0)}
 	}},
-	{"lcspr_request_action_evidence", tracker.TmplLCSPRRequest, func(d *tracker.MailData) {
+	{"lcspr_request_action_evidence", cspr.TmplLCSPRRequest, func(d *cspr.MailData) {
 		d.Due = at(2027, 9, 30, 17, 0)
-		d.LCSPR = &tracker.LCSPRView{Kind: tracker.ReturnActionEvidence, KindLabel: tracker.ReturnKindLabel(tracker.ReturnActionEvidence), Item: "A2: Refresh the multi-agency training on information sharing"}
+		d.LCSPR = &cspr.LCSPRView{Kind: cspr.ReturnActionEvidence, KindLabel: cspr.ReturnKindLabel(cspr.ReturnActionEvidence), Item: "A2: Refresh the multi-agency training on information sharing"}
 	}},
-	{"action_signoff", tracker.TmplActionSignOff, func(d *tracker.MailData) {
+	{"action_signoff", cspr.TmplActionSignOff, func(d *cspr.MailData) {
 		d.Lines = []string{"From: safeguarding.lead@met.example", "Their message: Training delivered on 12 September; attendance list attached."}
-		d.LCSPR = &tracker.LCSPRView{Kind: tracker.ReturnActionEvidence, Item: "A2: Refresh the multi-agency training on information sharing", Key: "A2"}
+		d.LCSPR = &cspr.LCSPRView{Kind: cspr.ReturnActionEvidence, Item: "A2: Refresh the multi-agency training on information sharing", Key: "A2"}
 	}},
-	{"national_notice_nspcc", tracker.TmplNationalNotice, func(d *tracker.MailData) {
-		d.LCSPR = &tracker.LCSPRView{Notice: tracker.NoticeNSPCC, PublishOn: at(2027, 6, 3, 17, 0), URL: "https://www.safeguardinglewisham.org.uk/cspr/tb"}
+	{"national_notice_nspcc", cspr.TmplNationalNotice, func(d *cspr.MailData) {
+		d.LCSPR = &cspr.LCSPRView{Notice: cspr.NoticeNSPCC, PublishOn: at(2027, 6, 3, 17, 0), URL: "https://www.safeguardinglewisham.org.uk/cspr/tb"}
 	}},
-	{"national_notice_delay", tracker.TmplNationalNotice, func(d *tracker.MailData) {
-		d.LCSPR = &tracker.LCSPRView{Notice: tracker.NoticeDelay, DecisionAt: at(2026, 12, 17, 10, 0), PublishOn: at(2027, 7, 15, 0, 0), Why: "a parallel criminal trial is listed for June"}
+	{"national_notice_delay", cspr.TmplNationalNotice, func(d *cspr.MailData) {
+		d.LCSPR = &cspr.LCSPRView{Notice: cspr.NoticeDelay, DecisionAt: at(2026, 12, 17, 10, 0), PublishOn: at(2027, 7, 15, 0, 0), Why: "a parallel criminal trial is listed for June"}
 	}},
-	{"learning_invite", tracker.TmplLearningInvite, func(d *tracker.MailData) {
+	{"learning_invite", cspr.TmplLearningInvite, func(d *cspr.MailData) {
 		start := at(2027, 3, 10, 10, 0)
 		d.Due = start
-		d.RR = &tracker.RRView{Meeting: start, MeetingEnd: start.Add(4 * time.Hour), Location: "Laurence House, Catford",
-			Event: &tracker.EventView{UID: "learning-event-lscp-2026-001@lewisham.gov.uk", Method: "REQUEST", Start: start, End: start.Add(4 * time.Hour),
+		d.RR = &cspr.RRView{Meeting: start, MeetingEnd: start.Add(4 * time.Hour), Location: "Laurence House, Catford",
+			Event: &cspr.EventView{UID: "learning-event-lscp-2026-001@lewisham.gov.uk", Method: "REQUEST", Start: start, End: start.Add(4 * time.Hour),
 				Summary: "Practitioner learning event LSCP-2026-001 (TB)", Location: "Laurence House, Catford", Organizer: "safeguardingpartnership@lewisham.gov.uk",
 				Attendees: []string{"safeguarding.lead@met.example"}, Stamp: at(2027, 1, 20, 9, 0)}}
-		d.LCSPR = &tracker.LCSPRView{Venue: "Laurence House, Catford", Panel: []string{"A. Chair, Chair (Lewisham Safeguarding Children Partnership)", "B. Officer, Detective Inspector (Metropolitan Police Service)"}}
+		d.LCSPR = &cspr.LCSPRView{Venue: "Laurence House, Catford", Panel: []string{"A. Chair, Chair (Lewisham Safeguarding Children Partnership)", "B. Officer, Detective Inspector (Metropolitan Police Service)"}}
 	}},
-	{"family_letter", tracker.TmplFamilyLetter, func(d *tracker.MailData) {
+	{"family_letter", cspr.TmplFamilyLetter, func(d *cspr.MailData) {
 		d.Case.Stage = "lcspr"
-		d.LCSPR = &tracker.LCSPRView{Reviewer: "Jo Reviewer"}
+		d.LCSPR = &cspr.LCSPRView{Reviewer: "Jo Reviewer"}
 	}},
-	{"learning_invite_cancelled", tracker.TmplLearningInvite, func(d *tracker.MailData) {
+	{"learning_invite_cancelled", cspr.TmplLearningInvite, func(d *cspr.MailData) {
 		start := at(2027, 3, 10, 10, 0)
 		d.Due, d.Reason, d.Now = start, "cancelled", at(2027, 3, 1, 9, 0)
-		d.RR = &tracker.RRView{Meeting: start, MeetingEnd: start.Add(4 * time.Hour), Location: "Laurence House, Catford",
-			Event: &tracker.EventView{UID: "learning-event-lscp-2026-001@lewisham.gov.uk", Sequence: 1, Method: "CANCEL", Start: start, End: start.Add(4 * time.Hour),
+		d.RR = &cspr.RRView{Meeting: start, MeetingEnd: start.Add(4 * time.Hour), Location: "Laurence House, Catford",
+			Event: &cspr.EventView{UID: "learning-event-lscp-2026-001@lewisham.gov.uk", Sequence: 1, Method: "CANCEL", Start: start, End: start.Add(4 * time.Hour),
 				Summary: "Practitioner learning event LSCP-2026-001 (TB)", Location: "Laurence House, Catford", Organizer: "safeguardingpartnership@lewisham.gov.uk",
 				Attendees: []string{"safeguarding.lead@met.example"}, Stamp: at(2027, 3, 1, 9, 0)}}
-		d.LCSPR = &tracker.LCSPRView{Venue: "Laurence House, Catford"}
+		d.LCSPR = &cspr.LCSPRView{Venue: "Laurence House, Catford"}
 	}},
-	{"learning_invite_reminder", tracker.TmplLearningInvite, func(d *tracker.MailData) {
+	{"learning_invite_reminder", cspr.TmplLearningInvite, func(d *cspr.MailData) {
 		start := at(2027, 3, 10, 10, 0)
 		d.Due, d.Reason, d.Now = start, "reminder", at(2027, 3, 3, 9, 0)
-		d.RR = &tracker.RRView{Meeting: start, MeetingEnd: start.Add(4 * time.Hour)}
-		d.LCSPR = &tracker.LCSPRView{Venue: "https://teams.example/meet/123"}
+		d.RR = &cspr.RRView{Meeting: start, MeetingEnd: start.Add(4 * time.Hour)}
+		d.LCSPR = &cspr.LCSPRView{Venue: "https://teams.example/meet/123"}
 	}},
-	{"digest_local_review", tracker.TmplDigest, func(d *tracker.MailData) {
+	{"digest_local_review", cspr.TmplDigest, func(d *cspr.MailData) {
 		d.Now = at(2027, 2, 8, 8, 0)
-		d.Case, d.Agency = tracker.CaseView{}, tracker.AgencyView{}
+		d.Case, d.Agency = cspr.CaseView{}, cspr.AgencyView{}
 		c := fixture().Case
 		c.Stage, c.Returns = "lcspr", nil
-		d.Digest = &tracker.DigestView{WeekFrom: at(2027, 2, 1, 0, 0), WeekTo: at(2027, 2, 8, 0, 0), Cases: []tracker.CaseView{c},
+		d.Digest = &cspr.DigestView{WeekFrom: at(2027, 2, 1, 0, 0), WeekTo: at(2027, 2, 8, 0, 0), Cases: []cspr.CaseView{c},
 			LocalReviews: []string{"LSCP-2026-001: learning event 10:00 Wed 10 Mar 2027 at Laurence House, Catford (set): 2 coming (csc.safeguarding@lewisham.gov.uk, safeguarding.lead@met.example)"}}
 	}},
-	{"lcspr_received", tracker.TmplLCSPRReceived, func(d *tracker.MailData) {
-		d.Reason, d.LCSPR = "chronology", &tracker.LCSPRView{Kind: tracker.ReturnChronology}
+	{"lcspr_received", cspr.TmplLCSPRReceived, func(d *cspr.MailData) {
+		d.Reason, d.LCSPR = "chronology", &cspr.LCSPRView{Kind: cspr.ReturnChronology}
 	}},
-	{"lcspr_escalation", tracker.TmplLCSPREscalate, func(d *tracker.MailData) {
+	{"lcspr_escalation", cspr.TmplLCSPREscalate, func(d *cspr.MailData) {
 		d.Chaser, d.Now = 2, at(2027, 2, 2, 9, 0)
 		d.Reason = "Metropolitan Police Service has not returned what was asked after two chasers."
 		d.Lines = []string{"Metropolitan Police Service: chronology due 17:00 Mon 25 Jan 2027, 2 chasers sent"}
 	}},
-	{"national_notice_final_report", tracker.TmplNationalNotice, func(d *tracker.MailData) {
-		d.LCSPR = &tracker.LCSPRView{Notice: tracker.NoticeFinalReport, PublishOn: at(2027, 6, 10, 10, 0), ReportName: "LSCP-2026-001 final report.docx"}
+	{"national_notice_final_report", cspr.TmplNationalNotice, func(d *cspr.MailData) {
+		d.LCSPR = &cspr.LCSPRView{Notice: cspr.NoticeFinalReport, PublishOn: at(2027, 6, 10, 10, 0), ReportName: "LSCP-2026-001 final report.docx"}
 	}},
-	{"ack_referrer", tracker.TmplAckReferrer, nil},
-	{"ack_referrer_incomplete", tracker.TmplAckReferrer, func(d *tracker.MailData) { d.Case.NeedsCompletion = true; d.Case.ReferrerName = "" }},
-	{"staff_new_referral", tracker.TmplStaffNewReferral, nil},
-	{"staff_new_referral_lac_death", tracker.TmplStaffNewReferral, func(d *tracker.MailData) {
+	{"ack_referrer", cspr.TmplAckReferrer, nil},
+	{"ack_referrer_incomplete", cspr.TmplAckReferrer, func(d *cspr.MailData) { d.Case.NeedsCompletion = true; d.Case.ReferrerName = "" }},
+	{"staff_new_referral", cspr.TmplStaffNewReferral, nil},
+	{"staff_new_referral_lac_death", cspr.TmplStaffNewReferral, func(d *cspr.MailData) {
 		d.Case.LookedAfter, d.Case.IncidentKind, d.Case.NeedsCompletion = true, "death", true
 	}},
-	{"scoping_request", tracker.TmplScopingRequest, func(d *tracker.MailData) { d.Form = tracker.FormView{} }},
-	{"return_received", tracker.TmplReturnReceived, func(d *tracker.MailData) { d.Reason = "scoping return received" }},
-	{"return_empty", tracker.TmplReturnEmpty, nil},
-	{"staff_attention", tracker.TmplStaffAttention, func(d *tracker.MailData) {
+	{"scoping_request", cspr.TmplScopingRequest, func(d *cspr.MailData) { d.Form = cspr.FormView{} }},
+	{"return_received", cspr.TmplReturnReceived, func(d *cspr.MailData) { d.Reason = "scoping return received" }},
+	{"return_empty", cspr.TmplReturnEmpty, nil},
+	{"staff_attention", cspr.TmplStaffAttention, func(d *cspr.MailData) {
 		d.Reason = "Metropolitan Police Service sent a further return; it is recorded on the case."
 		d.Lines = []string{"From: safeguarding.lead@met.example", "Attachment: return.docx (scoping_return)"}
 	}},
-	{"staff_attention_no_case", tracker.TmplStaffAttention, func(d *tracker.MailData) {
-		d.Case, d.Agency = tracker.CaseView{}, tracker.AgencyView{}
+	{"staff_attention_no_case", cspr.TmplStaffAttention, func(d *cspr.MailData) {
+		d.Case, d.Agency = cspr.CaseView{}, cspr.AgencyView{}
 		d.Reason = "An email from an address csprbot does not know, with no case reference."
 		d.Lines = []string{"From: someone@unknown.example", "Attachment: form.pdf (could not be read: encrypted)"}
 	}},
-	{"reminder", tracker.TmplReminder, nil},
-	{"chaser_1", tracker.TmplChaser, func(d *tracker.MailData) { d.Chaser = 1; d.Now = at(2026, 12, 14, 9, 0) }},
-	{"chaser_2", tracker.TmplChaser, func(d *tracker.MailData) { d.Chaser = 2; d.Now = at(2026, 12, 15, 9, 0); d.Form = tracker.FormView{} }},
-	{"escalation", tracker.TmplEscalation, func(d *tracker.MailData) {
+	{"reminder", cspr.TmplReminder, nil},
+	{"chaser_1", cspr.TmplChaser, func(d *cspr.MailData) { d.Chaser = 1; d.Now = at(2026, 12, 14, 9, 0) }},
+	{"chaser_2", cspr.TmplChaser, func(d *cspr.MailData) { d.Chaser = 2; d.Now = at(2026, 12, 15, 9, 0); d.Form = cspr.FormView{} }},
+	{"escalation", cspr.TmplEscalation, func(d *cspr.MailData) {
 		d.Chaser, d.Now = 2, at(2026, 12, 16, 9, 0)
 		d.Reason = "Metropolitan Police Service has not returned the scoping form due Fri 11 Dec 2026 17:00 after 2 chasers."
 	}},
-	{"command_reply", tracker.TmplCommandReply, func(d *tracker.MailData) {
+	{"command_reply", cspr.TmplCommandReply, func(d *cspr.MailData) {
 		d.Reason = "Your commands on LSCP-2026-001"
 		d.Lines = []string{`"start scoping" done: scoping requests sent to 3 agencies (Lewisham Children's Social Care, Metropolitan Police Service, South London and Maudsley NHS Trust)`,
 			`"hello" : not a command csprbot knows; ignored`}
 	}},
-	{"digest", tracker.TmplDigest, func(d *tracker.MailData) {
+	{"digest", cspr.TmplDigest, func(d *cspr.MailData) {
 		second := d.Case
 		second.Ref, second.ChildInitials, second.Stage = "LSCP-2026-002", "MK", "referral"
 		second.Returns = nil
-		second.Deadlines = []tracker.DeadlineView{{Rule: "scoping_sent", Label: "Scoping forms sent to agencies", Due: at(2026, 12, 15, 17, 0), Status: "pending"}}
+		second.Deadlines = []cspr.DeadlineView{{Rule: "scoping_sent", Label: "Scoping forms sent to agencies", Due: at(2026, 12, 15, 17, 0), Status: "pending"}}
 		d.Now = at(2026, 12, 14, 8, 0)
-		d.Case, d.Agency = tracker.CaseView{}, tracker.AgencyView{}
-		d.Digest = &tracker.DigestView{
+		d.Case, d.Agency = cspr.CaseView{}, cspr.AgencyView{}
+		d.Digest = &cspr.DigestView{
 			WeekFrom: at(2026, 12, 7, 0, 0), WeekTo: at(2026, 12, 13, 0, 0),
-			Cases:     []tracker.CaseView{fixture().Case, second},
+			Cases:     []cspr.CaseView{fixture().Case, second},
 			Chased:    []string{"LSCP-2026-001: chaser 1 to Metropolitan Police Service (2026-12-14)"},
 			Escalated: nil,
 			Overdue:   []string{"LSCP-2026-001: Metropolitan Police Service, scoping return due 2026-12-11"},
 			Triage:    []string{"2 messages tied to no case, for triage", "14 automatic messages recorded and not answered"},
 		}
 	}},
-	{"digest_empty", tracker.TmplDigest, func(d *tracker.MailData) {
-		d.Case, d.Agency = tracker.CaseView{}, tracker.AgencyView{}
-		d.Digest = &tracker.DigestView{WeekFrom: at(2026, 12, 7, 0, 0), WeekTo: at(2026, 12, 13, 0, 0)}
+	{"digest_empty", cspr.TmplDigest, func(d *cspr.MailData) {
+		d.Case, d.Agency = cspr.CaseView{}, cspr.AgencyView{}
+		d.Digest = &cspr.DigestView{WeekFrom: at(2026, 12, 7, 0, 0), WeekTo: at(2026, 12, 13, 0, 0)}
 	}},
 }
 
@@ -221,7 +221,7 @@ func newSet(t *testing.T) *Set {
 }
 
 // show is a rendered email as a golden file holds it.
-func show(r tracker.Rendered) string {
+func show(r cspr.Rendered) string {
 	var b strings.Builder
 	b.WriteString("Subject: " + r.Subject + "\n\n" + r.Text)
 	if r.HTML != "" {
@@ -290,10 +290,10 @@ func diff(want, got string) string {
 }
 
 func TestNames(t *testing.T) {
-	want := []string{tracker.TmplAckReferrer, tracker.TmplStaffNewReferral, tracker.TmplScopingRequest, tracker.TmplReturnReceived,
-		tracker.TmplReturnEmpty, tracker.TmplStaffAttention, tracker.TmplReminder, tracker.TmplChaser, tracker.TmplEscalation, tracker.TmplCommandReply, tracker.TmplDigest,
-		tracker.TmplMeetingInvite, tracker.TmplMeetingCancel, tracker.TmplPapers, tracker.TmplApprovalRequest, tracker.TmplPanelSubmission,
-		tracker.TmplOutcomeNotice, tracker.TmplStatutoryReminder, tracker.TmplRRDraft, tracker.TmplChronology, tracker.TmplToRDraft, tracker.TmplPanelPack, tracker.TmplLCSPRRequest, tracker.TmplNationalNotice, tracker.TmplActionSignOff, tracker.TmplLearningInvite, tracker.TmplLCSPRReceived, tracker.TmplLCSPREscalate, tracker.TmplFamilyLetter}
+	want := []string{cspr.TmplAckReferrer, cspr.TmplStaffNewReferral, cspr.TmplScopingRequest, cspr.TmplReturnReceived,
+		cspr.TmplReturnEmpty, cspr.TmplStaffAttention, cspr.TmplReminder, cspr.TmplChaser, cspr.TmplEscalation, cspr.TmplCommandReply, cspr.TmplDigest,
+		cspr.TmplMeetingInvite, cspr.TmplMeetingCancel, cspr.TmplPapers, cspr.TmplApprovalRequest, cspr.TmplPanelSubmission,
+		cspr.TmplOutcomeNotice, cspr.TmplStatutoryReminder, cspr.TmplRRDraft, cspr.TmplChronology, cspr.TmplToRDraft, cspr.TmplPanelPack, cspr.TmplLCSPRRequest, cspr.TmplNationalNotice, cspr.TmplActionSignOff, cspr.TmplLearningInvite, cspr.TmplLCSPRReceived, cspr.TmplLCSPREscalate, cspr.TmplFamilyLetter}
 	got := Names()
 	if !slices.Equal(got, want) {
 		t.Errorf("Names() = %v, want %v", got, want)
@@ -385,7 +385,7 @@ func TestOverride(t *testing.T) {
 	}
 	d := fixture()
 	d.Chaser = 1
-	r, err := s.Render(tracker.TmplChaser, d)
+	r, err := s.Render(cspr.TmplChaser, d)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -399,7 +399,7 @@ func TestOverride(t *testing.T) {
 		t.Errorf("overridden chaser attachments = %d, want the form still attached", len(r.Attachments))
 	}
 	// The others still come from the embedded files, with the overriding _common.
-	r, err = s.Render(tracker.TmplReminder, d)
+	r, err = s.Render(cspr.TmplReminder, d)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -458,16 +458,16 @@ func TestAttachments(t *testing.T) {
 	s := newSet(t)
 	tests := []struct {
 		tmpl  string
-		edit  func(*tracker.MailData)
+		edit  func(*cspr.MailData)
 		files int
 	}{
-		{tracker.TmplScopingRequest, nil, 1},
-		{tracker.TmplScopingRequest, func(d *tracker.MailData) { d.Form = tracker.FormView{} }, 1},
-		{tracker.TmplReminder, nil, 1},
-		{tracker.TmplReminder, func(d *tracker.MailData) { d.Form = tracker.FormView{} }, 0},
-		{tracker.TmplChaser, nil, 1},
-		{tracker.TmplReturnReceived, nil, 0},
-		{tracker.TmplAckReferrer, nil, 0},
+		{cspr.TmplScopingRequest, nil, 1},
+		{cspr.TmplScopingRequest, func(d *cspr.MailData) { d.Form = cspr.FormView{} }, 1},
+		{cspr.TmplReminder, nil, 1},
+		{cspr.TmplReminder, func(d *cspr.MailData) { d.Form = cspr.FormView{} }, 0},
+		{cspr.TmplChaser, nil, 1},
+		{cspr.TmplReturnReceived, nil, 0},
+		{cspr.TmplAckReferrer, nil, 0},
 	}
 	for _, tc := range tests {
 		d := fixture()
@@ -540,7 +540,7 @@ func TestDigestHTML(t *testing.T) {
 		}
 	}
 	d.Digest.Cases[0].Returns[0].Agency = `<script>alert("x")</script> & Co`
-	r, err := s.Render(tracker.TmplDigest, d)
+	r, err := s.Render(cspr.TmplDigest, d)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,7 +10,7 @@ import (
 
 	"github.com/lewisham-lscp/csprbot/mailbox"
 	"github.com/lewisham-lscp/csprbot/mailbox/mailtest"
-	"github.com/lewisham-lscp/csprbot/tracker"
+	"github.com/lewisham-lscp/csprbot/tracker/cspr"
 )
 
 // thread is a long reply chain, as an acknowledgement deep in a thread carries it.
@@ -25,9 +25,9 @@ func thread(n int) []string {
 // wireEmail is the email the tracker's outbox makes of a rendered template: From the
 // partnership, to the agency with a copy, in reply to a 60-message thread, with the
 // tracker's own headers.
-func wireEmail(name string, d *tracker.MailData, r tracker.Rendered) *tracker.OutEmail {
+func wireEmail(name string, d *cspr.MailData, r cspr.Rendered) *cspr.OutEmail {
 	refs := thread(60)
-	return &tracker.OutEmail{
+	return &cspr.OutEmail{
 		MessageID: "LSCP-2026-001." + strings.ReplaceAll(name, "_", "-") + ".5f3a9c@lewisham.gov.uk",
 		From:      d.Partnership.Name + " <" + d.Partnership.Email + ">",
 		To:        []string{"Metropolitan Police Service <safeguarding.lead@met.example>"},

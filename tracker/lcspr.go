@@ -379,10 +379,6 @@ func (t *Tracker) planCommand(ctx context.Context, tx *sql.Tx, now time.Time, ca
 	return ActionPlanDone(res), nil
 }
 
-// TmplFamilyLetter is the family letter (Appendix 7) and leaflet (Appendix 8) as a .docx,
-// to staff, for the lead reviewer to complete and send by hand (Family letter by email).
-const TmplFamilyLetter = "family_letter"
-
 // FamilyLetterInfo is what the family letter (Appendix 7) needs from a local review: the
 // lead reviewer, and whether the child died. The letter is a document for the lead
 // reviewer to complete and send by hand; csprbot never writes to a family. The audit

@@ -11,9 +11,6 @@ import (
 // FormActionPlan is the parser's kind for the multi-agency action plan.
 const FormActionPlan = "action_plan"
 
-// TmplActionSignOff asks the MESI subgroup to sign off an action's evidence.
-const TmplActionSignOff = "action_signoff"
-
 func actionPlanForm(in *Incoming) *Form {
 	for _, a := range in.Attachments {
 		if a.Form != nil && a.Form.Kind == FormActionPlan {

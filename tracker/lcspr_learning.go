@@ -10,10 +10,6 @@ import (
 	"time"
 )
 
-// TmplLearningInvite invites the practitioners' agencies to the learning event (Appendix
-// 11), with an iCalendar REQUEST; with Reason "reminder", the reminder a week before.
-const TmplLearningInvite = "learning_invite"
-
 // LearningResult says what SetLearningEvent did.
 type LearningResult struct {
 	Ref     string
