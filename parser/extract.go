@@ -86,6 +86,9 @@ type extraction struct {
 	pend     *pending
 	labels   int // labels met (for classification)
 	lastLen  int // characters of the line before (a PDF's wrapped line is long)
+	// listAfter is the list the line before headed ("Chronologies and conversations
+	// will be requested from:"): a one-column table next is that list.
+	listAfter *listMatcher
 }
 
 type pending struct {
@@ -220,6 +223,11 @@ func (x *extraction) walk(bs []block) {
 			}
 		}
 		if b.table != nil {
+			lm := x.listAfter
+			x.listAfter = nil
+			if x.listTable(b.table, lm) {
+				continue
+			}
 			if p := x.pend; p != nil && p.fi >= 0 && len(p.parts) == 0 {
 				if t, ok := yesNoTable(b.table); ok {
 					// "Question?" then a table of Yes/No boxes answers it
@@ -240,6 +248,63 @@ func (x *extraction) walk(bs []block) {
 			x.line(l)
 		}
 	}
+}
+
+// listTable reads a one-column table that lists a table's column (TableSpec.List):
+// a list of agency names under a header row naming the column, or with none under
+// lm, the list the line before headed. It reports whether it read the table.
+func (x *extraction) listTable(t *table, lm *listMatcher) bool {
+	if len(x.m.lists) == 0 || len(t.rows) == 0 {
+		return false
+	}
+	for _, r := range t.rows {
+		if len(r.cells) != 1 {
+			return false
+		}
+		for _, b := range r.cells[0].blocks {
+			if b.table != nil {
+				return false
+			}
+		}
+	}
+	rows := t.rows
+	head := x.d.norm(textOf(rows[0].cells[0].blocks))
+	for i := range x.m.lists {
+		if x.m.lists[i].header(head) {
+			lm = &x.m.lists[i]
+			rows = rows[1:]
+			break
+		}
+	}
+	if lm == nil {
+		return false
+	}
+	var vals []string
+	for _, r := range rows {
+		for _, l := range strings.Split(textOf(r.cells[0].blocks), "\n") {
+			v := cleanValue(l)
+			if v == "" || placeholder(v) {
+				continue
+			}
+			// a label or heading is no agency: the table is something else
+			n := x.d.norm(v)
+			if _, sec := x.m.section(n); sec || x.m.field(n, x.section) >= 0 || x.m.other[n] {
+				return false
+			}
+			if fi, _, _ := x.splitLabel(v); fi >= 0 {
+				return false
+			}
+			vals = append(vals, v)
+		}
+	}
+	x.flush()
+	x.pend = &pending{fi: -1}
+	cur := &activeTable{tm: &x.m.tables[lm.ti], header: []cell{{col: 0, span: 1}}, cols: []int{lm.col}}
+	r := row{cells: []cell{{col: 0, span: 1}}}
+	for _, v := range vals {
+		x.dataRow(cur, r, []cellInfo{{text: v}})
+	}
+	return true
 }
 
 // tsvTable reads a table pasted as tab-separated lines: a line whose cells name a
@@ -332,6 +397,10 @@ func (x *extraction) line(s string) {
 	}
 	defer func() { x.lastLen = len([]rune(t)) }()
 	n := x.d.norm(t)
+	x.listAfter = nil
+	if len(x.m.lists) > 0 {
+		x.listAfter = x.m.listHeading(n)
+	}
 	if n == "" {
 		// only punctuation or a parenthesised aside: guidance, unless it ticks a box
 		if hasBoxGlyph(t) {

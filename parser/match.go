@@ -88,6 +88,43 @@ type tableMatcher struct {
 	groups map[string]string
 }
 
+// listMatcher finds a one-column table that lists a table's column (TableSpec.List).
+type listMatcher struct {
+	ti, col int
+	labels  []string // the column's labels, normalised: a header row
+	heads   []string // the table's label and headings, normalised: a line above it
+}
+
+// header reports whether n, a one-column table's first row, heads the list: the
+// column's label ("Agency"), a longer heading starting with one ("Agencies asked
+// for chronologies"), or the table's own label.
+func (l *listMatcher) header(n string) bool {
+	for _, c := range l.labels {
+		if n == c || (len(n) > len(c) && n[len(c)] == ' ' && strings.HasPrefix(n, c)) {
+			return true
+		}
+	}
+	for _, h := range l.heads {
+		if n == h {
+			return true
+		}
+	}
+	return false
+}
+
+// listHeading finds the list whose label or heading the line n is, or ends with
+// ("… Chronologies and conversations will be requested from:").
+func (m *matcher) listHeading(n string) *listMatcher {
+	for i := range m.lists {
+		for _, h := range m.lists[i].heads {
+			if n == h || (len(n) > len(h) && n[len(n)-len(h)-1] == ' ' && strings.HasSuffix(n, h)) {
+				return &m.lists[i]
+			}
+		}
+	}
+	return nil
+}
+
 // matcher is a FormSpec compiled for label matching.
 type matcher struct {
 	spec     *FormSpec
@@ -100,6 +137,7 @@ type matcher struct {
 	options  map[string]optRef // norm option label (first 8 words) → option
 	optShort map[string]optRef // variants: exact only
 	tables   []tableMatcher
+	lists    []listMatcher
 	titles   []string
 	fieldIdx map[string]int
 	long     []string // labels of 5+ words, padded with spaces, for fragment()
@@ -257,6 +295,29 @@ func compile(s *FormSpec) *matcher {
 			}
 		}
 		m.tables = append(m.tables, tm)
+		if t.List == "" {
+			continue
+		}
+		lm := listMatcher{ti: ti, col: -1}
+		for ci, c := range t.Columns {
+			if c.Key != t.List {
+				continue
+			}
+			lm.col = ci
+			for _, l := range append([]string{c.Label}, c.Variants...) {
+				if n := norm(l); n != "" {
+					lm.labels = append(lm.labels, n)
+				}
+			}
+		}
+		for _, l := range append([]string{t.Label}, t.Headings...) {
+			if n := norm(l); n != "" {
+				lm.heads = append(lm.heads, n)
+			}
+		}
+		if lm.col >= 0 {
+			m.lists = append(m.lists, lm)
+		}
 	}
 	for _, t := range append([]string{s.Title}, s.TitleVariants...) {
 		m.titles = append(m.titles, norm(t))

@@ -60,6 +60,12 @@ type TableSpec struct {
 	// Family"); the rows under one get Group's Key in column GroupColumn.
 	GroupColumn string
 	Groups      []Option
+	// List, when set, is the column a one-column table of this kind lists, one value
+	// a row: under a header row naming the column (or starting with one of its
+	// labels: "Agencies asked for chronologies"), or with no header under a line
+	// that is, or ends with, Label or one of Headings.
+	List     string
+	Headings []string
 }
 
 // FormSpec describes one form.

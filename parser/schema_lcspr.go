@@ -87,8 +87,10 @@ var termsOfReferenceSpec = &FormSpec{
 			},
 		},
 		{
-			Name:  "agencies",
-			Label: "Chronologies and conversations will be requested from",
+			Name:     "agencies",
+			Label:    "Chronologies and conversations will be requested from",
+			List:     "agency",
+			Headings: []string{"Chronologies & Agency Reports", "Chronologies and agency reports will be requested from", "Agencies asked for chronologies"},
 			Columns: []FieldSpec{
 				{Key: "agency", Label: "Agency", Variants: []string{"Organisation", "Agencies", "Agency name"}},
 				{Key: "contact", Label: "Contact", Variants: []string{"Lead", "Safeguarding lead"}},
