@@ -125,6 +125,8 @@ type SubjectData struct {
 	Now           time.Time // when the email is written
 	Short         string    // the partnership's short name, "LSCP"
 	Cancelled     bool      // the email cancels what it is about (Reason "cancelled": an iCalendar CANCEL)
+	Notice        string    // national_notice: which notice (reviewer_notification, final_report, nspcc_submission, publication_delay)
+	PublishOn     time.Time // national_notice: the publication date, if known
 }
 
 // New parses every template. overrideDir "" uses the embedded files only;
@@ -336,8 +338,12 @@ func subjectData(d *cspr.MailData) SubjectData {
 	if short == "" {
 		short = "LSCP"
 	}
-	return SubjectData{Ref: d.Case.Ref, ChildInitials: d.Case.ChildInitials, Agency: d.Agency.Name,
+	sd := SubjectData{Ref: d.Case.Ref, ChildInitials: d.Case.ChildInitials, Agency: d.Agency.Name,
 		Chaser: d.Chaser, Due: d.Due, Now: d.Now, Short: short, Cancelled: d.Reason == "cancelled"}
+	if d.LCSPR != nil {
+		sd.Notice, sd.PublishOn = d.LCSPR.Notice, d.LCSPR.PublishOn
+	}
+	return sd
 }
 
 var spaces = regexp.MustCompile(`\s+`)

@@ -92,7 +92,7 @@ func localReview(t *testing.T, e *e2e, mb rrMailbox) {
 	}
 	out = e.run(0, "case", rrRef, "approve", "reviewer", "--now", "2027-01-12T11:00:00Z")
 	got := step("2027-01-12T11:01:00Z")
-	notice := pick(got, "local review notice", "")
+	notice := pick(got, "lead reviewer appointed", "")
 	if len(notice) != 1 {
 		t.Fatalf("reviewer notices sent: %d, want 1 (%s); sent:\n%s", len(notice), out, describe(got))
 	}
@@ -287,7 +287,7 @@ func localReview(t *testing.T, e *e2e, mb rrMailbox) {
 	}
 	e.run(0, "case", rrRef, "approve", "final-report", "--now", "2027-05-24T10:00:00Z")
 	got = step("2027-05-24T10:01:00Z")
-	final := pick(got, "local review notice", "")
+	final := pick(got, ": final report, to be published", "")
 	if len(final) != 1 || len(final[0].To) != 3 || !strings.Contains(strings.Join(attachmentNames(final[0]), ","), "final-report.docx") {
 		t.Errorf("final report to the national bodies: %s", describe(got))
 	}
@@ -388,7 +388,7 @@ func TestDemoLCSPR(t *testing.T) {
 	if code := Main(t.Context(), []string{"demo", "--lcspr", "--out", out}, &o, &e); code != 0 {
 		t.Fatalf("demo --lcspr: exit %d: %s", code, e.String())
 	}
-	for _, want := range []string{"local review notice", "Practitioner learning event", "earliest lawful date", "information@nspcc.org.uk",
+	for _, want := range []string{"lead reviewer appointed", "Practitioner learning event", "earliest lawful date", "information@nspcc.org.uk",
 		"Action plan evidence to sign off", "LSCP-2026-001 (initials ET), stage closed"} {
 		if !strings.Contains(o.String(), want) {
 			t.Errorf("demo --lcspr output lacks %q", want)

@@ -31,7 +31,7 @@ type MailData struct {
 	Form        FormView   // scoping_request: what to pre-fill in the form we attach
 	Digest      *DigestView
 	RR          *RRView    // the Rapid Review emails: meeting, papers, submission, outcome (maildata_rr.go)
-	LCSPR       *LCSPRView // the local review's emails: requests, notices to national bodies (lcspr_maildata.go)
+	LCSPR       *LCSPRView // the local review's emails: requests, notices to national bodies (lcspr.go)
 	Draft       *DraftView // the drafts for the team: the Rapid Review report, the combined chronology (maildata_drafts.go)
 }
 
