@@ -1,0 +1,259 @@
+//go:build reader11
+
+// Second reader, issue 11: routes that break the intake's promises about spooling.
+// Each test here fails on the code as it stands; run with
+//   go test -tags reader11 -run Reader11 ./cmd/csprbot
+
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/lewisham-lscp/csprbot/mailbox"
+)
+
+// runMain runs csprbot with args (and --config) and returns the exit code, stdout and
+// stderr, whatever the code.
+func (e *e2e) runMain(args ...string) (int, string, string) {
+	var out, errb bytes.Buffer
+	args = append(args, "--config", e.cfg)
+	code := Main(context.Background(), args, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+// A crash after the store took a large message and before the watcher removed its spool
+// file leaves the message's bytes (case material) in the spool folder. The README and
+// spool.go promise the next start removes it. But the folder is only swept when the
+// watcher first fetches a body (Watcher.spool, lazily): a daemon restarted onto a
+// mailbox with nothing new keeps the dead process's files for as long as no new mail
+// comes, however many passes it makes.
+func TestReader11LeftoverSpoolIsNotSweptAtStart(t *testing.T) {
+	e := newE2E(t)
+	now := time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC)
+	e.deliverRaw(demoMail{from: "safeguarding@lgt-nhs.example", subject: "Referral for a Child Safeguarding Practice Review",
+		body: "Please find attached a referral.", attachName: "referral.docx", attach: referralFor("Jordan Avery")}, now)
+	e.run(0, "run", "--once", "--now", "2026-12-07T10:05:00Z")
+	db := openStore(t, e.dbPath())
+	if n := queryInt(db, `SELECT count(*) FROM messages`); n != 1 {
+		t.Fatalf("%d messages recorded, want 1", n)
+	}
+	// What a SIGKILL between the commit and Spool.Remove leaves: a run folder whose
+	// lock nobody holds, with the message's bytes and a spilled attachment in it.
+	dead := filepath.Join(e.dbPath()+".spool", "run-4242")
+	if err := os.MkdirAll(filepath.Join(dead, "att-1"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	for name, body := range map[string]string{
+		"lock":            "",
+		"msg-1":           "From: safeguarding@lgt-nhs.example\r\nSubject: Referral: Jordan Avery, 7, 12 Hilly Fields Road\r\n\r\nbody",
+		"att-1/att-99999": "PK\x03\x04 the child's referral form",
+	} {
+		if err := os.WriteFile(filepath.Join(dead, name), []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Restart (twice, to be sure it is not a matter of one pass): nothing new in the mailbox.
+	e.run(0, "run", "--once", "--now", "2026-12-07T10:10:00Z")
+	e.run(0, "run", "--once", "--now", "2026-12-07T10:15:00Z")
+	var left []string
+	_ = filepath.Walk(dead, func(p string, fi os.FileInfo, err error) error {
+		if err == nil && !fi.IsDir() {
+			left = append(left, p)
+		}
+		return nil
+	})
+	if len(left) > 0 {
+		t.Errorf("after two starts, the spool of a csprbot that died still holds %d file(s) of case material: %v", len(left), left)
+	}
+}
+
+// The watcher asks for its spool folder before fetching any body, and remembers the
+// first answer for the life of the process (sync.Once). A spool folder that cannot be
+// made once (a full disk for a moment, a path briefly in the way) stops all intake for
+// good, including messages under 1 MiB that are read in memory and never need it; and
+// once the folder can be made again, the running daemon never tries again.
+func TestReader11SpoolFolderFailureStopsIntakeForGood(t *testing.T) {
+	e := newE2E(t)
+	spool := e.dbPath() + ".spool"
+	_ = os.RemoveAll(spool)
+	if err := os.WriteFile(spool, []byte("in the way"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC)
+	e.deliverRaw(demoMail{from: "safeguarding@lgt-nhs.example", subject: "Referral for a Child Safeguarding Practice Review",
+		body: "Please find attached a referral.", attachName: "referral.docx", attach: referralFor("Jordan Avery")}, start)
+	d := startTestDaemon(t, e.cfg, start, 50*time.Millisecond)
+	db := openStore(t, e.dbPath())
+	time.Sleep(1500 * time.Millisecond)
+	small := queryInt(db, `SELECT count(*) FROM messages`)
+	// The obstacle goes away; the daemon keeps running (as it would for days).
+	if err := os.Remove(spool); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(25 * time.Second)
+	for time.Now().Before(deadline) && queryInt(db, `SELECT count(*) FROM messages`) == 0 {
+		time.Sleep(200 * time.Millisecond)
+	}
+	n := queryInt(db, `SELECT count(*) FROM messages`)
+	if small == 0 {
+		t.Errorf("a 10 KB referral (read in memory, no spool needed) was not taken in while the spool folder could not be made")
+	}
+	if n == 0 {
+		t.Errorf("25 s after the spool folder could be made again, the running daemon has still taken in nothing; log:\n%s", d.log.String())
+	}
+}
+
+// mountTmpfs mounts a small tmpfs at dir for the test, or skips.
+func mountTmpfs(t *testing.T, dir, size string) {
+	t.Helper()
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size="+size+",mode=0700", "tmpfs", dir).CombinedOutput(); err != nil {
+		t.Skipf("cannot mount a tmpfs here (%v: %s): a full spool disk could not be simulated", err, out)
+	}
+	t.Cleanup(func() { _ = exec.Command("umount", "-l", dir).Run() })
+}
+
+// A message under imap.max_message_size that does not fit where it is spooled (the disk
+// beside the store is nearly full: here the spool folder is a 2 MiB tmpfs, the store has
+// room) is neither recorded nor skipped: the pass fails before any attempt is committed,
+// the watcher reconnects and fetches it again, for ever. Every message after it waits
+// behind it, and no person is told (one log line). "No single message may stop intake";
+// "nothing dropped silently".
+func TestReader11MessageThatCannotBeSpooledStopsIntake(t *testing.T) {
+	e := newE2E(t)
+	mountTmpfs(t, e.dbPath()+".spool", "2m")
+	now := time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC)
+	e.deliverRaw(demoMail{from: "safeguarding@lgt-nhs.example", subject: "Referral with photographs",
+		body: "Please find attached a referral.", attachName: "referral.docx", attach: paddedReferral(t, 3<<20)}, now)
+	e.deliverRaw(demoMail{from: "safeguarding.lead@met.example", subject: "Referral for a Child Safeguarding Practice Review",
+		body: "Please find attached a referral.", attachName: "referral.docx", attach: referralFor("Jordan Avery")}, now.Add(time.Minute))
+	var logs []string
+	for i := 0; i < 3; i++ {
+		_, _, errs := e.runMain("run", "--once", "--now", "2026-12-07T10:05:00Z")
+		logs = append(logs, errs)
+	}
+	db := openStore(t, e.dbPath())
+	if n := queryInt(db, `SELECT count(*) FROM messages`); n != 2 {
+		t.Errorf("after three runs, %d messages recorded; want 2: the large one recorded (without its content, a person told) and the small referral behind it. Last run's log:\n%s",
+			n, logs[len(logs)-1])
+	}
+	if n := queryInt(db, `SELECT count(*) FROM cases`); n == 0 {
+		t.Errorf("the small referral that came after the large message opened no case")
+	}
+}
+
+// When reading a message overruns app.stallAfter, handle returns and removes the
+// message's spill folder (defer os.RemoveAll) while the reading goroutine is still
+// decoding. The next attachment it spills recreates the folder (spoolFile's MkdirAll)
+// and its file stays there, holding case material, until the process restarts: the
+// watcher's run folder is only swept at the next start. "Spool files never leak."
+// The spool file is a FIFO here so that the decoder is still running, deterministically,
+// when the stall fires.
+func TestReader11StalledReadLeaksSpilledAttachments(t *testing.T) {
+	e := newE2E(t)
+	cfg, _, err := loadAppConfig(e.cfg, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	a, err := openApp(ctx, cfg, false, time.Now, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	a.stallAfter = 300 * time.Millisecond
+
+	run := filepath.Join(t.TempDir(), "run-1")
+	if err := os.MkdirAll(run, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	fifo := filepath.Join(run, "msg-1")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Skipf("mkfifo: %v", err)
+	}
+	head := "From: safeguarding@lgt-nhs.example\r\nTo: safeguardingpartnership@lewisham.gov.uk\r\nSubject: Referral\r\n" +
+		"Message-ID: <stall-1@example.org>\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b1\"\r\n\r\n"
+	part := func(name string) string {
+		buf := make([]byte, 3<<19) // 1.5 MiB: over Spill.Over
+		_, _ = rand.Read(buf)
+		return "--b1\r\nContent-Type: application/octet-stream\r\nContent-Disposition: attachment; filename=\"" + name + "\"\r\n" +
+			"Content-Transfer-Encoding: base64\r\n\r\n" + wrap76(base64.StdEncoding.EncodeToString(buf)) + "\r\n"
+	}
+	first, second := part("photo1.bin"), part("photo2.bin")
+	handled := make(chan struct{})
+	writerDone := make(chan error, 1)
+	go func() {
+		// First open: Spool.Head reads the header block.
+		w, err := os.OpenFile(fifo, os.O_WRONLY, 0)
+		if err != nil {
+			writerDone <- err
+			return
+		}
+		_, _ = io.WriteString(w, head)
+		w.Close()
+		// Second open: the decoder. One attachment, then wait until handle has given up.
+		w, err = os.OpenFile(fifo, os.O_WRONLY, 0)
+		if err != nil {
+			writerDone <- err
+			return
+		}
+		_, _ = io.WriteString(w, head+first)
+		<-handled
+		_, err = io.WriteString(w, second+"--b1--\r\n")
+		w.Close()
+		writerDone <- err
+	}()
+	f := &mailbox.Fetched{Mailbox: "INBOX", UIDValidity: 1, UID: 1, InternalDate: time.Now(), Size: 5 << 20,
+		Spool: &mailbox.Spool{Path: fifo, Size: 5 << 20}}
+	herr := a.handle(ctx, f)
+	close(handled)
+	if herr == nil {
+		t.Fatal("handle returned nil: the read did not stall as the test meant it to")
+	}
+	select {
+	case err := <-writerDone:
+		if err != nil {
+			t.Fatalf("writer: %v", err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("the decoder never read the rest of the message")
+	}
+	time.Sleep(1 * time.Second) // let the abandoned reader finish spilling and parsing
+	var left []string
+	_ = filepath.Walk(run, func(p string, fi os.FileInfo, err error) error {
+		if err == nil && !fi.IsDir() && p != fifo {
+			st, _ := os.Stat(p)
+			left = append(left, fmt.Sprintf("%s (%d bytes)", strings.TrimPrefix(p, run+"/"), st.Size()))
+		}
+		return nil
+	})
+	if len(left) > 0 {
+		t.Errorf("handle returned (%v), its spill folder was removed, and the reader it left behind wrote %v into the spool, where it stays until the next start", herr, left)
+	}
+}
+
+func wrap76(s string) string {
+	var b strings.Builder
+	for len(s) > 76 {
+		b.WriteString(s[:76])
+		b.WriteString("\r\n")
+		s = s[76:]
+	}
+	b.WriteString(s)
+	return b.String()
+}
