@@ -1,0 +1,372 @@
+//go:build reader10
+
+package tracker
+
+import (
+	"context"
+	"database/sql"
+	"strings"
+	"testing"
+	"time"
+)
+
+// Issue 10, second reader: routes into the local review (process.md stages 10-16) that
+// the authors' tests do not take. Each test here fails until the defect it names is
+// fixed; run with: go test -tags reader10 -run Reader10 ./tracker
+
+// whyRenderer is rrRenderer plus the local review's reason (LCSPRView.Why) in the text,
+// so that what a national notice would say can be read from the outbox.
+type whyRenderer struct{ rrRenderer }
+
+func (r whyRenderer) Render(name string, d *MailData) (Rendered, error) {
+	out, err := r.rrRenderer.Render(name, d)
+	if d.LCSPR != nil {
+		out.Text += "notice=" + d.LCSPR.Notice + " why=" + d.LCSPR.Why + "\n"
+	}
+	return out, err
+}
+
+func newWhyTracker(t *testing.T, clock *testClock) *Tracker {
+	t.Helper()
+	return newTrackerWith(t, clock, rrConfig(), whyRenderer{})
+}
+
+// torV is a Terms of Reference with the given chronology date, timetable rows and agencies.
+func torV(chronDue string, withEvent bool, agencies ...string) *Form {
+	f := &Form{Kind: FormTermsOfReference, CaseRef: "LSCP-2026-001", Fields: map[string]string{
+		"lead_reviewer": "Jo Reviewer", "review_period_from": "2025-01-01", "review_period_to": "2026-11-28"},
+		Tables: map[string][]map[string]string{"timetable": {{"action": "Chronologies returned", "responsible": "Each agency", "date": chronDue}}}}
+	if withEvent {
+		f.Tables["timetable"] = append(f.Tables["timetable"], map[string]string{"action": "Practitioner learning event", "responsible": "Lead reviewer", "date": "2027-03-10"})
+	}
+	for _, a := range agencies {
+		f.Tables["agencies"] = append(f.Tables["agencies"], map[string]string{"agency": a})
+	}
+	return f
+}
+
+// A revised Terms of Reference that moves the chronologies' date later says "(was Mon 25
+// Jan 2027)", and moves the timetable row; but the agencies already asked keep the old
+// due date on their returns and on their lcspr_returns deadline ("already asked"), so they
+// are reminded and chased for a date the partnership has moved.
+func TestReader10RevisedToRLeavesAgenciesOnTheOldDate(t *testing.T) {
+	ctx := context.Background()
+	clock := &testClock{}
+	tr := newRRTracker(t, clock, nil)
+	toApproved(t, tr, clock, "b")
+	clock.Set("2027-01-04T10:00:00Z")
+	if _, err := tr.TermsOfReference(ctx, "LSCP-2026-001", torV("2027-01-25", true, "Met Police", "Lewisham Children's Social Care"), true, "command line"); err != nil {
+		t.Fatal(err)
+	}
+	clock.Set("2027-01-11T10:00:00Z")
+	res, err := tr.TermsOfReference(ctx, "LSCP-2026-001", torV("2027-02-08", true, "Met Police", "Lewisham Children's Social Care"), true, "command line")
+	if err != nil {
+		t.Fatal(err)
+	}
+	said := strings.Join(ToRDone(res, tr.cal.Location()), "\n")
+	if !strings.Contains(said, "was Mon 25 Jan 2027") {
+		t.Fatalf("the revised ToR did not say the chronologies' date moved:\n%s", said)
+	}
+	want := tr.cal.At(mustTime("2027-02-08T00:00:00Z"), 17, 0)
+	rows, err := tr.DB().Query(`SELECT agency, due_at FROM returns WHERE kind = 'chronology' ORDER BY id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var ag, due string
+		if err := rows.Scan(&ag, &due); err != nil {
+			t.Fatal(err)
+		}
+		if d := parseTS(sql.NullString{String: due, Valid: true}); !d.Equal(want) {
+			t.Errorf("%s's chronology is still due %s after the revised ToR moved it to %s (the reply said: moved)", ag, d.In(tr.cal.Location()).Format("Mon 2 Jan 2006 15:04"), want.In(tr.cal.Location()).Format("Mon 2 Jan 2006 15:04"))
+		}
+	}
+	// And the scheduler chases them on the old date.
+	clock.Set("2027-01-27T10:00:00Z")
+	tick, err := tr.Tick(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tick.Chasers > 0 {
+		t.Errorf("%d chasers sent on Wed 27 Jan for chronologies the revised ToR made due on Mon 8 Feb", tick.Chasers)
+	}
+}
+
+// A revised Terms of Reference that drops a timetable row (the learning event) and an
+// agency (Children's Social Care) says nothing about either: the dropped row's deadline
+// stays pending (and will be reported missed), and the dropped agency's chronology stays
+// awaited, to be reminded, chased and escalated.
+func TestReader10RevisedToRDropsRowsAndAgenciesSilently(t *testing.T) {
+	ctx := context.Background()
+	clock := &testClock{}
+	tr := newRRTracker(t, clock, nil)
+	toApproved(t, tr, clock, "b")
+	clock.Set("2027-01-04T10:00:00Z")
+	if _, err := tr.TermsOfReference(ctx, "LSCP-2026-001", torV("2027-01-25", true, "Met Police", "Lewisham Children's Social Care"), true, "command line"); err != nil {
+		t.Fatal(err)
+	}
+	clock.Set("2027-01-11T10:00:00Z")
+	res, err := tr.TermsOfReference(ctx, "LSCP-2026-001", torV("2027-01-25", false, "Met Police"), true, "command line")
+	if err != nil {
+		t.Fatal(err)
+	}
+	said := strings.Join(ToRDone(res, tr.cal.Location()), "\n")
+	var st string
+	if err := tr.DB().QueryRow(`SELECT status FROM deadlines WHERE rule = 'learning_event' AND agency = 'Practitioner learning event'`).Scan(&st); err != nil {
+		t.Fatal(err)
+	}
+	if st == "pending" && !strings.Contains(said, "Practitioner learning event") {
+		t.Errorf("the revised ToR dropped the learning event row; its deadline is still %s and the reply does not mention it:\n%s", st, said)
+	}
+	var rs string
+	if err := tr.DB().QueryRow(`SELECT status FROM returns WHERE kind = 'chronology' AND agency = 'Lewisham Children''s Social Care'`).Scan(&rs); err != nil {
+		t.Fatal(err)
+	}
+	if rs == "awaiting" && !strings.Contains(said, "Social Care") {
+		t.Errorf("the revised ToR no longer names Children's Social Care; its chronology is still %s (to be chased) and the reply does not mention it:\n%s", rs, said)
+	}
+}
+
+// Publication delay: REASON prepares the notice to the National Panel and the Secretary
+// of State with the staff member's reason. At four weeks before the six months run out,
+// the scheduler prepares the notice again without a reason, superseding the one that had
+// it: what waits for approval (and is sent on "Approve: delay") has lost the reason.
+func TestReader10TickSupersedesTheStaffsDelayReason(t *testing.T) {
+	ctx := context.Background()
+	clock := &testClock{}
+	tr := newWhyTracker(t, clock)
+	toApproved(t, tr, clock, "b")
+	const reason = "a parallel criminal trial is listed for July"
+	clock.Set("2027-05-10T10:00:00Z")
+	deliver(t, tr, staffMail(clock, "delay10@lewisham.gov.uk", firstID(t, tr, TmplApprovalRequest), "RE: [LSCP-2026-001] approve", "Publication delay: "+reason))
+	waiting := func() []outRow {
+		var out []outRow
+		for _, o := range outboxEmails(t, tr, TmplNationalNotice) {
+			if o.Status == "awaiting_approval" && strings.Contains(o.Email.Text, "notice="+NoticeDelay) {
+				out = append(out, o)
+			}
+		}
+		return out
+	}
+	if w := waiting(); len(w) != 1 || !strings.Contains(w[0].Email.Text, reason) {
+		t.Fatalf("after Publication delay: the waiting delay notice = %d, want 1 with the reason", len(w))
+	}
+	clock.Set("2027-05-20T10:00:00Z") // four weeks before Thu 17 Jun 2027
+	if _, err := tr.TickLCSPR(ctx); err != nil {
+		t.Fatal(err)
+	}
+	w := waiting()
+	if len(w) != 1 || !strings.Contains(w[0].Email.Text, reason) {
+		var texts []string
+		for _, o := range w {
+			texts = append(texts, o.Email.Text[strings.LastIndex(o.Email.Text, "notice="):])
+		}
+		t.Errorf("after the four-week warning the delay notice waiting for approval lost the staff member's reason %q: %q", reason, texts)
+	}
+}
+
+// A final report with a publication date after the six months prepares the delay notice;
+// "Approve" sends it (with the final report). At four weeks before the six months the
+// scheduler prepares a second delay notice, and the next "Approve" (for the NSPCC
+// submission, say) sends the National Panel and the DfE the same notice again.
+func TestReader10DelayNoticeSentTwice(t *testing.T) {
+	ctx := context.Background()
+	clock := &testClock{}
+	tr := newWhyTracker(t, clock)
+	toApproved(t, tr, clock, "b")
+	clock.Set("2027-04-28T10:00:00Z")
+	if _, err := tr.FinalReport(ctx, "LSCP-2026-001", &Attachment{Name: "final-report.docx", Data: []byte("PK-final")}, mustTime("2027-07-15T00:00:00Z"), false, "command line"); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := tr.ApproveWhat(ctx, "LSCP-2026-001", "", "command line"); err != nil || !strings.Contains(out, NoticeDelay) {
+		t.Fatalf("Approve = %q, %v; want the delay notice approved with the final report", out, err)
+	}
+	clock.Set("2027-05-20T10:00:00Z")
+	if _, err := tr.TickLCSPR(ctx); err != nil {
+		t.Fatal(err)
+	}
+	_, _ = tr.ApproveWhat(ctx, "LSCP-2026-001", "", "command line")
+	n := 0
+	for _, o := range outboxEmails(t, tr, TmplNationalNotice) {
+		if strings.Contains(o.Email.Text, "notice="+NoticeDelay) && (o.Status == "queued" || o.Status == "sent") {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("the late-publication notice to the National Panel and the DfE queued %d times, want once", n)
+	}
+}
+
+// A publication date too close is refused "naming the earliest lawful one". On Thursday
+// 20 May 2027 a date of Fri 28 May is refused naming Tue 1 Jun as the earliest; but Sat 29
+// May and the bank holiday Mon 31 May, both before it, are accepted without force.
+func TestReader10EarliestLawfulPublicationIsNotTheEarliest(t *testing.T) {
+	ctx := context.Background()
+	clock := &testClock{}
+	tr := newRRTracker(t, clock, nil)
+	toApproved(t, tr, clock, "b")
+	clock.Set("2027-05-20T09:00:00Z") // 10:00 BST, Thursday
+	rep := &Attachment{Name: "final-report.docx", Data: []byte("PK-final")}
+	_, err := tr.FinalReport(ctx, "LSCP-2026-001", rep, mustTime("2027-05-28T00:00:00Z"), false, "command line")
+	if err == nil {
+		t.Fatal("Fri 28 May accepted on Thu 20 May, want refused")
+	}
+	named := err.Error()
+	if !strings.Contains(named, "earliest lawful date is") {
+		t.Fatalf("refusal names no earliest date: %v", err)
+	}
+	for _, d := range []string{"2027-05-29", "2027-05-31"} {
+		if _, err := tr.FinalReport(ctx, "LSCP-2026-001", rep, mustTime(d+"T00:00:00Z"), false, "command line"); err == nil {
+			day := mustTime(d + "T12:00:00Z").Format("Mon 2 Jan 2006")
+			if !strings.Contains(named, day) {
+				t.Errorf("publication on %s accepted without force, yet the refusal of Fri 28 May said: %s", day, named[strings.Index(named, "earliest"):])
+			}
+		}
+	}
+}
+
+// A Rapid Review report whose recommendation nobody could read (none ticked) is
+// submitted on "Approve" and the case is closed: no decision recorded, a close reason
+// that gives none ("Rapid Review recommendation "), every agency told "see the Rapid
+// Review report". The outcome goes nowhere a person decided.
+func TestReader10NoRecommendationClosesTheCaseWithoutADecision(t *testing.T) {
+	clock := &testClock{}
+	tr := newRRTracker(t, clock, nil)
+	toApproved(t, tr, clock, "")
+	var stage, decision, reason string
+	if err := tr.DB().QueryRow(`SELECT stage, decision, coalesce(close_reason, '') FROM cases WHERE ref = 'LSCP-2026-001'`).Scan(&stage, &decision, &reason); err != nil {
+		t.Fatal(err)
+	}
+	if stage == StageClosed && decision == "" {
+		t.Errorf("a report with no recommendation, approved: case closed with no decision, reason %q", reason)
+	}
+}
+
+// A token authenticates a staff member only if csprbot's email went to that staff member.
+// The combined chronology goes to staff and to the vouched lead reviewer in one email:
+// the lead reviewer, replying to it under a forged From of the staff address, is obeyed
+// as staff. Here "Approve" sends the lead reviewer notice to the National Panel, Ofsted
+// and the DfE, and "Decision: none" would close the review.
+func TestReader10LeadReviewerReplyingToTheChronologyIsObeyedAsStaff(t *testing.T) {
+	ctx := context.Background()
+	clock := &testClock{}
+	tr := newRRTracker(t, clock, nil)
+	toApproved(t, tr, clock, "b")
+	clock.Set("2027-01-04T10:00:00Z")
+	if _, err := tr.DB().Exec(`INSERT INTO case_agencies(case_id, name, email, source) VALUES ((SELECT id FROM cases WHERE ref = 'LSCP-2026-001'), 'Lead reviewer', 'jo@reviewers.example', 'staff')`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tr.SetReviewer(ctx, "LSCP-2026-001", "Jo Reviewer", "jo@reviewers.example", "command line"); err != nil {
+		t.Fatal(err)
+	}
+	inTx(t, tr, func(tx *sql.Tx) (string, error) {
+		c, err := loadCase(ctx, tx, "ref = ?", "LSCP-2026-001")
+		if err != nil {
+			return "", err
+		}
+		return tr.sendChronology(ctx, tx, clock.Now(), c, "strategic.lead@lewisham.gov.uk", "")
+	})
+	chron := outboxEmails(t, tr, TmplChronology)
+	if len(chron) == 0 || !strings.Contains(chron[len(chron)-1].To, "jo@reviewers.example") {
+		t.Fatalf("the chronology did not go to the vouched lead reviewer: %+v", chron)
+	}
+	clock.Set("2027-01-04T11:00:00Z")
+	uidSeq++
+	forged := &Incoming{Mailbox: "INBOX", UIDValidity: 1, UID: uidSeq, ReceivedAt: clock.Now(), MessageID: "forged-approve@reviewers.example",
+		From: "Lead <strategic.lead@lewisham.gov.uk>", Subject: "RE: [LSCP-2026-001] Combined multi-agency chronology (draft)",
+		InReplyTo: chron[len(chron)-1].MessageID, Text: "Approve"}
+	deliver(t, tr, forged)
+	var approved int
+	if err := tr.DB().QueryRow(`SELECT count(*) FROM national_notices WHERE status = 'approved'`).Scan(&approved); err != nil {
+		t.Fatal(err)
+	}
+	if approved > 0 {
+		t.Errorf("a reply from outside the partnership (the lead reviewer's copy of the chronology) under a forged staff From approved %d national notices", approved)
+	}
+	_ = time.Second
+}
+
+// reader10Learning confirms a Terms of Reference naming the police and Children's Social
+// Care and sets the learning event; the invitations go to them and to staff.
+func reader10Learning(t *testing.T, tr *Tracker, clock *testClock) {
+	t.Helper()
+	ctx := context.Background()
+	clock.Set("2027-01-04T10:00:00Z")
+	if _, err := tr.TermsOfReference(ctx, "LSCP-2026-001", torV("2027-01-25", true, "Met Police", "Lewisham Children's Social Care"), true, "command line"); err != nil {
+		t.Fatal(err)
+	}
+	clock.Set("2027-01-05T10:00:00Z")
+	if _, err := tr.SetLearningEvent(ctx, "LSCP-2026-001", mustTime("2027-03-10T10:00:00Z"), "Laurence House", "command line"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func reader10InviteTo(t *testing.T, tr *Tracker, addr string) outRow {
+	t.Helper()
+	for _, o := range outboxEmails(t, tr, TmplLearningInvite) {
+		if strings.Contains(o.To, addr) {
+			return o
+		}
+	}
+	t.Fatalf("no learning event invitation to %s", addr)
+	return outRow{}
+}
+
+// The police answer the learning event invitation: "I will attend. Our chronology is
+// attached." The words "will attend" make it a registration and nothing else: the
+// chronology the local review asked for is not filed (still awaited, to be chased), and
+// nobody is told that a document arrived.
+func TestReader10ChronologyInALearningEventReplyIsDropped(t *testing.T) {
+	clock := &testClock{}
+	tr := newRRTracker(t, clock, nil)
+	toApproved(t, tr, clock, "b")
+	reader10Learning(t, tr, clock)
+	inv := reader10InviteTo(t, tr, "lead@met.example")
+	notices := len(outboxEmails(t, tr, TmplStaffAttention))
+	clock.Set("2027-01-12T11:00:00Z")
+	uidSeq++
+	res := deliver(t, tr, &Incoming{Mailbox: "INBOX", UIDValidity: 1, UID: uidSeq, ReceivedAt: clock.Now(), MessageID: "met-attend@met.example",
+		From: "lead@met.example", Subject: "RE: [LSCP-2026-001] Practitioner learning event", InReplyTo: inv.MessageID, Text: "I will attend. Our chronology is attached.",
+		Attachments: []InAttachment{{Attachment: Attachment{Name: "chronology.docx", Data: []byte("PK")}, Form: &Form{Kind: FormChronology, Fields: map[string]string{"agency": "Metropolitan Police Service"}}}}})
+	var st string
+	if err := tr.DB().QueryRow(`SELECT status FROM returns WHERE kind = 'chronology' AND agency = 'Metropolitan Police Service'`).Scan(&st); err != nil {
+		t.Fatal(err)
+	}
+	told := len(outboxEmails(t, tr, TmplStaffAttention)) - notices
+	if st != "received" && told == 0 {
+		t.Errorf("a chronology attached to a reply to the learning event invitation: disposition %s, the chronology is still %s and staff were told nothing", res.Disposition, st)
+	}
+}
+
+// The learning event invitation, forwarded to a family member, answered "I would like to
+// attend" from the family's own address: csprbot records the family member as registered
+// and counts them as coming (the calendar-reply route refuses anyone not invited), and
+// nobody is told. Practitioners' learning events are not for families (they are told by
+// the lead reviewer's letter, Appendix 7).
+func TestReader10UninvitedRegistrationIsCountedSilently(t *testing.T) {
+	clock := &testClock{}
+	tr := newRRTracker(t, clock, nil)
+	toApproved(t, tr, clock, "b")
+	reader10Learning(t, tr, clock)
+	inv := reader10InviteTo(t, tr, "lead@met.example")
+	before := len(outboxEmails(t, tr, ""))
+	clock.Set("2027-01-12T11:00:00Z")
+	uidSeq++
+	deliver(t, tr, &Incoming{Mailbox: "INBOX", UIDValidity: 1, UID: uidSeq, ReceivedAt: clock.Now(), MessageID: "mum@gmail.example",
+		From: "Ellie's mum <ellie.testcase.mum@gmail.example>", Subject: "Fwd: learning event", References: []string{inv.MessageID},
+		Text: "I would like to attend. I am Ellie Testcase's mother."})
+	after := outboxEmails(t, tr, "")[before:]
+	for _, o := range after {
+		if strings.Contains(o.To, "gmail.example") {
+			t.Errorf("%s queued to the family's address (%s)", o.Kind, o.Status)
+		}
+	}
+	var n int
+	if err := tr.DB().QueryRow(`SELECT count(*) FROM learning_replies WHERE attendee = 'ellie.testcase.mum@gmail.example' AND answer = 'REGISTERED'`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if n > 0 && len(after) == 0 {
+		t.Errorf("a registration from an address never invited (a family member) is counted as coming, and nobody is told")
+	}
+}
