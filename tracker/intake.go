@@ -321,6 +321,9 @@ func (t *Tracker) findTie(ctx context.Context, tx *sql.Tx, in *Incoming) (tie, e
 	if _, ok := t.cfg.isStaff(in.From); ok {
 		return tt, nil
 	}
+	if m := normAddr(t.cfg.Addresses.MESI); m != "" && normAddr(in.From) == m {
+		return tt, nil // the MESI subgroup about the case's actions: mesiReply authenticates it
+	}
 	// Quoting a reference is not enough: the sender must be the agency's known address.
 	from := normAddr(in.From)
 	rows, err := tx.QueryContext(ctx, `SELECT name, email FROM case_agencies WHERE case_id = ?`, tt.caseID)
@@ -431,6 +434,10 @@ func (t *Tracker) route(ctx context.Context, tx *sql.Tx, now time.Time, in *Inco
 		}
 	}
 	if tt.caseID != 0 {
+		// The MESI subgroup's answer to a request to sign off evidence (lcspr_action.go).
+		if done, err := t.mesiReply(ctx, tx, now, in, tt, res); done || err != nil {
+			return err
+		}
 		// "I would like to attend" in reply to a learning event invitation (lcspr_learning.go).
 		if done, err := t.learningRegistration(ctx, tx, now, in, tt, res); done || err != nil {
 			return err

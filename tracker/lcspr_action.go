@@ -3,13 +3,19 @@ package tracker
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 )
 
 // FormActionPlan is the parser's kind for the multi-agency action plan.
 const FormActionPlan = "action_plan"
+
+// NoticeSignOffReply marks the action_signoff email that answers the MESI subgroup's reply
+// (what csprbot recorded), not the request to sign off.
+const NoticeSignOffReply = "signoff_reply"
 
 func actionPlanForm(in *Incoming) *Form {
 	for _, a := range in.Attachments {
@@ -182,9 +188,14 @@ func (t *Tracker) actionEvidence(ctx context.Context, tx *sql.Tx, now time.Time,
 		if txt := strings.TrimSpace(in.Text); txt != "" {
 			lines = append(lines, "Their message: "+clipLine(txt, 1500))
 		}
-		if _, err := t.enqueue(ctx, tx, now, outMsg{caseID: tt.caseID, agency: tt.agency, tmpl: TmplActionSignOff, to: []string{to}, extra: extra,
+		asked, err := t.enqueue(ctx, tx, now, outMsg{caseID: tt.caseID, agency: tt.agency, tmpl: TmplActionSignOff, to: []string{to}, extra: extra,
 			data: &MailData{Case: view, Agency: t.agencyView(ctx, tx, tt.caseID, tt.agency), Lines: lines,
-				LCSPR: &LCSPRView{Kind: ReturnActionEvidence, KindLabel: ReturnKindLabel(ReturnActionEvidence), Item: item, Key: strings.SplitN(item, ":", 2)[0]}}}); err != nil {
+				LCSPR: &LCSPRView{Kind: ReturnActionEvidence, KindLabel: ReturnKindLabel(ReturnActionEvidence), Item: item, Key: strings.SplitN(item, ":", 2)[0]}}})
+		if err != nil {
+			return true, err
+		}
+		// A reply to this email signs off the action it asks about (mesiReply).
+		if _, err := tx.ExecContext(ctx, `UPDATE returns SET signoff_msgid = ? WHERE id = ?`, asked, id); err != nil {
 			return true, err
 		}
 	}
@@ -213,20 +224,20 @@ func (t *Tracker) signOff(ctx context.Context, tx *sql.Tx, now time.Time, c case
 	if len(want) == 0 {
 		return "", fmt.Errorf("%w: which actions? Signed off: A1, A2 (or all)", ErrRefused)
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT id, item, status, received_at FROM returns WHERE case_id = ? AND kind = 'action_evidence' ORDER BY id`, c.id)
+	rows, err := tx.QueryContext(ctx, `SELECT id, item, status, received_at, note FROM returns WHERE case_id = ? AND kind = 'action_evidence' ORDER BY id`, c.id)
 	if err != nil {
 		return "", err
 	}
 	type act struct {
-		id           int64
-		item, status string
-		received     sql.NullString
-		key          string
+		id                 int64
+		item, status, note string
+		received           sql.NullString
+		key                string
 	}
 	var acts []act
 	for rows.Next() {
 		var a act
-		if err := rows.Scan(&a.id, &a.item, &a.status, &a.received); err != nil {
+		if err := rows.Scan(&a.id, &a.item, &a.status, &a.received, &a.note); err != nil {
 			rows.Close()
 			return "", err
 		}
@@ -234,13 +245,18 @@ func (t *Tracker) signOff(ctx context.Context, tx *sql.Tx, now time.Time, c case
 		acts = append(acts, a)
 	}
 	rows.Close()
-	var done, notYet []string
+	var done, notYet, already []string
 	for _, a := range acts {
 		if !want["ALL"] && !want[strings.ToUpper(a.key)] {
 			continue
 		}
 		if a.status != "received" {
 			notYet = append(notYet, a.key)
+			continue
+		}
+		if strings.HasPrefix(a.note, "signed off") {
+			// Signed off once (a second "Agreed" on the thread, say): not again.
+			already = append(already, a.key)
 			continue
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE returns SET note = ? WHERE id = ?`, "signed off by "+actor+" on "+t.londonDay(now), a.id); err != nil {
@@ -251,10 +267,16 @@ func (t *Tracker) signOff(ctx context.Context, tx *sql.Tx, now time.Time, c case
 		}
 		done = append(done, a.key)
 	}
+	if len(done) == 0 && len(already) > 0 {
+		return "", fmt.Errorf("%w: already signed off: %s", ErrRefused, strings.Join(already, ", "))
+	}
 	if len(done) == 0 {
 		return "", fmt.Errorf("%w: no evidence received to sign off for %s", ErrRefused, items)
 	}
 	out := "signed off: " + strings.Join(done, ", ")
+	if len(already) > 0 {
+		out += "; already signed off: " + strings.Join(already, ", ")
+	}
 	if len(notYet) > 0 {
 		out += "; no evidence yet for " + strings.Join(notYet, ", ")
 	}
@@ -265,7 +287,7 @@ func (t *Tracker) signOff(ctx context.Context, tx *sql.Tx, now time.Time, c case
 	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM returns WHERE case_id = ? AND kind = 'action_evidence' AND (status != 'received' OR note NOT LIKE 'signed off%')`, c.id).Scan(&open); err != nil {
 		return "", err
 	}
-	if open == 0 {
+	if open == 0 && c.stage != StageClosed {
 		reason := "every action of the action plan evidenced and signed off (" + t.londonDay(now) + ")"
 		if _, err := tx.ExecContext(ctx, `UPDATE cases SET stage = ?, closed_at = ?, close_reason = ? WHERE id = ?`, StageClosed, ts(now), reason, c.id); err != nil {
 			return "", err
@@ -274,6 +296,180 @@ func (t *Tracker) signOff(ctx context.Context, tx *sql.Tx, now time.Time, c case
 			return "", err
 		}
 		out += "; " + reason + ": case closed"
+	}
+	return out, nil
+}
+
+// signOffReading is what the MESI subgroup's reply says.
+type signOffReading struct {
+	Signs bool     // it clearly signs off
+	All   bool     // every action ("Signed off: all")
+	Keys  []string // the actions it names ("A1", "A2"), upper case
+}
+
+var (
+	signOffWords = regexp.MustCompile(`(?i)\b(signed[\s-]*off|sign(?:ing)?[\s-]*(?:it\s+|them\s+|these\s+|this\s+)?off|agreed?|approved?|accepted|satisfied)\b`)
+	// Anything that hedges: "not yet", "A2 needs more", "but", a question. A reply that
+	// hedges signs nothing off; a person reads it.
+	signOffHedge = regexp.MustCompile(`(?i)(\b(not|no|never|cannot|can't|cant|won't|unable|need|needs|needed|more|further|missing|outstanding|query|queries|question|questions|yet|until|unless|await|awaiting|however|but|except|pending|partial|partially|only|clarify|clarification|disagree|disagreed|reject|rejected|decline|declined|if)\b|n't\b|\?)`)
+	signOffKey   = regexp.MustCompile(`(?i)\bA(\d{1,3})\b`)
+	signOffAll   = regexp.MustCompile(`(?i)((signed[\s-]*off|sign[\s-]*off|agreed?|approved?|accepted)\s*[:\-–]?\s*(for\s+)?(all|everything)\b|\ball\s+(of\s+)?(the\s+)?(\d+\s+)?actions\b|\b(all|everything)\s+(is\s+|are\s+)?(signed[\s-]*off|approved|agreed)\b)`)
+	// A line that is only a closing ("Kind regards", "Thanks"): what follows is a signature.
+	signOffCloser = regexp.MustCompile(`(?i)^(kind regards|regards|best regards|best wishes|best|many thanks|thanks|thank you|cheers|sent from .*)[,.!]*$`)
+)
+
+// readSignOff reads the text a member of the MESI subgroup wrote in reply (quoted text
+// already cut away): whether it clearly signs off, and which actions it names. Only a
+// plain yes counts; anything that hedges or asks is not a sign-off.
+func readSignOff(own string) signOffReading {
+	var lines []string
+	for _, l := range strings.Split(strings.ReplaceAll(own, "\r\n", "\n"), "\n") {
+		l = strings.TrimSpace(l)
+		if l == "--" || l == "-- " || signOffCloser.MatchString(l) {
+			break
+		}
+		lines = append(lines, l)
+	}
+	text := strings.Join(strings.Fields(strings.Join(lines, " ")), " ")
+	var r signOffReading
+	if !signOffWords.MatchString(text) || signOffHedge.MatchString(text) {
+		return r
+	}
+	r.Signs = true
+	r.All = signOffAll.MatchString(text)
+	seen := map[string]bool{}
+	for _, m := range signOffKey.FindAllStringSubmatch(text, -1) {
+		k := "A" + strings.TrimLeft(m[1], "0")
+		if !seen[k] {
+			seen[k] = true
+			r.Keys = append(r.Keys, k)
+		}
+	}
+	return r
+}
+
+// mesiReply reads a reply from the MESI subgroup's configured address ([addresses] mesi)
+// on a case: threaded under csprbot's request to sign off an action's evidence (or, with
+// the trusted server's DKIM/DMARC pass, carrying the case's [REF]). A reply that clearly
+// signs off ("Signed off", "Agreed", "Approved A1 A2", "Signed off: all") records the
+// sign-off of the actions it names, or of the action the email it answers asked about,
+// exactly as staff's Signed off: does (the case closes when every action is evidenced and
+// signed off), and is answered with a confirmation. Anything else ("not yet, A2 needs
+// more"), or a message csprbot cannot tell came from the subgroup's own mailbox, is
+// recorded on the case and shown to staff: it signs nothing off. It reports false for a
+// message that is not from the subgroup's address.
+func (t *Tracker) mesiReply(ctx context.Context, tx *sql.Tx, now time.Time, in *Incoming, tt tie, res *IngestResult) (bool, error) {
+	mesi := normAddr(t.cfg.Addresses.MESI)
+	if mesi == "" || tt.caseID == 0 || in.Auto != "" || normAddr(in.From) != mesi {
+		return false, nil
+	}
+	if _, staff := t.cfg.isStaff(in.From); staff {
+		return false, nil // a staff address: read as staff's commands
+	}
+	c, err := loadCase(ctx, tx, "id = ?", tt.caseID)
+	if err != nil {
+		return true, err
+	}
+	res.Disposition = DispForPerson
+	own := ownText(in.Text, 30)
+	said := clipLine(own, 600)
+	if said == "" {
+		said = "(nothing above the quoted text)"
+	}
+	// A token proves the sender saw csprbot's email to the subgroup; otherwise only the
+	// trusted server's DKIM/DMARC pass for the subgroup's domain will do.
+	authed, how := tt.addressedTo(mesi), "a reply to csprbot's own email to the MESI subgroup (token verified)"
+	if !authed {
+		authed, how = t.authPass(in)
+	}
+	if in.FromSuspect {
+		authed, how = false, "the From header is malformed"
+	}
+	if !authed {
+		t.log.Info("MESI reply not authenticated; nothing signed off", "case", c.ref, "why", how)
+		if err := audit(ctx, tx, now, c.id, mesi, "mesi_reply_unverified", "a message from the MESI subgroup's address that csprbot could not verify; nothing signed off: "+said); err != nil {
+			return true, err
+		}
+		return true, t.tellStaff(ctx, tx, now, c.id, "A message from the MESI subgroup's address arrived on this case, but csprbot could not tell that it came from the subgroup's own mailbox (it is not a reply to csprbot's email to the subgroup). Nothing was signed off. They wrote: \""+said+"\". If it signs off, record it with Signed off: A1 (or all).", in)
+	}
+	reading := readSignOff(own)
+	if !reading.Signs {
+		if err := audit(ctx, tx, now, c.id, mesi, "mesi_reply", "the MESI subgroup replied without signing off: "+said); err != nil {
+			return true, err
+		}
+		return true, t.tellStaff(ctx, tx, now, c.id, "The MESI subgroup replied about the action plan's evidence, and its reply does not sign anything off, so csprbot signed nothing off. They wrote: \""+said+"\". It is recorded on the case. When the subgroup is satisfied, its reply \"Signed off\" (or your Signed off: A1) records it.", in)
+	}
+	items := strings.Join(reading.Keys, " ")
+	if reading.All {
+		items = "all"
+	}
+	if items == "" {
+		// None named: the action(s) the email it answers asked about.
+		asked, err := t.signOffAsked(ctx, tx, c.id, tt)
+		if err != nil {
+			return true, err
+		}
+		if len(asked) == 0 {
+			if err := audit(ctx, tx, now, c.id, mesi, "mesi_reply", "the MESI subgroup signed off without naming an action, and its reply answers no single request: nothing signed off: "+said); err != nil {
+				return true, err
+			}
+			return true, t.tellStaff(ctx, tx, now, c.id, "The MESI subgroup signed off by email without saying which action, and its reply does not answer csprbot's request about one action, so csprbot signed nothing off. They wrote: \""+said+"\". Record it with Signed off: A1 (or all).", in)
+		}
+		items = strings.Join(asked, " ")
+	}
+	res.Disposition = "command"
+	out, err := t.signOff(ctx, tx, now, c, items, mesi)
+	reply := "csprbot recorded the MESI subgroup's sign-off: " + out
+	if errors.Is(err, ErrRefused) {
+		why := strings.TrimPrefix(err.Error(), ErrRefused.Error()+": ")
+		reply = "csprbot signed nothing off: " + why
+		if err := audit(ctx, tx, now, c.id, mesi, "mesi_reply", "the MESI subgroup's sign-off of "+items+" was not recorded: "+why); err != nil {
+			return true, err
+		}
+		res.Disposition = DispForPerson
+		if err := t.tellStaff(ctx, tx, now, c.id, "The MESI subgroup signed off "+items+" by email, but csprbot could not record it: "+why+". They wrote: \""+said+"\".", in); err != nil {
+			return true, err
+		}
+	} else if err != nil {
+		return true, err
+	}
+	view, err := t.caseView(ctx, tx, c.id, now)
+	if err != nil {
+		return true, err
+	}
+	_, err = t.enqueue(ctx, tx, now, outMsg{caseID: c.id, tmpl: TmplActionSignOff, to: []string{in.From}, sender: in.From,
+		inReplyTo: in.MessageID, references: append(append([]string{}, in.References...), in.MessageID),
+		data: &MailData{Case: view, Reason: reply, LCSPR: &LCSPRView{Notice: NoticeSignOffReply, Kind: ReturnActionEvidence, KindLabel: ReturnKindLabel(ReturnActionEvidence), Key: items}}})
+	return true, err
+}
+
+// signOffAsked is the actions ("A1") csprbot's email that tt answers asked the MESI
+// subgroup to sign off; or, for a message tied by its [REF] alone, the case's one action
+// awaiting sign-off (none when there are several: the reply must say which).
+func (t *Tracker) signOffAsked(ctx context.Context, tx *sql.Tx, caseID int64, tt tie) ([]string, error) {
+	q, args := `SELECT item FROM returns WHERE case_id = ? AND kind = 'action_evidence' AND signoff_msgid = ? AND signoff_msgid != '' ORDER BY id`, []any{caseID, tt.ourID}
+	if !tt.byToken {
+		q, args = `SELECT item FROM returns WHERE case_id = ? AND kind = 'action_evidence' AND status = 'received' AND note NOT LIKE 'signed off%' ORDER BY id`, []any{caseID}
+	}
+	rows, err := tx.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var item string
+		if err := rows.Scan(&item); err != nil {
+			return nil, err
+		}
+		k, _, _ := strings.Cut(item, ":")
+		out = append(out, k)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if !tt.byToken && len(out) > 1 {
+		return nil, nil
 	}
 	return out, nil
 }
