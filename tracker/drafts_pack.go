@@ -147,7 +147,7 @@ func (t *Tracker) sendPanelPack(ctx context.Context, tx *sql.Tx, now time.Time, 
 // tickPanelPacks sends each local review panel meeting's pack the working day before it.
 func (t *Tracker) tickPanelPacks(ctx context.Context, now time.Time) error {
 	rows, err := t.db.QueryContext(ctx, `SELECT d.case_id, d.id, d.agency, d.due_at FROM deadlines d JOIN cases c ON c.id = d.case_id
-		WHERE c.stage = ? AND d.rule = 'tor_timetable' AND d.status = 'pending' AND lower(d.agency) LIKE '%panel%' ORDER BY d.case_id, d.due_at`, StageLCSPR)
+		WHERE c.stage = ? AND d.rule = 'lcspr_publication' AND d.agency != '' AND d.status = 'pending' AND lower(d.agency) LIKE '%panel%' ORDER BY d.case_id, d.due_at`, StageLCSPR)
 	if err != nil {
 		return err
 	}
@@ -165,7 +165,7 @@ func (t *Tracker) tickPanelPacks(ctx context.Context, now time.Time) error {
 			return err
 		}
 		x.at = parseTS(at)
-		if !x.at.IsZero() && t.papersDue(t.cal.At(x.at, 10, 0), now) && now.Before(x.at) {
+		if panelMeetingStep(x.action) && !x.at.IsZero() && t.papersDue(t.cal.At(x.at, 10, 0), now) && now.Before(x.at) {
 			ds = append(ds, x)
 		}
 	}

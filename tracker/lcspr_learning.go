@@ -332,7 +332,9 @@ func (t *Tracker) tickLearning(ctx context.Context, now time.Time) error {
 						drows.Close()
 						return err
 					}
-					ags = append(ags, a)
+					if !familyStep(a) { // the family's part is its own step (lcspr_tor.go)
+						ags = append(ags, a)
+					}
 				}
 				drows.Close()
 				for _, a := range ags {

@@ -30,7 +30,7 @@ type TimetableRow struct {
 	Action      string
 	Responsible string
 	Due         time.Time // 17:00 London on the date required
-	Rule        string    // lcspr_returns | learning_event | tor_timetable
+	Rule        string    // the process.md rule of its step (timetableRule)
 	Moved       string    // for a revised Terms of Reference: "was Mon 25 Jan 2027", "new"
 }
 
@@ -49,16 +49,62 @@ type ToRResult struct {
 	ReviewerSet string   // what naming the lead reviewer did
 }
 
-// timetableRule is the process.md rule a timetable row is tracked under.
+// timetableRule is the process.md rule a timetable row is tracked under: the stage of
+// process.md's table the row is a step of, by the words of its action (Appendix 6, 7.0).
+// Migration 070 renames the rows an earlier csprbot kept as tor_timetable by the same
+// words, in the same order: change both together.
+//
+//   - lcspr_returns (stage 11): chronologies, agency or information reports.
+//   - learning_event (stage 12): the practitioner learning event or reflective learning
+//     workshop, and the family's part (informed, invited, conversations: Appendix 7, 8).
+//   - nspcc_submission (stage 15): the report to the NSPCC repository.
+//   - lcspr_publication (stage 13): publication, and every step toward "review completed
+//     and report published" that no later stage names (the Terms of Reference agreed,
+//     panel meetings, the midway review, the reviewer's work, the action plan drafted).
+//     Checked before the report: "Publication of the final report" is publication.
+//   - final_report (stage 14): the draft, overview and final report, which end in the
+//     copies to the National Panel, Ofsted and the Secretary of State.
+//
+// The row's action is the deadline's agency column, so a row never takes the place of
+// the stage's own deadline (agency ""), and queries for that one ask for the empty agency.
 func timetableRule(action string) string {
 	a := strings.ToLower(action)
-	switch {
-	case strings.Contains(a, "chronolog") || strings.Contains(a, "agency report") || strings.Contains(a, "agency reports"):
-		return "lcspr_returns"
-	case strings.Contains(a, "learning event") || strings.Contains(a, "practitioner event"):
-		return "learning_event"
+	has := func(words ...string) bool {
+		for _, w := range words {
+			if strings.Contains(a, w) {
+				return true
+			}
+		}
+		return false
 	}
-	return "tor_timetable"
+	switch {
+	case has("chronolog", "agency report", "information report"):
+		return "lcspr_returns"
+	case has("learning event", "practitioner event", "workshop", "family"):
+		return "learning_event"
+	case has("nspcc"):
+		return "nspcc_submission"
+	case has("publi"):
+		return "lcspr_publication"
+	case has("report"):
+		return "final_report"
+	}
+	return "lcspr_publication"
+}
+
+// familyStep is a timetable row about the family (tracked under learning_event): holding
+// the learning event does not meet it.
+func familyStep(action string) bool {
+	a := strings.ToLower(action)
+	return strings.Contains(a, "family") && !strings.Contains(a, "learning event") && !strings.Contains(a, "practitioner event") && !strings.Contains(a, "workshop")
+}
+
+// panelMeetingStep is a timetable row for a meeting of the local review's panel, whose
+// papers go to staff the working day before (tickPanelPacks): it names the panel, and not
+// the National Panel or a report sent to the panel.
+func panelMeetingStep(action string) bool {
+	a := strings.ToLower(action)
+	return strings.Contains(a, "panel") && !strings.Contains(a, "national panel") && timetableRule(action) == "lcspr_publication"
 }
 
 // readToR turns a Terms of Reference into what csprbot would do with it.

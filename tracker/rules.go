@@ -42,7 +42,10 @@ func validAnchor(a Anchor) bool {
 //
 // How Calendar.Due reads it:
 //   - Months > 0: due at 17:00 London on the date Months calendar months after From's date
-//     (Days is ignored).
+//     (Days is ignored). A calendar month ends on the same day of the month; where that
+//     month has no such day, on its last day (31 August + 6 months is 28 February, 29 in a
+//     leap year), as English law counts months. Roll then moves a date that is not a
+//     working day (see RollPreceding).
 //   - Before: due at 17:00 London on the Days-th working day before From's date; with
 //     Days = 0, due at From itself (rr_papers: before the meeting starts).
 //   - otherwise: due at 17:00 London on the Days-th working day after From's date.
@@ -60,7 +63,31 @@ type Rule struct {
 	MinDays  int  // window start in working days; 0 if no window
 	AlsoFrom Anchor
 	AlsoDays int
+	// Roll says what happens to a Months rule's date when it is a weekend or bank holiday:
+	// RollPreceding, RollFollowing or RollNone (the date stands).
+	Roll string
+	// KeptMonths (nspcc_submission only) is how long the published report stays on the
+	// website: staff are told when that time is up, under the same rule with the agency
+	// KeptAgency. 0: no reminder.
+	KeptMonths int
 }
+
+// What a Months rule's date does when it falls on a day that is not a working day.
+const (
+	// RollPreceding: the last working day on or before it. A statutory "within six
+	// months" is kept by acting on the working day before a Saturday, Sunday or bank
+	// holiday, so staff are never given a date nobody works on (lcspr_publication).
+	RollPreceding = "preceding"
+	// RollFollowing: the first working day on or after it.
+	RollFollowing = "following"
+	// RollNone: the date stands (a reminder that something may stop, say).
+	RollNone = "none"
+)
+
+// KeptAgency is the agency column of the nspcc_submission rule's second deadline: the end
+// of the time the published report stays on the website (process.md stage 15: "on
+// publication; for at least 12 months"). The submission itself has the agency "".
+const KeptAgency = "kept on the website"
 
 // Validate checks a rule's fields make sense together.
 func (r Rule) Validate() error {
@@ -87,6 +114,12 @@ func (r Rule) Validate() error {
 		return fmt.Errorf("rule %s: min_days: a window cannot count before its anchor", r.Name)
 	case r.MinDays > r.Days && r.Months == 0:
 		return fmt.Errorf("rule %s: min_days %d is after days %d", r.Name, r.MinDays, r.Days)
+	case r.Roll != "" && r.Roll != RollPreceding && r.Roll != RollFollowing && r.Roll != RollNone:
+		return fmt.Errorf("rule %s: roll: %q is not one of %s, %s, %s", r.Name, r.Roll, RollPreceding, RollFollowing, RollNone)
+	case r.KeptMonths < 0:
+		return fmt.Errorf("rule %s: kept_months: %d is negative", r.Name, r.KeptMonths)
+	case r.KeptMonths > 0 && r.Name != "nspcc_submission":
+		return fmt.Errorf("rule %s: kept_months belongs to nspcc_submission (how long the published report stays on the website)", r.Name)
 	}
 	return nil
 }
@@ -100,10 +133,11 @@ func anchorList() string {
 }
 
 // DefaultRules are process.md's rules with their default timescales, in the order of the
-// process. lcspr_returns, learning_event, tor_timetable (the Terms of Reference's other
-// timetable rows) and action_plan are due on dates people set (the Terms of Reference, the
-// action plan): they count 0 days from AnchorSet. publication_kept is how long the
-// published report stays on the website (12 months from publication).
+// process, and only those names. lcspr_returns, learning_event and action_plan are due on
+// dates people set (the Terms of Reference, the action plan): they count 0 days from
+// AnchorSet. Every row of the Terms of Reference's timetable is a deadline under the rule
+// of the step it belongs to (timetableRule, lcspr_tor.go). nspcc_submission also carries
+// how long the published report stays on the website (KeptMonths, 12 from publication).
 func DefaultRules() []Rule {
 	return []Rule{
 		{Name: "panel_notification", Label: "National Panel notified", From: AnchorAware, Days: 5},
@@ -119,12 +153,10 @@ func DefaultRules() []Rule {
 		{Name: "reviewer_notification", Label: "Lead reviewer named to the National Panel, Ofsted and DfE", From: AnchorAppointed},
 		{Name: "lcspr_returns", Label: "Chronologies and agency reports returned", From: AnchorSet},
 		{Name: "learning_event", Label: "Practitioner learning event", From: AnchorSet},
-		{Name: "tor_timetable", Label: "Terms of Reference timetable step", From: AnchorSet},
-		{Name: "lcspr_publication", Label: "Review published", From: AnchorDecision, Months: 6},
+		{Name: "lcspr_publication", Label: "Review published", From: AnchorDecision, Months: 6, Roll: RollPreceding},
 		{Name: "final_report", Label: "Final report sent to the National Panel, Ofsted and the Secretary of State",
 			From: AnchorPublication, Days: 7, Before: true},
-		{Name: "nspcc_submission", Label: "Published report sent to the NSPCC", From: AnchorPublication},
-		{Name: "publication_kept", Label: "Published report kept on the website", From: AnchorPublication, Months: 12},
+		{Name: "nspcc_submission", Label: "Published report sent to the NSPCC", From: AnchorPublication, KeptMonths: 12},
 		{Name: "action_plan", Label: "Action evidenced", From: AnchorSet},
 	}
 }
@@ -171,7 +203,7 @@ func (c *Calendar) Due(r Rule, anchors map[Anchor]time.Time) (from, due time.Tim
 	if haveA {
 		switch {
 		case r.Months > 0:
-			due = c.AddMonths(a, r.Months)
+			due = c.roll(c.AddMonths(a, r.Months), r.Roll)
 		case r.Before && r.Days == 0:
 			due = a
 		case r.Before:
@@ -194,6 +226,35 @@ func (c *Calendar) Due(r Rule, anchors map[Anchor]time.Time) (from, due time.Tim
 	return from, due, true
 }
 
+// roll moves due (a cut-off on a London date) to a working day as the rule says.
+func (c *Calendar) roll(due time.Time, how string) time.Time {
+	step := 0
+	switch how {
+	case RollPreceding:
+		step = -1
+	case RollFollowing:
+		step = 1
+	default:
+		return due
+	}
+	d := c.date(due)
+	for !c.working(d) {
+		d = d.addDays(step)
+	}
+	return c.at(d, c.cutoffH, c.cutoffM)
+}
+
+// KeptUntil is the end of the time the published report stays on the website, from the
+// nspcc_submission rule's KeptMonths and the publication; ok is false with no such time.
+// It is the date itself (the report must stay at least that long): the reminder goes on
+// the first working day from it.
+func (c *Calendar) KeptUntil(r Rule, published time.Time) (time.Time, bool) {
+	if r.KeptMonths <= 0 || published.IsZero() {
+		return time.Time{}, false
+	}
+	return c.AddMonths(published, r.KeptMonths), true
+}
+
 // RuleConfig overrides one rule's defaults in the configuration ([rules.NAME] in TOML).
 // A nil field keeps the default; also_from = "" removes the second limit.
 type RuleConfig struct {
@@ -205,6 +266,23 @@ type RuleConfig struct {
 	Months   *int    `toml:"months"`
 	Before   *bool   `toml:"before"`
 	Label    *string `toml:"label"`
+	// Roll: preceding | following | none, for a months rule's date on a day that is not
+	// a working day.
+	Roll *string `toml:"roll"`
+	// KeptMonths (nspcc_submission): months the published report stays on the website
+	// before staff are told it may come down; 0 for no reminder.
+	KeptMonths *int `toml:"kept_months"`
+}
+
+// renamedRules are rule names an earlier csprbot used that are not process.md's; a
+// configuration naming them is refused with what to write instead, not reinterpreted
+// (a timescale silently read under another name would be worse than a clear stop, and
+// `csprbot check` reports it on one line).
+var renamedRules = map[string]string{
+	"tor_timetable": "the Terms of Reference's timetable rows are now deadlines of the process step each belongs to " +
+		"(lcspr_returns, learning_event, final_report, nspcc_submission, lcspr_publication; see process.md) and are due on the dates it sets: remove [rules.tor_timetable]",
+	"publication_kept": "how long the published report stays on the website is now part of nspcc_submission: " +
+		"write kept_months = N under [rules.nspcc_submission] instead of [rules.publication_kept] months = N",
 }
 
 // ApplyRuleConfig returns a copy of rules with cfg's overrides applied. A rule name or an
@@ -224,6 +302,9 @@ func ApplyRuleConfig(rules []Rule, cfg map[string]RuleConfig) ([]Rule, error) {
 	sort.Strings(names) // report the same error every time
 	for _, name := range names {
 		i, ok := idx[name]
+		if why, gone := renamedRules[name]; gone && !ok {
+			return nil, fmt.Errorf("rule %q is no longer a rule name: %s", name, why)
+		}
 		if !ok {
 			known := make([]string, 0, len(out))
 			for _, r := range out {
@@ -261,6 +342,12 @@ func ApplyRuleConfig(rules []Rule, cfg map[string]RuleConfig) ([]Rule, error) {
 		}
 		if rc.Label != nil {
 			r.Label = *rc.Label
+		}
+		if rc.Roll != nil {
+			r.Roll = strings.TrimSpace(*rc.Roll)
+		}
+		if rc.KeptMonths != nil {
+			r.KeptMonths = *rc.KeptMonths
 		}
 		if err := r.Validate(); err != nil {
 			return nil, err

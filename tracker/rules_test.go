@@ -14,7 +14,7 @@ func TestDefaultRules(t *testing.T) {
 	// process.md's rule column, in order: the names are a contract.
 	wantNames := []string{"panel_notification", "ofsted_sos_notification", "scoping_sent", "scoping_return",
 		"rr_meeting", "rr_papers", "rr_submission", "outcome_notice", "reviewer_notification", "lcspr_returns",
-		"learning_event", "tor_timetable", "lcspr_publication", "final_report", "nspcc_submission", "publication_kept", "action_plan"}
+		"learning_event", "lcspr_publication", "final_report", "nspcc_submission", "action_plan"}
 	var names []string
 	for _, r := range rules {
 		names = append(names, r.Name)
@@ -42,11 +42,9 @@ func TestDefaultRules(t *testing.T) {
 		{"rr_papers", Rule{From: AnchorMeeting, Before: true}},
 		{"rr_submission", Rule{From: AnchorMeeting, Days: 2, AlsoFrom: AnchorAware, AlsoDays: 15}},
 		{"outcome_notice", Rule{From: AnchorMeeting, Days: 2, AlsoFrom: AnchorAware, AlsoDays: 15}},
-		{"lcspr_publication", Rule{From: AnchorDecision, Months: 6}},
+		{"lcspr_publication", Rule{From: AnchorDecision, Months: 6, Roll: RollPreceding}},
 		{"final_report", Rule{From: AnchorPublication, Days: 7, Before: true}},
-		{"nspcc_submission", Rule{From: AnchorPublication}},
-		{"tor_timetable", Rule{From: AnchorSet}},
-		{"publication_kept", Rule{From: AnchorPublication, Months: 12}},
+		{"nspcc_submission", Rule{From: AnchorPublication, KeptMonths: 12}},
 	}
 	for _, tt := range tests {
 		got, ok := rs.Get(tt.name)
@@ -117,9 +115,25 @@ func TestDue(t *testing.T) {
 
 		{"rr_papers at the meeting", "rr_papers", A{AnchorMeeting: at("2027-01-12T14:00Z")}, "", "2027-01-12T14:00Z", true},
 
-		// lcspr_publication: 6 calendar months, not moved to a working day.
+		// lcspr_publication: 6 calendar months, to the same day of the month; a date that is
+		// not a working day moves back to the last working day before it (a statutory
+		// "within six months" is kept on a day people work).
 		{"lcspr_publication", "lcspr_publication", A{AnchorDecision: at("2026-03-15T10:00Z")}, "", "2026-09-15T16:00Z", true},
-		{"lcspr_publication month end", "lcspr_publication", A{AnchorDecision: at("2026-08-31T10:00Z")}, "", "2027-02-28T17:00Z", true},
+		// 31 Aug 2026 + 6 months: February has no 31st, so its last day, Sun 28 Feb 2027;
+		// back to Fri 26 Feb.
+		{"lcspr_publication month end", "lcspr_publication", A{AnchorDecision: at("2026-08-31T10:00Z")}, "", "2027-02-26T17:00Z", true},
+		// 31 Aug 2027 + 6 months: Tue 29 Feb 2028 (a leap year), a working day.
+		{"lcspr_publication month end leap year", "lcspr_publication", A{AnchorDecision: at("2027-08-31T10:00Z")}, "", "2028-02-29T17:00Z", true},
+		// 3 Nov 2026 + 6 months: Mon 3 May 2027, the early May bank holiday; back to Fri 30 Apr.
+		{"lcspr_publication bank holiday", "lcspr_publication", A{AnchorDecision: at("2026-11-03T10:00Z")}, "", "2027-04-30T16:00Z", true},
+		// 25 Jun 2027 + 6 months: Sat 25 Dec 2027; Mon 27 and Tue 28 are bank holidays
+		// too; back to Fri 24 Dec.
+		{"lcspr_publication Christmas", "lcspr_publication", A{AnchorDecision: at("2027-06-25T10:00Z")}, "", "2027-12-24T17:00Z", true},
+		// Decided 00:30 BST on Sat 1 May 2027 (30 Apr in UTC): the London date counts, so
+		// Mon 1 Nov 2027, after the clocks went back: 17:00 GMT.
+		{"lcspr_publication London date across the clock change", "lcspr_publication", A{AnchorDecision: at("2027-04-30T23:30Z")}, "", "2027-11-01T17:00Z", true},
+		// Decided 23:30 BST on Fri 30 Apr 2027: Sat 30 Oct 2027, back to Fri 29 Oct, 17:00 BST.
+		{"lcspr_publication Saturday in summer time", "lcspr_publication", A{AnchorDecision: at("2027-04-30T22:30Z")}, "", "2027-10-29T16:00Z", true},
 		{"lcspr_publication no decision", "lcspr_publication", A{AnchorReferral: referral}, "", "", false},
 
 		// final_report: 7 WD before Fri 10 Apr 2026 = Mon 30 Mar (Easter in between).
@@ -236,6 +250,31 @@ func TestApplyRuleConfig(t *testing.T) {
 		{"negative days", map[string]RuleConfig{"scoping_sent": {Days: ptr(-1)}}, nil, "scoping_sent"},
 		{"window inverted", map[string]RuleConfig{"rr_meeting": {MinDays: ptr(14)}}, nil, "rr_meeting"},
 		{"also_days without also_from", map[string]RuleConfig{"scoping_sent": {AlsoDays: ptr(3)}}, nil, "also_from"},
+		{"kept months", map[string]RuleConfig{"nspcc_submission": {KeptMonths: ptr(18)}}, func(t *testing.T, rs Rules) {
+			if r := rs["nspcc_submission"]; r.KeptMonths != 18 || r.From != AnchorPublication {
+				t.Errorf("nspcc_submission = %+v, want kept 18 months", r)
+			}
+		}, ""},
+		{"no website reminder", map[string]RuleConfig{"nspcc_submission": {KeptMonths: ptr(0)}}, func(t *testing.T, rs Rules) {
+			if r := rs["nspcc_submission"]; r.KeptMonths != 0 {
+				t.Errorf("nspcc_submission = %+v, want no kept time", r)
+			}
+		}, ""},
+		{"roll none", map[string]RuleConfig{"lcspr_publication": {Roll: ptr("none")}}, func(t *testing.T, rs Rules) {
+			if r := rs["lcspr_publication"]; r.Roll != RollNone {
+				t.Errorf("lcspr_publication = %+v, want roll none", r)
+			}
+		}, ""},
+		{"months keep the roll", map[string]RuleConfig{"lcspr_publication": {Months: ptr(6)}}, func(t *testing.T, rs Rules) {
+			if r := rs["lcspr_publication"]; r.Roll != RollPreceding {
+				t.Errorf("lcspr_publication = %+v, want roll preceding kept", r)
+			}
+		}, ""},
+		{"unknown roll", map[string]RuleConfig{"lcspr_publication": {Roll: ptr("back")}}, nil, `"back"`},
+		{"kept months elsewhere", map[string]RuleConfig{"final_report": {KeptMonths: ptr(12)}}, nil, "nspcc_submission"},
+		// The names an earlier csprbot invented are refused, saying what to write instead.
+		{"old publication_kept", map[string]RuleConfig{"publication_kept": {Months: ptr(12)}}, nil, "kept_months = N under [rules.nspcc_submission]"},
+		{"old tor_timetable", map[string]RuleConfig{"tor_timetable": {Label: ptr("ToR step")}}, nil, "remove [rules.tor_timetable]"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
