@@ -14,13 +14,19 @@ import (
 // Secretary of State saying why, prepared and held for approval.
 var PublicationWarnWeeks = []int{8, 4}
 
-// TickLCSPR warns staff as a local review's six-month publication deadline approaches,
-// once per warning, from the chase hour on working days, and prepares the late-publication
-// notice when it will be missed. Each case is its own transaction.
+// TickLCSPR prepares the NSPCC submission on the publication date (any day, from the
+// chase hour: it only waits for approval), warns staff as a local review's six-month
+// publication deadline approaches, once per warning, from the chase hour on working days,
+// and prepares the late-publication notice when it will be missed. Each case is its own
+// transaction.
 func (t *Tracker) TickLCSPR(ctx context.Context) (int, error) {
 	now := t.Now()
+	n, err := t.tickNSPCC(ctx, now)
+	if err != nil {
+		return n, fmt.Errorf("tracker: tick nspcc: %w", err)
+	}
 	if !t.cal.IsWorkingDay(now) || now.Before(t.cal.At(now, t.cfg.ChaseHour, 0)) {
-		return 0, nil
+		return n, nil
 	}
 	rows, err := t.db.QueryContext(ctx, `SELECT d.case_id, d.due_at FROM deadlines d JOIN cases c ON c.id = d.case_id
 		WHERE d.rule = 'lcspr_publication' AND d.agency = '' AND d.status = 'pending' AND c.stage = ? AND c.published_at IS NULL`, StageLCSPR)
@@ -43,14 +49,13 @@ func (t *Tracker) TickLCSPR(ctx context.Context) (int, error) {
 		items = append(items, it)
 	}
 	rows.Close()
-	n := 0
 	if err := t.tickLearning(ctx, now); err != nil {
 		return n, fmt.Errorf("tracker: tick learning event: %w", err)
 	}
-	kept, err := t.tickPublicationKept(ctx, now)
+	kept, err := t.tickWebsiteKept(ctx, now)
 	n += kept
 	if err != nil {
-		return n, fmt.Errorf("tracker: tick publication kept: %w", err)
+		return n, fmt.Errorf("tracker: tick website kept: %w", err)
 	}
 	for _, it := range items {
 		err := t.tx(ctx, func(tx *sql.Tx) error {
@@ -131,12 +136,13 @@ func (t *Tracker) prepareDelay(ctx context.Context, tx *sql.Tx, now time.Time, c
 	return err
 }
 
-// tickPublicationKept tells staff, once, when a published report has been on the website
-// for the publication_kept rule's time (12 months): it may now be archived. The deadline
-// is met at its due time, so the reminder goes once.
-func (t *Tracker) tickPublicationKept(ctx context.Context, now time.Time) (int, error) {
+// tickWebsiteKept tells staff, once, when a published report has been on the website for
+// the nspcc_submission rule's kept_months (12): it may now be archived. That time is the
+// rule's deadline with the agency KeptAgency; it is met when staff are told, so the
+// reminder goes once.
+func (t *Tracker) tickWebsiteKept(ctx context.Context, now time.Time) (int, error) {
 	rows, err := t.db.QueryContext(ctx, `SELECT d.case_id, d.due_at, coalesce(c.published_url, '') FROM deadlines d JOIN cases c ON c.id = d.case_id
-		WHERE d.rule = 'publication_kept' AND d.agency = '' AND d.status = 'pending' AND d.due_at <= ?`, ts(now))
+		WHERE d.rule = 'nspcc_submission' AND d.agency = ? AND d.status = 'pending' AND d.due_at <= ?`, KeptAgency, ts(now))
 	if err != nil {
 		return 0, err
 	}
@@ -161,10 +167,10 @@ func (t *Tracker) tickPublicationKept(ctx context.Context, now time.Time) (int, 
 	for _, it := range items {
 		err := t.tx(ctx, func(tx *sql.Tx) error {
 			var pending int
-			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM deadlines WHERE case_id = ? AND rule = 'publication_kept' AND agency = '' AND status = 'pending'`, it.caseID).Scan(&pending); err != nil || pending == 0 {
+			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM deadlines WHERE case_id = ? AND rule = 'nspcc_submission' AND agency = ? AND status = 'pending'`, it.caseID, KeptAgency).Scan(&pending); err != nil || pending == 0 {
 				return err
 			}
-			if err := t.meetDeadline(ctx, tx, now, it.caseID, "publication_kept", "", it.due); err != nil {
+			if err := t.meetDeadline(ctx, tx, now, it.caseID, "nspcc_submission", KeptAgency, it.due); err != nil {
 				return err
 			}
 			reason := "The published report has now been on the website for the time required (until " +
@@ -176,7 +182,7 @@ func (t *Tracker) tickPublicationKept(ctx context.Context, now time.Time) (int, 
 				return err
 			}
 			n++
-			return audit(ctx, tx, now, it.caseID, "csprbot", "publication_kept_reminder", reason)
+			return audit(ctx, tx, now, it.caseID, "csprbot", "website_kept_reminder", reason)
 		})
 		if err != nil {
 			return n, err

@@ -71,24 +71,25 @@ func publishedCase(t *testing.T, tr *Tracker, clock *testClock) {
 func keptDue(t *testing.T, tr *Tracker) (string, string) {
 	t.Helper()
 	var due, st string
-	if err := tr.DB().QueryRow(`SELECT due_at, status FROM deadlines WHERE rule = 'publication_kept'`).Scan(&due, &st); err != nil {
+	if err := tr.DB().QueryRow(`SELECT due_at, status FROM deadlines WHERE rule = 'nspcc_submission' AND agency = ?`, KeptAgency).Scan(&due, &st); err != nil {
 		t.Fatal(err)
 	}
 	d, _ := time.Parse(time.RFC3339, due)
 	return d.In(tr.Calendar().Location()).Format("2006-01-02"), st
 }
 
-// publication_kept and tor_timetable are rules like the others: labelled, and
-// publication_kept's 12 months is configuration ([rules.publication_kept]).
+// The time the published report stays on the website is nspcc_submission's (process.md
+// stage 15: "on publication; for at least 12 months"), configured as [rules.nspcc_submission]
+// kept_months, and kept as that rule's deadline with the agency KeptAgency.
 func TestPublicationKeptIsARule(t *testing.T) {
 	rs := NewRules(DefaultRules())
 	for _, name := range []string{"publication_kept", "tor_timetable"} {
-		if r, ok := rs.Get(name); !ok || r.Label == "" {
-			t.Errorf("rule %s = %+v, %v: want a labelled rule", name, r, ok)
+		if r, ok := rs.Get(name); ok {
+			t.Errorf("rule %s = %+v: not a process.md name", name, r)
 		}
 	}
 	months := 18
-	rules, err := ApplyRuleConfig(DefaultRules(), map[string]RuleConfig{"publication_kept": {Months: &months}})
+	rules, err := ApplyRuleConfig(DefaultRules(), map[string]RuleConfig{"nspcc_submission": {KeptMonths: &months}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,19 +97,19 @@ func TestPublicationKeptIsARule(t *testing.T) {
 	tr := newRRTracker(t, clock, func(c *Config) { c.Rules = rules; c.Addresses.NSPCC = "repository@nspcc.org.uk" })
 	publishedCase(t, tr, clock)
 	if due, st := keptDue(t, tr); due != "2028-12-03" || st != "pending" {
-		t.Errorf("publication_kept due %s (%s), want 2028-12-03 pending: 18 months from publication", due, st)
+		t.Errorf("website kept due %s (%s), want 2028-12-03 pending: 18 months from publication", due, st)
 	}
 }
 
 // Twelve months after publication, staff are told once that the published report may
-// come down; the publication_kept point is met (issue 10, the 12-month point).
+// come down; the nspcc_submission rule's kept deadline is met (issue 10, the 12-month point).
 func TestPublicationKeptReminder(t *testing.T) {
 	ctx := context.Background()
 	clock := &testClock{}
 	tr := newRRTracker(t, clock, func(c *Config) { c.Addresses.NSPCC = "repository@nspcc.org.uk" })
 	publishedCase(t, tr, clock)
 	if due, _ := keptDue(t, tr); due != "2028-06-03" {
-		t.Fatalf("publication_kept due %s, want 2028-06-03", due)
+		t.Fatalf("website kept due %s, want 2028-06-03", due)
 	}
 	reminders := func() []outRow {
 		var out []outRow
@@ -144,7 +145,7 @@ func TestPublicationKeptReminder(t *testing.T) {
 		t.Errorf("reminder to %q:\n%s", r[0].To, r[0].Email.Text)
 	}
 	if _, st := keptDue(t, tr); st != "met" {
-		t.Errorf("publication_kept %s after the reminder, want met", st)
+		t.Errorf("website kept %s after the reminder, want met", st)
 	}
 }
 

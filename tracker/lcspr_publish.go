@@ -113,7 +113,10 @@ func FinalReportDone(res FinalReportResult, loc *time.Location) string {
 
 // Published records that the review was published on day (zero: today) at url, meets
 // lcspr_publication, and prepares the NSPCC submission with the final report attached,
-// held for approval. The report is kept on the website for 12 months (publication_kept).
+// held for approval: unless the scheduler prepared it already on the publication date
+// (TickLCSPR), which this then replaces with the recorded date and address while it still
+// waits, and never once it was approved. The report is kept on the website for the
+// nspcc_submission rule's kept_months (12) from this date.
 func (t *Tracker) Published(ctx context.Context, ref string, day time.Time, url, actor string) (string, error) {
 	return onCase(ctx, t, ref, "published", func(tx *sql.Tx, now time.Time, c caseRow) (string, error) {
 		return t.published(ctx, tx, now, c, day, url, actor)
@@ -135,43 +138,173 @@ func (t *Tracker) published(ctx context.Context, tx *sql.Tx, now time.Time, c ca
 	if prev.Valid {
 		return "", fmt.Errorf("%w: %s was already recorded as published on %s", ErrRefused, c.ref, t.londonDay(parseTS(prev)))
 	}
-	// The report: as sent to the national bodies.
-	var js string
-	err := tx.QueryRowContext(ctx, `SELECT o.email_json FROM national_notices n JOIN outbox o ON o.message_id = n.outbox_msgid
-		WHERE n.case_id = ? AND n.what = ? AND n.status IN ('approved', 'awaiting_approval') ORDER BY n.id DESC LIMIT 1`, c.id, NoticeFinalReport).Scan(&js)
-	if errors.Is(err, sql.ErrNoRows) {
-		return "", fmt.Errorf("%w: no final report was recorded on %s (Final report: publish YYYY-MM-DD, with the report attached)", ErrRefused, c.ref)
-	}
+	report, ok, err := t.finalReportSent(ctx, tx, c.id)
 	if err != nil {
 		return "", err
 	}
-	var e OutEmail
-	if err := json.Unmarshal([]byte(js), &e); err != nil {
-		return "", err
+	if !ok {
+		return "", fmt.Errorf("%w: no final report was recorded on %s (Final report: publish YYYY-MM-DD, with the report attached)", ErrRefused, c.ref)
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE cases SET published_at = ?, published_url = ? WHERE id = ?`, ts(at), strings.TrimSpace(url), c.id); err != nil {
+	url = strings.TrimSpace(url)
+	if _, err := tx.ExecContext(ctx, `UPDATE cases SET published_at = ?, published_url = ? WHERE id = ?`, ts(at), url, c.id); err != nil {
 		return "", err
 	}
 	if err := t.meetDeadline(ctx, tx, now, c.id, "lcspr_publication", "", at); err != nil {
 		return "", err
 	}
-	// Kept on the website for at least 12 months: a reminder before it may be archived.
-	if r, ok := t.cfg.rule("publication_kept"); ok {
-		if _, kept, ok := t.cal.Due(r, map[Anchor]time.Time{AnchorPublication: at}); ok {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO deadlines(case_id, rule, agency, due_at, note) VALUES (?, 'publication_kept', '', ?, ?)
-		ON CONFLICT(case_id, rule, agency) DO NOTHING`, c.id, ts(kept), "the published report stays on the website until then"); err != nil {
-				return "", err
-			}
-		}
-	}
-	lv := &LCSPRView{PublishOn: at, URL: strings.TrimSpace(url)}
-	if _, err := t.prepareNotice(ctx, tx, now, c.id, NoticeNSPCC, []string{t.cfg.Addresses.NSPCC}, lv, e.Attachments); err != nil {
+	if err := t.setKept(ctx, tx, c.id, at); err != nil {
 		return "", err
 	}
 	out := "publication recorded on " + t.londonDay(at)
 	if url != "" {
-		out += " at " + strings.TrimSpace(url)
+		out += " at " + url
 	}
-	out += "; the NSPCC submission waits for approval (Approve: nspcc)"
+	switch state, err := t.nspccState(ctx, tx, c.id); {
+	case err != nil:
+		return "", err
+	case state == "approved":
+		out += "; the NSPCC submission was already approved, and is not sent again"
+	default:
+		lv := &LCSPRView{PublishOn: at, URL: url}
+		if _, err := t.prepareNotice(ctx, tx, now, c.id, NoticeNSPCC, []string{t.cfg.Addresses.NSPCC}, lv, report); err != nil {
+			return "", err
+		}
+		out += "; the NSPCC submission waits for approval (Approve: nspcc)"
+	}
 	return out, audit(ctx, tx, now, c.id, actor, "published", out)
+}
+
+// finalReportSent is the final report as it went (or waits to go) to the national
+// bodies: the attachments of the latest final report notice; ok is false if there is none.
+func (t *Tracker) finalReportSent(ctx context.Context, tx *sql.Tx, caseID int64) (atts []Attachment, ok bool, err error) {
+	var js string
+	err = tx.QueryRowContext(ctx, `SELECT o.email_json FROM national_notices n JOIN outbox o ON o.message_id = n.outbox_msgid
+		WHERE n.case_id = ? AND n.what = ? AND n.status IN ('approved', 'awaiting_approval') ORDER BY n.id DESC LIMIT 1`, caseID, NoticeFinalReport).Scan(&js)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	var e OutEmail
+	if err := json.Unmarshal([]byte(js), &e); err != nil {
+		return nil, false, err
+	}
+	return e.Attachments, true, nil
+}
+
+// nspccState is where the case's NSPCC submission is: "" (none prepared, or only
+// superseded ones), "awaiting_approval" or "approved".
+func (t *Tracker) nspccState(ctx context.Context, tx *sql.Tx, caseID int64) (string, error) {
+	var approved, waiting int
+	err := tx.QueryRowContext(ctx, `SELECT coalesce(sum(status = 'approved'), 0), coalesce(sum(status = 'awaiting_approval'), 0)
+		FROM national_notices WHERE case_id = ? AND what = ?`, caseID, NoticeNSPCC).Scan(&approved, &waiting)
+	switch {
+	case err != nil:
+		return "", err
+	case approved > 0:
+		return "approved", nil
+	case waiting > 0:
+		return "awaiting_approval", nil
+	}
+	return "", nil
+}
+
+// setKept records (or moves, while it is pending) the end of the time the published
+// report stays on the website: the nspcc_submission rule's second deadline (KeptAgency).
+func (t *Tracker) setKept(ctx context.Context, tx *sql.Tx, caseID int64, published time.Time) error {
+	r, ok := t.cfg.rule("nspcc_submission")
+	if !ok {
+		return nil
+	}
+	kept, ok := t.cal.KeptUntil(r, published)
+	if !ok {
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO deadlines(case_id, rule, agency, due_at, note) VALUES (?, 'nspcc_submission', ?, ?, ?)
+		ON CONFLICT(case_id, rule, agency) DO UPDATE SET due_at = excluded.due_at WHERE deadlines.status = 'pending'`,
+		caseID, KeptAgency, ts(kept), "the published report stays on the website until then")
+	return err
+}
+
+// tickNSPCC prepares, on the publication date (from the chase hour, London), the NSPCC
+// submission of every local review whose date has come (the date given with the final
+// report, or the publication recorded), held for approval: once per case, whatever
+// restarts come between, because a prepared or approved one is in national_notices and
+// is looked for in the same transaction. Staff are told. Staff recording publication
+// before the date prepares it then (Published), and this finds it done.
+func (t *Tracker) tickNSPCC(ctx context.Context, now time.Time) (int, error) {
+	if t.cfg.Addresses.NSPCC == "" {
+		return 0, nil // nowhere to send it: Published says so to the staff member
+	}
+	rows, err := t.db.QueryContext(ctx, `SELECT c.id, coalesce(c.published_at, c.publish_on) FROM cases c
+		WHERE c.stage = ? AND coalesce(c.published_at, c.publish_on) <= ?
+			AND NOT EXISTS (SELECT 1 FROM national_notices n WHERE n.case_id = c.id AND n.what = ? AND n.status != 'superseded')`,
+		StageLCSPR, ts(now), NoticeNSPCC)
+	if err != nil {
+		return 0, err
+	}
+	type item struct {
+		caseID int64
+		on     time.Time
+	}
+	var items []item
+	for rows.Next() {
+		var it item
+		var on sql.NullString
+		if err := rows.Scan(&it.caseID, &on); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		it.on = parseTS(on)
+		if !it.on.IsZero() && !now.Before(t.cal.At(it.on, t.cfg.ChaseHour, 0)) {
+			items = append(items, it)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, it := range items {
+		err := t.tx(ctx, func(tx *sql.Tx) error {
+			switch state, err := t.nspccState(ctx, tx, it.caseID); {
+			case err != nil:
+				return err
+			case state != "":
+				return nil // another pass, or staff, did it
+			}
+			report, ok, err := t.finalReportSent(ctx, tx, it.caseID)
+			if err != nil || !ok {
+				return err // no final report to send: Published refuses too
+			}
+			var url string
+			var published sql.NullString
+			if err := tx.QueryRowContext(ctx, `SELECT published_url, published_at FROM cases WHERE id = ?`, it.caseID).Scan(&url, &published); err != nil {
+				return err
+			}
+			if _, err := t.prepareNotice(ctx, tx, now, it.caseID, NoticeNSPCC, []string{t.cfg.Addresses.NSPCC}, &LCSPRView{PublishOn: it.on, URL: url}, report); err != nil {
+				return err
+			}
+			if !published.Valid {
+				if err := t.setKept(ctx, tx, it.caseID, it.on); err != nil {
+					return err
+				}
+			}
+			day := it.on.In(t.cal.Location()).Format("Mon 2 Jan 2006")
+			reason := "Today, " + day + ", is the publication date: the copy of the report for the NSPCC national case review repository is prepared and waits for approval (Approve: nspcc)."
+			if !published.Valid {
+				reason = "Today, " + day + ", is the publication date given with the final report: the copy of the report for the NSPCC national case review repository is prepared and waits for approval (Approve: nspcc). Once the report is on the website, reply Published: [URL] to record it."
+			}
+			if err := t.staffNotice(ctx, tx, now, it.caseID, reason); err != nil {
+				return err
+			}
+			n++
+			return audit(ctx, tx, now, it.caseID, "csprbot", "nspcc_prepared", "NSPCC submission prepared on the publication date "+t.londonDay(it.on)+"; waiting for approval")
+		})
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, nil
 }

@@ -77,8 +77,8 @@ func localReview(t *testing.T, e *e2e, mb rrMailbox) {
 	if d.Stage != "lcspr" {
 		t.Fatalf("stage %s, want lcspr", d.Stage)
 	}
-	if dl, ok := deadlineOf(d, "lcspr_publication"); !ok || dl.Due.UTC().Format("2006-01-02") != "2027-07-11" {
-		t.Errorf("lcspr_publication = %+v (found %v), want 17:00 on 11 July 2027 (six months from 11 January)", dl, ok)
+	if dl, ok := deadlineOf(d, "lcspr_publication"); !ok || dl.Due.UTC().Format("2006-01-02") != "2027-07-09" {
+		t.Errorf("lcspr_publication = %+v (found %v), want 17:00 on Fri 9 July 2027 (six months from 11 January is Sun 11 July: the working day before)", dl, ok)
 	}
 
 	// The lead reviewer: nothing to a national body until approved.
@@ -274,11 +274,11 @@ func localReview(t *testing.T, e *e2e, mb rrMailbox) {
 	if len(pick(got, "", rrPanel)) != 0 || len(pick(got, "", lcOfsted)) != 0 {
 		t.Errorf("the final report went before approval:\n%s", describe(got))
 	}
-	// The six-month clock: decided 11 Jan, due 11 Jul; the eight-week warning is due from
-	// 16 May and goes at this first run after it, once.
+	// The six-month clock: decided 11 Jan, six months is Sun 11 Jul, so due Fri 9 Jul; the
+	// eight-week warning is due from 14 May and goes at this first run after it, once.
 	warned := 0
 	for _, m := range pick(got, "", rrLead) {
-		if strings.Contains(m.Text, "must be published by Sun 11 Jul 2027 (six months from the decision); 8 weeks or less to go") {
+		if strings.Contains(m.Text, "must be published by Fri 9 Jul 2027 (six months from the decision); 8 weeks or less to go") {
 			warned++
 		}
 	}
