@@ -21,7 +21,7 @@ type whyRenderer struct{ rrRenderer }
 func (r whyRenderer) Render(name string, d *MailData) (Rendered, error) {
 	out, err := r.rrRenderer.Render(name, d)
 	if d.LCSPR != nil {
-		out.Text += "notice=" + d.LCSPR.Notice + " why=" + d.LCSPR.Why + "\n"
+		out.Text += "notice=" + d.LCSPR.Notice + " why=" + d.LCSPR.Why + " reviewer_email=" + d.LCSPR.ReviewerEmail + "\n"
 	}
 	return out, err
 }
@@ -368,5 +368,32 @@ func TestReader10UninvitedRegistrationIsCountedSilently(t *testing.T) {
 	}
 	if n > 0 && len(after) == 0 {
 		t.Errorf("a registration from an address never invited (a family member) is counted as coming, and nobody is told")
+	}
+}
+
+// An address typed into a form receives nothing and is shown to staff as a suggestion.
+// The Terms of Reference's "Lead reviewer email" (here a family member's address) is not
+// shown to the staff member who sends and confirms them (the reply says only "Lead
+// reviewer: Jo Reviewer"), yet the notice to the National Panel, Ofsted and the DfE
+// names it as the lead reviewer's address: the national bodies are given, as the person
+// to contact, an address nobody vouched for.
+func TestReader10ToRReviewerAddressGoesToNationalBodiesUnseen(t *testing.T) {
+	ctx := context.Background()
+	clock := &testClock{}
+	tr := newWhyTracker(t, clock)
+	toApproved(t, tr, clock, "b")
+	clock.Set("2027-01-04T10:00:00Z")
+	f := torV("2027-01-25", true, "Met Police")
+	f.Fields["lead_reviewer_email"] = "ellie.testcase.mum@gmail.example"
+	res, err := tr.TermsOfReference(ctx, "LSCP-2026-001", f, true, "command line")
+	if err != nil {
+		t.Fatal(err)
+	}
+	said := strings.Join(ToRDone(res, tr.cal.Location()), "\n")
+	for _, o := range outboxEmails(t, tr, TmplNationalNotice) {
+		if strings.Contains(o.Email.Text, "reviewer_email=ellie.testcase.mum@gmail.example") {
+			seen := strings.Contains(said, "ellie.testcase.mum@gmail.example")
+			t.Errorf("the lead reviewer notice to %s (%s) gives the national bodies an address typed into the Terms of Reference, never vouched for (shown to the staff member who confirmed them: %v)", o.To, o.Status, seen)
+		}
 	}
 }
