@@ -247,13 +247,156 @@ func TestReader11StalledReadLeaksSpilledAttachments(t *testing.T) {
 	}
 }
 
-func wrap76(s string) string {
-	var b strings.Builder
-	for len(s) > 76 {
-		b.WriteString(s[:76])
-		b.WriteString("\r\n")
-		s = s[76:]
+// overMaxSetup delivers one referral a byte over a 1.5 MiB imap.max_message_size and runs
+// one cycle.
+func overMaxSetup(t *testing.T) (*e2e, []byte) {
+	const max = 3 << 19
+	e := newE2E(t)
+	e.rewriteConfig(func(s string) string { return withKeys(s, "imap", fmt.Sprintf("max_message_size = %d", max)) })
+	at := time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC)
+	raw := demoMail{from: "safeguarding.lead@met.example", subject: "Referral for a Child Safeguarding Practice Review",
+		body: "Please find attached a referral.", attachName: "referral.docx", attach: referralFor("Casey Morgan")}.raw("safeguardingpartnership@lewisham.gov.uk", at, 902)
+	raw = padTo(t, raw, max+1)
+	if err := e.imap.Deliver("INBOX", raw, at); err != nil {
+		t.Fatal(err)
 	}
-	b.WriteString(s)
-	return b.String()
+	e.run(0, "run", "--once", "--now", "2026-12-07T10:05:00Z")
+	return e, raw
+}
+
+// "A message larger than max_message_size gets a clear record and a person is told." The
+// person is told only what any stranger's mail gets: "An email arrived that csprbot could
+// not match to a case ... From: (blank) ... The message is kept in the mailbox", with the
+// invented Message-ID. Nothing says it was too large and was not read, nor who sent it or
+// its subject (the watcher never fetches even the header), so staff cannot find it in a
+// mailbox where it is now marked read, and are invited to reply "Open case" to a record
+// that has nothing in it.
+func TestReader11TooLargeNoticeSaysNeitherWhyNorFromWhom(t *testing.T) {
+	e, _ := overMaxSetup(t)
+	var notice *mailbox.Message
+	for _, m := range e.sentTo("strategic.lead@lewisham.gov.uk") {
+		if strings.Contains(m.Text, "too-large.") {
+			notice = m
+		}
+	}
+	if notice == nil {
+		t.Fatal("no notice to staff at all")
+	}
+	low := strings.ToLower(notice.Subject + "\n" + notice.Text)
+	if !strings.Contains(low, "too large") && !strings.Contains(low, "max_message_size") {
+		t.Errorf("the notice never says the message was too large to read:\n%s\n%s", notice.Subject, notice.Text)
+	}
+	if !strings.Contains(low, "safeguarding.lead@met.example") {
+		t.Errorf("the notice does not say who sent the message (From: is blank), so staff cannot find it in the mailbox")
+	}
+}
+
+// The record of a too-large message is keyed by an invented Message-ID built from
+// UIDVALIDITY and UID, not by the message. When the server hands the same mailbox back
+// under a new UIDVALIDITY (a migration, a restored mailbox: the watcher reads it all
+// again, and every other message is recognised as a duplicate), the too-large message
+// is recorded a second time and staff are told a second time. "Nothing twice."
+func TestReader11TooLargeRecordedTwiceAfterNewUIDValidity(t *testing.T) {
+	e, raw := overMaxSetup(t)
+	small := demoMail{from: "safeguarding@lgt-nhs.example", subject: "Referral for a Child Safeguarding Practice Review",
+		body: "Please find attached a referral.", attachName: "referral.docx", attach: referralFor("Jordan Avery")}.raw("safeguardingpartnership@lewisham.gov.uk", time.Date(2026, 12, 7, 10, 1, 0, 0, time.UTC), 903)
+	if err := e.imap.Deliver("INBOX", small, time.Date(2026, 12, 7, 10, 1, 0, 0, time.UTC)); err != nil {
+		t.Fatal(err)
+	}
+	e.run(0, "run", "--once", "--now", "2026-12-07T10:06:00Z")
+	db := openStore(t, e.dbPath())
+	before := queryInt(db, `SELECT count(*) FROM messages`)
+	noticesBefore := 0
+	for _, m := range e.sentTo("strategic.lead@lewisham.gov.uk") {
+		if strings.Contains(m.Text, "too-large.") {
+			noticesBefore++
+		}
+	}
+	// The same two messages, with the same arrival times, under a new UIDVALIDITY.
+	if err := e.imap.RecreateMailbox("INBOX"); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.imap.Deliver("INBOX", raw, time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC)); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.imap.Deliver("INBOX", small, time.Date(2026, 12, 7, 10, 1, 0, 0, time.UTC)); err != nil {
+		t.Fatal(err)
+	}
+	e.run(0, "run", "--once", "--now", "2026-12-07T10:10:00Z")
+	after := queryInt(db, `SELECT count(*) FROM messages`)
+	tooLarge := queryInt(db, `SELECT count(*) FROM messages WHERE note LIKE '%exceeds imap.max_message_size%'`)
+	notices := 0
+	for _, m := range e.sentTo("strategic.lead@lewisham.gov.uk") {
+		if strings.Contains(m.Text, "too-large.") {
+			notices++
+		}
+	}
+	if before != 2 {
+		t.Fatalf("%d messages before the new UIDVALIDITY, want 2", before)
+	}
+	if tooLarge != 1 || notices != noticesBefore {
+		t.Errorf("same mailbox read again under a new UIDVALIDITY: messages %d -> %d; %d records of the too-large message (want 1); staff told about it %d times (want %d)",
+			before, after, tooLarge, notices, noticesBefore)
+	}
+}
+
+// An attachment over 1 MiB that cannot be spilled (the disk beside the store fills
+// between the message's spool file and the attachment's: here a 2 MiB tmpfs that holds
+// the 1.7 MiB message but not also its 1.25 MiB .docx) is recorded as an attachment of
+// 0 bytes, unread, with a problem line; the message is marked done and the referral
+// opens a case "incomplete" from the words of its body. A transient disk problem is
+// treated as a fault in the message, never retried: the child's details in the form are
+// never read, and the document as stored (csprbot case REF, papers, backups) is empty.
+func TestReader11AttachmentThatCannotBeSpilledIsRecordedEmpty(t *testing.T) {
+	e := newE2E(t)
+	mountTmpfs(t, e.dbPath()+".spool", "2m")
+	now := time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC)
+	doc := paddedReferral(t, 1250<<10)
+	id := e.deliverRaw(demoMail{from: "safeguarding@lgt-nhs.example", subject: "Referral for a Child Safeguarding Practice Review",
+		body: "Please find attached a referral.", attachName: "referral.docx", attach: doc}, now)
+	_, _, errs := e.runMain("run", "--once", "--now", "2026-12-07T10:05:00Z")
+	db := openStore(t, e.dbPath())
+	var note string
+	_ = db.QueryRow(`SELECT note FROM messages`).Scan(&note)
+	var size int64
+	var kind string
+	_ = db.QueryRow(`SELECT size, form_kind FROM attachments WHERE name = 'referral.docx'`).Scan(&size, &kind)
+	_, seen := e.seen(id)
+	if seen && (size != int64(len(doc)) || kind != "referral") {
+		t.Errorf("the message was marked done with its referral.docx stored as %d bytes (sent %d), read as %q; note %q; log:\n%s", size, len(doc), kind, note, errs)
+	}
+}
+
+// Read-only commands on a store whose filesystem is mounted read-only (a copy on
+// read-only media, a snapshot): `cases` opens the store for writing (O_CREATE|O_RDWR on
+// the store and its -wal/-shm, migrations, the trace file) and fails.
+func TestReader11ReadCommandsOnReadOnlyFilesystem(t *testing.T) {
+	cfgPath := populatedStore(t)
+	cfg, err := loadConfig(cfgPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Dir(cfg.Store.Path)
+	// Move the store's folder onto a tmpfs, then make that read-only.
+	ro := filepath.Join(t.TempDir(), "ro")
+	mountTmpfs(t, ro, "64m")
+	if out, err := exec.Command("cp", "-a", dir+"/.", ro).CombinedOutput(); err != nil {
+		t.Fatalf("cp: %v %s", err, out)
+	}
+	if err := os.RemoveAll(dir); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(ro, dir); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command("mount", "-o", "remount,ro", ro).CombinedOutput(); err != nil {
+		t.Skipf("remount ro: %v %s", err, out)
+	}
+	for _, args := range [][]string{{"cases"}, {"cases", "--json"}, {"case", "LSCP-2026-001"}, {"digest"}} {
+		var out, errb bytes.Buffer
+		a := append(append([]string{}, args...), "--config", cfgPath, "--now", "2026-12-21T09:00:00Z")
+		if code := Main(context.Background(), a, &out, &errb); code != 0 {
+			t.Errorf("csprbot %s on a read-only filesystem = exit %d: %s", strings.Join(args, " "), code, strings.TrimSpace(errb.String()))
+		}
+	}
 }
