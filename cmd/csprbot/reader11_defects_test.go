@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -21,6 +22,10 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapserver"
+	"github.com/emersion/go-imap/v2/imapserver/imapmemserver"
 
 	"github.com/lewisham-lscp/csprbot/mailbox"
 )
@@ -398,5 +403,99 @@ func TestReader11ReadCommandsOnReadOnlyFilesystem(t *testing.T) {
 		if code := Main(context.Background(), a, &out, &errb); code != 0 {
 			t.Errorf("csprbot %s on a read-only filesystem = exit %d: %s", strings.Join(args, " "), code, strings.TrimSpace(errb.String()))
 		}
+	}
+}
+
+// sizeLyingSession is the in-memory server's session, except that it announces
+// RFC822.SIZE from sizes (by UID) instead of the message's length, as servers that
+// compute the size from their own store rather than the bytes they send do.
+type sizeLyingSession struct {
+	imapserver.SessionIMAP4rev2
+	msgs []lyingMsg
+}
+
+type lyingMsg struct {
+	uid  imap.UID
+	at   time.Time
+	size int64
+}
+
+func (s *sizeLyingSession) Fetch(w *imapserver.FetchWriter, numSet imap.NumSet, options *imap.FetchOptions) error {
+	if len(options.BodySection) > 0 || !options.RFC822Size {
+		return s.SessionIMAP4rev2.Fetch(w, numSet, options)
+	}
+	set, ok := numSet.(imap.UIDSet)
+	if !ok {
+		return s.SessionIMAP4rev2.Fetch(w, numSet, options)
+	}
+	for i, m := range s.msgs {
+		if !set.Contains(m.uid) {
+			continue
+		}
+		rw := w.CreateMessage(uint32(i + 1))
+		rw.WriteUID(m.uid)
+		if options.InternalDate {
+			rw.WriteInternalDate(m.at)
+		}
+		rw.WriteRFC822Size(m.size)
+		if err := rw.Close(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// A server announces a message's RFC822.SIZE a little under imap.max_message_size but
+// sends a literal a little over it. The watcher's fetch fails ("more than the N bytes
+// allowed") before any attempt is committed; the pass ends with a connection error and
+// the same message comes first again at every pass: it is never recorded, nobody is told
+// (the log says the mailbox is unavailable), and every message after it waits for ever.
+// "No single message may stop intake"; "nothing dropped silently."
+func TestReader11SizeAnnouncedUnderMaxButSentOverStopsIntake(t *testing.T) {
+	const max = 3 << 19
+	e := newE2E(t)
+	at := time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC)
+	big := demoMail{from: "safeguarding.lead@met.example", subject: "Referral with photographs",
+		body: "Please find attached a referral.", attachName: "referral.docx", attach: referralFor("Casey Morgan")}.raw("safeguardingpartnership@lewisham.gov.uk", at, 801)
+	big = padTo(t, big, max+200)
+	small := demoMail{from: "safeguarding@lgt-nhs.example", subject: "Referral for a Child Safeguarding Practice Review",
+		body: "Please find attached a referral.", attachName: "referral.docx", attach: referralFor("Jordan Avery")}.raw("safeguardingpartnership@lewisham.gov.uk", at.Add(time.Minute), 802)
+
+	mem := imapmemserver.New()
+	u := imapmemserver.NewUser("safeguardingpartnership@lewisham.gov.uk", "secret")
+	if err := u.Create("INBOX", nil); err != nil {
+		t.Fatal(err)
+	}
+	msgs := []lyingMsg{{1, at, max - 200}, {2, at.Add(time.Minute), int64(len(small))}}
+	for i, raw := range [][]byte{big, small} {
+		if _, err := u.Append("INBOX", bytes.NewReader(raw), &imap.AppendOptions{Time: msgs[i].at}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mem.AddUser(u)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := imapserver.New(&imapserver.Options{
+		NewSession: func(*imapserver.Conn) (imapserver.Session, *imapserver.GreetingData, error) {
+			return &sizeLyingSession{SessionIMAP4rev2: mem.NewSession().(imapserver.SessionIMAP4rev2), msgs: msgs}, nil, nil
+		},
+		Caps:         imap.CapSet{imap.CapIMAP4rev1: {}, imap.CapUIDPlus: {}},
+		InsecureAuth: true,
+	})
+	go srv.Serve(ln)
+	t.Cleanup(func() { srv.Close() })
+	e.rewriteConfig(func(s string) string {
+		s = strings.Replace(s, e.imap.Addr, ln.Addr().String(), 1)
+		return withKeys(s, "imap", fmt.Sprintf("max_message_size = %d", max))
+	})
+	var last string
+	for i := 0; i < 3; i++ {
+		_, _, last = e.runMain("run", "--once", "--now", "2026-12-07T10:05:00Z")
+	}
+	db := openStore(t, e.dbPath())
+	if n := queryInt(db, `SELECT count(*) FROM messages`); n != 2 {
+		t.Errorf("after three runs %d messages recorded; want 2 (the oversized one recorded as too large, and the referral after it); last log:\n%s", n, last)
 	}
 }
