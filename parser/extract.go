@@ -2,7 +2,6 @@ package parser
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 )
 
@@ -15,6 +14,11 @@ type doc struct {
 	qaDone bool     // Q:/A: markers have been read (unQA)
 	norms  map[string]string
 	opts   map[string]optionBody
+	cells  map[*cell][]cellBase // memo.go
+	yns    map[string]yesNo
+	bounds map[string]bool
+	splitc map[string][]splitCand
+	frags  map[string]uint64
 	body   bool // text or HTML: may be an email's nil return
 	// wrapped: lines are a PDF's, wrapped at the page edge, so a line that follows
 	// an answer continues it (joined with a space).
@@ -26,6 +30,9 @@ var boxReplacer = strings.NewReplacer("[ ]", "", "[x]", "", "[X]", "", "[]", "",
 type optionBody struct {
 	n, letter string
 	bareX     bool
+	// where " please state", " yes" and " no " begin in n (n+" " for the last
+	// two), -1 none
+	state, yes, no int
 }
 
 // optBody is a line as an option reads it: marks and a leading "a)" taken off,
@@ -35,7 +42,9 @@ func (d *doc) optBody(t string) optionBody {
 		return v
 	}
 	body := strings.TrimSpace(stripMarks(t))
-	body = boxReplacer.Replace(body)
+	if strings.ContainsAny(body, "[(") {
+		body = boxReplacer.Replace(body)
+	}
 	var ob optionBody
 	if len(body) > 2 && (body[0] == 'x' || body[0] == 'X') && (body[1] == ' ' || body[1] == '\t') {
 		ob.bareX = true
@@ -45,18 +54,24 @@ func (d *doc) optBody(t string) optionBody {
 		ob.bareX = true
 		body = strings.TrimSpace(body[:n-2])
 	}
-	if m := reLetter.FindStringSubmatch(body); m != nil {
-		ob.letter = strings.ToLower(m[1])
-		body = body[len(m[0]):]
+	if l, n := letterPrefix(body); n > 0 {
+		ob.letter = l
+		body = body[n:]
 	}
 	if i := strings.IndexByte(body, '\n'); i >= 0 {
 		body = body[:i]
 	}
 	ob.n = d.norm(body)
+	ob.state = strings.Index(ob.n, " please state")
+	ob.yes = strings.Index(ob.n, " yes") // in n+" " as in n: it does not end with a space
+	ob.no = strings.Index(ob.n, " no ")
+	if ob.no < 0 && strings.HasSuffix(ob.n, " no") {
+		ob.no = len(ob.n) - 3
+	}
 	if d.opts == nil {
 		d.opts = map[string]optionBody{}
 	}
-	if len(d.opts) < 1<<16 {
+	if len(d.opts) < memoMax {
 		d.opts[t] = ob
 	}
 	return ob
@@ -67,7 +82,7 @@ func (d *doc) norm(s string) string {
 		return v
 	}
 	v := norm(s)
-	if len(d.norms) < 1<<16 {
+	if len(d.norms) < memoMax {
 		d.norms[s] = v
 	}
 	return v
@@ -155,7 +170,7 @@ func (x *extraction) feed(t string) {
 	}
 	switch x.ftype(p.fi) {
 	case YesNo:
-		if _, answered, _ := parseYesNo(t); answered {
+		if _, answered, _ := x.d.yesNo(t); answered {
 			x.pend = nil
 			x.set(p.fi, t)
 			return
@@ -180,14 +195,21 @@ func (x *extraction) feed(t string) {
 	}
 }
 
-var reGuidance = regexp.MustCompile(`(?i)^\s*(if |please|when |where |note|tick|this |the |these |those |to be |\(|give |state |provide |include|specify|ideally)`)
-var reSectionNumber = regexp.MustCompile(`^\d{1,2}(\.\d{1,2})?\.?$`)
-var reNumberedHeading = regexp.MustCompile(`^\d{1,2}(\.\d{1,2})*\.?\s+\p{L}`)
+var reGuidance = lazyRegexp(`(?i)^\s*(if |please|when |where |note|tick|this |the |these |those |to be |\(|give |state |provide |include|specify|ideally)`)
+
+// isGuidance reports whether the text after a label is the form's guidance ("please
+// give …") rather than an answer.
+func isGuidance(rest string) bool { return reGuidance().MatchString(rest) }
 
 // boundary reports whether a line is a heading or label we do not know, which ends
 // the answer being collected.
 func (x *extraction) boundary(t, n string) bool {
-	if x.m.other[n] || reSectionNumber.MatchString(t) || isSignOff(t) {
+	return x.m.other[n] || x.d.boundaryText(t, n)
+}
+
+// boundaryText is boundary without the form's own labels: n is norm(t).
+func boundaryText(d *doc, t, n string) bool {
+	if sectionNumber(t) || isSignOff(t) {
 		return true
 	}
 	wc := wordCount(n)
@@ -195,7 +217,7 @@ func (x *extraction) boundary(t, n string) bool {
 		return true
 	}
 	// "3 Learning" is a heading; "22 Fictitious Avenue, London SE4 0ZZ" an address
-	if reNumberedHeading.MatchString(t) && wc <= 12 && !strings.HasSuffix(t, ".") && !strings.Contains(t, ",") {
+	if numberedHeading(t) && wc <= 12 && !strings.HasSuffix(t, ".") && !strings.Contains(t, ",") {
 		if _, _, _, isDate := findDate(t); !isDate {
 			return true
 		}
@@ -205,7 +227,7 @@ func (x *extraction) boundary(t, n string) bool {
 	}
 	// a question we do not keep, or the tail of one wrapped onto this line
 	if strings.HasSuffix(t, "?") || strings.Contains(t, "? (") || (strings.HasSuffix(t, ")") && !strings.Contains(t, "(")) {
-		if _, _, isYesNo := parseYesNo(t); !isYesNo {
+		if _, _, isYesNo := d.yesNo(t); !isYesNo {
 			return true
 		}
 	}
@@ -466,7 +488,7 @@ func (x *extraction) line(s string) {
 		x.startPending(fi)
 		return
 	}
-	if x.boundary(t, n) || x.m.fragment(n) {
+	if x.boundary(t, n) || x.d.fragment(x.m, n) {
 		x.flush()
 		x.pend = &pending{fi: -1}
 		return
@@ -476,27 +498,13 @@ func (x *extraction) line(s string) {
 
 // splitLabel finds "Label: value" (or ?, tab, dash) with a known label on the left.
 func (x *extraction) splitLabel(t string) (fi int, rest string, guidance bool) {
-	for _, sep := range separators {
-		off := 0
-		for k := 0; k < 4; k++ {
-			i := strings.Index(t[off:], sep)
-			if i < 0 {
-				break
-			}
-			i += off
-			left := t[:i]
-			if sep == "?" {
-				left = t[:i+1]
-			}
-			if n := x.d.norm(left); n != "" {
-				if f := x.m.field(n, x.section); f >= 0 {
-					rest = strings.TrimSpace(t[i+len(sep):])
-					rest = strings.TrimLeft(rest, ":-–— \t")
-					g := (sep == "?" || sep == ". ") && reGuidance.MatchString(rest)
-					return f, rest, g
-				}
-			}
-			off = i + len(sep)
+	for _, c := range x.d.splits(t) {
+		if f := x.m.field(c.n, x.section); f >= 0 {
+			sep := separators[c.sep]
+			rest = strings.TrimSpace(t[c.at+len(sep):])
+			rest = strings.TrimLeft(rest, ":-–— \t")
+			g := (sep == "?" || sep == ". ") && isGuidance(rest)
+			return f, rest, g
 		}
 	}
 	return -1, "", false
@@ -520,9 +528,10 @@ func (x *extraction) sectionLabel(t string) (key, rest string, ok bool) {
 	return k, rest, rest != ""
 }
 
-var reLetter = regexp.MustCompile(`^\s*\(?([a-jA-J])[).]\s+`)
-
 func stripMarks(t string) string {
+	if ascii(t) {
+		return t
+	}
 	return strings.Map(func(r rune) rune {
 		if strings.ContainsRune("☒☑✓✔✗✘☐□⊠■❑❒", r) {
 			return ' '
@@ -542,12 +551,12 @@ func (x *extraction) option(t string) bool {
 	ref, ok := x.m.option(n)
 	if !ok {
 		// "Other Please state: ..." and option text followed by yes/no marks
-		if i := strings.Index(n, " please state"); i > 0 {
+		if i := ob.state; i > 0 {
 			ref, ok = x.m.option(n[:i])
 		}
 		if !ok {
-			for _, cut := range []string{" yes", " no "} {
-				if i := strings.Index(n+" ", cut); i > 0 {
+			for _, i := range []int{ob.yes, ob.no} {
+				if i > 0 {
 					if r, ok2 := x.m.option(n[:i]); ok2 {
 						ref, ok = r, true
 						break
@@ -602,34 +611,25 @@ type cellInfo struct {
 	cands []string // normalised label candidates: whole text, first paragraph, first line
 	field int      // field label, -1 none, -2 a label we do not keep
 	empty bool
+	yn    string // "Yes"/"No" when the cell is only a yes/no word
 }
 
 func (x *extraction) cellInfos(r row) []cellInfo {
-	out := make([]cellInfo, len(r.cells))
-	for j, c := range r.cells {
-		raw := textOf(c.blocks)
+	bases := x.d.cellBases(r)
+	out := make([]cellInfo, len(bases))
+	for j := range bases {
+		cb := &bases[j]
 		ci := &out[j]
-		ci.text = cleanValue(raw)
-		ci.empty = ci.text == ""
-		ci.field = -1
-		if raw == "" {
+		ci.text, ci.cands, ci.empty, ci.field, ci.yn = cb.text, cb.cands, cb.empty, -1, cb.yn
+		if !cb.raw || cb.empty {
 			continue
 		}
-		whole := x.d.norm(raw)
-		ci.cands = append(ci.cands, whole)
-		first := raw
-		if i := strings.IndexByte(raw, '\n'); i >= 0 {
-			first = raw[:i]
-			ci.cands = append(ci.cands, x.d.norm(first))
-		}
-		if ci.empty {
-			continue
-		}
+		whole := cb.cands[0]
 		if fi := x.m.field(whole, x.section); fi >= 0 {
 			ci.field = fi
-		} else if fi, _ := x.m.prefixField(whole, x.section); fi >= 0 && !strings.Contains(raw, ":") {
+		} else if fi, _ := x.m.prefixField(whole, x.section); fi >= 0 && !cb.hasColon {
 			ci.field = fi
-		} else if x.m.other[whole] || (strings.HasSuffix(strings.TrimSpace(raw), ":") && wordCount(whole) <= 14 && !strings.Contains(strings.TrimSuffix(strings.TrimSpace(raw), ":"), ":")) {
+		} else if x.m.other[whole] || cb.colon {
 			ci.field = -2
 		}
 	}
@@ -872,8 +872,8 @@ func yesNoHeader(r row, infos []cellInfo) map[int]string {
 		if ci.empty || ci.field >= 0 {
 			continue
 		}
-		w, ok := yesNoWords[strings.ToLower(strings.TrimSpace(ci.text))]
-		if !ok {
+		w := ci.yn
+		if w == "" {
 			if others++; others > 1 || j > 0 {
 				return nil
 			}
@@ -1154,7 +1154,7 @@ func (x *extraction) fieldRow(t *table, i int, infos []cellInfo) int {
 		}
 		v := strings.Join(parts, sep)
 		if x.ftype(ci.field) == YesNo {
-			if _, answered, _ := parseYesNo(v); !answered {
+			if _, answered, _ := x.d.yesNo(v); !answered {
 				x.startPending(ci.field)
 				continue
 			}
@@ -1217,7 +1217,7 @@ func (x *extraction) normalise(key string, typ ValueType, v string) (string, boo
 		x.warn("%s: could not read date %q", key, v)
 		return v, true
 	case YesNo:
-		yn, answered, ok := parseYesNo(v)
+		yn, answered, ok := x.d.yesNo(v)
 		if !answered {
 			return "", false
 		}
@@ -1377,8 +1377,8 @@ func (x *extraction) finish() map[string]string {
 func (x *extraction) choiceFromText(f FieldSpec, v string) []string {
 	if f.Type == Choice {
 		t := strings.TrimSpace(v)
-		if m := reLetter.FindStringSubmatch(t + " "); m != nil {
-			return []string{strings.ToLower(m[1])}
+		if l, n := letterPrefix(t + " "); n > 0 {
+			return []string{l}
 		}
 		if len(t) == 1 {
 			l := strings.ToLower(t)

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"sync"
 	"unicode"
+	"unicode/utf8"
 )
 
 // norm is the form of a label used for matching: lower case, apostrophes dropped,
@@ -14,7 +15,40 @@ func norm(s string) string {
 	sb.Grow(len(s))
 	depth := 0
 	space := true
-	for _, r := range s {
+	for i := 0; i < len(s); {
+		// ASCII, most of every form, without decoding or the unicode tables
+		if c := s[i]; c < utf8.RuneSelf {
+			i++
+			switch {
+			case c == '(' || c == '[':
+				depth++
+			case c == ')' || c == ']':
+				if depth > 0 {
+					depth--
+				}
+			case depth > 0 || c == '\'' || c == '`':
+			case c == '&' || c == '+':
+				if !space {
+					sb.WriteByte(' ')
+				}
+				sb.WriteString("and ")
+				space = true
+			case 'a' <= c && c <= 'z' || '0' <= c && c <= '9':
+				sb.WriteByte(c)
+				space = false
+			case 'A' <= c && c <= 'Z':
+				sb.WriteByte(c + 'a' - 'A')
+				space = false
+			default:
+				if !space {
+					sb.WriteByte(' ')
+					space = true
+				}
+			}
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		i += size
 		switch {
 		case r == '(' || r == '[':
 			depth++
@@ -127,6 +161,7 @@ func (m *matcher) listHeading(n string) *listMatcher {
 
 // matcher is a FormSpec compiled for label matching.
 type matcher struct {
+	idx      int // the spec's place in specs (doc.fragment's cache)
 	spec     *FormSpec
 	fields   map[string][]fieldRef
 	prefixes []string // field labels of 3+ words, longest first, for "label. guidance"
@@ -166,8 +201,10 @@ var (
 func matcherFor(k Kind) *matcher {
 	matchersOnce.Do(func() {
 		matchers = map[Kind]*matcher{}
-		for _, s := range specs {
-			matchers[s.Kind] = compile(s)
+		for i, s := range specs {
+			m := compile(s)
+			m.idx = i
+			matchers[s.Kind] = m
 		}
 	})
 	return matchers[k]

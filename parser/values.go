@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 )
 
 // Value normalisation: dates, yes/no, ticks, emails, placeholders.
@@ -57,12 +58,19 @@ func mkDate(y int, m time.Month, d int) (string, bool) {
 // position just past it.
 func findDate(s string) (string, int, int, bool) {
 	best, bs, be := "", -1, -1
+	numeric, named := mayHoldDate(s)
+	if !numeric && !named {
+		return best, bs, be, false
+	}
 	consider := func(v string, ok bool, start, end int) {
 		if ok && (bs < 0 || start < bs) {
 			best, bs, be = v, start, end
 		}
 	}
 	for _, m := range reNumDate.FindAllStringSubmatchIndex(s, 4) {
+		if !numeric {
+			break
+		}
 		a, b, c := s[m[2]:m[3]], s[m[4]:m[5]], s[m[6]:m[7]]
 		bi, _ := strconv.Atoi(b)
 		if len(a) == 4 {
@@ -80,6 +88,9 @@ func findDate(s string) (string, int, int, bool) {
 		if bs >= 0 {
 			break
 		}
+	}
+	if !named {
+		return best, bs, be, bs >= 0
 	}
 	if m := reDayMonth.FindStringSubmatchIndex(s); m != nil {
 		d, _ := strconv.Atoi(s[m[2]:m[3]])
@@ -125,32 +136,38 @@ func hasBoxGlyph(s string) bool {
 var typedBoxes = strings.NewReplacer("[ ]", " ☐ ", "[]", " ☐ ", "[x]", " ☒ ", "[X]", " ☒ ", "( )", " ☐ ", "(x)", " ☒ ", "(X)", " ☒ ")
 
 // tokens splits text into words and marks: "Yes☒No☐" gives Yes ☒ No ☐; "[ ]" stays one.
+// Each token is a piece of s (of s with its typed boxes made glyphs): words are runs
+// of whole runes, so no token is copied.
 func markTokens(s string) []string {
 	// Typed boxes become glyphs: "[ ]" and "( )" must survive as empty boxes, or
 	// "[ ] Yes [X] No" reads as "Yes [X]" (ticked yes).
-	s = typedBoxes.Replace(s)
+	if strings.ContainsAny(s, "[(") {
+		s = typedBoxes.Replace(s)
+	}
 	var out []string
-	var cur strings.Builder
-	flush := func() {
-		if cur.Len() > 0 {
-			if w := strings.Trim(cur.String(), "/'"); w != "" {
-				out = append(out, cur.String())
+	start := -1 // where the word being read began
+	flush := func(end int) {
+		if start >= 0 {
+			if w := strings.Trim(s[start:end], "/'"); w != "" {
+				out = append(out, s[start:end])
 			}
-			cur.Reset()
+			start = -1
 		}
 	}
-	for _, r := range s {
+	for i, r := range s {
 		switch {
-		case strings.ContainsRune("☒☑✓✔✗✘☐□⊠■❑❒🗹🗷", r):
-			flush()
-			out = append(out, string(r))
+		case isMarkGlyph(r):
+			flush(i)
+			out = append(out, s[i:i+utf8.RuneLen(r)])
 		case unicode.IsLetter(r) || unicode.IsDigit(r) || r == '/' || r == '\'':
-			cur.WriteRune(r)
+			if start < 0 {
+				start = i
+			}
 		default:
-			flush()
+			flush(i)
 		}
 	}
-	flush()
+	flush(len(s))
 	return out
 }
 
@@ -161,41 +178,41 @@ func markTokens(s string) []string {
 func pickMarked(text string, options [][]string) (idx int, decided bool) {
 	toks := markTokens(text)
 	type pos struct{ opt, at int }
-	var opts []pos
-	marks := map[int]bool{} // token index → ticked
-	for i, t := range toks {
-		lt := strings.ToLower(t)
+	var optsBuf [8]pos
+	opts := optsBuf[:0]
+	// mark is what token i is: 2 a tick (a bare x only counts as a tick next to
+	// an option), 1 an empty box, 0 neither
+	mark := func(i int) int {
+		t := toks[i]
 		if isTicked(t) && (t != "x" && t != "X" || len(toks) > 1) {
-			if t == "x" || t == "X" {
-				// a bare x only counts as a tick next to an option
-				marks[i] = true
-				continue
-			}
-			marks[i] = true
-			continue
+			return 2
 		}
 		if isUnticked(t) && t != "o" {
-			marks[i] = false
+			return 1
+		}
+		return 0
+	}
+	firstMark := len(toks)
+	for i, t := range toks {
+		if mark(i) != 0 {
+			if firstMark == len(toks) {
+				firstMark = i
+			}
 			continue
 		}
 		for oi, words := range options {
 			for _, w := range words {
-				if lt == w {
+				if lowerIs(t, w) {
 					opts = append(opts, pos{oi, i})
 				}
 			}
 		}
 	}
-	if len(marks) == 0 || len(opts) == 0 {
+	if firstMark == len(toks) || len(opts) == 0 {
 		return -1, false
 	}
 	// Marks before their options or after? Look at which comes first.
-	firstMark, firstOpt := len(toks), opts[0].at
-	for i := range marks {
-		if i < firstMark {
-			firstMark = i
-		}
-	}
+	firstOpt := opts[0].at
 	before := firstMark < firstOpt
 	chosen := -1
 	n := 0
@@ -206,7 +223,7 @@ func pickMarked(text string, options [][]string) (idx int, decided bool) {
 		} else {
 			j = o.at + 1
 		}
-		if t, ok := marks[j]; ok && t {
+		if j >= 0 && j < len(toks) && mark(j) == 2 {
 			if chosen != o.opt {
 				n++
 			}

@@ -1,0 +1,206 @@
+package parser
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Hand-written scanners for patterns on the hot path of every line and cell, where
+// regexp's backtracker cost more than the rest of the matching. Each says the
+// expression it replaces; it matches exactly what that expression matches.
+
+// digits is the length of the run of ASCII digits at the start of s (regexp's \d).
+func digits(s string) int {
+	i := 0
+	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+		i++
+	}
+	return i
+}
+
+// sectionNumber is `^\d{1,2}(\.\d{1,2})?\.?$`: "3", "2.4", "11.", "1.2." alone.
+func sectionNumber(s string) bool {
+	i := digits(s)
+	if i < 1 || i > 2 {
+		return false
+	}
+	if i == len(s) {
+		return true
+	}
+	if s[i] != '.' {
+		return false
+	}
+	i++
+	n := digits(s[i:])
+	if n == 0 {
+		return i == len(s)
+	}
+	if n > 2 {
+		return false
+	}
+	i += n
+	return i == len(s) || (s[i] == '.' && i+1 == len(s))
+}
+
+// isSpaceRE is regexp's \s: [\t\n\f\r ].
+func isSpaceRE(b byte) bool {
+	return b == ' ' || b == '\t' || b == '\n' || b == '\f' || b == '\r'
+}
+
+// numberedHeading is `^\d{1,2}(\.\d{1,2})*\.?\s+\p{L}`: "3 Learning", "2.4. Family".
+// A run of three digits, or a dot and three digits, cannot be matched by any way
+// through the groups, so the scan never needs to back up.
+func numberedHeading(s string) bool {
+	i := digits(s)
+	if i < 1 || i > 2 {
+		return false
+	}
+	for i < len(s) && s[i] == '.' {
+		n := digits(s[i+1:])
+		if n == 0 {
+			i++ // the optional final dot
+			break
+		}
+		if n > 2 {
+			return false
+		}
+		i += 1 + n
+	}
+	k := i
+	for k < len(s) && isSpaceRE(s[k]) {
+		k++
+	}
+	if k == i || k == len(s) {
+		return false
+	}
+	r, _ := utf8.DecodeRuneInString(s[k:])
+	return unicode.IsLetter(r)
+}
+
+// mayHoldDate reports whether findDate's expressions could match s: all need an
+// ASCII digit; the numeric one a digit then a separator (after at most one \s);
+// the named ones a month's first three letters, ASCII case-folded, or one of the
+// two non-ASCII runes (ſ, K) that (?i) folds to ASCII letters.
+func mayHoldDate(s string) (numeric, named bool) {
+	hasDigit := false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < '0' || c > '9' {
+			continue
+		}
+		hasDigit = true
+		j := i + 1
+		if j < len(s) && isSpaceRE(s[j]) {
+			j++
+		}
+		if j < len(s) && (s[j] == '/' || s[j] == '.' || s[j] == '-') {
+			numeric = true
+			break
+		}
+	}
+	if !hasDigit {
+		return false, false
+	}
+	if strings.Contains(s, "ſ") || strings.Contains(s, "K") {
+		return numeric, true
+	}
+	for i := 0; i+3 <= len(s); i++ {
+		switch s[i] | 0x20 {
+		case 'j', 'f', 'm', 'a', 's', 'o', 'n', 'd':
+		default:
+			continue
+		}
+		if monthPrefix(uint32(s[i]|0x20)<<16 | uint32(s[i+1]|0x20)<<8 | uint32(s[i+2]|0x20)) {
+			return numeric, true
+		}
+	}
+	return numeric, false
+}
+
+// monthPrefix reports whether k, three lower-case bytes, begins a month's name.
+func monthPrefix(k uint32) bool {
+	switch k {
+	case 'j'<<16 | 'a'<<8 | 'n', 'f'<<16 | 'e'<<8 | 'b', 'm'<<16 | 'a'<<8 | 'r', 'a'<<16 | 'p'<<8 | 'r',
+		'm'<<16 | 'a'<<8 | 'y', 'j'<<16 | 'u'<<8 | 'n', 'j'<<16 | 'u'<<8 | 'l', 'a'<<16 | 'u'<<8 | 'g',
+		's'<<16 | 'e'<<8 | 'p', 'o'<<16 | 'c'<<8 | 't', 'n'<<16 | 'o'<<8 | 'v', 'd'<<16 | 'e'<<8 | 'c':
+		return true
+	}
+	return false
+}
+
+// isMarkGlyph is a tick-box glyph markTokens keeps as a token of its own.
+func isMarkGlyph(r rune) bool {
+	switch r {
+	case '☒', '☑', '✓', '✔', '✗', '✘', '☐', '□', '⊠', '■', '❑', '❒', '🗹', '🗷':
+		return true
+	}
+	return false
+}
+
+// lowerIs reports whether strings.ToLower(t) == w for a lower-case ASCII w, without
+// lower-casing t when t is ASCII.
+func lowerIs(t, w string) bool {
+	if len(t) != len(w) {
+		if len(t) < len(w) {
+			return false
+		}
+		// a non-ASCII t may lower-case to a shorter string (K to k)
+		for i := 0; i < len(t); i++ {
+			if t[i] >= utf8.RuneSelf {
+				return strings.ToLower(t) == w
+			}
+		}
+		return false
+	}
+	for i := 0; i < len(t); i++ {
+		c := t[i]
+		if c >= utf8.RuneSelf {
+			return strings.ToLower(t) == w
+		}
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != w[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// letterPrefix is `^\s*\(?([a-jA-J])[).]\s+`, an option's letter ("a) ", "(B). "):
+// the letter lower-cased and the length of the match, 0 when there is none.
+func letterPrefix(s string) (string, int) {
+	i := 0
+	for i < len(s) && isSpaceRE(s[i]) {
+		i++
+	}
+	if i < len(s) && s[i] == '(' {
+		i++
+	}
+	if i+2 >= len(s) {
+		return "", 0
+	}
+	c := s[i] | 0x20
+	if c < 'a' || c > 'j' || (s[i+1] != ')' && s[i+1] != '.') {
+		return "", 0
+	}
+	k := i + 2
+	for k < len(s) && isSpaceRE(s[k]) {
+		k++
+	}
+	if k == i+2 {
+		return "", 0
+	}
+	return "abcdefghij"[c-'a' : c-'a'+1], k
+}
+
+// ascii reports whether s is all ASCII.
+func ascii(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
