@@ -499,3 +499,38 @@ func TestReader11SizeAnnouncedUnderMaxButSentOverStopsIntake(t *testing.T) {
 		t.Errorf("after three runs %d messages recorded; want 2 (the oversized one recorded as too large, and the referral after it); last log:\n%s", n, last)
 	}
 }
+
+// `csprbot case REF status` is one of the read-only commands (issue 11: they never take
+// the write lock, so the daemon never waits for a report). It runs through onCase, whose
+// t.tx is BEGIN IMMEDIATE on the main handle: with the daemon holding the write lock
+// (a long intake transaction) it waits busy_timeout and fails; while it runs, the
+// daemon waits for it. TestReadCommandsTakeNoWriteLock does not try it.
+func TestReader11CaseStatusTakesTheWriteLock(t *testing.T) {
+	cfgPath := populatedStore(t)
+	cfg, err := loadConfig(cfgPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	args := []string{"case", "LSCP-2026-001", "status", "--config", cfgPath, "--now", "2026-12-21T09:00:00Z"}
+	var out, errb bytes.Buffer
+	if code := Main(ctx, args, &out, &errb); code != 0 || out.Len() == 0 {
+		t.Fatalf("case REF status with nothing else running = exit %d: %s", code, errb.String())
+	}
+	db := openStore(t, cfg.Store.Path)
+	tx, err := db.BeginTx(ctx, nil) // BEGIN IMMEDIATE: as the daemon's intake transaction
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `UPDATE cases SET child_initials = 'QQ' WHERE ref = 'LSCP-2026-001'`); err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	errb.Reset()
+	start := time.Now()
+	code := Main(ctx, args, &out, &errb)
+	if el := time.Since(start); code != 0 || el > 2*time.Second {
+		t.Errorf("case REF status while the daemon holds the write lock: exit %d after %s: %s", code, el.Round(time.Millisecond), strings.TrimSpace(errb.String()))
+	}
+}
