@@ -395,9 +395,7 @@ func (t *Tracker) caseView(ctx context.Context, tx *sql.Tx, caseID int64, now ti
 		if r, ok := t.cfg.rule(d.Rule); ok && r.Label != "" {
 			label = r.Label
 		}
-		if d.Agency != "" {
-			label += " (" + d.Agency + ")"
-		}
+		label = withAgency(d.Rule, label, d.Agency)
 		v.Deadlines = append(v.Deadlines, DeadlineView{Rule: d.Rule, Label: label, Due: d.Due, From: d.From, Status: d.Status})
 	}
 	rs, err := returns(ctx, tx, caseID, now)

@@ -126,7 +126,7 @@ func (t *Tracker) digestView(ctx context.Context, rt *readTx, now time.Time) (*D
 			labels[rule] = label
 		}
 		if agency != "" {
-			label += " (" + agency + ")"
+			label = withAgency(rule, label, agency)
 			status = ""
 		}
 		dl.Label = label

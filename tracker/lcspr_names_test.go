@@ -404,3 +404,21 @@ func TestPublicationWarningsOnTheMovedDate(t *testing.T) {
 		})
 	}
 }
+
+// A timetable row under a stage's rule is named as a step toward that stage, never as the
+// stage ("Review published (Panel meeting 1)" would say the review was published).
+func TestDeadlineLabelOfATimetableRow(t *testing.T) {
+	for _, tc := range []struct{ rule, label, agency, want string }{
+		{"lcspr_publication", "Review published", "", "Review published"},
+		{"lcspr_publication", "Review published", "Panel meeting 1", "Panel meeting 1 (timetable step toward: Review published)"},
+		{"final_report", "Final report sent", "Draft overview report", "Draft overview report (timetable step toward: Final report sent)"},
+		{"nspcc_submission", "Published report sent to the NSPCC", KeptAgency, "Published report kept on the website"},
+		{"nspcc_submission", "Published report sent to the NSPCC", KeptAgency + " (deadline 9)", "Published report kept on the website"},
+		{"scoping_return", "Scoping form returned", "Metropolitan Police Service", "Scoping form returned (Metropolitan Police Service)"},
+		{"learning_event", "Practitioner learning event", "Family conversations", "Practitioner learning event (Family conversations)"},
+	} {
+		if got := withAgency(tc.rule, tc.label, tc.agency); got != tc.want {
+			t.Errorf("withAgency(%s, %q, %q) = %q, want %q", tc.rule, tc.label, tc.agency, got, tc.want)
+		}
+	}
+}

@@ -44,9 +44,7 @@ func (t *Tracker) timeline(ctx context.Context, tx *sql.Tx, now time.Time, c cas
 		if r, ok := t.cfg.rule(d.Rule); ok && r.Label != "" {
 			what = r.Label
 		}
-		if d.Agency != "" {
-			what += " (" + d.Agency + ")"
-		}
+		what = withAgency(d.Rule, what, d.Agency)
 		l := fmt.Sprintf("[%s] %s: due %s", mark, what, day(d.Due))
 		if d.MetAt != nil {
 			l += ", done " + day(*d.MetAt)

@@ -321,3 +321,20 @@ func ToRDone(res ToRResult, loc *time.Location) []string {
 	}
 	return out
 }
+
+// withAgency names a deadline of one agency, or of one row, to people: label is its
+// rule's label. A Terms of Reference row under a stage's rule ("Panel meeting 1" under
+// lcspr_publication) is named by its action, as a step toward that stage, not as the
+// stage itself ("Review published (Panel meeting 1)" would say it was published); the end
+// of the time on the website (nspcc_submission, KeptAgency) by what it is.
+func withAgency(rule, label, agency string) string {
+	switch {
+	case agency == "":
+		return label
+	case rule == "nspcc_submission" && strings.HasPrefix(agency, KeptAgency):
+		return "Published report kept on the website"
+	case rule == "lcspr_publication" || rule == "final_report" || rule == "nspcc_submission":
+		return agency + " (timetable step toward: " + label + ")"
+	}
+	return label + " (" + agency + ")"
+}
