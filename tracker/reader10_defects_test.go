@@ -430,3 +430,79 @@ func TestReader10ReturnDueOnABankHolidayIsNeverReminded(t *testing.T) {
 		t.Errorf("a chronology due on the bank holiday Mon 31 May 2027 was never reminded; the first message to the agency is a chaser at %s", chased)
 	}
 }
+
+// "Approve [WHAT]" (README, staff commands): a staff member's authenticated reply
+// "Approve reviewer" (or "Approve final report") without a colon is not read as a
+// command: it is recorded on the case as a staff message and nothing else happens. The
+// notice is not approved, no answer goes back, nobody is told; the staff member believes
+// the lead reviewer notice went to the National Panel.
+func TestReader10ApproveWhatWithoutAColonIsSilentlyIgnored(t *testing.T) {
+	ctx := context.Background()
+	clock := &testClock{}
+	tr := newRRTracker(t, clock, nil)
+	toApproved(t, tr, clock, "b")
+	clock.Set("2027-01-04T10:00:00Z")
+	if _, err := tr.SetReviewer(ctx, "LSCP-2026-001", "Jo Reviewer", "", "command line"); err != nil {
+		t.Fatal(err)
+	}
+	for i, line := range []string{"Approve reviewer", "Approve lead reviewer notice"} {
+		before := len(outboxEmails(t, tr, ""))
+		clock.Set(clock.Now().Add(time.Minute).Format(time.RFC3339))
+		res := deliver(t, tr, staffMail(clock, "approve-nocolon-"+string(rune('a'+i))+"@lewisham.gov.uk", firstID(t, tr, TmplApprovalRequest), "RE: [LSCP-2026-001] approve", line))
+		var approved int
+		if err := tr.DB().QueryRow(`SELECT count(*) FROM national_notices WHERE status = 'approved'`).Scan(&approved); err != nil {
+			t.Fatal(err)
+		}
+		answered := 0
+		for _, o := range outboxEmails(t, tr, "")[before:] {
+			if strings.Contains(o.To, "strategic.lead@lewisham.gov.uk") {
+				answered++
+			}
+		}
+		if approved == 0 && answered == 0 {
+			t.Errorf("staff reply %q: disposition %s, nothing approved and nothing sent back to the staff member", line, res.Disposition)
+		}
+	}
+}
+
+// The lead reviewer notice is approved and queued. The Terms of Reference then name the
+// same reviewer with a title ("Dr Jo Reviewer"): a second lead reviewer notice is
+// prepared (the check against sending it twice compares names letter for letter), and
+// the next plain "Approve" (meant for the final report) sends the National Panel, Ofsted
+// and the DfE the same appointment again.
+func TestReader10SameReviewerWithATitleIsNotifiedTwice(t *testing.T) {
+	ctx := context.Background()
+	clock := &testClock{}
+	tr := newWhyTracker(t, clock)
+	toApproved(t, tr, clock, "b")
+	clock.Set("2027-01-04T10:00:00Z")
+	if _, err := tr.SetReviewer(ctx, "LSCP-2026-001", "Jo Reviewer", "", "command line"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tr.ApproveWhat(ctx, "LSCP-2026-001", "reviewer", "command line"); err != nil {
+		t.Fatal(err)
+	}
+	clock.Set("2027-01-05T10:00:00Z")
+	f := torV("2027-01-25", true, "Met Police")
+	f.Fields["lead_reviewer"] = "Dr Jo Reviewer"
+	if _, err := tr.TermsOfReference(ctx, "LSCP-2026-001", f, true, "command line"); err != nil {
+		t.Fatal(err)
+	}
+	clock.Set("2027-05-03T10:00:00Z")
+	if _, err := tr.FinalReport(ctx, "LSCP-2026-001", &Attachment{Name: "final-report.docx", Data: []byte("PK-final")}, mustTime("2027-06-10T00:00:00Z"), false, "command line"); err != nil {
+		t.Fatal(err)
+	}
+	out, err := tr.ApproveWhat(ctx, "LSCP-2026-001", "", "command line")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, o := range outboxEmails(t, tr, TmplNationalNotice) {
+		if strings.Contains(o.Email.Text, "notice="+NoticeReviewer) && (o.Status == "queued" || o.Status == "sent") {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("the lead reviewer notice for the same reviewer queued %d times (the last Approve said: %s)", n, out)
+	}
+}
