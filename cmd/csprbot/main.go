@@ -47,9 +47,9 @@ const usage = `usage:
   csprbot case REF final-report FILE --publish YYYY-MM-DD [--force]   copies to the Panel, Ofsted and the DfE (held), at least 7 WD ahead
   csprbot case REF published [--date YYYY-MM-DD] [--url URL]   publication recorded; the NSPCC submission (held)
   csprbot case REF action-plan FILE           each action (owner agency, due date) tracked until evidenced
-  csprbot case REF signed-off A1 [A2...]|all  the MESI subgroup signed off these actions' evidence
+  csprbot case REF signed-off A1 [A2...]|all  the MESI subgroup signed off these actions' evidence (its reply "Signed off" by email does too)
   csprbot case REF approve [WHAT]             approve what is held (submission, reviewer, final-report, nspcc)
-  csprbot digest [--html] [--config FILE] [--now TIME]
+  csprbot digest [--html] [--config FILE] [--now TIME]   preview the weekly digest (staff may also email Digest, on no case, for it now)
   csprbot check --config FILE [--send-test ADDRESS]   pre-flight: configuration, store, real IMAP and SMTP logins
   csprbot backup DEST [--config FILE]        a consistent copy of the store, while the daemon runs
   csprbot restore-test DEST                  open a copy read-only: integrity, schema version, counts
