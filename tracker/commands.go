@@ -65,6 +65,9 @@ func (t *Tracker) staffCommands(ctx context.Context, tx *sql.Tx, now time.Time, 
 		}
 		cmds = append(cmds, line)
 	}
+	if len(cmds) == 0 && subjectIsDigest(in.Subject) {
+		cmds = []string{"Digest"} // "Digest" as the subject, whatever the body says
+	}
 	form, att := reportForm(in)
 	tor := torForm(in)         // the Terms of Reference (lcspr_tor.go)
 	plan := actionPlanForm(in) // the action plan (lcspr_action.go)
@@ -377,7 +380,7 @@ func commandsOn(tt tie) string {
 
 // caselessVerbs are commands about no case (an address, say): obeyed from staff in any
 // email csprbot can authenticate, a reply to any of its emails to them or a new one.
-var caselessVerbs = map[string]bool{"clear address": true}
+var caselessVerbs = map[string]bool{"clear address": true, "digest": true}
 
 func (t *Tracker) caselessCommand(ctx context.Context, tx *sql.Tx, now time.Time, verb, arg, actor string) (string, error) {
 	switch verb {
@@ -386,6 +389,8 @@ func (t *Tracker) caselessCommand(ctx context.Context, tx *sql.Tx, now time.Time
 			return "", fmt.Errorf("%w: which address? Clear address: ADDR", ErrRefused)
 		}
 		return t.ClearAddressCommand(ctx, tx, now, arg, actor)
+	case "digest":
+		return t.digestNow(ctx, tx, now, actor)
 	}
 	return "", fmt.Errorf("%w: unknown command", ErrRefused)
 }
@@ -485,4 +490,49 @@ func commandLines(body string) []string {
 		}
 	}
 	return out
+}
+
+// digestNow sends the staff member who asked (actor, a staff address) the digest as it
+// stands now: the same data and template as the weekly digest, to that address only, in
+// reply to the message that asked. It does not count as the week's digest, which still
+// goes to the subgroup at its hour.
+func (t *Tracker) digestNow(ctx context.Context, tx *sql.Tx, now time.Time, actor string) (string, error) {
+	if _, ok := t.cfg.isStaff(actor); !ok {
+		return "", fmt.Errorf("%w: the digest goes only to staff", ErrRefused)
+	}
+	d, err := t.Digest(ctx, now)
+	if err != nil {
+		return "", err
+	}
+	m := outMsg{tmpl: TmplDigest, to: []string{actor}, data: d}
+	if in := incomingFrom(ctx); in != nil && in.MessageID != "" {
+		m.inReplyTo, m.references = in.MessageID, append(append([]string{}, in.References...), in.MessageID)
+	}
+	if _, err := t.enqueue(ctx, tx, now, m); err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("the digest as it stands now (%d open cases) is on its way to you", len(d.Digest.Cases)), nil
+}
+
+// subjectIsDigest reports whether a subject, past any Re:/Fwd: and [REF] tags, is the one
+// word Digest.
+func subjectIsDigest(subject string) bool {
+	s := strings.TrimSpace(subject)
+	for {
+		l := strings.ToLower(s)
+		switch {
+		case strings.HasPrefix(l, "re:"), strings.HasPrefix(l, "fw:"):
+			s = strings.TrimSpace(s[3:])
+		case strings.HasPrefix(l, "fwd:"):
+			s = strings.TrimSpace(s[4:])
+		case strings.HasPrefix(s, "["):
+			i := strings.Index(s, "]")
+			if i < 0 {
+				return false
+			}
+			s = strings.TrimSpace(s[i+1:])
+		default:
+			return strings.EqualFold(strings.TrimRight(s, ".!"), "digest")
+		}
+	}
 }
