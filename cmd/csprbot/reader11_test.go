@@ -7,6 +7,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"crypto/rand"
+	"database/sql"
 	"encoding/base64"
 	"fmt"
 	"os"
@@ -302,4 +303,44 @@ func wrap76(s string) string {
 	}
 	b.WriteString(s)
 	return b.String()
+}
+
+// A reader that keeps its snapshot open (a report piped into a pager that does not read,
+// here a read transaction with a result set half read) holds back the WAL's checkpoint;
+// the daemon still takes in mail without waiting for it.
+func TestReader11OpenReaderDoesNotHoldUpIntake(t *testing.T) {
+	e := newE2E(t)
+	at := time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC)
+	e.deliverRaw(demoMail{from: "safeguarding@lgt-nhs.example", subject: "Referral for a Child Safeguarding Practice Review",
+		body: "Please find attached a referral.", attachName: "referral.docx", attach: referralFor("Jordan Avery")}, at)
+	e.run(0, "run", "--once", "--now", "2026-12-07T10:05:00Z")
+	rd, err := sql.Open("sqlite", "file:"+e.dbPath()+"?mode=ro&_pragma=busy_timeout(5000)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rd.Close()
+	tx, err := rd.Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	rows, err := tx.Query(`SELECT id FROM audit UNION ALL SELECT id FROM messages`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		t.Fatal("nothing to read")
+	}
+	for i := 0; i < 20; i++ {
+		e.deliverRaw(demoMail{from: fmt.Sprintf("stranger%d@example.org", i), subject: "Hello", body: strings.Repeat("words ", 2000)}, at.Add(time.Duration(i+1)*time.Minute))
+	}
+	start := time.Now()
+	e.run(0, "run", "--once", "--now", "2026-12-07T10:30:00Z")
+	if el := time.Since(start); el > 4*time.Second {
+		t.Errorf("run --once took %s with a reader holding its snapshot", el)
+	}
+	if n := queryInt(openStore(t, e.dbPath()), `SELECT count(*) FROM messages`); n != 21 {
+		t.Errorf("%d messages recorded, want 21", n)
+	}
 }
