@@ -115,7 +115,7 @@ func (t *Tracker) digestView(ctx context.Context, rt *readTx, now time.Time) (*D
 		}
 		dl := DeadlineView{Rule: rule, Due: parseTS(due), From: parseTS(from), Status: status}
 		if status == "pending" && now.After(dl.Due) {
-			dl.Status = "missed" // as scanDeadline
+			dl.Status = "missed" // as deadlineRow.scan
 		}
 		label, ok := labels[rule]
 		if !ok {
@@ -157,7 +157,7 @@ func (t *Tracker) digestView(ctx context.Context, rt *readTx, now time.Time) (*D
 		}
 		r.Due, r.ReceivedAt = parseTS(due), parseTS(rec)
 		if r.Status == "awaiting" && now.After(r.Due) {
-			r.Status = "overdue" // as scanReturn
+			r.Status = "overdue" // as returnRow.scan
 		}
 		rv := ReturnView{Agency: r.Agency, Status: r.Status, Due: r.Due, ReceivedAt: r.ReceivedAt, ChasersSent: r.ChasersSent, RAG: r.ragBy(nextCutoff)}
 		if rv.Status == "waived" {

@@ -44,45 +44,92 @@ type querier interface {
 }
 
 // The columns of a deadline and of a return, after their case's id: one scanner each
-// serves the queries for one case and those for every case at once.
+// serves the queries for one case and those for every case at once. summaryDeadlineCols
+// leaves out from_at, which no summary shows.
 const (
-	deadlineCols = `case_id, rule, agency, from_at, due_at, status, met_at, note`
-	returnCols   = `case_id, agency, email, requested_at, due_at, received_at, status, chasers_sent, note, kind, item, what`
+	deadlineCols        = `case_id, rule, agency, from_at, due_at, status, met_at, note`
+	summaryDeadlineCols = `case_id, rule, agency, due_at, status, met_at, note`
+	returnCols          = `case_id, agency, email, requested_at, due_at, received_at, status, chasers_sent, note, kind, item, what`
 )
 
-// scanDeadline reads one row of deadlineCols, and due_at as stored; a deadline stored
-// pending and now past is "missed".
-func scanDeadline(rows *sql.Rows, now time.Time) (caseID int64, d Deadline, due string, err error) {
-	var from, met sql.NullString
-	if err := rows.Scan(&caseID, &d.Rule, &d.Agency, &from, &due, &d.Status, &met, &d.Note); err != nil {
+// deadlineRow is where a row of deadlineCols (or summaryDeadlineCols) is scanned, reused
+// from row to row: scanning then allocates nothing but the strings the driver makes.
+type deadlineRow struct {
+	caseID                          int64
+	rule, agency, due, status, note string
+	from, met                       sql.NullString
+	dest                            []any
+	metAt                           timeSlab
+}
+
+func newDeadlineRow(withFrom bool) *deadlineRow {
+	r := &deadlineRow{}
+	if withFrom {
+		r.dest = []any{&r.caseID, &r.rule, &r.agency, &r.from, &r.due, &r.status, &r.met, &r.note}
+	} else {
+		r.dest = []any{&r.caseID, &r.rule, &r.agency, &r.due, &r.status, &r.met, &r.note}
+	}
+	return r
+}
+
+// scan reads one row; a deadline stored pending and now past is "missed". due is
+// due_at as stored.
+func (r *deadlineRow) scan(rows *sql.Rows, now time.Time) (caseID int64, d Deadline, due string, err error) {
+	if err := rows.Scan(r.dest...); err != nil {
 		return 0, d, "", err
 	}
-	d.From, d.Due = parseTS(from), parseTS(sql.NullString{String: due, Valid: true})
-	if m := parseTS(met); !m.IsZero() {
-		d.MetAt = &m
+	d = Deadline{Rule: r.rule, Agency: r.agency, From: parseTS(r.from), Due: parseTS(sql.NullString{String: r.due, Valid: true}), Status: r.status, Note: r.note}
+	if m := parseTS(r.met); !m.IsZero() {
+		d.MetAt = r.metAt.ptr(m)
 	}
 	if d.Status == "pending" && now.After(d.Due) {
 		d.Status = "missed"
 	}
-	return caseID, d, due, nil
+	return r.caseID, d, r.due, nil
 }
 
-// scanReturn reads one row of returnCols; an awaited return now past its due time is
-// "overdue".
-func scanReturn(rows *sql.Rows, now time.Time) (caseID int64, r Return, err error) {
-	var req, due, rec sql.NullString
-	if err := rows.Scan(&caseID, &r.Agency, &r.Email, &req, &due, &rec, &r.Status, &r.ChasersSent, &r.Note, &r.Kind, &r.Item, &r.What); err != nil {
-		return 0, r, err
+// returnRow is where a row of returnCols is scanned, reused as deadlineRow is.
+type returnRow struct {
+	caseID                                        int64
+	agency, email, status, note, kind, item, what string
+	chasers                                       int
+	req, due, rec                                 sql.NullString
+	dest                                          []any
+	received                                      timeSlab
+}
+
+func newReturnRow() *returnRow {
+	r := &returnRow{}
+	r.dest = []any{&r.caseID, &r.agency, &r.email, &r.req, &r.due, &r.rec, &r.status, &r.chasers, &r.note, &r.kind, &r.item, &r.what}
+	return r
+}
+
+// scan reads one row; an awaited return now past its due time is "overdue".
+func (r *returnRow) scan(rows *sql.Rows, now time.Time) (caseID int64, ret Return, err error) {
+	if err := rows.Scan(r.dest...); err != nil {
+		return 0, ret, err
 	}
-	r.RequestedAt, r.Due, r.ReceivedAt = parseTS(req), parseTS(due), parseTS(rec)
-	if !r.ReceivedAt.IsZero() {
-		x := r.ReceivedAt
-		r.Received = &x
+	ret = Return{Agency: r.agency, Email: r.email, RequestedAt: parseTS(r.req), Due: parseTS(r.due), ReceivedAt: parseTS(r.rec),
+		Status: r.status, ChasersSent: r.chasers, Note: r.note, Kind: r.kind, Item: r.item, What: r.what}
+	if !ret.ReceivedAt.IsZero() {
+		ret.Received = r.received.ptr(ret.ReceivedAt)
 	}
-	if r.Status == "awaiting" && now.After(r.Due) {
-		r.Status = "overdue"
+	if ret.Status == "awaiting" && now.After(ret.Due) {
+		ret.Status = "overdue"
 	}
-	return caseID, r, nil
+	return r.caseID, ret, nil
+}
+
+// timeSlab hands out pointers to times (Deadline.MetAt, Return.Received) from blocks, not
+// one allocation each.
+type timeSlab []time.Time
+
+func (s *timeSlab) ptr(t time.Time) *time.Time {
+	if len(*s) == cap(*s) {
+		*s = make([]time.Time, 0, 256)
+	}
+	*s = append(*s, t)
+	return &(*s)[len(*s)-1]
 }
 
 func deadlines(ctx context.Context, q querier, caseID int64, now time.Time) ([]Deadline, error) {
@@ -92,8 +139,9 @@ func deadlines(ctx context.Context, q querier, caseID int64, now time.Time) ([]D
 	}
 	defer rows.Close()
 	var out []Deadline
+	r := newDeadlineRow(true)
 	for rows.Next() {
-		_, d, _, err := scanDeadline(rows, now)
+		_, d, _, err := r.scan(rows, now)
 		if err != nil {
 			return nil, err
 		}
@@ -109,12 +157,13 @@ func returns(ctx context.Context, q querier, caseID int64, now time.Time) ([]Ret
 	}
 	defer rows.Close()
 	var out []Return
+	r := newReturnRow()
 	for rows.Next() {
-		_, r, err := scanReturn(rows, now)
+		_, ret, err := r.scan(rows, now)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, r)
+		out = append(out, ret)
 	}
 	return out, rows.Err()
 }
@@ -191,19 +240,21 @@ type CaseDetail struct {
 }
 
 // Cases lists every case, oldest first: three queries in one read transaction, whatever
-// the number of cases.
+// the number of cases, each reading only the columns a summary shows.
 func (s *Store) Cases(ctx context.Context) ([]CaseSummary, error) {
 	now := s.Now()
 	out := []CaseSummary{}
 	err := s.view(ctx, func(rt *readTx) error {
 		var err error
 		// Deadlines and returns in table order, the cheapest to read; summaries puts each
-		// case's deadlines in (due_at, id) order.
+		// case's deadlines in (due_at, id) order. The largest ids size the lists (ids are
+		// handed out in order, so they bound the rows): an index's last entry, where
+		// count(*) would read every one.
 		out, err = summaries(ctx, rt, now, summaryQueries{
 			cases:     `SELECT id, ref, stage, child_initials, referral_received, needs_completion FROM cases ORDER BY id`,
-			deadlines: `SELECT ` + deadlineCols + ` FROM deadlines ORDER BY id`,
+			deadlines: `SELECT ` + summaryDeadlineCols + ` FROM deadlines ORDER BY id`,
 			returns:   `SELECT ` + returnCols + ` FROM returns ORDER BY id`,
-			counts:    `SELECT (SELECT count(*) FROM deadlines), (SELECT count(*) FROM returns)`,
+			sizes:     `SELECT coalesce((SELECT max(id) FROM deadlines), 0), coalesce((SELECT max(id) FROM returns), 0)`,
 		})
 		return err
 	})
@@ -215,18 +266,17 @@ func (s *Store) Cases(ctx context.Context) ([]CaseSummary, error) {
 
 // summaryQueries are the queries summaries reads, all given the same args: cases (id,
 // ref, stage, child_initials, referral_received, needs_completion) in id order; their
-// deadlines (deadlineCols) in id order, or (case_id, due_at, id) order; their returns
-// (returnCols) in id order within each case; and, optionally, how many deadlines and
-// returns there are, to size the lists.
-type summaryQueries struct{ cases, deadlines, returns, counts string }
+// deadlines (summaryDeadlineCols) in id order, or (case_id, due_at, id) order; their
+// returns (returnCols) in id order within each case; and, optionally, about how many
+// deadlines and returns there are (at least as many, not many more), to size the lists.
+type summaryQueries struct{ cases, deadlines, returns, sizes string }
 
 // summaries builds case summaries with one query per list, whatever the number of cases.
 func summaries(ctx context.Context, rt *readTx, now time.Time, q summaryQueries, args ...any) ([]CaseSummary, error) {
 	out := []CaseSummary{}
-	index := map[int64]int{}
 	var nd, nr int
-	if q.counts != "" {
-		rows, err := rt.query(ctx, q.counts, args...)
+	if q.sizes != "" {
+		rows, err := rt.query(ctx, q.sizes, args...)
 		if err != nil {
 			return nil, err
 		}
@@ -242,6 +292,7 @@ func summaries(ctx context.Context, rt *readTx, now time.Time, q summaryQueries,
 	if err != nil {
 		return nil, err
 	}
+	var ids []int64
 	for rows.Next() {
 		var id int64
 		var received sql.NullString
@@ -251,13 +302,14 @@ func summaries(ctx context.Context, rt *readTx, now time.Time, q summaryQueries,
 			return nil, err
 		}
 		cs.ReferralReceived = parseTS(received)
-		index[id] = len(out)
+		ids = append(ids, id)
 		out = append(out, cs)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
+	index := newCaseIndex(ids)
 	// Rows are gathered in one slice per table and then grouped by case, in place of a
 	// slice per case grown row by row. due_at as stored goes beside each deadline: a
 	// case's deadlines are put in its text order, as ORDER BY due_at gives them.
@@ -265,13 +317,14 @@ func summaries(ctx context.Context, rt *readTx, now time.Time, q summaryQueries,
 	if rows, err = rt.query(ctx, q.deadlines, args...); err != nil {
 		return nil, err
 	}
+	dr := newDeadlineRow(false)
 	for rows.Next() {
-		id, d, due, err := scanDeadline(rows, now)
+		id, d, due, err := dr.scan(rows, now)
 		if err != nil {
 			rows.Close()
 			return nil, err
 		}
-		if i, ok := index[id]; ok {
+		if i, ok := index.of(id); ok {
 			ds, dues, owner = append(ds, d), append(dues, due), append(owner, i)
 		}
 	}
@@ -294,13 +347,14 @@ func summaries(ctx context.Context, rt *readTx, now time.Time, q summaryQueries,
 	if rows, err = rt.query(ctx, q.returns, args...); err != nil {
 		return nil, err
 	}
+	rr := newReturnRow()
 	for rows.Next() {
-		id, r, err := scanReturn(rows, now)
+		id, r, err := rr.scan(rows, now)
 		if err != nil {
 			rows.Close()
 			return nil, err
 		}
-		if i, ok := index[id]; ok {
+		if i, ok := index.of(id); ok {
 			rs, owner = append(rs, r), append(owner, i)
 			if r.Status == "overdue" || r.Status == "escalated" {
 				out[i].OverdueReturns = append(out[i].OverdueReturns, r.Agency)
@@ -326,6 +380,42 @@ func summaries(ctx context.Context, rt *readTx, now time.Time, q summaryQueries,
 		}
 	}
 	return out, nil
+}
+
+// caseIndex finds a case's place in a list read in id order: by a table indexed by id
+// when the ids are dense enough (as they are: SQLite hands them out in order), by a
+// binary search otherwise; never a map lookup per row.
+type caseIndex struct {
+	ids []int64
+	pos []int32 // pos[id-ids[0]] is the place of id, or -1
+}
+
+func newCaseIndex(ids []int64) caseIndex {
+	x := caseIndex{ids: ids}
+	if n := len(ids); n > 0 && ids[n-1]-ids[0] < int64(4*n+1024) {
+		x.pos = make([]int32, ids[n-1]-ids[0]+1)
+		for i := range x.pos {
+			x.pos[i] = -1
+		}
+		for i, id := range ids {
+			x.pos[id-ids[0]] = int32(i)
+		}
+	}
+	return x
+}
+
+func (x caseIndex) of(id int64) (int, bool) {
+	if len(x.ids) == 0 {
+		return 0, false
+	}
+	if x.pos != nil {
+		if k := id - x.ids[0]; k >= 0 && k < int64(len(x.pos)) && x.pos[k] >= 0 {
+			return int(x.pos[k]), true
+		}
+		return 0, false
+	}
+	i := sort.Search(len(x.ids), func(i int) bool { return x.ids[i] >= id })
+	return i, i < len(x.ids) && x.ids[i] == id
 }
 
 // groupByCase puts items, read in table order with owner[k] the index of item k's case
@@ -404,8 +494,8 @@ func (s *Store) CaseLines(ctx context.Context) ([]CaseLine, error) {
 	after := pastKey(s.Now())
 	out := []CaseLine{}
 	err := s.view(ctx, func(rt *readTx) error {
-		// A deadline stored pending is missed once due_at < after (scanDeadline's test),
-		// and an awaited return then overdue (scanReturn's): times are stored as ts()
+		// A deadline stored pending is missed once due_at < after (deadlineRow.scan's test),
+		// and an awaited return then overdue (returnRow.scan's): times are stored as ts()
 		// writes them, whose text order is their time order.
 		rows, err := rt.query(ctx, `SELECT c.id, c.ref, c.stage, c.child_initials, c.needs_completion, n.rule, n.agency, n.due_at
 			FROM cases c LEFT JOIN deadlines n ON n.id = (SELECT d.id FROM deadlines d
@@ -541,7 +631,7 @@ func caseDetail(ctx context.Context, rt *readTx, ref string, now time.Time) (*Ca
 	}
 	sums, err := summaries(ctx, rt, now, summaryQueries{
 		cases:     `SELECT id, ref, stage, child_initials, referral_received, needs_completion FROM cases WHERE id = ?`,
-		deadlines: `SELECT ` + deadlineCols + ` FROM deadlines WHERE case_id = ? ORDER BY due_at, id`,
+		deadlines: `SELECT ` + summaryDeadlineCols + ` FROM deadlines WHERE case_id = ? ORDER BY due_at, id`,
 		returns:   `SELECT ` + returnCols + ` FROM returns WHERE case_id = ? ORDER BY id`,
 	}, id)
 	if err != nil {

@@ -88,8 +88,24 @@ func (e *jsonWriter) time(t time.Time) {
 		return
 	}
 	e.b = append(e.b, '"')
-	e.b = t.AppendFormat(e.b, time.RFC3339Nano)
+	if t.Location() == time.UTC && t.Nanosecond() == 0 {
+		e.b = appendUTCSecond(e.b, t) // every time the store holds
+	} else {
+		e.b = t.AppendFormat(e.b, time.RFC3339Nano)
+	}
 	e.b = append(e.b, '"')
+}
+
+// appendUTCSecond is t.AppendFormat(b, time.RFC3339Nano) for a UTC time of whole seconds
+// in years 0 to 9999, "2026-12-21T09:00:00Z", written digit by digit: the list prints
+// hundreds of thousands.
+func appendUTCSecond(b []byte, t time.Time) []byte {
+	year, month, day := t.Date()
+	hour, min, sec := t.Clock()
+	b = append(b, byte('0'+year/1000), byte('0'+year/100%10), byte('0'+year/10%10), byte('0'+year%10), '-')
+	b = append(b, byte('0'+int(month)/10), byte('0'+int(month)%10), '-', byte('0'+day/10), byte('0'+day%10), 'T')
+	b = append(b, byte('0'+hour/10), byte('0'+hour%10), ':', byte('0'+min/10), byte('0'+min%10), ':', byte('0'+sec/10), byte('0'+sec%10), 'Z')
+	return b
 }
 
 func (e *jsonWriter) bool(v bool) { e.b = strconv.AppendBool(e.b, v) }

@@ -30,12 +30,14 @@ func TestCasesJSONMatchesEncodingJSON(t *testing.T) {
 	}
 	at := time.Date(2026, 12, 7, 10, 15, 0, 123456789, time.UTC)
 	london := at.In(time.FixedZone("BST", 3600))
+	whole := time.Date(2026, 12, 7, 23, 59, 59, 0, time.UTC) // as the store holds times
 	weird := "<b>&amp;</b> \"quoted\" \\ back\nnew\ttab\r\b\f\x01\x1f \u2028\u2029 é 🙂 \xff\xfe bad"
 	odd := []tracker.CaseSummary{
 		{Ref: weird, Stage: weird, ChildInitials: weird, ReferralReceived: london, NeedsCompletion: true,
 			NextDeadline:   &tracker.Deadline{Rule: weird, Agency: weird, Due: at, Status: "pending", MetAt: &at, Note: weird},
 			OverdueReturns: []string{weird, ""},
-			Deadlines:      []tracker.Deadline{{Rule: "r", Due: at, Status: "met", MetAt: &london, Note: "n"}, {Rule: "", Status: ""}},
+			Deadlines: []tracker.Deadline{{Rule: "r", Due: at, Status: "met", MetAt: &london, Note: "n"}, {Rule: "", Status: ""},
+				{Rule: "early", Due: time.Date(7, 1, 2, 3, 4, 5, 0, time.UTC), Status: "met", MetAt: &whole}},
 			Returns: []tracker.Return{{Agency: weird, Email: weird, RequestedAt: at, Due: london, ReceivedAt: at, Received: &at, Status: weird, ChasersSent: -3, Note: weird},
 				{}}},
 		{},
