@@ -57,11 +57,28 @@ func (t *Tracker) TickLCSPR(ctx context.Context) (int, error) {
 	if err != nil {
 		return n, fmt.Errorf("tracker: tick website kept: %w", err)
 	}
+	pubRule, _ := t.cfg.rule("lcspr_publication")
 	for _, it := range items {
 		err := t.tx(ctx, func(tx *sql.Tx) error {
+			due := it.due
+			// A six-month date an earlier csprbot set on a weekend or bank holiday moves as
+			// the rule now says (the working day before), once, before any warning counts
+			// from it.
+			if pubRule.Months > 0 {
+				if moved := t.cal.roll(due, pubRule.Roll); !moved.Equal(due) {
+					if _, err := tx.ExecContext(ctx, `UPDATE deadlines SET due_at = ? WHERE case_id = ? AND rule = 'lcspr_publication' AND agency = '' AND status = 'pending' AND due_at = ?`,
+						ts(moved), it.caseID, ts(due)); err != nil {
+						return err
+					}
+					if err := audit(ctx, tx, now, it.caseID, "csprbot", "deadline_moved", fmt.Sprintf("lcspr_publication: %s is not a working day; due %s", t.londonDay(due), t.londonDay(moved))); err != nil {
+						return err
+					}
+					due = moved
+				}
+			}
 			for i, w := range t.cfg.PublicationWarnWeeks {
 				kind := fmt.Sprintf("warn%d", w)
-				if t.londonDay(now) < t.londonDay(it.due.AddDate(0, 0, -7*w)) { // from that London date
+				if t.londonDay(now) < t.londonDay(due.AddDate(0, 0, -7*w)) { // from that London date
 					continue
 				}
 				var sent int
@@ -79,9 +96,9 @@ func (t *Tracker) TickLCSPR(ctx context.Context) (int, error) {
 					return err
 				}
 				p := parseTS(publish)
-				late := p.IsZero() || p.After(it.due)
+				late := p.IsZero() || p.After(due)
 				reason := fmt.Sprintf("The local review must be published by %s (six months from the decision); %d weeks or less to go.",
-					it.due.In(t.cal.Location()).Format("Mon 2 Jan 2006"), w)
+					due.In(t.cal.Location()).Format("Mon 2 Jan 2006"), w)
 				if p.IsZero() {
 					reason += " No publication date is recorded yet (Final report: publish YYYY-MM-DD, with the report attached)."
 				} else {

@@ -422,3 +422,32 @@ func TestDeadlineLabelOfATimetableRow(t *testing.T) {
 		}
 	}
 }
+
+// A six-month date an earlier csprbot stored on a weekend moves to the working day before
+// at the next scheduler pass, once, and the warnings count from the moved date.
+func TestStoredSixMonthDateOnAWeekendMoves(t *testing.T) {
+	ctx := context.Background()
+	clock := &testClock{}
+	tr := newRRTracker(t, clock, nil)
+	toApproved(t, tr, clock, "b")
+	if _, err := tr.DB().Exec(`UPDATE deadlines SET due_at = '2027-07-11T16:00:00Z' WHERE rule = 'lcspr_publication' AND agency = ''`); err != nil {
+		t.Fatal(err) // Sun 11 Jul 2027, 17:00 BST, as stored before
+	}
+	for _, at := range []string{"2027-01-04T10:00:00Z", "2027-01-05T10:00:00Z"} {
+		clock.Set(at)
+		if _, err := tr.TickLCSPR(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var due string
+	var moved int
+	if err := tr.DB().QueryRow(`SELECT due_at FROM deadlines WHERE rule = 'lcspr_publication' AND agency = ''`).Scan(&due); err != nil {
+		t.Fatal(err)
+	}
+	if err := tr.DB().QueryRow(`SELECT count(*) FROM audit WHERE event = 'deadline_moved'`).Scan(&moved); err != nil {
+		t.Fatal(err)
+	}
+	if due != "2027-07-09T16:00:00Z" || moved != 1 {
+		t.Errorf("lcspr_publication due %s, moved %d times; want 2027-07-09T16:00:00Z (Fri 9 Jul, 17:00 BST), once", due, moved)
+	}
+}

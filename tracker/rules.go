@@ -238,6 +238,9 @@ func (c *Calendar) roll(due time.Time, how string) time.Time {
 		return due
 	}
 	d := c.date(due)
+	if c.working(d) {
+		return due
+	}
 	for !c.working(d) {
 		d = d.addDays(step)
 	}
