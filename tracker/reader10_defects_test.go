@@ -506,3 +506,34 @@ func TestReader10SameReviewerWithATitleIsNotifiedTwice(t *testing.T) {
 		t.Errorf("the lead reviewer notice for the same reviewer queued %d times (the last Approve said: %s)", n, out)
 	}
 }
+
+// "Final report: publish DATE" takes the first attachment that is not a Terms of
+// Reference or a Rapid Review report. An Outlook message carries its signature's logo
+// (image001.png, multipart/related inside the body) before the attached report: the
+// logo becomes "the final report" held for the National Panel, Ofsted and the DfE, and
+// the answer to staff does not say which file it took.
+func TestReader10FinalReportTakesTheSignatureLogo(t *testing.T) {
+	clock := &testClock{}
+	tr := newWhyTracker(t, clock)
+	toApproved(t, tr, clock, "b")
+	clock.Set("2027-05-03T10:00:00Z")
+	in := staffMail(clock, "final-logo@lewisham.gov.uk", firstID(t, tr, TmplApprovalRequest), "RE: [LSCP-2026-001] approve", "Final report: publish 2027-06-30")
+	in.Attachments = []InAttachment{
+		{Attachment: Attachment{Name: "image001.png", ContentType: "image/png", Data: []byte("\x89PNG logo")}},
+		{Attachment: Attachment{Name: "LSCP-2026-001 final report.docx", ContentType: "application/vnd.openxmlformats-officedocument.wordprocessingml.document", Data: []byte("PK-final-report")}},
+	}
+	deliver(t, tr, in)
+	for _, o := range outboxEmails(t, tr, TmplNationalNotice) {
+		if !strings.Contains(o.Email.Text, "notice="+NoticeFinalReport) {
+			continue
+		}
+		var names []string
+		for _, a := range o.Email.Attachments {
+			names = append(names, a.Name)
+		}
+		if !strings.Contains(strings.Join(names, ","), "final report.docx") {
+			cr := outboxEmails(t, tr, TmplCommandReply)
+			t.Errorf("the final report copies to %s carry %v, not the report; staff were told: %s", o.To, names, firstLine(cr[len(cr)-1].Email.Text[strings.Index(cr[len(cr)-1].Email.Text, "\"Final"):]))
+		}
+	}
+}
