@@ -2,6 +2,7 @@ package parser
 
 import (
 	"archive/zip"
+	"bytes"
 	"encoding/xml"
 	"errors"
 	"fmt"
@@ -109,6 +110,9 @@ func mailtoLinks(zr *zip.Reader, main string, bud *budget) map[string]string {
 		return nil
 	}
 	links := map[string]string{}
+	if !bytes.Contains(raw, []byte("&")) && !containsFoldASCII(raw, "mailto:") {
+		return links // no target can be a mailto: one
+	}
 	for _, m := range reRel.FindAll(raw, 10000) {
 		if addr := mailtoAddr(relAttr(m, "Target")); addr != "" {
 			if id := relAttr(m, "Id"); id != "" {
@@ -153,6 +157,8 @@ type wordReader struct {
 	mailto   string            // the open hyperlink's address
 	linkPara *strings.Builder  // the paragraph it opened in
 	linkAt   int               // that paragraph's length when it opened
+	open     []xml.Name        // elements open, as written (next)
+	ns       []nsDecl          // namespace declarations in force (space)
 }
 
 type sdtState struct {
@@ -238,7 +244,7 @@ func (w *wordReader) addBlock(b block) {
 
 func (w *wordReader) run() error {
 	for {
-		tok, err := w.dec.Token()
+		tok, err := w.next()
 		if err == io.EOF {
 			break
 		}
@@ -281,10 +287,98 @@ func (w *wordReader) run() error {
 // skip consumes the element just started, counting it as closed.
 func (w *wordReader) skip() error {
 	w.depth--
-	if err := w.dec.Skip(); err != nil {
-		return fmt.Errorf("document.xml (%v): %w", err, ErrCorrupt)
+	for depth := 0; ; {
+		tok, err := w.next()
+		if err != nil {
+			return fmt.Errorf("document.xml (%v): %w", err, ErrCorrupt)
+		}
+		switch tok.(type) {
+		case xml.StartElement:
+			depth++
+		case xml.EndElement:
+			if depth == 0 {
+				return nil
+			}
+			depth--
+		}
 	}
-	return nil
+}
+
+// next is the next token as the decoder's Token gives it, read with RawToken:
+// Token's checks that each end tag closes the element open (with its errors) are
+// made here, and Token's translation of every name's namespace prefix, which
+// cost a quarter of the reading, is left to space, for the one element that
+// asks (w14:checked).
+func (w *wordReader) next() (xml.Token, error) {
+	tok, err := w.dec.RawToken()
+	if tok == nil && err != nil {
+		if err == io.EOF && len(w.open) > 0 {
+			return nil, w.syntaxError("unexpected EOF")
+		}
+		return nil, err
+	}
+	switch t := tok.(type) {
+	case xml.StartElement:
+		w.open = append(w.open, t.Name)
+		for _, a := range t.Attr {
+			if a.Name.Space == "xmlns" {
+				w.ns = append(w.ns, nsDecl{len(w.open), a.Name.Local, a.Value})
+			} else if a.Name.Space == "" && a.Name.Local == "xmlns" {
+				w.ns = append(w.ns, nsDecl{len(w.open), "", a.Value})
+			}
+		}
+	case xml.EndElement:
+		n := len(w.open)
+		if n == 0 {
+			return nil, w.syntaxError("unexpected end element </" + t.Name.Local + ">")
+		}
+		s := w.open[n-1]
+		switch {
+		case s.Local != t.Name.Local:
+			return nil, w.syntaxError("element <" + s.Local + "> closed by </" + t.Name.Local + ">")
+		case s.Space != t.Name.Space:
+			ns := t.Name.Space
+			if ns == "" {
+				ns = `""`
+			}
+			return nil, w.syntaxError("element <" + s.Local + "> in space " + s.Space + " closed by </" + t.Name.Local + "> in space " + ns)
+		}
+		w.open = w.open[:n-1]
+		for len(w.ns) > 0 && w.ns[len(w.ns)-1].depth >= n {
+			w.ns = w.ns[:len(w.ns)-1]
+		}
+	}
+	return tok, nil
+}
+
+func (w *wordReader) syntaxError(msg string) error {
+	line, _ := w.dec.InputPos()
+	return &xml.SyntaxError{Msg: msg, Line: line}
+}
+
+type nsDecl struct {
+	depth       int // of the element that declares it
+	prefix, url string
+}
+
+// space is the namespace of an element's name as Token translates it: the URL its
+// prefix is bound to where it stands.
+func (w *wordReader) space(n xml.Name) string {
+	p := n.Space
+	switch {
+	case p == "xmlns":
+		return p
+	case p == "xml":
+		p = "http://www.w3.org/XML/1998/namespace"
+	case p == "" && n.Local == "xmlns":
+		return p
+	}
+	for i := len(w.ns) - 1; i >= 0; i-- {
+		if w.ns[i].prefix == p {
+			return w.ns[i].url
+		}
+	}
+	return p // unbound: the prefix itself ("" for none, the decoder's DefaultSpace)
 }
 
 func (w *wordReader) start(se xml.StartElement) error {
@@ -362,10 +456,11 @@ func (w *wordReader) start(se xml.StartElement) error {
 			w.ffCheck.def = onOff(se)
 		}
 	case "checked":
-		if w.ffCheck != nil && se.Name.Space != nsW14 {
+		w14 := w.space(se.Name) == nsW14
+		if w.ffCheck != nil && !w14 {
 			w.ffCheck.checked = onOff(se)
 			w.ffCheck.hasChecked = true
-		} else if n := len(w.sdts); n > 0 && se.Name.Space == nsW14 {
+		} else if n := len(w.sdts); n > 0 && w14 {
 			v, _ := attr(se, "val")
 			w.sdts[n-1].checked = v == "1" || strings.EqualFold(v, "true")
 		}
@@ -441,7 +536,7 @@ const nsW14 = "http://schemas.microsoft.com/office/word/2010/wordml"
 func (w *wordReader) runProps() error {
 	depth := 1
 	for depth > 0 {
-		tok, err := w.dec.Token()
+		tok, err := w.next()
 		if err != nil {
 			return fmt.Errorf("document.xml (%v): %w", err, ErrCorrupt)
 		}
@@ -465,7 +560,7 @@ func (w *wordReader) runProps() error {
 func (w *wordReader) charData() (string, error) {
 	var sb strings.Builder
 	for {
-		tok, err := w.dec.Token()
+		tok, err := w.next()
 		if err != nil {
 			return "", fmt.Errorf("document.xml (%v): %w", err, ErrCorrupt)
 		}

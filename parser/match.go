@@ -176,6 +176,10 @@ type matcher struct {
 	titles   []string
 	fieldIdx map[string]int
 	long     []string // labels of 5+ words, padded with spaces, for fragment()
+	// longBy and prefixBy index long and prefixes by each word a long label holds
+	// and by a prefix's first word: a line's first word finds the few that can match.
+	longBy   map[string][]string
+	prefixBy map[string][]string
 }
 
 // fragment reports whether n (4+ words) is a piece of a long label: a label
@@ -184,8 +188,13 @@ func (m *matcher) fragment(n string) bool {
 	if wordCount(n) < 4 {
 		return false
 	}
+	first, _, _ := strings.Cut(n, " ")
+	cands := m.longBy[first]
+	if len(cands) == 0 {
+		return false
+	}
 	pn := " " + n + " "
-	for _, l := range m.long {
+	for _, l := range cands {
 		if len(l) > len(pn) && strings.Contains(l, pn) {
 			return true
 		}
@@ -286,6 +295,20 @@ func compile(s *FormSpec) *matcher {
 	sortByLenDesc(m.long) // a fixed order, so runs are repeatable
 	// longest first, so "name of child" wins over "name"
 	sortByLenDesc(m.prefixes)
+	m.longBy, m.prefixBy = map[string][]string{}, map[string][]string{}
+	for _, l := range m.long {
+		seen := map[string]bool{}
+		for _, w := range strings.Fields(l) {
+			if !seen[w] {
+				seen[w] = true
+				m.longBy[w] = append(m.longBy[w], l)
+			}
+		}
+	}
+	for _, p := range m.prefixes {
+		first, _, _ := strings.Cut(p, " ")
+		m.prefixBy[first] = append(m.prefixBy[first], p)
+	}
 	for _, sec := range s.Sections {
 		for _, l := range append([]string{sec.Label}, sec.Variants...) {
 			n := norm(l)
@@ -395,7 +418,8 @@ func (m *matcher) field(n, section string) int {
 // prefixField finds the longest field label that starts n and is followed by more
 // words (guidance printed after the label).
 func (m *matcher) prefixField(n, section string) (int, string) {
-	for _, p := range m.prefixes {
+	first, _, _ := strings.Cut(n, " ")
+	for _, p := range m.prefixBy[first] {
 		if len(n) > len(p) && n[len(p)] == ' ' && strings.HasPrefix(n, p) {
 			if fi := m.field(p, section); fi >= 0 {
 				return fi, n[len(p)+1:]

@@ -204,3 +204,58 @@ func ascii(s string) bool {
 	}
 	return true
 }
+
+// mayHoldLSCP reports whether reCaseRef (`(?i)\bLSCP…`) could match s: it needs
+// "LSCP" in any case, where (?i) also lets ſ (U+017F) stand for the S.
+func mayHoldLSCP(s string) bool {
+	for i := 0; i+4 <= len(s); i++ {
+		if s[i]|0x20 != 'l' {
+			continue
+		}
+		j := i + 1
+		switch {
+		case s[j]|0x20 == 's':
+			j++
+		case strings.HasPrefix(s[j:], "ſ"):
+			j += len("ſ")
+		default:
+			continue
+		}
+		if j+2 <= len(s) && s[j]|0x20 == 'c' && s[j+1]|0x20 == 'p' {
+			return true
+		}
+	}
+	return false
+}
+
+// containsFoldASCII reports whether b holds lower-case ASCII w in any case.
+func containsFoldASCII(b []byte, w string) bool {
+	for i := 0; i+len(w) <= len(b); i++ {
+		k := 0
+		for k < len(w) && b[i+k]|0x20 == w[k] {
+			k++
+		}
+		if k == len(w) {
+			return true
+		}
+	}
+	return false
+}
+
+// placeholderLen is the longest prompt placeholder looks for, in bytes.
+const placeholderLen = len("click or tap here to enter text")
+
+// lowerPrefix is strings.ToLower(s) as far as its first n runes: enough to compare
+// with a lower-case ASCII prefix of n bytes, as ToLower maps rune for rune.
+func lowerPrefix(s string, n int) string {
+	i := 0
+	for k := 0; k < n && i < len(s); k++ {
+		if s[i] < utf8.RuneSelf {
+			i++
+			continue
+		}
+		_, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+	}
+	return strings.ToLower(s[:i])
+}

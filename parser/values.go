@@ -315,7 +315,7 @@ func placeholder(s string) bool {
 	if t == "" || onlyRule(t) {
 		return true
 	}
-	l := strings.ToLower(t)
+	l := lowerPrefix(t, placeholderLen)
 	for _, p := range []string{
 		"click or tap here to enter text", "click here to enter text", "click or tap to enter a date",
 		"click here to enter a date", "choose an item", "enter text here", "type here",
@@ -363,10 +363,16 @@ func cleanValue(s string) string {
 }
 
 func findEmail(s string) string {
+	if strings.IndexByte(s, '@') < 0 {
+		return "" // the expression needs one
+	}
 	return strings.TrimRight(reEmail.FindString(s), ".-")
 }
 
 func findCaseRef(s string) string {
+	if !mayHoldLSCP(s) {
+		return ""
+	}
 	m := reCaseRef.FindStringSubmatch(s)
 	if m == nil {
 		return ""
