@@ -3,6 +3,7 @@ package tracker
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -93,12 +94,62 @@ func (t *Tracker) decide(ctx context.Context, tx *sql.Tx, now time.Time, c caseR
 	if err := tx.QueryRowContext(ctx, `SELECT awaiting_panel FROM cases WHERE id = ?`, c.id).Scan(&awaiting); err != nil {
 		return res, err
 	}
-	return t.applyDecision(ctx, tx, now, c, d, at, awaiting, actor)
+	return t.applyDecision(ctx, tx, now, c, d, recommendationLetter(what), at, awaiting, actor)
+}
+
+// recommendationLetter is the Rapid Review recommendation letter (a–j) staff wrote as a
+// decision, or "".
+func recommendationLetter(what string) string {
+	w := strings.ToLower(strings.TrimSpace(what))
+	if len(w) == 1 && w >= "a" && w <= "j" {
+		return w
+	}
+	return ""
+}
+
+// OutcomeWords is a decision after the Rapid Review in the guidance's words (Appendix 5,
+// section 3), never the stored "none": a decision to review no further is worded by the
+// recommendation it came from (rec, the letter d–j, when known): "no further review:
+// Warrants a Single-Agency Review (Rapid Review recommendation e)".
+func OutcomeWords(decision, rec string) string {
+	switch decision {
+	case DecisionLocal:
+		return "a local Child Safeguarding Practice Review"
+	case DecisionNational:
+		return "a national Child Safeguarding Practice Review (the National Panel's)"
+	case DecisionAlternative:
+		return "an alternative learning review"
+	case DecisionNone:
+		if l := RecommendationLabel(rec); l != "" && rec >= "d" {
+			return "no further review: " + l + " (Rapid Review recommendation " + rec + ")"
+		}
+		return "no further review"
+	case "":
+		return "not yet decided"
+	}
+	return decision
+}
+
+// outcomeWords is a case's decision in the guidance's words (OutcomeWords), from the
+// recommendation recorded with it or, for a decision recorded before schema 80, the
+// approved Rapid Review report's. "Decided DATE: " + this is the case's journey's line.
+func (t *Tracker) outcomeWords(ctx context.Context, tx *sql.Tx, caseID int64) (string, error) {
+	var decision, rec string
+	if err := tx.QueryRowContext(ctx, `SELECT decision, decision_rec FROM cases WHERE id = ?`, caseID).Scan(&decision, &rec); err != nil {
+		return "", err
+	}
+	if rec == "" && decision == DecisionNone {
+		err := tx.QueryRowContext(ctx, `SELECT recommendation FROM submissions WHERE case_id = ? AND status = 'approved' ORDER BY id DESC LIMIT 1`, caseID).Scan(&rec)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return "", err
+		}
+	}
+	return OutcomeWords(decision, strings.ToLower(strings.TrimSpace(rec))), nil
 }
 
 // applyDecision moves the case on by decision d, taken at at. panelAnswer says the case was
 // waiting for the National Panel's answer, which this is.
-func (t *Tracker) applyDecision(ctx context.Context, tx *sql.Tx, now time.Time, c caseRow, d string, at time.Time, panelAnswer bool, actor string) (DecisionResult, error) {
+func (t *Tracker) applyDecision(ctx context.Context, tx *sql.Tx, now time.Time, c caseRow, d, rec string, at time.Time, panelAnswer bool, actor string) (DecisionResult, error) {
 	res := DecisionResult{Ref: c.ref, Decision: d, At: at}
 	who := "decided"
 	if panelAnswer {
@@ -116,13 +167,16 @@ func (t *Tracker) applyDecision(ctx context.Context, tx *sql.Tx, now time.Time, 
 		res.Stage, res.Closed = StageClosed, "the National Panel will carry out a national review ("+t.londonDay(at)+")"
 	case DecisionNone:
 		res.Stage, res.Closed = StageClosed, "no further review decided ("+t.londonDay(at)+")"
+		if l := RecommendationLabel(rec); l != "" && rec >= "d" {
+			res.Closed += ": " + l + " (Rapid Review recommendation " + rec + ")"
+		}
 	case DecisionLocal:
 		res.Stage = StageLCSPR
 	case DecisionAlternative:
 		res.Stage = StageAlternative
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE cases SET decision = ?, decision_at = ?, awaiting_panel = 0, stage = ? WHERE id = ?`,
-		d, ts(at), res.Stage, c.id); err != nil {
+	if _, err := tx.ExecContext(ctx, `UPDATE cases SET decision = ?, decision_rec = ?, decision_at = ?, awaiting_panel = 0, stage = ? WHERE id = ?`,
+		d, rec, ts(at), res.Stage, c.id); err != nil {
 		return res, err
 	}
 	if res.Closed != "" {
@@ -141,7 +195,7 @@ func (t *Tracker) applyDecision(ctx context.Context, tx *sql.Tx, now time.Time, 
 		_ = tx.QueryRowContext(ctx, `SELECT due_at FROM deadlines WHERE case_id = ? AND rule = 'lcspr_publication' AND agency = ''`, c.id).Scan(&due)
 		res.PublicationDue = parseTS(due)
 	}
-	return res, audit(ctx, tx, now, c.id, actor, "decision", fmt.Sprintf("%s: %s review, on %s; stage %s", who, d, t.londonDay(at), res.Stage))
+	return res, audit(ctx, tx, now, c.id, actor, "decision", fmt.Sprintf("%s: %s, on %s; stage %s", who, OutcomeWords(d, rec), t.londonDay(at), res.Stage))
 }
 
 // afterApproval records the decision a Rapid Review recommendation leads to, once its
@@ -158,10 +212,12 @@ func (t *Tracker) afterApproval(ctx context.Context, tx *sql.Tx, now time.Time, 
 		return err
 	}
 	if c.stage == StageClosed {
-		_, err := tx.ExecContext(ctx, `UPDATE cases SET decision = ?, decision_at = ? WHERE id = ?`, d, ts(now), caseID)
-		return err
+		if _, err := tx.ExecContext(ctx, `UPDATE cases SET decision = ?, decision_rec = ?, decision_at = ? WHERE id = ?`, d, rec, ts(now), caseID); err != nil {
+			return err
+		}
+		return audit(ctx, tx, now, caseID, actor, "decision", fmt.Sprintf("decided: %s, on %s", OutcomeWords(d, rec), t.londonDay(now)))
 	}
-	_, err = t.applyDecision(ctx, tx, now, c, d, now, false, actor)
+	_, err = t.applyDecision(ctx, tx, now, c, d, rec, now, false, actor)
 	return err
 }
 
@@ -173,7 +229,7 @@ func DecisionDone(res DecisionResult, loc *time.Location) string {
 	case res.Closed != "":
 		return "case closed: " + res.Closed
 	}
-	s := fmt.Sprintf("%s review decided on %s; stage %s", res.Decision, res.At.In(loc).Format("Mon 2 Jan 2006"), res.Stage)
+	s := fmt.Sprintf("%s decided on %s; stage %s", OutcomeWords(res.Decision, ""), res.At.In(loc).Format("Mon 2 Jan 2006"), res.Stage)
 	if !res.PublicationDue.IsZero() {
 		s += "; publication due by " + res.PublicationDue.In(loc).Format("15:04 Mon 2 Jan 2006") + " (lcspr_publication)"
 	}
