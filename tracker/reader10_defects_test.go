@@ -625,3 +625,21 @@ func TestReader10AlternativeReviewGetsALateLocalReviewNotice(t *testing.T) {
 		}
 	}
 }
+
+// In a local review the one way to vouch for the lead reviewer's address (so that the
+// combined chronology may go to them) is "Add agency: Lead reviewer <address>"
+// ("Reviewer: NAME <address>" records it but does not vouch for it). But Add agency is
+// the Rapid Review's scoping command: months after the Rapid Review it sends the lead
+// reviewer the initial scoping request (Appendix 3 and 4, "reply within 6 working days")
+// as if the case were being scoped.
+func TestReader10AddAgencyInALocalReviewSendsAScopingRequest(t *testing.T) {
+	clock := &testClock{}
+	tr := newRRTracker(t, clock, nil)
+	toApproved(t, tr, clock, "b")
+	clock.Set("2027-01-04T10:00:00Z")
+	before := len(outboxEmails(t, tr, TmplScopingRequest))
+	deliver(t, tr, staffMail(clock, "addrev@lewisham.gov.uk", firstID(t, tr, TmplApprovalRequest), "RE: [LSCP-2026-001] approve", "Add agency: Lead reviewer <jo@reviewers.example>"))
+	for _, o := range outboxEmails(t, tr, TmplScopingRequest)[before:] {
+		t.Errorf("at stage lcspr, Add agency sent the initial scoping request to %s (%s)", o.To, o.Status)
+	}
+}
