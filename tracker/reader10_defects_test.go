@@ -726,3 +726,27 @@ func TestReader10ToRNamingAnotherChildIsApplied(t *testing.T) {
 		t.Errorf("Terms of Reference for child RM were confirmed on case ET's review: %d chronologies requested", n)
 	}
 }
+
+// The learning event invitation says: reply with "I would like to attend". An agency
+// answers that nobody can come, quoting the invitation under its reply as every mail
+// client does: the quoted "I would like to attend" (and "who will attend") make it a
+// registration. The agency is counted as coming, and its answer reaches nobody.
+func TestReader10QuotedInvitationRegistersADecline(t *testing.T) {
+	clock := &testClock{}
+	tr := newRRTracker(t, clock, nil)
+	toApproved(t, tr, clock, "b")
+	reader10Learning(t, tr, clock)
+	inv := reader10InviteTo(t, tr, "csc@lewisham.gov.uk")
+	clock.Set("2027-01-12T11:00:00Z")
+	uidSeq++
+	deliver(t, tr, &Incoming{Mailbox: "INBOX", UIDValidity: 1, UID: uidSeq, ReceivedAt: clock.Now(), MessageID: "csc-decline@lewisham.gov.uk",
+		From: "csc@lewisham.gov.uk", Subject: "RE: [LSCP-2026-001] Practitioner learning event", InReplyTo: inv.MessageID,
+		Text: "Unfortunately none of our social workers is free that day, so we cannot come.\n\n" +
+			"From: safeguardingpartnership@lewisham.gov.uk\nSent: 05 January 2027 10:00\nSubject: [LSCP-2026-001] Practitioner learning event\n\n" +
+			"> To tell us who will attend, accept the calendar invitation, or reply to this email with \"I would like to attend\" and the name of each person coming.\n"})
+	var answer string
+	_ = tr.DB().QueryRow(`SELECT answer FROM learning_replies WHERE attendee = 'csc@lewisham.gov.uk'`).Scan(&answer)
+	if answer == "REGISTERED" {
+		t.Errorf("a reply saying nobody can come, quoting the invitation, is recorded as a registration (coming)")
+	}
+}
