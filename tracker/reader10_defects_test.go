@@ -750,3 +750,38 @@ func TestReader10QuotedInvitationRegistersADecline(t *testing.T) {
 		t.Errorf("a reply saying nobody can come, quoting the invitation, is recorded as a registration (coming)")
 	}
 }
+
+// A final report is recorded with a publication date after the six months: the notice
+// that publication will be late is prepared with it. The date is corrected to one inside
+// the six months (Final report: publish 2027-06-10): the copies are prepared again, but
+// the late-publication notice stays waiting, and the next "Approve" sends the National
+// Panel and the DfE a notice that the review will be published late, with the new
+// (on-time) date in it.
+func TestReader10CorrectedPublicationDateLeavesTheDelayNotice(t *testing.T) {
+	ctx := context.Background()
+	clock := &testClock{}
+	tr := newWhyTracker(t, clock)
+	toApproved(t, tr, clock, "b")
+	clock.Set("2027-04-28T10:00:00Z")
+	rep := &Attachment{Name: "final-report.docx", Data: []byte("PK-final")}
+	if _, err := tr.FinalReport(ctx, "LSCP-2026-001", rep, mustTime("2027-07-15T00:00:00Z"), false, "command line"); err != nil {
+		t.Fatal(err)
+	}
+	clock.Set("2027-04-28T11:00:00Z")
+	res, err := tr.FinalReport(ctx, "LSCP-2026-001", rep, mustTime("2027-06-10T00:00:00Z"), false, "command line")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Late.IsZero() {
+		t.Fatalf("10 June 2027 taken as after the six months (%v)", res.Late)
+	}
+	out, err := tr.ApproveWhat(ctx, "LSCP-2026-001", "", "command line")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range outboxEmails(t, tr, TmplNationalNotice) {
+		if strings.Contains(o.Email.Text, "notice="+NoticeDelay) && (o.Status == "queued" || o.Status == "awaiting_approval") {
+			t.Errorf("publication corrected to Thu 10 Jun 2027 (inside the six months), yet the late-publication notice to %s is %s (Approve said: %s)", o.To, o.Status, out)
+		}
+	}
+}
