@@ -56,24 +56,12 @@ func (t *Tracker) digestView(ctx context.Context, rt *readTx, now time.Time) (*D
 	nextCutoff := t.cal.AddWorkingDays(now, 1)
 	// Initials and reference only: the digest carries no referral detail. Each list is
 	// read with only the columns the digest uses, in case order, into one slice that
-	// the cases then share (sized by a count, not grown case by case).
+	// the cases then share.
 	var cases []CaseView
-	var nd, nr int
-	rows, err := rt.query(ctx, `SELECT (SELECT count(*) FROM deadlines WHERE case_id IN (SELECT id FROM cases WHERE stage != ?1)),
-		(SELECT count(*) FROM returns WHERE case_id IN (SELECT id FROM cases WHERE stage != ?1))`, StageClosed)
-	if err != nil {
-		return nil, err
-	}
-	if rows.Next() {
-		err = rows.Scan(&nd, &nr)
-	}
-	rows.Close()
-	if err != nil {
-		return nil, err
-	}
 	index := map[int64]int{}
-	if rows, err = rt.query(ctx, `SELECT id, ref, child_initials, stage, referral_received, incident_kind, looked_after, needs_completion
-		FROM cases WHERE stage != ? ORDER BY id`, StageClosed); err != nil {
+	rows, err := rt.query(ctx, `SELECT id, ref, child_initials, stage, referral_received, incident_kind, looked_after, needs_completion
+		FROM cases WHERE stage != ? ORDER BY id`, StageClosed)
+	if err != nil {
 		return nil, err
 	}
 	for rows.Next() {
@@ -94,7 +82,8 @@ func (t *Tracker) digestView(ctx context.Context, rt *readTx, now time.Time) (*D
 	}
 	// A case's deadlines are dls[dStart[i]:dStart[i+1]]; stored[k] is dls[k]'s status as
 	// stored, or "" for a deadline of one agency.
-	dls, stored := make([]DeadlineView, 0, nd), make([]string, 0, nd)
+	var dls []DeadlineView
+	var stored []string
 	dStart := make([]int, len(cases)+1)
 	labels := map[string]string{}
 	if rows, err = rt.query(ctx, `SELECT case_id, rule, agency, from_at, due_at, status FROM deadlines
@@ -137,7 +126,7 @@ func (t *Tracker) digestView(ctx context.Context, rt *readTx, now time.Time) (*D
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	rvs := make([]ReturnView, 0, nr)
+	var rvs []ReturnView
 	rStart := make([]int, len(cases)+1)
 	if rows, err = rt.query(ctx, `SELECT case_id, agency, due_at, received_at, status, chasers_sent FROM returns
 		WHERE case_id IN (SELECT id FROM cases WHERE stage != ?) ORDER BY case_id, id`, StageClosed); err != nil {
