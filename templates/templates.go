@@ -38,6 +38,9 @@
 //	rag        "red" → "Red"; ragColour / ragText give HTML colours
 //	partner    local_authority → "Local authority", …
 //	next       a case's next pending deadline (or nil)
+//	journeyText   a case's deadlines as marked steps: "[x] done  [>] next  [LATE] …"
+//	journeyCells  the same as the HTML bar's coloured cells (the digest)
+//	returnState   where a return stands: "Overdue, due 17:00 on …, 1 chaser sent"
 //	ref        "[LSCP-2026-001]", or "[LSCP]" (the partnership's short name) with no case
 //
 // Text bodies are tidied after rendering: trailing spaces dropped, runs of blank
