@@ -785,3 +785,31 @@ func TestReader10CorrectedPublicationDateLeavesTheDelayNotice(t *testing.T) {
 		}
 	}
 }
+
+// A learning event set two days ahead: everyone invited gets the invitation, and half an
+// hour later, at the next round, "a reminder" of it, the same day (the reminder goes
+// whenever the event is a week away or less, however recently the invitation went);
+// two automatic messages to one address about one case on one day.
+func TestReader10LearningReminderMinutesAfterTheInvitation(t *testing.T) {
+	ctx := context.Background()
+	clock := &testClock{}
+	tr := newRRTracker(t, clock, nil)
+	toApproved(t, tr, clock, "b")
+	clock.Set("2027-01-04T09:30:00Z")
+	if _, err := tr.SetLearningEvent(ctx, "LSCP-2026-001", mustTime("2027-01-06T10:00:00Z"), "Laurence House", "command line"); err != nil {
+		t.Fatal(err)
+	}
+	clock.Set("2027-01-04T10:00:00Z")
+	if _, err := tr.TickLCSPR(ctx); err != nil {
+		t.Fatal(err)
+	}
+	per := map[string]int{}
+	for _, o := range outboxEmails(t, tr, TmplLearningInvite) {
+		per[o.To]++
+	}
+	for to, n := range per {
+		if n > 1 {
+			t.Errorf("%s got %d learning event emails on Mon 4 Jan (the invitation, and a reminder of it 30 minutes later)", to, n)
+		}
+	}
+}
