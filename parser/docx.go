@@ -49,7 +49,7 @@ func readDocx(zr *zip.Reader, bud *budget) (body []block, extra string, notes []
 		return nil, "", nil, err
 	}
 	defer rc.Close()
-	body, err = readWordXMLLinks(rc, bud, links)
+	body, err = readWordXMLLinks(rc, int64(f.UncompressedSize64), bud, links)
 	if err != nil {
 		return nil, "", nil, err
 	}
@@ -140,7 +140,8 @@ func relAttr(tag []byte, name string) string {
 type wordReader struct {
 	lim      Limits
 	bud      *budget
-	dec      *xml.Decoder
+	dec      *xml.Decoder // the part streamed, or
+	sc       *xmlScan     // the part read whole
 	depth    int
 	body     []block
 	conts    []*[]block // where finished blocks go: the body or the open cell
@@ -174,13 +175,34 @@ type ffCheckState struct {
 }
 
 func readWordXML(r io.Reader, bud *budget) ([]block, error) {
-	return readWordXMLLinks(r, bud, nil)
+	return readWordXMLLinks(r, -1, bud, nil)
 }
 
-// readWordXMLLinks reads document.xml; links are the mailto: targets of its
-// hyperlinks by relationship id, so a link that shows a name keeps its address.
-func readWordXMLLinks(r io.Reader, bud *budget, links map[string]string) ([]block, error) {
+// readWordXMLLinks reads document.xml, size bytes (-1 not known); links are the
+// mailto: targets of its hyperlinks by relationship id, so a link that shows a name
+// keeps its address. A part of up to wholePart bytes is read whole and scanned by
+// hand (xmlscan.go); one that cannot be read whole is streamed as far as it could be
+// read, so that the reader's error comes where it would have.
+func readWordXMLLinks(r io.Reader, size int64, bud *budget, links map[string]string) ([]block, error) {
+	if size >= 0 && size <= wholePart {
+		buf := bytes.NewBuffer(make([]byte, 0, size+bytes.MinRead))
+		_, err := buf.ReadFrom(r)
+		if err == nil {
+			return readWordXMLBytes(buf.Bytes(), bud, links)
+		}
+		r = io.MultiReader(bytes.NewReader(buf.Bytes()), errReader{err})
+	}
 	w := &wordReader{lim: bud.lim, bud: bud, dec: xml.NewDecoder(r), links: links}
+	return w.read()
+}
+
+// readWordXMLBytes reads a document.xml held whole, with the hand scanner.
+func readWordXMLBytes(data []byte, bud *budget, links map[string]string) ([]block, error) {
+	w := &wordReader{lim: bud.lim, bud: bud, sc: newXMLScan(data), links: links}
+	return w.read()
+}
+
+func (w *wordReader) read() ([]block, error) {
 	w.conts = []*[]block{&w.body}
 	if err := w.run(); err != nil {
 		return nil, err
@@ -258,8 +280,8 @@ func (w *wordReader) run() error {
 			}
 			return fmt.Errorf("document.xml (%v): %w", err, ErrCorrupt)
 		}
-		switch t := tok.(type) {
-		case xml.StartElement:
+		switch tok.kind {
+		case tokStart:
 			w.depth++
 			if w.depth > w.lim.MaxDepth {
 				return errTooLarge("XML nesting depth", int64(w.lim.MaxDepth))
@@ -267,12 +289,12 @@ func (w *wordReader) run() error {
 			if err := w.bud.addNode(); err != nil {
 				return err
 			}
-			if err := w.start(t); err != nil {
+			if err := w.start(tok.start); err != nil {
 				return err
 			}
-		case xml.EndElement:
+		case tokEnd:
 			w.depth--
-			if err := w.end(t); err != nil {
+			if err := w.end(xml.EndElement{Name: tok.end}); err != nil {
 				return err
 			}
 		}
@@ -292,10 +314,10 @@ func (w *wordReader) skip() error {
 		if err != nil {
 			return fmt.Errorf("document.xml (%v): %w", err, ErrCorrupt)
 		}
-		switch tok.(type) {
-		case xml.StartElement:
+		switch tok.kind {
+		case tokStart:
 			depth++
-		case xml.EndElement:
+		case tokEnd:
 			if depth == 0 {
 				return nil
 			}
@@ -309,16 +331,26 @@ func (w *wordReader) skip() error {
 // made here, and Token's translation of every name's namespace prefix, which
 // cost a quarter of the reading, is left to space, for the one element that
 // asks (w14:checked).
-func (w *wordReader) next() (xml.Token, error) {
-	tok, err := w.dec.RawToken()
-	if tok == nil && err != nil {
-		if err == io.EOF && len(w.open) > 0 {
-			return nil, w.syntaxError("unexpected EOF")
+func (w *wordReader) next() (token, error) {
+	var tok token
+	var err error
+	if w.sc != nil {
+		tok, err = w.sc.next()
+	} else {
+		var t xml.Token
+		if t, err = w.dec.RawToken(); t != nil {
+			tok, err = fromXML(t), nil
 		}
-		return nil, err
 	}
-	switch t := tok.(type) {
-	case xml.StartElement:
+	if err != nil {
+		if err == io.EOF && len(w.open) > 0 {
+			return token{}, w.syntaxError("unexpected EOF")
+		}
+		return token{}, err
+	}
+	switch tok.kind {
+	case tokStart:
+		t := tok.start
 		w.open = append(w.open, t.Name)
 		for _, a := range t.Attr {
 			if a.Name.Space == "xmlns" {
@@ -327,21 +359,22 @@ func (w *wordReader) next() (xml.Token, error) {
 				w.ns = append(w.ns, nsDecl{len(w.open), "", a.Value})
 			}
 		}
-	case xml.EndElement:
+	case tokEnd:
+		e := tok.end
 		n := len(w.open)
 		if n == 0 {
-			return nil, w.syntaxError("unexpected end element </" + t.Name.Local + ">")
+			return token{}, w.syntaxError("unexpected end element </" + e.Local + ">")
 		}
 		s := w.open[n-1]
 		switch {
-		case s.Local != t.Name.Local:
-			return nil, w.syntaxError("element <" + s.Local + "> closed by </" + t.Name.Local + ">")
-		case s.Space != t.Name.Space:
-			ns := t.Name.Space
+		case s.Local != e.Local:
+			return token{}, w.syntaxError("element <" + s.Local + "> closed by </" + e.Local + ">")
+		case s.Space != e.Space:
+			ns := e.Space
 			if ns == "" {
 				ns = `""`
 			}
-			return nil, w.syntaxError("element <" + s.Local + "> in space " + s.Space + " closed by </" + t.Name.Local + "> in space " + ns)
+			return token{}, w.syntaxError("element <" + s.Local + "> in space " + s.Space + " closed by </" + e.Local + "> in space " + ns)
 		}
 		w.open = w.open[:n-1]
 		for len(w.ns) > 0 && w.ns[len(w.ns)-1].depth >= n {
@@ -352,6 +385,9 @@ func (w *wordReader) next() (xml.Token, error) {
 }
 
 func (w *wordReader) syntaxError(msg string) error {
+	if w.sc != nil {
+		return &xml.SyntaxError{Msg: msg, Line: w.sc.line}
+	}
 	line, _ := w.dec.InputPos()
 	return &xml.SyntaxError{Msg: msg, Line: line}
 }
@@ -540,16 +576,16 @@ func (w *wordReader) runProps() error {
 		if err != nil {
 			return fmt.Errorf("document.xml (%v): %w", err, ErrCorrupt)
 		}
-		switch t := tok.(type) {
-		case xml.StartElement:
+		switch tok.kind {
+		case tokStart:
 			depth++
 			if depth > w.lim.MaxDepth {
 				return errTooLarge("XML nesting depth", int64(w.lim.MaxDepth))
 			}
-			if (t.Name.Local == "strike" || t.Name.Local == "dstrike") && depth == 2 {
+			if t := tok.start; (t.Name.Local == "strike" || t.Name.Local == "dstrike") && depth == 2 {
 				w.struck = onOff(t)
 			}
-		case xml.EndElement:
+		case tokEnd:
 			depth--
 		}
 	}
@@ -564,18 +600,19 @@ func (w *wordReader) charData() (string, error) {
 		if err != nil {
 			return "", fmt.Errorf("document.xml (%v): %w", err, ErrCorrupt)
 		}
-		switch t := tok.(type) {
-		case xml.CharData:
+		switch tok.kind {
+		case tokText:
+			t := tok.text
 			if w.bud.text+sb.Len()+len(t) > w.lim.MaxText {
 				return "", errTooLarge("text of the document", int64(w.lim.MaxText))
 			}
 			sb.Write(t)
-		case xml.StartElement:
+		case tokStart:
 			w.depth++
 			if err := w.skip(); err != nil {
 				return "", err
 			}
-		case xml.EndElement:
+		case tokEnd:
 			w.depth--
 			return sb.String(), nil
 		}

@@ -95,6 +95,7 @@ func FuzzWordXML(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		bs, err := readWordXML(bytes.NewReader(data), newBudget(Limits{MaxBlocks: 5000, MaxNodes: 50000}))
 		checkErr(t, err)
+		sameWordXML(t, "input", data, Limits{MaxBlocks: 5000, MaxNodes: 50000}) // the hand scanner reads it alike
 		if err == nil {
 			d := &doc{blocks: bs, norms: map[string]string{}}
 			checkForm2(t, d.extract())
