@@ -3,32 +3,12 @@
 package main
 
 import (
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 )
 
 // Issue 10, second reader: defects shown end to end with the real templates. Each fails
 // until fixed; run with go test -tags reader10 -run Reader10 ./cmd/csprbot
-
-// r10LocalReview opens LSCP-2026-001 from a referral, decides a local review and reads
-// the Terms of Reference (with the lead reviewer's address replaced by addr).
-func r10LocalReview(t *testing.T, r *r10, reviewerAddr string) {
-	t.Helper()
-	e := r.e
-	e.deliver("2026-12-07T10:00:00Z", demoMail{from: rrLGT, subject: "Referral for a Child Safeguarding Practice Review",
-		body: "Please find attached a referral.", attachName: "referral.docx", attach: demoReferral()})
-	r.run(0, "run", "--once", "--now", "2026-12-07T10:05:00Z")
-	r.run(0, "case", rrRef, "decision", "local", "--now", "2026-12-18T10:00:00Z")
-	tor := docxReplace(mustRead(t, "testdata/lcspr/terms-of-reference.docx"), strings.NewReplacer("jo.reviewer@example.org", reviewerAddr))
-	p := filepath.Join(t.TempDir(), "tor.docx")
-	if err := os.WriteFile(p, tor, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	r.run(0, "case", rrRef, "tor", p, "--now", "2027-01-04T09:00:00Z")
-	r.run(0, "run", "--once", "--now", "2027-01-04T09:01:00Z")
-}
 
 // An agency answers the learning event invitation that nobody can come, in a reply that
 // quotes the invitation as mail clients do. The invitation's own words ("reply to this
@@ -75,13 +55,4 @@ func TestReader10FormAddressInTheReviewerNoticeEndToEnd(t *testing.T) {
 				firstLineWith(m.Text, r10Family))
 		}
 	}
-}
-
-func firstLineWith(text, sub string) string {
-	for _, l := range strings.Split(text, "\n") {
-		if strings.Contains(l, sub) {
-			return strings.TrimSpace(l)
-		}
-	}
-	return ""
 }
