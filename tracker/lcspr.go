@@ -223,6 +223,16 @@ func (t *Tracker) lcsprCommand2(ctx context.Context, tx *sql.Tx, now time.Time, 
 		}
 		return LearningCancelled(res, loc), nil
 	case "publication delay":
+		if c.stage != StageLCSPR {
+			// The notice that publication will be late is a local review's (its six months
+			// from the decision); an alternative review sends no notices to national bodies,
+			// and a case at any other stage has no local review to publish.
+			why := "no local review was decided (Decision: local)"
+			if c.stage == StageAlternative {
+				why = "it is an alternative learning review, which sends no notices to the National Panel or the Secretary of State"
+			}
+			return "", fmt.Errorf("%w: %s is at stage %s: %s; no notice of late publication is prepared", ErrRefused, c.ref, c.stage, why)
+		}
 		if strings.TrimSpace(arg) == "" {
 			return "", fmt.Errorf("%w: say why: Publication delay: REASON", ErrRefused)
 		}
