@@ -17,6 +17,10 @@ type FinalReportResult struct {
 	SendBy    time.Time // final_report: the last moment the copies may go (7 WD before)
 	Forced    bool
 	Late      time.Time // lcspr_publication, when the publication date is after it
+	// NotReceived is what was asked of agencies and never came ("AGENCY: chronology,
+	// agency report"): no longer chased once the final report is accepted (settle.go).
+	NotReceived []string
+	StepsMet    []string // the timetable's steps toward the final report, taken as done
 }
 
 // earliestPublication is the first publication date that leaves the final_report rule's
@@ -58,6 +62,10 @@ func (t *Tracker) finalReport(ctx context.Context, tx *sql.Tx, now time.Time, c 
 			ErrRefused, res.PublishOn.In(t.cal.Location()).Format("Mon 2 Jan 2006"), r.Days, early.In(t.cal.Location()).Format("Mon 2 Jan 2006"))
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE cases SET publish_on = ? WHERE id = ?`, ts(res.PublishOn), c.id); err != nil {
+		return res, err
+	}
+	var err error
+	if res.NotReceived, res.StepsMet, err = t.settleFinalReport(ctx, tx, now, c.id, actor); err != nil {
 		return res, err
 	}
 	anchors := map[Anchor]time.Time{AnchorPublication: res.PublishOn}
@@ -108,7 +116,14 @@ func FinalReportDone(res FinalReportResult, loc *time.Location) string {
 	if !res.Late.IsZero() {
 		s += "; that is after the six months (" + res.Late.In(loc).Format("Mon 2 Jan 2006") + "): the notice to the National Panel and the Secretary of State saying why is prepared (Publication delay: REASON adds the reason; Approve: delay)"
 	}
-	return s + "; they wait for approval (Approve: final report)"
+	s += "; they wait for approval (Approve: final report)"
+	if len(res.StepsMet) > 0 {
+		s += ". Timetable steps taken as done with it: " + strings.Join(res.StepsMet, ", ")
+	}
+	if len(res.NotReceived) > 0 {
+		s += ". Never received, and no longer chased: " + strings.Join(res.NotReceived, "; ")
+	}
+	return s
 }
 
 // Published records that the review was published on day (zero: today) at url, meets

@@ -20,9 +20,14 @@ type TickResult struct {
 // and never to an agency whose return is in or whose deadline was waived, nor once the
 // Rapid Review meeting has been held (scoping is then over). Each action is
 // its own transaction, so a restart or a second run at the same moment sends nothing again.
+// First, any day and hour, a closed case still waiting for something is settled
+// (settle.go): nothing about it is chased again.
 func (t *Tracker) Tick(ctx context.Context) (TickResult, error) {
 	var res TickResult
 	now := t.Now()
+	if _, err := t.settleClosedCases(ctx, now); err != nil {
+		return res, fmt.Errorf("tracker: tick: %w", err)
+	}
 	if !t.cal.IsWorkingDay(now) || now.Before(t.cal.At(now, t.cfg.ChaseHour, 0)) {
 		return res, nil
 	}
