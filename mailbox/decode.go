@@ -117,7 +117,9 @@ func Decode(raw []byte, lim Limits) (m *Message, err error) {
 // DecodeFrom reads one message as a stream (a spool file, say): MIME parts are decoded
 // as they are read, text bodies are held up to Limits.MaxTextBytes, and with a Spill,
 // attachments larger than Spill.Over go to files in its folder (Attachment.File) instead
-// of memory. Otherwise as Decode.
+// of memory. Otherwise as Decode, except that an attachment that cannot be written to
+// the spill folder fails the whole decoding with an error wrapping a *SpoolError: the
+// message is whole, the machine is not, and the message is to be read again later.
 func DecodeFrom(r io.Reader, lim Limits, spill *Spill) (m *Message, err error) {
 	m = &Message{Header: map[string][]string{}}
 	defer func() {
@@ -142,6 +144,9 @@ func DecodeFrom(r io.Reader, lim Limits, spill *Spill) (m *Message, err error) {
 	d.walk(e, 0, false)
 	if m.Text == "" && m.HTML == "" {
 		m.Text, m.HTML = d.nestedText, d.nestedHTML
+	}
+	if d.spillErr != nil {
+		return m, d.spillErr
 	}
 	d.finishBounce()
 	m.Auto, m.AwayUntil = detectAuto(m, d.topType, d.reportType)
@@ -168,6 +173,7 @@ type decoder struct {
 	dsnSeen    bool
 	origID     string
 	unnamed    int
+	spillErr   error // a *SpoolError: an attachment could not be written to the spill folder
 }
 
 func (d *decoder) problem(format string, args ...any) {
@@ -708,6 +714,14 @@ func (d *decoder) attachNamed(e *message.Entity, ct, name string, body io.Reader
 		full = mime.FormatMediaType(ct, map[string]string{"method": params["method"]})
 	}
 	data, file, cut, err := d.spill.keep(body, d.lim.MaxPartSize)
+	var se *SpoolError
+	if errors.As(err, &se) {
+		// Not the message's fault: the whole reading fails, to be tried again.
+		if d.spillErr == nil {
+			d.spillErr = fmt.Errorf("mailbox: decode: spilling %s attachment %q: %w", ct, name, se)
+		}
+		return
+	}
 	if err != nil {
 		d.problem("reading %s part: %v", ct, err)
 	}

@@ -11,6 +11,7 @@ import (
 	"math/rand/v2"
 	"mime"
 	"net"
+	"os"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -33,9 +34,10 @@ type IMAPConfig struct {
 	PollInterval       time.Duration // default 30s; poll even when IDLE works
 	IdleRestart        time.Duration // default 20m (< 29m)
 	MaxMessageSize     int64         // default 50 MiB: larger ones reach the handler with TooLarge and no Raw
-	// SpoolDir, when set, is where each message body is written as it streams in from
-	// the server (Fetched.Spool) instead of being read into memory (Fetched.Raw). The
-	// watcher removes the file once the handler returns.
+	// SpoolDir, when set, is where each message body over 1 MiB is written as it streams
+	// in from the server (Fetched.Spool) instead of being read into memory
+	// (Fetched.Raw). The watcher removes the file once the handler returns, and sweeps
+	// what a csprbot that died left there when it starts (Run, Once).
 	SpoolDir string
 	Logger   *slog.Logger
 }
@@ -49,7 +51,20 @@ type Fetched struct {
 	Size         int64
 	Raw          []byte // the message, unless it was spooled
 	Spool        *Spool // the message in a file, with SpoolDir
-	TooLarge     bool
+	// TooLarge: the message is larger than Limit (as announced, or as sent: then Size,
+	// the announced size, is not over Limit): it reaches the handler with its header only
+	// (Header), never its content.
+	TooLarge bool
+	Limit    int64 // IMAPConfig.MaxMessageSize
+	// SpoolErr: the message could not be written to the spool (a full disk, a folder
+	// that cannot be made): a fault of this machine, not of the message. It reaches the
+	// handler with its header only, to be recorded unread for a person, so that the
+	// messages after it are read (an error from the handler stops the pass, as for any
+	// message).
+	SpoolErr error
+	// Header is the message's header block (BODY.PEEK[HEADER], at most 256 KiB), fetched
+	// for TooLarge and SpoolErr messages so that a person can be told which one it is.
+	Header []byte
 }
 
 // CursorFunc returns how far the mailbox has been recorded: the UIDVALIDITY the
@@ -82,9 +97,8 @@ type Watcher struct {
 	deadAfter              time.Duration // a command unanswered this long means the connection is dead
 	dialTimeout            time.Duration
 
-	spoolOnce sync.Once
-	spoolDir  string // this process's folder under cfg.SpoolDir
-	spoolErr  error
+	spoolMu  sync.Mutex
+	spoolDir string // this process's folder under cfg.SpoolDir, once made
 
 	missMu sync.Mutex
 	misses map[uint32]int // UID → passes in which the server listed it but returned no body
@@ -166,6 +180,7 @@ func (w *Watcher) Once(ctx context.Context) error {
 	if err := w.validate(); err != nil {
 		return err
 	}
+	w.sweep()
 	s, err := w.connect(ctx)
 	if err != nil {
 		return err
@@ -187,6 +202,7 @@ func (w *Watcher) Run(ctx context.Context) error {
 	if err := w.validate(); err != nil {
 		return err
 	}
+	w.sweep()
 	var st stateLog
 	delay := w.backoffMin
 	for ctx.Err() == nil {
@@ -371,20 +387,25 @@ func (w *Watcher) pass(ctx context.Context, s *imapSession) (int, error) {
 		if !ok {
 			continue // expunged meanwhile
 		}
-		f := &Fetched{Mailbox: mbox, UIDValidity: sel.UIDValidity, UID: uint32(uid), InternalDate: m.InternalDate, Size: m.RFC822Size}
+		f := &Fetched{Mailbox: mbox, UIDValidity: sel.UIDValidity, UID: uint32(uid), InternalDate: m.InternalDate, Size: m.RFC822Size, Limit: w.cfg.MaxMessageSize}
 		if m.RFC822Size > w.cfg.MaxMessageSize {
 			f.TooLarge = true
-			w.log.Warn("imap: message too large to read; handing over without content", "uid", uid, "size", m.RFC822Size)
+			w.log.Warn("imap: message too large to read; handing over its header only", "uid", uid, "size", m.RFC822Size, "max", w.cfg.MaxMessageSize)
 		} else {
-			dir, err := w.spool()
-			if err != nil {
+			raw, sp, found, err := s.body(uid, w.spoolFunc(), w.cfg.MaxMessageSize)
+			var se *SpoolError
+			switch {
+			case errors.Is(err, errOverMax):
+				// Announced under the limit, sent over it: the same as announced over it.
+				// Size stays as announced (not over Limit): that is how the handler tells.
+				f.TooLarge = true
+				w.log.Warn("imap: message sent larger than announced and than the limit; handing over its header only", "uid", uid, "announced", m.RFC822Size, "max", w.cfg.MaxMessageSize)
+			case errors.As(err, &se):
+				f.SpoolErr = se
+				w.log.Error("imap: message could not be written to the spool; handing over its header only", "uid", uid, "size", m.RFC822Size, "err", se)
+			case err != nil:
 				return handled, err
-			}
-			raw, sp, found, err := s.body(uid, dir, w.cfg.MaxMessageSize)
-			if err != nil {
-				return handled, err
-			}
-			if !found {
+			case !found:
 				// Listed but not returned: usually expunged between the two commands. Try
 				// again next pass rather than let later mail move the cursor past it; only
 				// a server that keeps doing it for one message gets that message skipped,
@@ -394,8 +415,16 @@ func (w *Watcher) pass(ctx context.Context, s *imapSession) (int, error) {
 				}
 				w.log.Warn("imap: skipping a message whose body the server never returns; read it in the mailbox", "uid", uid, "uidvalidity", sel.UIDValidity)
 				continue
+			default:
+				f.Raw, f.Spool = raw, sp
 			}
-			f.Raw, f.Spool = raw, sp
+		}
+		if f.TooLarge || f.SpoolErr != nil {
+			head, err := s.header(uid)
+			if err != nil {
+				return handled, err
+			}
+			f.Header = head
 		}
 		err := w.handle(ctx, f)
 		if f.Spool != nil {
@@ -414,14 +443,45 @@ func (w *Watcher) pass(ctx context.Context, s *imapSession) (int, error) {
 	return handled, nil
 }
 
-// spool returns the folder message bodies stream into ("" without cfg.SpoolDir: into
-// memory), made on first use so that commands that never fetch a body create nothing.
+// spool returns this process's spool folder, making it (and sweeping what csprbots
+// that died left) if it is not there yet. A failure is not remembered: the next message
+// that needs the folder asks again.
 func (w *Watcher) spool() (string, error) {
-	if w.cfg.SpoolDir == "" {
-		return "", nil
+	w.spoolMu.Lock()
+	defer w.spoolMu.Unlock()
+	if w.spoolDir != "" {
+		if _, err := os.Stat(w.spoolDir); err == nil {
+			return w.spoolDir, nil
+		}
+		w.spoolDir = "" // removed under us: make another
 	}
-	w.spoolOnce.Do(func() { w.spoolDir, w.spoolErr = openRunSpool(w.cfg.SpoolDir) })
-	return w.spoolDir, w.spoolErr
+	dir, err := openRunSpool(w.cfg.SpoolDir)
+	if err != nil {
+		return "", &SpoolError{Err: err}
+	}
+	w.spoolDir = dir
+	return dir, nil
+}
+
+// spoolFunc is what body asks for a spool folder: nil without cfg.SpoolDir (into memory).
+func (w *Watcher) spoolFunc() func() (string, error) {
+	if w.cfg.SpoolDir == "" {
+		return nil
+	}
+	return w.spool
+}
+
+// sweep removes at start what csprbots that died left in the spool folder (message
+// files, spilled attachments: case material), whether or not any message will need the
+// folder. A folder that cannot be made now is no reason not to read small messages: it
+// is tried again when a message needs it.
+func (w *Watcher) sweep() {
+	if w.cfg.SpoolDir == "" {
+		return
+	}
+	if _, err := w.spool(); err != nil {
+		w.log.Warn("imap: spool folder not usable; messages over 1 MiB wait until it is", "err", err)
+	}
 }
 
 type handleError struct {
@@ -663,10 +723,12 @@ func (s *imapSession) meta(uids []imap.UID) (map[imap.UID]*imapclient.FetchMessa
 	return out, nil
 }
 
-// body fetches one message's bytes as a stream: into a spool file in dir, or (without
-// dir) into memory. Never more than max bytes are kept: a server that sends more than
-// the size it announced fails the fetch.
-func (s *imapSession) body(uid imap.UID, dir string, max int64) (raw []byte, sp *Spool, found bool, err error) {
+// body fetches one message's bytes as a stream: into a spool file in the folder spool
+// gives (asked for only when the message turns out over inMemoryMax), or (spool nil)
+// into memory. Never more than max bytes are kept: a server that sends more than that
+// fails the fetch with errOverMax (the connection stays usable). A message that cannot
+// be written to the spool fails it with a *SpoolError.
+func (s *imapSession) body(uid imap.UID, spool func() (string, error), max int64) (raw []byte, sp *Spool, found bool, err error) {
 	section := &imap.FetchItemBodySection{Peek: true}
 	err = s.cmd(func() error {
 		cmd := s.c.Fetch(imap.UIDSetNum(uid), &imap.FetchOptions{UID: true, BodySection: []*imap.FetchItemBodySection{section}})
@@ -686,9 +748,14 @@ func (s *imapSession) body(uid imap.UID, dir string, max int64) (raw []byte, sp 
 				}
 				// The one message asked for (a UID FETCH of one UID): read its
 				// literal as it arrives, never whole.
-				if raw, sp, err = readLiteral(b.Literal, dir, max); err != nil {
-					_ = cmd.Close()
-					return err
+				if raw, sp, err = readLiteral(b.Literal, spool, max); err != nil {
+					rerr := err
+					if cerr := cmd.Close(); cerr != nil && !isLocal(rerr) {
+						return errors.Join(rerr, cerr)
+					} else if cerr != nil {
+						return cerr // the connection failed too: that comes first
+					}
+					return rerr
 				}
 				found = true
 			}
@@ -699,9 +766,62 @@ func (s *imapSession) body(uid imap.UID, dir string, max int64) (raw []byte, sp 
 		if sp != nil {
 			_ = sp.Remove()
 		}
+		if isLocal(err) {
+			return nil, nil, false, err
+		}
 		return nil, nil, false, fmt.Errorf("mailbox: imap: fetch uid %d: %w", uid, err)
 	}
 	return raw, sp, found, nil
+}
+
+// isLocal: the fetch went well, the message is the problem (errOverMax) or this
+// machine's disk is (*SpoolError).
+func isLocal(err error) bool {
+	var se *SpoolError
+	return errors.Is(err, errOverMax) || errors.As(err, &se)
+}
+
+// errOverMax: the server sent more than imap.max_message_size bytes for one message.
+var errOverMax = errors.New("mailbox: imap: message larger than max_message_size")
+
+// maxHeader is how much of a header block header keeps.
+const maxHeader = 256 << 10
+
+// header fetches one message's header block (BODY.PEEK[HEADER]), at most maxHeader
+// bytes of it: enough to tell a person which message it is.
+func (s *imapSession) header(uid imap.UID) ([]byte, error) {
+	section := &imap.FetchItemBodySection{Specifier: imap.PartSpecifierHeader, Peek: true}
+	var head []byte
+	err := s.cmd(func() error {
+		cmd := s.c.Fetch(imap.UIDSetNum(uid), &imap.FetchOptions{UID: true, BodySection: []*imap.FetchItemBodySection{section}})
+		for {
+			msg := cmd.Next()
+			if msg == nil {
+				break
+			}
+			for {
+				item := msg.Next()
+				if item == nil {
+					break
+				}
+				b, ok := item.(imapclient.FetchItemDataBodySection)
+				if !ok || b.Literal == nil || head != nil {
+					continue
+				}
+				h, err := io.ReadAll(io.LimitReader(b.Literal, maxHeader))
+				if err != nil {
+					_ = cmd.Close()
+					return err
+				}
+				head = h
+			}
+		}
+		return cmd.Close()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("mailbox: imap: fetch header of uid %d: %w", uid, err)
+	}
+	return head, nil
 }
 
 // inMemoryMax: a message up to this size is read into memory even with a spool folder
@@ -709,22 +829,26 @@ func (s *imapSession) body(uid imap.UID, dir string, max int64) (raw []byte, sp 
 const inMemoryMax = 1 << 20
 
 // readLiteral reads a message literal into memory if it holds at most inMemoryMax bytes
-// (or there is no dir), else into a spool file in dir, failing if it holds more than
-// max bytes. The size the server announced is not trusted for the choice.
-func readLiteral(lit io.Reader, dir string, max int64) ([]byte, *Spool, error) {
+// (or there is no spool), else into a spool file in the folder spool gives, failing
+// with errOverMax if it holds more than max bytes. The size the server announced is not
+// trusted for the choice.
+func readLiteral(lit io.Reader, spool func() (string, error), max int64) ([]byte, *Spool, error) {
 	lr := &io.LimitedReader{R: lit, N: max + 1}
 	keep := int64(inMemoryMax)
-	if dir == "" {
+	if spool == nil {
 		keep = max + 1
 	}
 	raw, err := io.ReadAll(io.LimitReader(lr, keep+1))
 	var sp *Spool
 	if err == nil && int64(len(raw)) > keep {
-		sp, err = spoolFile(dir, "msg-*", io.MultiReader(bytes.NewReader(raw), lr))
+		var dir string
+		if dir, err = spool(); err == nil {
+			sp, err = spoolFile(dir, "msg-*", io.MultiReader(bytes.NewReader(raw), lr))
+		}
 		raw = nil
 	}
 	if err == nil && lr.N <= 0 {
-		err = fmt.Errorf("more than the %d bytes allowed", max)
+		err = fmt.Errorf("%w: more than the %d bytes allowed", errOverMax, max)
 	}
 	if err != nil {
 		if sp != nil {

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 )
 
 // Spool is a message body kept in an owner-only file while it is read, so that no
@@ -20,15 +21,14 @@ type Spool struct {
 
 // spoolFile writes r to a new owner-only file in dir, hashing it on the way. A read
 // error keeps what was read and returns the error with the spool; any other failure
-// removes the file. No fsync: a spool is only a step towards the store's commit, and
+// removes the file and is a *SpoolError. dir must exist: a folder removed meanwhile (a
+// message's spill folder, once it is recorded) is never made again here, so nothing is
+// left behind in it. No fsync: a spool is only a step towards the store's commit, and
 // the next start removes any left behind (openRunSpool).
 func spoolFile(dir, pattern string, r io.Reader) (*Spool, error) {
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, fmt.Errorf("mailbox: spool: %w", err)
-	}
 	f, err := os.CreateTemp(dir, pattern) // mode 0600
 	if err != nil {
-		return nil, fmt.Errorf("mailbox: spool: %w", err)
+		return nil, &SpoolError{Err: err}
 	}
 	h := sha256.New()
 	er := &errReader{r: r}
@@ -38,12 +38,25 @@ func spoolFile(dir, pattern string, r io.Reader) (*Spool, error) {
 	}
 	if err != nil && er.err == nil {
 		_ = os.Remove(f.Name())
-		return nil, fmt.Errorf("mailbox: spool: %w", err)
+		return nil, &SpoolError{Err: err}
 	}
 	s := &Spool{Path: f.Name(), Size: n}
 	h.Sum(s.SHA256[:0])
 	return s, er.err
 }
+
+// SpoolError is a failure to write to the spool beside the store (a full disk, a folder
+// that cannot be made): a fault of this machine, not of the message, so the message is
+// to be tried again, never recorded as if it had carried less.
+type SpoolError struct{ Err error }
+
+func (e *SpoolError) Error() string {
+	if msg := e.Err.Error(); strings.HasPrefix(msg, "mailbox: spool: ") {
+		return msg
+	}
+	return "mailbox: spool: " + e.Err.Error()
+}
+func (e *SpoolError) Unwrap() error { return e.Err }
 
 // errReader remembers its reader's error, to tell it from the writer's.
 type errReader struct {
@@ -144,8 +157,9 @@ func (s *Spill) keep(r io.Reader, limit int64) (data []byte, file string, cut bo
 	}
 	if sp.Size > limit {
 		cut = true
-		if err := os.Truncate(sp.Path, limit); err != nil {
-			return nil, "", false, err
+		if terr := os.Truncate(sp.Path, limit); terr != nil {
+			_ = sp.Remove()
+			return nil, "", false, &SpoolError{Err: terr}
 		}
 	}
 	return nil, sp.Path, cut, err

@@ -5,11 +5,13 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"math/rand"
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -197,6 +199,7 @@ func TestWatcherSpoolsBodies(t *testing.T) {
 		}
 	}
 	entries, _ := os.ReadDir(base)
+	entries = slices.DeleteFunc(entries, func(e os.DirEntry) bool { return e.Name() == baseLock })
 	if len(entries) != 1 || !strings.HasPrefix(entries[0].Name(), "run-") || entries[0].Name() == "run-dead" {
 		t.Errorf("spool folder holds %v, want only this process's run- folder", entries)
 	}
@@ -210,17 +213,20 @@ func TestWatcherSpoolsBodies(t *testing.T) {
 func TestSpoolRefusesMoreThanMax(t *testing.T) {
 	dir := t.TempDir()
 	for _, d := range []string{dir, ""} {
-		raw, sp, err := readLiteral(bytes.NewReader(bytes.Repeat([]byte("x"), 200)), d, 100)
+		raw, sp, err := readLiteral(bytes.NewReader(bytes.Repeat([]byte("x"), 200)), spoolAt(d), 100)
 		if err == nil || sp != nil || raw != nil {
 			t.Fatalf("readLiteral(200 bytes, dir %q, max 100) = %d bytes, %v, %v; want an error", d, len(raw), sp, err)
 		}
+		if !errors.Is(err, errOverMax) {
+			t.Errorf("readLiteral(200 bytes, dir %q, max 100) = %v, want errOverMax", d, err)
+		}
 	}
-	if raw, _, err := readLiteral(bytes.NewReader(bytes.Repeat([]byte("x"), 100)), "", 100); err != nil || len(raw) != 100 {
+	if raw, _, err := readLiteral(bytes.NewReader(bytes.Repeat([]byte("x"), 100)), nil, 100); err != nil || len(raw) != 100 {
 		t.Fatalf("readLiteral(100 bytes, max 100) = %d bytes, %v", len(raw), err)
 	}
 	// Small in memory, larger in a file, whatever the server announced.
 	big := bytes.Repeat([]byte("y"), inMemoryMax+1)
-	if raw, sp, err := readLiteral(bytes.NewReader(big), dir, 2*inMemoryMax); err != nil || raw != nil || sp == nil || sp.Size != int64(len(big)) {
+	if raw, sp, err := readLiteral(bytes.NewReader(big), spoolAt(dir), 2*inMemoryMax); err != nil || raw != nil || sp == nil || sp.Size != int64(len(big)) {
 		t.Fatalf("readLiteral(%d bytes, dir) = %d bytes in memory, spool %+v, %v; want a spool", len(big), len(raw), sp, err)
 	} else {
 		got, _ := os.ReadFile(sp.Path)
@@ -229,11 +235,19 @@ func TestSpoolRefusesMoreThanMax(t *testing.T) {
 		}
 		sp.Remove()
 	}
-	if raw, sp, err := readLiteral(bytes.NewReader(big[:inMemoryMax]), dir, 2*inMemoryMax); err != nil || sp != nil || len(raw) != inMemoryMax {
+	if raw, sp, err := readLiteral(bytes.NewReader(big[:inMemoryMax]), spoolAt(dir), 2*inMemoryMax); err != nil || sp != nil || len(raw) != inMemoryMax {
 		t.Fatalf("readLiteral(%d bytes, dir) = %d bytes, spool %v, %v; want it in memory", inMemoryMax, len(raw), sp, err)
 	}
 	entries, _ := os.ReadDir(dir)
 	if len(entries) != 0 {
 		t.Errorf("left %v behind", entries)
 	}
+}
+
+// spoolAt is a spool folder function for readLiteral: dir, or none for "".
+func spoolAt(dir string) func() (string, error) {
+	if dir == "" {
+		return nil
+	}
+	return func() (string, error) { return dir, nil }
 }

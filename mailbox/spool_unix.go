@@ -38,15 +38,30 @@ func MapFile(path string) (data []byte, unmap func(), err error) {
 // an flock on it for as long as the process lives, after removing the folders of
 // csprbots that are no longer running (a message they were reading is not recorded, so
 // it is fetched again) and any loose file.
+//
+// The sweep and the making of the new folder with its lock happen under an flock on
+// base/.lock, so that two csprbots starting at once never take each other's new folder
+// (made, not yet locked) for one left by a start that died.
 func openRunSpool(base string) (string, error) {
 	if err := os.MkdirAll(base, 0o700); err != nil {
 		return "", fmt.Errorf("mailbox: spool: %w", err)
+	}
+	bl, err := os.OpenFile(filepath.Join(base, baseLock), os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return "", fmt.Errorf("mailbox: spool: %w", err)
+	}
+	defer bl.Close() // releases the flock
+	if err := flock(bl, syscall.LOCK_EX); err != nil {
+		return "", fmt.Errorf("mailbox: spool: lock %s: %w", base, err)
 	}
 	entries, err := os.ReadDir(base)
 	if err != nil {
 		return "", fmt.Errorf("mailbox: spool: %w", err)
 	}
 	for _, e := range entries {
+		if e.Name() == baseLock {
+			continue
+		}
 		p := filepath.Join(base, e.Name())
 		if !e.IsDir() {
 			_ = os.Remove(p)
@@ -57,7 +72,7 @@ func openRunSpool(base string) (string, error) {
 			_ = os.RemoveAll(p) // never got its lock: left by a start that died at once
 			continue
 		}
-		if syscall.Flock(int(lf.Fd()), syscall.LOCK_EX|syscall.LOCK_NB) == nil {
+		if flock(lf, syscall.LOCK_EX|syscall.LOCK_NB) == nil {
 			_ = os.RemoveAll(p) // its csprbot is gone
 		}
 		lf.Close()
@@ -68,12 +83,28 @@ func openRunSpool(base string) (string, error) {
 	}
 	lf, err := os.OpenFile(filepath.Join(dir, "lock"), os.O_CREATE|os.O_RDWR, 0o600)
 	if err != nil {
+		_ = os.RemoveAll(dir)
 		return "", fmt.Errorf("mailbox: spool: %w", err)
 	}
-	if err := syscall.Flock(int(lf.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+	if err := flock(lf, syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
 		lf.Close()
+		_ = os.RemoveAll(dir)
 		return "", fmt.Errorf("mailbox: spool: lock: %w", err)
 	}
 	// lf stays open (and locked) until the process exits.
 	return dir, nil
+}
+
+// baseLock is the file in the spool folder whose flock covers sweeping and making run
+// folders.
+const baseLock = ".lock"
+
+// flock is syscall.Flock, tried again when a signal interrupts it.
+func flock(f *os.File, how int) error {
+	for {
+		err := syscall.Flock(int(f.Fd()), how)
+		if err != syscall.EINTR {
+			return err
+		}
+	}
 }

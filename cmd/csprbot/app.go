@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	_ "embed"
 	"encoding/hex"
 	"errors"
@@ -13,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/lewisham-lscp/csprbot/mailbox"
@@ -142,15 +144,22 @@ func (a *app) smtp() (*mailbox.SMTP, error) {
 }
 
 // handle is the intake of one message: decode, parse what it carries, record. It
-// returns an error only if nothing could be recorded; the message then stays unmarked.
+// returns an error only if nothing could be recorded, or this machine failed while
+// reading it (an attachment that could not be spilled to disk); the message then stays
+// unmarked and is offered again. A message the watcher could not fetch whole (too large,
+// or not spoolable) is recorded from its header (recordUnread).
 //
 // Before any work on the message, an attempt is committed; recording the message removes
-// it. A message whose attempts died (a crash, an out-of-memory kill) or stalled
+// it. A message whose attempts died (a crash, an out-of-memory kill), failed, or stalled
 // tracker.QuarantineAfter times is recorded unread, for a person, so that no single
 // message can stop intake.
 func (a *app) handle(ctx context.Context, f *mailbox.Fetched) error {
+	if f.TooLarge || f.SpoolErr != nil {
+		return a.recordUnread(ctx, f)
+	}
 	in := &tracker.Incoming{Mailbox: f.Mailbox, UIDValidity: f.UIDValidity, UID: f.UID, ReceivedAt: f.InternalDate, Raw: f.Raw}
 	var spill *mailbox.Spill
+	handedOff := false // the spill folder is left to a reader that overran (read)
 	if f.Spool != nil {
 		// Spooled by the watcher: read from the file, stored from it in chunks, never
 		// held whole. Large attachments are spooled beside it while the message is
@@ -159,7 +168,11 @@ func (a *app) handle(ctx context.Context, f *mailbox.Fetched) error {
 		if err != nil {
 			return fmt.Errorf("intake: spool: %w", err)
 		}
-		defer os.RemoveAll(spillDir)
+		defer func() {
+			if !handedOff {
+				_ = os.RemoveAll(spillDir)
+			}
+		}()
 		spill = &mailbox.Spill{Dir: spillDir}
 		in.RawFile = f.Spool.Path
 		if f.Spool.Size > 0 {
@@ -179,14 +192,11 @@ func (a *app) handle(ctx context.Context, f *mailbox.Fetched) error {
 	}
 	switch {
 	case prev.Poison():
-		quarantine(in, f, fmt.Sprintf("reading it was interrupted %d times, %d of them after reading for a while (a crash, an out-of-memory kill or a hang)", prev.Unfinished, prev.Slow))
+		quarantine(in, f, fmt.Sprintf("reading it was interrupted or failed %d times, %d of them after reading for a while (a crash, an out-of-memory kill, a hang, or a disk too full to hold its attachments)", prev.Unfinished, prev.Slow))
 		a.log.Error("message quarantined: its processing died or stalled repeatedly", "uid", f.UID, "attempts", prev.Unfinished, "slow", prev.Slow, "message_id", in.MessageID)
-	case f.TooLarge:
-		in.MessageID = fmt.Sprintf("too-large.%d.%d.%s@csprbot.invalid", f.UIDValidity, f.UID, f.InternalDate.UTC().Format("20060102T150405"))
-		in.Subject = "(message too large to read)"
-		in.Problems = append(in.Problems, fmt.Sprintf("message of %d bytes exceeds imap.max_message_size: recorded without its content; open it in the mailbox (it is marked read there)", f.Size))
 	default:
-		if err := a.read(ctx, in, f, key, spill); err != nil {
+		var err error
+		if handedOff, err = a.read(ctx, in, f, key, spill); err != nil {
 			return err
 		}
 	}
@@ -205,19 +215,39 @@ func (a *app) parserPasswords() []string { return a.cfg.Parser.Passwords }
 // read decodes a message and parses what it carries, within a.stallAfter. A reader that
 // panics is an unreadable message, not a dead daemon. One that overruns is left behind
 // (the parser's caps bound what it can still cost) and the attempt stays unfinished: the
-// message is offered again, and quarantined when it has stalled twice.
-func (a *app) read(ctx context.Context, in *tracker.Incoming, f *mailbox.Fetched, key string, spill *mailbox.Spill) error {
-	done := make(chan *tracker.Incoming, 1)
+// message is offered again, and quarantined when it has stalled twice. A reader left
+// behind owns the message's spill folder from then on and removes it when it ends
+// (handedOff), so that nothing it spills after read returns stays on disk.
+//
+// An attachment that cannot be written to the spill folder (a full disk) is an error:
+// the message is offered again, never recorded as if it carried less.
+func (a *app) read(ctx context.Context, in *tracker.Incoming, f *mailbox.Fetched, key string, spill *mailbox.Spill) (handedOff bool, err error) {
+	type result struct {
+		in  *tracker.Incoming
+		err error
+	}
+	done := make(chan result, 1)
+	var mu sync.Mutex
+	finished, abandoned := false, false
 	go func() {
 		out := *in
+		var failed error
 		defer func() {
 			if r := recover(); r != nil {
 				a.log.Error("reading a message panicked", "uid", f.UID, "panic", fmt.Sprint(r))
 				out = tracker.Incoming{Mailbox: in.Mailbox, UIDValidity: in.UIDValidity, UID: in.UID, ReceivedAt: in.ReceivedAt, Raw: in.Raw,
 					RawFile: in.RawFile, RawSHA256: in.RawSHA256, RawHead: in.RawHead}
 				quarantine(&out, f, fmt.Sprintf("reading it failed inside csprbot (%v)", r))
+				failed = nil
 			}
-			done <- &out
+			done <- result{&out, failed}
+			mu.Lock()
+			finished = true
+			cleanup := abandoned
+			mu.Unlock()
+			if cleanup && spill != nil {
+				_ = os.RemoveAll(spill.Dir)
+			}
 		}()
 		var m *mailbox.Message
 		var err error
@@ -230,6 +260,11 @@ func (a *app) read(ctx context.Context, in *tracker.Incoming, f *mailbox.Fetched
 		} else {
 			m, err = mailbox.Decode(f.Raw, mailbox.Limits{})
 		}
+		var se *mailbox.SpoolError
+		if errors.As(err, &se) {
+			failed = fmt.Errorf("intake: reading message UID %d: %w", f.UID, err)
+			return
+		}
 		if m == nil {
 			m = &mailbox.Message{}
 		}
@@ -238,28 +273,124 @@ func (a *app) read(ctx context.Context, in *tracker.Incoming, f *mailbox.Fetched
 		}
 		fillIncoming(&out, m, a.parserPasswords())
 	}()
+	// abandon leaves the reader running and, unless it has just finished, hands it the
+	// spill folder.
+	abandon := func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		if !finished {
+			abandoned = true
+		}
+		return abandoned
+	}
 	timer := time.NewTimer(a.stallAfter)
 	defer timer.Stop()
 	slow := time.NewTimer(min(slowAfter, a.stallAfter/2))
 	defer slow.Stop()
 	for {
 		select {
-		case out := <-done:
-			*in = *out
-			return nil
+		case res := <-done:
+			if res.err != nil {
+				a.log.Error("reading a message failed on this machine's disk; it will be offered again", "uid", f.UID, "err", res.err)
+				return false, res.err
+			}
+			*in = *res.in
+			return false, nil
 		case <-slow.C:
 			// Still reading: if this attempt dies now, it was this message's doing.
 			if err := a.store.AttemptSlow(ctx, key); err != nil {
-				return err
+				return abandon(), err
 			}
 			continue
 		case <-timer.C:
 			a.log.Error("reading a message stalled; it will be offered again and quarantined if it stalls again", "uid", f.UID, "after", a.stallAfter)
-			return fmt.Errorf("reading message UID %d took longer than %s", f.UID, a.stallAfter)
+			return abandon(), fmt.Errorf("reading message UID %d took longer than %s", f.UID, a.stallAfter)
 		case <-ctx.Done():
-			return ctx.Err()
+			return abandon(), ctx.Err()
 		}
 	}
+}
+
+// recordUnread records a message that is not read, from the header the watcher fetched:
+// one larger than imap.max_message_size, or one this machine could not write to its
+// spool (a full disk). Staff are told why and how to find it in the mailbox, once: the
+// record is keyed on the message's own Message-ID (or, without one, a digest of its
+// header), so reading the mailbox again under a new UIDVALIDITY records nothing twice.
+//
+// A message that could not be spooled is recorded like this at once, not tried again:
+// the watcher's cursor is one last UID per mailbox, so a message left behind unrecorded
+// either holds up every message after it (no single message may stop intake) or is
+// passed by the cursor and never offered again. It stays in the mailbox, and staff are
+// told which it is and why.
+func (a *app) recordUnread(ctx context.Context, f *mailbox.Fetched) error {
+	in := &tracker.Incoming{Mailbox: f.Mailbox, UIDValidity: f.UIDValidity, UID: f.UID, ReceivedAt: f.InternalDate}
+	date := ""
+	if len(f.Header) > 0 {
+		if m, _ := mailbox.Decode(append(append([]byte{}, f.Header...), "\r\n"...), mailbox.Limits{}); m != nil {
+			in.MessageID, in.From, in.FromName, in.FromSuspect = m.MessageID, m.From, m.FromName, m.FromSuspect
+			in.To, in.Cc, in.Subject = m.To, m.Cc, m.Subject
+			in.InReplyTo, in.References = m.InReplyTo, m.References
+			in.AuthResults = m.Header["Authentication-Results"]
+			if d := m.Header["Date"]; len(d) > 0 {
+				date = strings.TrimSpace(d[0])
+			}
+		}
+	}
+	sum := sha256.Sum256(f.Header)
+	if in.MessageID == "" {
+		in.MessageID = "unread." + hex.EncodeToString(sum[:12]) + "@csprbot.invalid"
+	}
+	where := fmt.Sprintf("in the mailbox folder %q, marked read", f.Mailbox)
+	if a.cfg.IMAP.DoneFolder != "" {
+		where = fmt.Sprintf("in the mailbox folder %q (moved there from %q)", a.cfg.IMAP.DoneFolder, f.Mailbox)
+	}
+	var why, problem string
+	if f.TooLarge {
+		why = fmt.Sprintf("it is too large to read: %s (%d bytes), over imap.max_message_size of %s (%d bytes)",
+			humanSize(f.Size), f.Size, humanSize(f.Limit), f.Limit)
+		problem = fmt.Sprintf("message of %d bytes exceeds imap.max_message_size (%d bytes): recorded from its header only; read it in the mailbox", f.Size, f.Limit)
+		if f.Size <= f.Limit {
+			why = fmt.Sprintf("it is too large to read: the server announced %s (%d bytes) but sent more than imap.max_message_size of %s (%d bytes)",
+				humanSize(f.Size), f.Size, humanSize(f.Limit), f.Limit)
+			problem = fmt.Sprintf("message announced as %d bytes but sent larger: exceeds imap.max_message_size (%d bytes): recorded from its header only; read it in the mailbox", f.Size, f.Limit)
+		}
+	} else {
+		why = fmt.Sprintf("it (%s) could not be written to the spool folder beside the store to be read (%v); free space there so that later mail is read",
+			humanSize(f.Size), f.SpoolErr)
+		problem = fmt.Sprintf("message of %d bytes could not be spooled to be read (%v): recorded from its header only; read it in the mailbox", f.Size, f.SpoolErr)
+	}
+	in.Problems = append(in.Problems, problem)
+	subject := in.Subject
+	if subject == "" {
+		subject = "(none)"
+	}
+	if date == "" {
+		date = "(none)"
+	}
+	notice := "A message arrived that csprbot did not read: " + why + ". It is recorded from its header only: nothing in it (text, attachments, forms) was read or acted on.\n\n" +
+		"Subject: " + subject + "\nDate: " + date + "\n\n" +
+		"Find it " + where + ", by its sender, subject and date (or its Message-ID below), read it there and act on it by hand."
+	res, err := a.tr.RecordUnread(ctx, in, notice)
+	if err != nil {
+		return err
+	}
+	a.log.Warn("message recorded unread", "uid", f.UID, "size", f.Size, "too_large", f.TooLarge, "duplicate", res.Duplicate, "message_id", in.MessageID)
+	select {
+	case a.kick <- struct{}{}:
+	default:
+	}
+	return nil
+}
+
+// humanSize writes n bytes as a person reads it: 3.2 MiB, 950 KiB.
+func humanSize(n int64) string {
+	switch {
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%d KiB", n>>10)
+	}
+	return fmt.Sprintf("%d bytes", n)
 }
 
 // quarantine fills in what a person needs to find a message that is recorded unread:

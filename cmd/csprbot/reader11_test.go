@@ -87,7 +87,7 @@ func TestReader11MessageAtAndOneByteOverMaxSize(t *testing.T) {
 	// A person is told: staff get a notice naming the record.
 	told := false
 	for _, m := range e.sentTo("strategic.lead@lewisham.gov.uk") {
-		if strings.Contains(m.Text, "too-large.") {
+		if strings.Contains(m.Text, "too large to read") {
 			told = true
 		}
 	}

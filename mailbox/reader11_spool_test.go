@@ -1,4 +1,4 @@
-//go:build reader11
+//go:build unix
 
 package mailbox
 
@@ -16,6 +16,8 @@ import (
 // os.MkdirTemp and the lock file, because a folder without a lock file is taken for one
 // "left by a start that died at once". The loser's spool() fails, and Watcher.spool keeps
 // that error for the life of the process (sync.Once): it never takes in mail again.
+// Fixed: the sweep and the making of a run folder with its lock happen under an flock on
+// the spool folder's .lock file.
 func TestReader11TwoStartsShareOneSpoolFolder(t *testing.T) {
 	base := filepath.Join(t.TempDir(), "store.db.spool")
 	for i := 0; i < 300; i++ {
