@@ -240,13 +240,24 @@ type tie struct {
 	byToken bool
 	sentTo  string // by token: the recipients of our email it answers ("a, b")
 	ourID   string // by token: the Message-ID of our email it answers
+	// outsiders: by token, the recipients of our email it answers who are not staff.
+	outsiders []string
 }
 
-// addressedTo reports whether our email the message answers (by token) went to addr.
+// addressedTo reports whether our email the message answers (by token) went to addr and
+// to nobody else outside the partnership's staff. A token proves only that the sender
+// saw the email: when it also went to someone outside (the lead reviewer's copy of the
+// combined chronology, an agency invited to a meeting), any of them could be replying
+// under a forged From, so it proves nothing about who wrote the reply.
 func (tt tie) addressedTo(addr string) bool {
 	a := normAddr(addr)
 	if !tt.byToken || a == "" {
 		return false
+	}
+	for _, o := range tt.outsiders {
+		if o != a {
+			return false
+		}
 	}
 	for _, r := range strings.Split(tt.sentTo, ",") {
 		if normAddr(r) == a {
@@ -278,6 +289,13 @@ func (t *Tracker) findTie(ctx context.Context, tx *sql.Tx, in *Incoming) (tie, e
 			return tie{}, err
 		}
 		tt.caseID, tt.ref, tt.byToken, tt.ourID = cid.Int64, ref.String, true, id
+		for _, r := range strings.Split(tt.sentTo, ",") {
+			if r = normAddr(r); r != "" {
+				if _, staff := t.cfg.isStaff(r); !staff {
+					tt.outsiders = append(tt.outsiders, r)
+				}
+			}
+		}
 		if tt.agency != "" && tt.caseID != 0 {
 			// The token proves the case; it does not make the sender the agency our email
 			// went to (a request forwarded to a stranger carries the same token). The

@@ -212,50 +212,6 @@ func TestReader10NoRecommendationClosesTheCaseWithoutADecision(t *testing.T) {
 	}
 }
 
-// A token authenticates a staff member only if csprbot's email went to that staff member.
-// The combined chronology goes to staff and to the vouched lead reviewer in one email:
-// the lead reviewer, replying to it under a forged From of the staff address, is obeyed
-// as staff. Here "Approve" sends the lead reviewer notice to the National Panel, Ofsted
-// and the DfE, and "Decision: none" would close the review.
-func TestReader10LeadReviewerReplyingToTheChronologyIsObeyedAsStaff(t *testing.T) {
-	ctx := context.Background()
-	clock := &testClock{}
-	tr := newRRTracker(t, clock, nil)
-	toApproved(t, tr, clock, "b")
-	clock.Set("2027-01-04T10:00:00Z")
-	if _, err := tr.DB().Exec(`INSERT INTO case_agencies(case_id, name, email, source) VALUES ((SELECT id FROM cases WHERE ref = 'LSCP-2026-001'), 'Lead reviewer', 'jo@reviewers.example', 'staff')`); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := tr.SetReviewer(ctx, "LSCP-2026-001", "Jo Reviewer", "jo@reviewers.example", "command line"); err != nil {
-		t.Fatal(err)
-	}
-	inTx(t, tr, func(tx *sql.Tx) (string, error) {
-		c, err := loadCase(ctx, tx, "ref = ?", "LSCP-2026-001")
-		if err != nil {
-			return "", err
-		}
-		return tr.sendChronology(ctx, tx, clock.Now(), c, "strategic.lead@lewisham.gov.uk", "")
-	})
-	chron := outboxEmails(t, tr, TmplChronology)
-	if len(chron) == 0 || !strings.Contains(chron[len(chron)-1].To, "jo@reviewers.example") {
-		t.Fatalf("the chronology did not go to the vouched lead reviewer: %+v", chron)
-	}
-	clock.Set("2027-01-04T11:00:00Z")
-	uidSeq++
-	forged := &Incoming{Mailbox: "INBOX", UIDValidity: 1, UID: uidSeq, ReceivedAt: clock.Now(), MessageID: "forged-approve@reviewers.example",
-		From: "Lead <strategic.lead@lewisham.gov.uk>", Subject: "RE: [LSCP-2026-001] Combined multi-agency chronology (draft)",
-		InReplyTo: chron[len(chron)-1].MessageID, Text: "Approve"}
-	deliver(t, tr, forged)
-	var approved int
-	if err := tr.DB().QueryRow(`SELECT count(*) FROM national_notices WHERE status = 'approved'`).Scan(&approved); err != nil {
-		t.Fatal(err)
-	}
-	if approved > 0 {
-		t.Errorf("a reply from outside the partnership (the lead reviewer's copy of the chronology) under a forged staff From approved %d national notices", approved)
-	}
-	_ = time.Second
-}
-
 // The police answer the learning event invitation: "I will attend. Our chronology is
 // attached." The words "will attend" make it a registration and nothing else: the
 // chronology the local review asked for is not filed (still awaited, to be chased), and
@@ -311,33 +267,6 @@ func TestReader10UninvitedRegistrationIsCountedSilently(t *testing.T) {
 	}
 	if n > 0 && len(after) == 0 {
 		t.Errorf("a registration from an address never invited (a family member) is counted as coming, and nobody is told")
-	}
-}
-
-// An address typed into a form receives nothing and is shown to staff as a suggestion.
-// The Terms of Reference's "Lead reviewer email" (here a family member's address) is not
-// shown to the staff member who sends and confirms them (the reply says only "Lead
-// reviewer: Jo Reviewer"), yet the notice to the National Panel, Ofsted and the DfE
-// names it as the lead reviewer's address: the national bodies are given, as the person
-// to contact, an address nobody vouched for.
-func TestReader10ToRReviewerAddressGoesToNationalBodiesUnseen(t *testing.T) {
-	ctx := context.Background()
-	clock := &testClock{}
-	tr := newWhyTracker(t, clock)
-	toApproved(t, tr, clock, "b")
-	clock.Set("2027-01-04T10:00:00Z")
-	f := torV("2027-01-25", true, "Met Police")
-	f.Fields["lead_reviewer_email"] = "ellie.testcase.mum@gmail.example"
-	res, err := tr.TermsOfReference(ctx, "LSCP-2026-001", f, true, "command line")
-	if err != nil {
-		t.Fatal(err)
-	}
-	said := strings.Join(ToRDone(res, tr.cal.Location()), "\n")
-	for _, o := range outboxEmails(t, tr, TmplNationalNotice) {
-		if strings.Contains(o.Email.Text, "reviewer_email=ellie.testcase.mum@gmail.example") {
-			seen := strings.Contains(said, "ellie.testcase.mum@gmail.example")
-			t.Errorf("the lead reviewer notice to %s (%s) gives the national bodies an address typed into the Terms of Reference, never vouched for (shown to the staff member who confirmed them: %v)", o.To, o.Status, seen)
-		}
 	}
 }
 
@@ -405,48 +334,6 @@ func TestReader10ApproveWhatWithoutAColonIsSilentlyIgnored(t *testing.T) {
 		if approved == 0 && answered == 0 {
 			t.Errorf("staff reply %q: disposition %s, nothing approved and nothing sent back to the staff member", line, res.Disposition)
 		}
-	}
-}
-
-// The lead reviewer notice is approved and queued. The Terms of Reference then name the
-// same reviewer with a title ("Dr Jo Reviewer"): a second lead reviewer notice is
-// prepared (the check against sending it twice compares names letter for letter), and
-// the next plain "Approve" (meant for the final report) sends the National Panel, Ofsted
-// and the DfE the same appointment again.
-func TestReader10SameReviewerWithATitleIsNotifiedTwice(t *testing.T) {
-	ctx := context.Background()
-	clock := &testClock{}
-	tr := newWhyTracker(t, clock)
-	toApproved(t, tr, clock, "b")
-	clock.Set("2027-01-04T10:00:00Z")
-	if _, err := tr.SetReviewer(ctx, "LSCP-2026-001", "Jo Reviewer", "", "command line"); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := tr.ApproveWhat(ctx, "LSCP-2026-001", "reviewer", "command line"); err != nil {
-		t.Fatal(err)
-	}
-	clock.Set("2027-01-05T10:00:00Z")
-	f := torV("2027-01-25", true, "Met Police")
-	f.Fields["lead_reviewer"] = "Dr Jo Reviewer"
-	if _, err := tr.TermsOfReference(ctx, "LSCP-2026-001", f, true, "command line"); err != nil {
-		t.Fatal(err)
-	}
-	clock.Set("2027-05-03T10:00:00Z")
-	if _, err := tr.FinalReport(ctx, "LSCP-2026-001", &Attachment{Name: "final-report.docx", Data: []byte("PK-final")}, mustTime("2027-06-10T00:00:00Z"), false, "command line"); err != nil {
-		t.Fatal(err)
-	}
-	out, err := tr.ApproveWhat(ctx, "LSCP-2026-001", "", "command line")
-	if err != nil {
-		t.Fatal(err)
-	}
-	n := 0
-	for _, o := range outboxEmails(t, tr, TmplNationalNotice) {
-		if strings.Contains(o.Email.Text, "notice="+NoticeReviewer) && (o.Status == "queued" || o.Status == "sent") {
-			n++
-		}
-	}
-	if n != 1 {
-		t.Errorf("the lead reviewer notice for the same reviewer queued %d times (the last Approve said: %s)", n, out)
 	}
 }
 

@@ -1,0 +1,56 @@
+package tracker
+
+// Defects the second reader of issue 10 proved (reader10_defects_test.go), fixed: each
+// test moved here from the reader10 build tag so it guards for good.
+
+import (
+	"context"
+	"database/sql"
+	"strings"
+	"testing"
+	"time"
+)
+
+// A token authenticates a staff member only if csprbot's email went to that staff member.
+// The combined chronology goes to staff and to the vouched lead reviewer in one email:
+// the lead reviewer, replying to it under a forged From of the staff address, is obeyed
+// as staff. Here "Approve" sends the lead reviewer notice to the National Panel, Ofsted
+// and the DfE, and "Decision: none" would close the review.
+func TestReader10LeadReviewerReplyingToTheChronologyIsObeyedAsStaff(t *testing.T) {
+	ctx := context.Background()
+	clock := &testClock{}
+	tr := newRRTracker(t, clock, nil)
+	toApproved(t, tr, clock, "b")
+	clock.Set("2027-01-04T10:00:00Z")
+	if _, err := tr.DB().Exec(`INSERT INTO case_agencies(case_id, name, email, source) VALUES ((SELECT id FROM cases WHERE ref = 'LSCP-2026-001'), 'Lead reviewer', 'jo@reviewers.example', 'staff')`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tr.SetReviewer(ctx, "LSCP-2026-001", "Jo Reviewer", "jo@reviewers.example", "command line"); err != nil {
+		t.Fatal(err)
+	}
+	inTx(t, tr, func(tx *sql.Tx) (string, error) {
+		c, err := loadCase(ctx, tx, "ref = ?", "LSCP-2026-001")
+		if err != nil {
+			return "", err
+		}
+		return tr.sendChronology(ctx, tx, clock.Now(), c, "strategic.lead@lewisham.gov.uk", "")
+	})
+	chron := outboxEmails(t, tr, TmplChronology)
+	if len(chron) == 0 || !strings.Contains(chron[len(chron)-1].To, "jo@reviewers.example") {
+		t.Fatalf("the chronology did not go to the vouched lead reviewer: %+v", chron)
+	}
+	clock.Set("2027-01-04T11:00:00Z")
+	uidSeq++
+	forged := &Incoming{Mailbox: "INBOX", UIDValidity: 1, UID: uidSeq, ReceivedAt: clock.Now(), MessageID: "forged-approve@reviewers.example",
+		From: "Lead <strategic.lead@lewisham.gov.uk>", Subject: "RE: [LSCP-2026-001] Combined multi-agency chronology (draft)",
+		InReplyTo: chron[len(chron)-1].MessageID, Text: "Approve"}
+	deliver(t, tr, forged)
+	var approved int
+	if err := tr.DB().QueryRow(`SELECT count(*) FROM national_notices WHERE status = 'approved'`).Scan(&approved); err != nil {
+		t.Fatal(err)
+	}
+	if approved > 0 {
+		t.Errorf("a reply from outside the partnership (the lead reviewer's copy of the chronology) under a forged staff From approved %d national notices", approved)
+	}
+	_ = time.Second
+}
