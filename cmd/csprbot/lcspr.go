@@ -45,6 +45,8 @@ func lcsprAction(name string) caseAction {
 		return caseStatus
 	case "family-letter":
 		return caseFamilyLetter
+	case "done":
+		return caseDone // steps.go
 	}
 	return nil
 }

@@ -42,6 +42,7 @@ const usage = `usage:
   csprbot case REF more AGENCY --due YYYY-MM-DD --what TEXT   send a chronology or agency report back for more
   csprbot case REF family-letter [--out FILE]   the family letter and leaflet (Appendix 7, 8) for the lead reviewer to send by hand
   csprbot case REF status                    the case's journey: every deadline, done, to come or late
+  csprbot case REF done STEP [--date YYYY-MM-DD]   a step of the Terms of Reference's timetable done (the start of its name will do)
   csprbot case REF learning-event TIME [--venue TEXT]   the practitioner learning event; invitations with a calendar request
   csprbot case REF learning-event cancel     cancel it; everyone invited gets an iCalendar CANCEL
   csprbot case REF final-report FILE --publish YYYY-MM-DD [--force]   copies to the Panel, Ofsted and the DfE (held), at least 7 WD ahead
