@@ -288,42 +288,104 @@ func RequestDone(res RequestResult, loc *time.Location) string {
 
 // SetReviewer records the lead reviewer of a local review and prepares the notice naming
 // them to the National Panel, Ofsted and the DfE, held for approval (reviewer_notification).
+// email is an address the staff member gives (csprbot case REF reviewer NAME --email).
 func (t *Tracker) SetReviewer(ctx context.Context, ref, name, email, actor string) (string, error) {
 	return onCase(ctx, t, ref, "reviewer", func(tx *sql.Tx, now time.Time, c caseRow) (string, error) {
 		return t.setReviewer(ctx, tx, now, c, name, email, actor)
 	})
 }
 
+// setReviewer names the lead reviewer with an address a staff member gave (Reviewer: NAME
+// <address>, or the command line's --email): the notice may carry it.
 func (t *Tracker) setReviewer(ctx context.Context, tx *sql.Tx, now time.Time, c caseRow, name, email, actor string) (string, error) {
+	return t.appointReviewer(ctx, tx, now, c, name, email, true, actor)
+}
+
+// setReviewerFromForm names the lead reviewer a Terms of Reference give. The form's
+// "Lead reviewer email" is typed into a document, never vouched for: it is not recorded,
+// nor given to the National Panel, Ofsted or the DfE, unless it is the directory's or
+// staff's, or staff added it to the case; the answer says so, and how to give it.
+func (t *Tracker) setReviewerFromForm(ctx context.Context, tx *sql.Tx, now time.Time, c caseRow, name, formEmail, actor string) (string, error) {
+	return t.appointReviewer(ctx, tx, now, c, name, formEmail, false, actor)
+}
+
+// reviewerAddrKnown reports whether an address read from a form is one csprbot already
+// knows for someone: staff, the directory's, or one staff added to the case by command.
+func (t *Tracker) reviewerAddrKnown(ctx context.Context, tx *sql.Tx, caseID int64, addr string) (bool, error) {
+	if _, ok := t.cfg.isStaff(addr); ok {
+		return true, nil
+	}
+	if _, ok := t.cfg.agencyByEmail(addr); ok {
+		return true, nil
+	}
+	return t.staffVouched(ctx, tx, caseID, addr)
+}
+
+// reviewerTitles are the titles a lead reviewer's name may carry or not, from one
+// document to the next: "Dr Jo Reviewer" is Jo Reviewer.
+var reviewerTitles = map[string]bool{"dr": true, "mr": true, "mrs": true, "ms": true, "miss": true, "mx": true, "prof": true, "professor": true}
+
+// reviewerKey is a lead reviewer's name as compared: without titles, case, punctuation
+// or spacing.
+func reviewerKey(s string) string {
+	words := strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r > 127)
+	})
+	for len(words) > 1 && reviewerTitles[words[0]] {
+		words = words[1:]
+	}
+	return strings.Join(words, "")
+}
+
+// sameReviewer reports whether two lead reviewer names are the same person's, ignoring
+// titles, case, punctuation and spacing.
+func sameReviewer(a, b string) bool { return reviewerKey(a) == reviewerKey(b) }
+
+func (t *Tracker) appointReviewer(ctx context.Context, tx *sql.Tx, now time.Time, c caseRow, name, email string, given bool, actor string) (string, error) {
 	if c.stage != StageLCSPR {
 		return "", fmt.Errorf("%w: %s is at stage %s: the lead reviewer is named for a local review (Decision: local)", ErrRefused, c.ref, c.stage)
 	}
 	name = strings.TrimSpace(name)
-	var old string
+	var old, oldEmail string
 	var decided sql.NullString
 	var decision string
-	if err := tx.QueryRowContext(ctx, `SELECT lead_reviewer, decision, decision_at FROM cases WHERE id = ?`, c.id).Scan(&old, &decision, &decided); err != nil {
+	if err := tx.QueryRowContext(ctx, `SELECT lead_reviewer, lead_reviewer_email, decision, decision_at FROM cases WHERE id = ?`, c.id).Scan(&old, &oldEmail, &decision, &decided); err != nil {
 		return "", err
 	}
 	var sent int
 	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM national_notices WHERE case_id = ? AND what = ? AND status = 'approved'`, c.id, NoticeReviewer).Scan(&sent); err != nil {
 		return "", err
 	}
-	if sent > 0 && normName(old) == normName(name) {
+	same := old != "" && sameReviewer(old, name)
+	if sent > 0 && same {
 		return "", fmt.Errorf("%w: %s was already named to the National Panel, Ofsted and the DfE; it is not sent twice", ErrRefused, name)
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE cases SET lead_reviewer = ?, lead_reviewer_email = ? WHERE id = ?`, name, normAddr(email), c.id); err != nil {
+	addr, note := normAddr(email), ""
+	if !given && addr != "" {
+		known, err := t.reviewerAddrKnown(ctx, tx, c.id, addr)
+		if err != nil {
+			return "", err
+		}
+		if !known {
+			note = fmt.Sprintf("; the lead reviewer's address the Terms of Reference give (%s) is not used, nor given to the national bodies, until a staff member gives it: Reviewer: %s <%s>", addr, name, addr)
+			addr = ""
+		}
+	}
+	if addr == "" && !given && same {
+		addr = normAddr(oldEmail) // the same person: the address staff gave before stays
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE cases SET lead_reviewer = ?, lead_reviewer_email = ? WHERE id = ?`, name, addr, c.id); err != nil {
 		return "", err
 	}
 	if err := t.setDeadline(ctx, tx, c.id, "reviewer_notification", "", map[Anchor]time.Time{AnchorAppointed: now}); err != nil {
 		return "", err
 	}
 	a := t.cfg.Addresses
-	lv := &LCSPRView{Reviewer: name, ReviewerEmail: normAddr(email), Decision: decision, DecisionAt: parseTS(decided)}
+	lv := &LCSPRView{Reviewer: name, ReviewerEmail: addr, Decision: decision, DecisionAt: parseTS(decided)}
 	if _, err := t.prepareNotice(ctx, tx, now, c.id, NoticeReviewer, []string{a.NationalPanel, a.Ofsted, a.DfE}, lv, nil); err != nil {
 		return "", err
 	}
-	out := "lead reviewer recorded; the notice to the National Panel, Ofsted and the DfE is prepared and waits for approval (Approve: reviewer)"
+	out := "lead reviewer recorded; the notice to the National Panel, Ofsted and the DfE is prepared and waits for approval (Approve: reviewer)" + note
 	return out, audit(ctx, tx, now, c.id, actor, "reviewer", "lead reviewer appointed by "+actor)
 }
 

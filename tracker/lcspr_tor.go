@@ -36,17 +36,18 @@ type TimetableRow struct {
 
 // ToRResult says what reading a Terms of Reference did.
 type ToRResult struct {
-	Ref         string
-	Confirmed   bool // the timetable is set as deadlines (false: proposed, waiting for Confirm terms)
-	PeriodFrom  string
-	PeriodTo    string
-	Reviewer    string
-	Agencies    []string
-	Panel       []string
-	Timetable   []TimetableRow
-	Unreadable  []string // timetable rows whose date could not be read
-	Requested   []string // requests sent when it was confirmed
-	ReviewerSet string   // what naming the lead reviewer did
+	Ref           string
+	Confirmed     bool // the timetable is set as deadlines (false: proposed, waiting for Confirm terms)
+	PeriodFrom    string
+	PeriodTo      string
+	Reviewer      string
+	ReviewerEmail string // the form's "Lead reviewer email": shown, not used until staff give it
+	Agencies      []string
+	Panel         []string
+	Timetable     []TimetableRow
+	Unreadable    []string // timetable rows whose date could not be read
+	Requested     []string // requests sent when it was confirmed
+	ReviewerSet   string   // what naming the lead reviewer did
 }
 
 // timetableRule is the process.md rule a timetable row is tracked under: the stage of
@@ -111,7 +112,7 @@ func panelMeetingStep(action string) bool {
 func (t *Tracker) readToR(f *Form) ToRResult {
 	var res ToRResult
 	res.PeriodFrom, res.PeriodTo = f.Fields["review_period_from"], f.Fields["review_period_to"]
-	res.Reviewer = strings.TrimSpace(f.Fields["lead_reviewer"])
+	res.Reviewer, res.ReviewerEmail = strings.TrimSpace(f.Fields["lead_reviewer"]), normAddr(f.Fields["lead_reviewer_email"])
 	for _, r := range f.Tables["agencies"] {
 		if a := strings.TrimSpace(r["agency"]); a != "" {
 			res.Agencies = append(res.Agencies, a)
@@ -248,7 +249,7 @@ func (t *Tracker) applyToR(ctx context.Context, tx *sql.Tx, now time.Time, c cas
 			var js string
 			_ = tx.QueryRowContext(ctx, `SELECT form_json FROM terms_of_reference WHERE case_id = ?`, c.id).Scan(&js)
 			_ = json.Unmarshal([]byte(js), &f)
-			out, err := t.setReviewer(ctx, tx, now, c, res.Reviewer, f.Fields["lead_reviewer_email"], actor)
+			out, err := t.setReviewerFromForm(ctx, tx, now, c, res.Reviewer, f.Fields["lead_reviewer_email"], actor)
 			if err != nil && !errors.Is(err, ErrRefused) {
 				return err
 			}
@@ -293,6 +294,9 @@ func ToRDone(res ToRResult, loc *time.Location) []string {
 	}
 	if res.Reviewer != "" {
 		out = append(out, "Lead reviewer: "+res.Reviewer)
+	}
+	if res.ReviewerEmail != "" {
+		out = append(out, "Lead reviewer email as the form gives it: "+res.ReviewerEmail+" (typed into a form: not used, nor given to the National Panel, Ofsted or the DfE, unless it is the directory's or a staff member confirms it: Reviewer: NAME <address>)")
 	}
 	if len(res.Panel) > 0 {
 		out = append(out, "Panel: "+strings.Join(res.Panel, "; "))

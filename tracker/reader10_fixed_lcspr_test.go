@@ -2,6 +2,7 @@ package tracker
 
 import (
 	"context"
+	"strings"
 	"testing"
 )
 
@@ -24,5 +25,125 @@ func TestReader10AlternativeReviewGetsALateLocalReviewNotice(t *testing.T) {
 		if o.Kind == TmplNationalNotice {
 			t.Errorf("an alternative learning review (recommendation c) has a %s to %s (%s)", o.Kind, o.To, o.Status)
 		}
+	}
+}
+
+// An address typed into a form receives nothing and is shown to staff as a suggestion.
+// The Terms of Reference's "Lead reviewer email" (here a family member's address) is not
+// shown to the staff member who sends and confirms them (the reply says only "Lead
+// reviewer: Jo Reviewer"), yet the notice to the National Panel, Ofsted and the DfE
+// names it as the lead reviewer's address: the national bodies are given, as the person
+// to contact, an address nobody vouched for.
+func TestReader10ToRReviewerAddressGoesToNationalBodiesUnseen(t *testing.T) {
+	ctx := context.Background()
+	clock := &testClock{}
+	tr := newWhyTracker(t, clock)
+	toApproved(t, tr, clock, "b")
+	clock.Set("2027-01-04T10:00:00Z")
+	f := torV("2027-01-25", true, "Met Police")
+	f.Fields["lead_reviewer_email"] = "ellie.testcase.mum@gmail.example"
+	res, err := tr.TermsOfReference(ctx, "LSCP-2026-001", f, true, "command line")
+	if err != nil {
+		t.Fatal(err)
+	}
+	said := strings.Join(ToRDone(res, tr.cal.Location()), "\n")
+	for _, o := range outboxEmails(t, tr, TmplNationalNotice) {
+		if strings.Contains(o.Email.Text, "reviewer_email=ellie.testcase.mum@gmail.example") {
+			seen := strings.Contains(said, "ellie.testcase.mum@gmail.example")
+			t.Errorf("the lead reviewer notice to %s (%s) gives the national bodies an address typed into the Terms of Reference, never vouched for (shown to the staff member who confirmed them: %v)", o.To, o.Status, seen)
+		}
+	}
+}
+
+// The lead reviewer notice is approved and queued. The Terms of Reference then name the
+// same reviewer with a title ("Dr Jo Reviewer"): a second lead reviewer notice is
+// prepared (the check against sending it twice compares names letter for letter), and
+// the next plain "Approve" (meant for the final report) sends the National Panel, Ofsted
+// and the DfE the same appointment again.
+func TestReader10SameReviewerWithATitleIsNotifiedTwice(t *testing.T) {
+	ctx := context.Background()
+	clock := &testClock{}
+	tr := newWhyTracker(t, clock)
+	toApproved(t, tr, clock, "b")
+	clock.Set("2027-01-04T10:00:00Z")
+	if _, err := tr.SetReviewer(ctx, "LSCP-2026-001", "Jo Reviewer", "", "command line"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tr.ApproveWhat(ctx, "LSCP-2026-001", "reviewer", "command line"); err != nil {
+		t.Fatal(err)
+	}
+	clock.Set("2027-01-05T10:00:00Z")
+	f := torV("2027-01-25", true, "Met Police")
+	f.Fields["lead_reviewer"] = "Dr Jo Reviewer"
+	if _, err := tr.TermsOfReference(ctx, "LSCP-2026-001", f, true, "command line"); err != nil {
+		t.Fatal(err)
+	}
+	clock.Set("2027-05-03T10:00:00Z")
+	if _, err := tr.FinalReport(ctx, "LSCP-2026-001", &Attachment{Name: "final-report.docx", Data: []byte("PK-final")}, mustTime("2027-06-10T00:00:00Z"), false, "command line"); err != nil {
+		t.Fatal(err)
+	}
+	out, err := tr.ApproveWhat(ctx, "LSCP-2026-001", "", "command line")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, o := range outboxEmails(t, tr, TmplNationalNotice) {
+		if strings.Contains(o.Email.Text, "notice="+NoticeReviewer) && (o.Status == "queued" || o.Status == "sent") {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("the lead reviewer notice for the same reviewer queued %d times (the last Approve said: %s)", n, out)
+	}
+}
+
+// The same lead reviewer with or without a title, in other case or punctuation, is one
+// person; another name is another reviewer, who gets a notice of their own.
+func TestSameReviewerIgnoresTitles(t *testing.T) {
+	for _, c := range []struct {
+		a, b string
+		want bool
+	}{
+		{"Jo Reviewer", "Dr Jo Reviewer", true},
+		{"Jo Reviewer", "Dr. Jo  Reviewer", true},
+		{"Prof. Jo Reviewer", "jo reviewer", true},
+		{"Mrs J. O'Neill", "Ms J O Neill", true},
+		{"Jo Reviewer", "Sam Reviewer", false},
+		{"Dr Jo Reviewer", "Dr Sam Reviewer", false},
+		{"Miss", "Ms", false},
+	} {
+		if got := sameReviewer(c.a, c.b); got != c.want {
+			t.Errorf("sameReviewer(%q, %q) = %v, want %v", c.a, c.b, got, c.want)
+		}
+	}
+}
+
+// A different lead reviewer after the notice was approved prepares a new notice.
+func TestAnotherReviewerAfterTheNoticeIsNotifiedAgain(t *testing.T) {
+	ctx := context.Background()
+	clock := &testClock{}
+	tr := newWhyTracker(t, clock)
+	toApproved(t, tr, clock, "b")
+	clock.Set("2027-01-04T10:00:00Z")
+	if _, err := tr.SetReviewer(ctx, "LSCP-2026-001", "Jo Reviewer", "", "command line"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tr.ApproveWhat(ctx, "LSCP-2026-001", "reviewer", "command line"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tr.SetReviewer(ctx, "LSCP-2026-001", "Dr Jo Reviewer", "", "command line"); err == nil {
+		t.Errorf("SetReviewer(Dr Jo Reviewer) after Jo Reviewer's notice was approved = nil error, want refused (not sent twice)")
+	}
+	if _, err := tr.SetReviewer(ctx, "LSCP-2026-001", "Dr Sam Other", "sam@lewisham.gov.uk", "command line"); err != nil {
+		t.Fatalf("SetReviewer(another reviewer) = %v, want a new notice", err)
+	}
+	n := 0
+	for _, o := range outboxEmails(t, tr, TmplNationalNotice) {
+		if strings.Contains(o.Email.Text, "notice="+NoticeReviewer) && o.Status == "awaiting_approval" && strings.Contains(o.Email.Text, "reviewer_email=sam@lewisham.gov.uk") {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("a new lead reviewer's notice waiting for approval, with the address staff gave: %d, want 1", n)
 	}
 }
