@@ -457,7 +457,15 @@ func (t *Tracker) route(ctx context.Context, tx *sql.Tx, now time.Time, in *Inco
 			return err
 		}
 		// "I would like to attend" in reply to a learning event invitation (lcspr_learning.go).
-		if done, err := t.learningRegistration(ctx, tx, now, in, tt, res); done || err != nil {
+		// A reply that also carries a document ("I will attend. Our chronology is
+		// attached.") is both: the registration is recorded, and the document is handled
+		// as in any message below, never swallowed by the registration.
+		if carriesDocument(in) || in.BodyForm != nil {
+			var registered IngestResult
+			if _, err := t.learningRegistration(ctx, tx, now, in, tt, &registered); err != nil {
+				return err
+			}
+		} else if done, err := t.learningRegistration(ctx, tx, now, in, tt, res); done || err != nil {
 			return err
 		}
 		if _, ok := t.cfg.isStaff(in.From); ok && tt.agency == "" {

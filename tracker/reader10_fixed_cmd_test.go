@@ -54,3 +54,29 @@ func TestReader10LeadReviewerReplyingToTheChronologyIsObeyedAsStaff(t *testing.T
 	}
 	_ = time.Second
 }
+
+// The police answer the learning event invitation: "I will attend. Our chronology is
+// attached." The words "will attend" make it a registration and nothing else: the
+// chronology the local review asked for is not filed (still awaited, to be chased), and
+// nobody is told that a document arrived.
+func TestReader10ChronologyInALearningEventReplyIsDropped(t *testing.T) {
+	clock := &testClock{}
+	tr := newRRTracker(t, clock, nil)
+	toApproved(t, tr, clock, "b")
+	reader10Learning(t, tr, clock)
+	inv := reader10InviteTo(t, tr, "lead@met.example")
+	notices := len(outboxEmails(t, tr, TmplStaffAttention))
+	clock.Set("2027-01-12T11:00:00Z")
+	uidSeq++
+	res := deliver(t, tr, &Incoming{Mailbox: "INBOX", UIDValidity: 1, UID: uidSeq, ReceivedAt: clock.Now(), MessageID: "met-attend@met.example",
+		From: "lead@met.example", Subject: "RE: [LSCP-2026-001] Practitioner learning event", InReplyTo: inv.MessageID, Text: "I will attend. Our chronology is attached.",
+		Attachments: []InAttachment{{Attachment: Attachment{Name: "chronology.docx", Data: []byte("PK")}, Form: &Form{Kind: FormChronology, Fields: map[string]string{"agency": "Metropolitan Police Service"}}}}})
+	var st string
+	if err := tr.DB().QueryRow(`SELECT status FROM returns WHERE kind = 'chronology' AND agency = 'Metropolitan Police Service'`).Scan(&st); err != nil {
+		t.Fatal(err)
+	}
+	told := len(outboxEmails(t, tr, TmplStaffAttention)) - notices
+	if st != "received" && told == 0 {
+		t.Errorf("a chronology attached to a reply to the learning event invitation: disposition %s, the chronology is still %s and staff were told nothing", res.Disposition, st)
+	}
+}
