@@ -156,20 +156,15 @@ func (t *Tracker) lcsprCommand2(ctx context.Context, tx *sql.Tx, now time.Time, 
 		if err != nil {
 			return "", fmt.Errorf("%w: write Final report: publish YYYY-MM-DD [force], with the report attached: %v", ErrRefused, err)
 		}
-		var report *Attachment
-		if in := incomingFrom(ctx); in != nil {
-			for i := range in.Attachments {
-				if a := &in.Attachments[i]; a.Form == nil || (a.Form.Kind != FormTermsOfReference && a.Form.Kind != FormRapidReview) {
-					report = &a.Attachment
-					break
-				}
-			}
+		report, err := finalReportAttachment(incomingFrom(ctx))
+		if err != nil {
+			return "", err
 		}
 		res, err := t.finalReport(ctx, tx, now, c, report, d, force, actor)
 		if err != nil {
 			return "", err
 		}
-		return FinalReportDone(res, loc), nil
+		return "the file taken as the final report: " + report.Name + "; " + FinalReportDone(res, loc), nil
 	case "published":
 		var day time.Time
 		var url string
@@ -266,6 +261,80 @@ func (t *Tracker) lcsprCommand2(ctx context.Context, tx *sql.Tx, now time.Time, 
 		return t.more(ctx, tx, now, c, strings.TrimSpace(head[:i]), d, what, actor)
 	}
 	return "", fmt.Errorf("%w: unknown command", ErrRefused)
+}
+
+// reportTypes are the documents a final report comes as, by the name's ending and by
+// content type.
+var reportTypes = []struct{ ext, ctype string }{
+	{".docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"},
+	{".pdf", "application/pdf"},
+	{".odt", "application/vnd.oasis.opendocument.text"},
+	{".doc", "application/msword"},
+}
+
+// isReportDocument reports whether an attachment is a document a final report may be:
+// Word, PDF or OpenDocument text, by its name or, when the name has no such ending, its
+// content type. Images (an Outlook signature's image001.png, a logo) never are.
+func isReportDocument(a *Attachment) bool {
+	name := strings.ToLower(strings.TrimSpace(a.Name))
+	ct := strings.ToLower(strings.TrimSpace(a.ContentType))
+	if i := strings.IndexByte(ct, ';'); i >= 0 {
+		ct = strings.TrimSpace(ct[:i])
+	}
+	if strings.HasPrefix(ct, "image/") {
+		return false
+	}
+	for _, r := range reportTypes {
+		if strings.HasSuffix(name, r.ext) {
+			return true
+		}
+	}
+	if i := strings.LastIndexByte(name, '.'); i >= 0 && i > len(name)-6 {
+		return false // another kind of file by its name (.png, .xlsx, .ics…)
+	}
+	for _, r := range reportTypes {
+		if ct == r.ctype {
+			return true
+		}
+	}
+	return false
+}
+
+// finalReportAttachment is the final report among a staff message's attachments: the one
+// Word, PDF or OpenDocument file that is not a Terms of Reference or a Rapid Review
+// report, whatever else the message carries (signature logos and inline images come
+// first in Outlook's mail). None, or more than one, is refused naming the files, so that
+// nothing but the report goes to the national bodies.
+func finalReportAttachment(in *Incoming) (*Attachment, error) {
+	if in == nil {
+		return nil, fmt.Errorf("%w: attach the final report", ErrRefused)
+	}
+	var found []*Attachment
+	var all []string
+	for i := range in.Attachments {
+		a := &in.Attachments[i]
+		all = append(all, orNone(a.Name))
+		if a.Form != nil && (a.Form.Kind == FormTermsOfReference || a.Form.Kind == FormRapidReview) {
+			continue
+		}
+		if isReportDocument(&a.Attachment) {
+			found = append(found, &a.Attachment)
+		}
+	}
+	switch len(found) {
+	case 1:
+		return found[0], nil
+	case 0:
+		if len(all) == 0 {
+			return nil, fmt.Errorf("%w: attach the final report (a .docx, .pdf, .odt or .doc file)", ErrRefused)
+		}
+		return nil, fmt.Errorf("%w: none of the files attached is a report document (.docx, .pdf, .odt or .doc): %s; attach the final report", ErrRefused, strings.Join(all, ", "))
+	}
+	var names []string
+	for _, a := range found {
+		names = append(names, orNone(a.Name))
+	}
+	return nil, fmt.Errorf("%w: %d files attached could each be the final report (%s); send the command again with the final report as the only document attached", ErrRefused, len(found), strings.Join(names, ", "))
 }
 
 // RequestDone is a request as one line, for replies and the command line.

