@@ -37,9 +37,43 @@ var commandVerbs = map[string]bool{
 const CommandHelp = `Start scoping | Add agency: NAME [<address>] | Meeting: YYYY-MM-DD HH:MM [force] | Cancel meeting | Extend: AGENCY to YYYY-MM-DD | Waive: AGENCY | Notified panel: YYYY-MM-DD | Notified Ofsted: YYYY-MM-DD | Aware: YYYY-MM-DD | Send report draft | Send chronology | Send panel papers | Clear address: ADDR | Approve [WHAT]` + " | " + LCSPRCommandHelp
 
 func splitCommand(line string) (verb, arg string, ok bool) {
-	verb, arg, _ = strings.Cut(line, ":")
+	verb, arg, colon := strings.Cut(line, ":")
 	verb = strings.ToLower(strings.Join(strings.Fields(verb), " "))
+	if !colon && !commandVerbs[verb] && !lcsprVerbs[verb] {
+		// "Approve [WHAT]" as the README writes it, without a colon: "Approve reviewer".
+		if first, _, _ := strings.Cut(verb, " "); first == "approve" {
+			l := strings.TrimSpace(line)
+			return first, strings.TrimSpace(l[len(strings.Fields(l)[0]):]), true
+		}
+	}
 	return verb, strings.TrimSpace(arg), commandVerbs[verb] || lcsprVerbs[verb]
+}
+
+// approveArg reads what an Approve names as staff write it ("the lead reviewer notice",
+// "final report copies", "all") as approveWhat knows it: "" for everything waiting.
+func approveArg(arg string) string {
+	w := strings.Fields(strings.ToLower(strings.Trim(strings.TrimSpace(arg), ".!")))
+	if len(w) > 0 && w[0] == "the" {
+		w = w[1:]
+	}
+	for len(w) > 1 {
+		switch w[len(w)-1] {
+		case "notice", "notification", "copies", "copy", "please":
+			w = w[:len(w)-1]
+			continue
+		}
+		break
+	}
+	switch s := strings.Join(w, " "); s {
+	case "all", "everything":
+		return ""
+	case "lead reviewer", "reviewer":
+		return "reviewer"
+	case "national panel submission", "panel submission", "rapid review submission", "rapid review report":
+		return "submission"
+	default:
+		return s
+	}
 }
 
 // staffCommands reads command lines at the top of a staff member's message about a case,
@@ -266,7 +300,7 @@ func (t *Tracker) command(ctx context.Context, tx *sql.Tx, now time.Time, tt tie
 	case "send chronology":
 		return t.sendChronology(ctx, tx, now, c, actor, "")
 	case "approve":
-		return t.approveWhat(ctx, tx, now, c, arg, actor)
+		return t.approveWhat(ctx, tx, now, c, approveArg(arg), actor)
 	}
 	if lcsprVerbs[verb] {
 		return t.lcsprCommand(ctx, tx, now, c, verb, arg, actor) // lcspr.go

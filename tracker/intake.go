@@ -777,7 +777,13 @@ func (t *Tracker) staffMessage(ctx context.Context, tx *sql.Tx, now time.Time, i
 		res.Disposition = "command"
 		return nil
 	}
-	return audit(ctx, tx, now, tt.caseID, normAddr(in.From), "message_in", "staff message recorded on the case")
+	if err := audit(ctx, tx, now, tt.caseID, normAddr(in.From), "message_in", "staff message recorded on the case; no command in it"); err != nil {
+		return err
+	}
+	// Never recorded silently: a staff member who meant a command ("Approve reviewer" in a
+	// form csprbot did not read, a command under a greeting) learns that nothing was done.
+	return t.commandReply(ctx, tx, now, in, tt, "Your message on "+tt.ref+" is recorded on the case",
+		[]string{"csprbot found no command in it, so it has done nothing else. Commands go on the first lines of your reply, one a line, for example: Approve reviewer. They are: " + CommandHelp})
 }
 
 // tellStaff queues a note to every staff member that something needs a person.

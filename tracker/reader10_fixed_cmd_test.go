@@ -80,3 +80,37 @@ func TestReader10ChronologyInALearningEventReplyIsDropped(t *testing.T) {
 		t.Errorf("a chronology attached to a reply to the learning event invitation: disposition %s, the chronology is still %s and staff were told nothing", res.Disposition, st)
 	}
 }
+
+// "Approve [WHAT]" (README, staff commands): a staff member's authenticated reply
+// "Approve reviewer" (or "Approve final report") without a colon is not read as a
+// command: it is recorded on the case as a staff message and nothing else happens. The
+// notice is not approved, no answer goes back, nobody is told; the staff member believes
+// the lead reviewer notice went to the National Panel.
+func TestReader10ApproveWhatWithoutAColonIsSilentlyIgnored(t *testing.T) {
+	ctx := context.Background()
+	clock := &testClock{}
+	tr := newRRTracker(t, clock, nil)
+	toApproved(t, tr, clock, "b")
+	clock.Set("2027-01-04T10:00:00Z")
+	if _, err := tr.SetReviewer(ctx, "LSCP-2026-001", "Jo Reviewer", "", "command line"); err != nil {
+		t.Fatal(err)
+	}
+	for i, line := range []string{"Approve reviewer", "Approve lead reviewer notice"} {
+		before := len(outboxEmails(t, tr, ""))
+		clock.Set(clock.Now().Add(time.Minute).Format(time.RFC3339))
+		res := deliver(t, tr, staffMail(clock, "approve-nocolon-"+string(rune('a'+i))+"@lewisham.gov.uk", firstID(t, tr, TmplApprovalRequest), "RE: [LSCP-2026-001] approve", line))
+		var approved int
+		if err := tr.DB().QueryRow(`SELECT count(*) FROM national_notices WHERE status = 'approved'`).Scan(&approved); err != nil {
+			t.Fatal(err)
+		}
+		answered := 0
+		for _, o := range outboxEmails(t, tr, "")[before:] {
+			if strings.Contains(o.To, "strategic.lead@lewisham.gov.uk") {
+				answered++
+			}
+		}
+		if approved == 0 && answered == 0 {
+			t.Errorf("staff reply %q: disposition %s, nothing approved and nothing sent back to the staff member", line, res.Disposition)
+		}
+	}
+}
