@@ -3,6 +3,7 @@ package parser
 import (
 	"fmt"
 	"strings"
+	"unicode/utf8"
 )
 
 // doc is one document ready for extraction, with a cache of normalised labels that
@@ -18,7 +19,8 @@ type doc struct {
 	yns    map[string]yesNo
 	bounds map[string]bool
 	splitc map[string][]splitCand
-	frags  map[string]uint64
+	blines map[*block][]lineBase
+	nlines int // lines in blines
 	body   bool // text or HTML: may be an email's nil return
 	// wrapped: lines are a PDF's, wrapped at the page edge, so a line that follows
 	// an answer continues it (joined with a space).
@@ -100,7 +102,8 @@ type extraction struct {
 	warnings []string
 	pend     *pending
 	labels   int // labels met (for classification)
-	lastLen  int // characters of the line before (a PDF's wrapped line is long)
+	lastLine string // the line before (a PDF's wrapped line is long)
+	slab     []cellInfo // newInfos
 	// listAfter is the list the line before headed ("Chronologies and conversations
 	// will be requested from:"): a one-column table next is that list.
 	listAfter *listMatcher
@@ -188,7 +191,7 @@ func (x *extraction) feed(t string) {
 		return
 	}
 	p.parts = append(p.parts, t)
-	if x.ftype(p.fi) != Long && !(x.d.wrapped && x.ftype(p.fi) == Text && x.lastLen >= 60) {
+	if x.ftype(p.fi) != Long && !(x.d.wrapped && x.ftype(p.fi) == Text && utf8.RuneCountInString(x.lastLine) >= 60) {
 		// one line answers a short question; what follows is not its answer
 		x.flush()
 		x.pend = &pending{fi: -1}
@@ -262,12 +265,17 @@ func (x *extraction) walk(bs []block) {
 			x.walkTable(b.table)
 			continue
 		}
-		if !strings.Contains(b.text, "\n") {
-			x.line(b.text)
+		if lbs, ok := x.d.lines(&bs[i]); ok {
+			for k := range lbs {
+				x.line(&lbs[k])
+			}
 			continue
 		}
-		for _, l := range strings.Split(b.text, "\n") {
-			x.line(l)
+		for s, more := b.text, true; more; {
+			var l string
+			l, s, more = strings.Cut(s, "\n")
+			lb := x.d.lineBase(l)
+			x.line(&lb)
 		}
 	}
 }
@@ -412,13 +420,13 @@ func tsvRow(l string) row {
 var separators = []string{":", "\t", "?", " – ", " - ", " — ", "  ", ". "}
 
 // line reads one line of text outside a table's grid.
-func (x *extraction) line(s string) {
-	t := strings.TrimSpace(s)
+func (x *extraction) line(lb *lineBase) {
+	t := lb.t
 	if t == "" {
 		return
 	}
-	defer func() { x.lastLen = len([]rune(t)) }()
-	n := x.d.norm(t)
+	defer func() { x.lastLine = t }()
+	n := lb.n
 	x.listAfter = nil
 	if len(x.m.lists) > 0 {
 		x.listAfter = x.m.listHeading(n)
@@ -439,7 +447,7 @@ func (x *extraction) line(s string) {
 		}
 		return
 	}
-	if x.option(t) {
+	if len(x.m.options) > 0 && x.optionWith(t, lb.optBody(x.d)) {
 		return
 	}
 	if fi := x.m.field(n, x.section); fi >= 0 {
@@ -453,7 +461,7 @@ func (x *extraction) line(s string) {
 		x.startPending(fi)
 		return
 	}
-	if k, rest, ok := x.sectionLabel(t); ok {
+	if k, rest, ok := x.sectionLabel(lb); ok {
 		// "Designated safeguarding lead: Nina Namedperson": a section named as the
 		// label of its first question
 		x.flush()
@@ -465,7 +473,7 @@ func (x *extraction) line(s string) {
 		}
 		return
 	}
-	if fi, rest, guidance := x.splitLabel(t); fi >= 0 {
+	if fi, rest, guidance := x.splitAt(t, lb.splitsOf(x.d)); fi >= 0 {
 		x.startPending(fi)
 		if guidance {
 			return
@@ -488,7 +496,7 @@ func (x *extraction) line(s string) {
 		x.startPending(fi)
 		return
 	}
-	if x.boundary(t, n) || x.d.fragment(x.m, n) {
+	if x.m.other[n] || lb.boundary(x.d) || lb.fragment(x.m) {
 		x.flush()
 		x.pend = &pending{fi: -1}
 		return
@@ -498,7 +506,12 @@ func (x *extraction) line(s string) {
 
 // splitLabel finds "Label: value" (or ?, tab, dash) with a known label on the left.
 func (x *extraction) splitLabel(t string) (fi int, rest string, guidance bool) {
-	for _, c := range x.d.splits(t) {
+	return x.splitAt(t, x.d.splits(t))
+}
+
+// splitAt is splitLabel at the places splits found in t.
+func (x *extraction) splitAt(t string, splits []splitCand) (fi int, rest string, guidance bool) {
+	for _, c := range splits {
 		if f := x.m.field(c.n, x.section); f >= 0 {
 			sep := separators[c.sep]
 			rest = strings.TrimSpace(t[c.at+len(sep):])
@@ -511,12 +524,12 @@ func (x *extraction) splitLabel(t string) (fi int, rest string, guidance bool) {
 }
 
 // sectionLabel finds "Section heading: value" on one line.
-func (x *extraction) sectionLabel(t string) (key, rest string, ok bool) {
-	i := strings.Index(t, ":")
+func (x *extraction) sectionLabel(lb *lineBase) (key, rest string, ok bool) {
+	t := lb.t
+	i, n := lb.colon(x.d)
 	if i <= 0 || i == len(t)-1 {
 		return "", "", false
 	}
-	n := x.d.norm(t[:i])
 	if n == "" || x.m.field(n, x.section) >= 0 {
 		return "", "", false
 	}
@@ -529,11 +542,12 @@ func (x *extraction) sectionLabel(t string) (key, rest string, ok bool) {
 }
 
 func stripMarks(t string) string {
-	if ascii(t) {
-		return t
+	if strings.IndexByte(t, 0xE2) < 0 {
+		return t // every mark's UTF-8 begins with E2
 	}
 	return strings.Map(func(r rune) rune {
-		if strings.ContainsRune("☒☑✓✔✗✘☐□⊠■❑❒", r) {
+		switch r {
+		case '☒', '☑', '✓', '✔', '✗', '✘', '☐', '□', '⊠', '■', '❑', '❒':
 			return ' '
 		}
 		return r
@@ -546,7 +560,11 @@ func (x *extraction) option(t string) bool {
 	if len(x.m.options) == 0 {
 		return false
 	}
-	ob := x.d.optBody(t)
+	return x.optionWith(t, x.d.optBody(t))
+}
+
+// optionWith is option with t's optBody.
+func (x *extraction) optionWith(t string, ob optionBody) bool {
 	n, letter, bareX := ob.n, ob.letter, ob.bareX
 	ref, ok := x.m.option(n)
 	if !ok {
@@ -576,7 +594,8 @@ func (x *extraction) option(t string) bool {
 	if i, decided := pickMarked(t, yesNoOptions); decided {
 		ticked = i == 0
 	} else if !ticked {
-		for _, tok := range markTokens(t) {
+		var buf [16]string
+		for _, tok := range markTokensTo(buf[:0], t) {
 			if isTicked(tok) && tok != "x" && tok != "X" {
 				ticked = true
 			}
@@ -616,7 +635,7 @@ type cellInfo struct {
 
 func (x *extraction) cellInfos(r row) []cellInfo {
 	bases := x.d.cellBases(r)
-	out := make([]cellInfo, len(bases))
+	out := x.newInfos(len(bases))
 	for j := range bases {
 		cb := &bases[j]
 		ci := &out[j]
@@ -636,6 +655,17 @@ func (x *extraction) cellInfos(r row) []cellInfo {
 	return out
 }
 
+// newInfos is n cellInfos out of a slab the extraction keeps, not an allocation
+// of their own (a reading makes thousands).
+func (x *extraction) newInfos(n int) []cellInfo {
+	if len(x.slab)+n > cap(x.slab) {
+		x.slab = make([]cellInfo, 0, max(256, n))
+	}
+	i := len(x.slab)
+	x.slab = x.slab[:i+n]
+	return x.slab[i : i+n : i+n]
+}
+
 type activeTable struct {
 	tm     *tableMatcher
 	header []cell
@@ -645,33 +675,63 @@ type activeTable struct {
 
 // header finds the table whose columns a row names, if it names at least two.
 func (x *extraction) header(r row, infos []cellInfo) (*activeTable, int) {
-	var best *activeTable
+	var best *tableMatcher
 	bestN := 0
 	for ti := range x.m.tables {
 		tm := &x.m.tables[ti]
-		cols := make([]int, len(infos))
-		n := 0
-		seen := map[int]bool{}
-		for j, ci := range infos {
-			cols[j] = -1
-			if c := tm.column(ci.cands, x.d.wrapped); c >= 0 && !seen[c] {
-				cols[j] = c
-				seen[c] = true
-				n++
-			}
-		}
-		if n > bestN {
-			best = &activeTable{tm: tm, header: r.cells, cols: cols}
-			bestN = n
+		if n := x.headerCols(tm, infos, nil); n > bestN {
+			best, bestN = tm, n
 		}
 	}
-	return best, bestN
+	if best == nil {
+		return nil, 0
+	}
+	cols := make([]int, len(infos))
+	x.headerCols(best, infos, cols)
+	return &activeTable{tm: best, header: r.cells, cols: cols}, bestN
+}
+
+// headerCols counts the cells of a header row that name a column of tm, each
+// column once, and writes the column of each cell (-1 none) into cols if given.
+func (x *extraction) headerCols(tm *tableMatcher, infos []cellInfo, cols []int) int {
+	var seen uint64
+	var seenMore map[int]bool // columns past 63
+	n := 0
+	for j, ci := range infos {
+		if cols != nil {
+			cols[j] = -1
+		}
+		c := tm.column(ci.cands, x.d.wrapped)
+		if c < 0 {
+			continue
+		}
+		if c < 64 {
+			if seen&(1<<c) != 0 {
+				continue
+			}
+			seen |= 1 << c
+		} else {
+			if seenMore[c] {
+				continue
+			}
+			if seenMore == nil {
+				seenMore = map[int]bool{}
+			}
+			seenMore[c] = true
+		}
+		if cols != nil {
+			cols[j] = c
+		}
+		n++
+	}
+	return n
 }
 
 var yesNoWords = map[string]string{"yes": "Yes", "no": "No", "y": "Yes", "n": "No"}
 
 func onlyMarks(s string) bool {
-	toks := markTokens(s)
+	var buf [16]string
+	toks := markTokensTo(buf[:0], s)
 	if len(toks) == 0 {
 		return true
 	}
@@ -866,7 +926,7 @@ func yesNoRow(r row) bool {
 }
 
 func yesNoHeader(r row, infos []cellInfo) map[int]string {
-	m := map[int]string{}
+	var m map[int]string
 	others := 0 // a column heading over the questions ("Question | Yes | No")
 	for j, ci := range infos {
 		if ci.empty || ci.field >= 0 {
@@ -878,6 +938,9 @@ func yesNoHeader(r row, infos []cellInfo) map[int]string {
 				return nil
 			}
 			continue
+		}
+		if m == nil {
+			m = map[int]string{}
 		}
 		m[r.cells[j].col] = w
 	}
@@ -1254,7 +1317,8 @@ func (x *extraction) normalise(key string, typ ValueType, v string) (string, boo
 
 // onlyYesNoMarks reports whether s holds nothing but Yes/No words and box marks.
 func onlyYesNoMarks(s string) bool {
-	toks := markTokens(s)
+	var buf [16]string
+	toks := markTokensTo(buf[:0], s)
 	marks := 0
 	for _, t := range toks {
 		switch {

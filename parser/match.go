@@ -174,6 +174,7 @@ type matcher struct {
 	tables   []tableMatcher
 	lists    []listMatcher
 	titles   []string
+	padded   []string // titles with a space either side
 	fieldIdx map[string]int
 	long     []string // labels of 5+ words, padded with spaces, for fragment()
 	// longBy and prefixBy index long and prefixes by each word a long label holds
@@ -381,6 +382,7 @@ func compile(s *FormSpec) *matcher {
 	}
 	for _, t := range append([]string{s.Title}, s.TitleVariants...) {
 		m.titles = append(m.titles, norm(t))
+		m.padded = append(m.padded, " "+norm(t)+" ")
 	}
 	return m
 }

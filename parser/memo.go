@@ -58,7 +58,11 @@ func (d *doc) cellBases(r row) []cellBase {
 		cb.hasColon = strings.Contains(raw, ":")
 		tr := strings.TrimSpace(raw)
 		cb.colon = strings.HasSuffix(tr, ":") && wordCount(whole) <= 14 && !strings.Contains(tr[:len(tr)-1], ":")
-		cb.yn = yesNoWords[strings.ToLower(strings.TrimSpace(cb.text))]
+		// yes, no, y, n: only ASCII lower-cases to them (İ and K, which lower-case
+		// to ASCII, give i and k), so a longer cell is none
+		if t := strings.TrimSpace(cb.text); len(t) <= 3 {
+			cb.yn = yesNoWords[strings.ToLower(t)]
+		}
 	}
 	if d.cells == nil {
 		d.cells = map[*cell][]cellBase{}
@@ -146,27 +150,107 @@ func (d *doc) splits(t string) []splitCand {
 	return out
 }
 
-// fragment is m.fragment(n), cached for each form: two bits per spec, whether it
-// is known and what it is.
-func (d *doc) fragment(m *matcher, n string) bool {
-	if m.idx >= 32 || wordCount(n) < 4 {
-		return m.fragment(n)
+// lineBase is a line of a paragraph as every reading sees it, kept with the
+// paragraph (doc.lines), so that a reading looks nothing up by the line's text:
+// what does not depend on the form is worked out on the first reading that asks.
+type lineBase struct {
+	t, n    string // the line trimmed, and normalised
+	ob      optionBody
+	splits  []splitCand
+	colonAt int    // the first colon, -1 none
+	colonN  string // the text before it, normalised (sectionLabel)
+	frag    uint64 // fragment, for each form: two bits, known and value
+	have    uint8  // which of the above are worked out
+	bound   bool
+}
+
+const (
+	haveOB = 1 << iota
+	haveSplits
+	haveColon
+	haveBound
+)
+
+// maxLines is how many lines doc.lines keeps for a document: a form has a few
+// hundred; a hostile one's hundred thousand are read line by line as they come.
+const maxLines = 1 << 14
+
+// lines are the lines of a paragraph, cached by the block; ok=false when the
+// document has had its maxLines.
+func (d *doc) lines(b *block) (lbs []lineBase, ok bool) {
+	if v, ok := d.blines[b]; ok {
+		return v, true
+	}
+	k := strings.Count(b.text, "\n") + 1
+	if d.nlines+k > maxLines {
+		return nil, false
+	}
+	d.nlines += k
+	out := make([]lineBase, 0, k)
+	for s, more := b.text, true; more; {
+		var l string
+		l, s, more = strings.Cut(s, "\n")
+		out = append(out, d.lineBase(l))
+	}
+	if d.blines == nil {
+		d.blines = map[*block][]lineBase{}
+	}
+	d.blines[b] = out
+	return out, true
+}
+
+func (d *doc) lineBase(l string) lineBase {
+	lb := lineBase{t: strings.TrimSpace(l)}
+	if lb.t != "" {
+		lb.n = d.norm(lb.t)
+	}
+	return lb
+}
+
+func (lb *lineBase) optBody(d *doc) optionBody {
+	if lb.have&haveOB == 0 {
+		lb.ob, lb.have = d.optBody(lb.t), lb.have|haveOB
+	}
+	return lb.ob
+}
+
+func (lb *lineBase) splitsOf(d *doc) []splitCand {
+	if lb.have&haveSplits == 0 {
+		lb.splits, lb.have = d.splits(lb.t), lb.have|haveSplits
+	}
+	return lb.splits
+}
+
+func (lb *lineBase) colon(d *doc) (int, string) {
+	if lb.have&haveColon == 0 {
+		lb.colonAt, lb.have = strings.Index(lb.t, ":"), lb.have|haveColon
+		if lb.colonAt > 0 && lb.colonAt != len(lb.t)-1 {
+			lb.colonN = d.norm(lb.t[:lb.colonAt])
+		}
+	}
+	return lb.colonAt, lb.colonN
+}
+
+func (lb *lineBase) boundary(d *doc) bool {
+	if lb.have&haveBound == 0 {
+		lb.bound, lb.have = d.boundaryText(lb.t, lb.n), lb.have|haveBound
+	}
+	return lb.bound
+}
+
+// fragment is m.fragment(n) of the line, kept for each form.
+func (lb *lineBase) fragment(m *matcher) bool {
+	if m.idx >= 32 || wordCount(lb.n) < 4 {
+		return m.fragment(lb.n)
 	}
 	known, val := uint64(1)<<(2*m.idx), uint64(1)<<(2*m.idx+1)
-	bits := d.frags[n]
-	if bits&known != 0 {
-		return bits&val != 0
+	if lb.frag&known != 0 {
+		return lb.frag&val != 0
 	}
-	v := m.fragment(n)
-	bits |= known
+	v := m.fragment(lb.n)
+	lb.frag |= known
 	if v {
-		bits |= val
-	}
-	if d.frags == nil {
-		d.frags = map[string]uint64{}
-	}
-	if len(d.frags) < memoMax {
-		d.frags[n] = bits
+		lb.frag |= val
 	}
 	return v
 }

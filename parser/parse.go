@@ -320,6 +320,10 @@ func (d *doc) read() []reading {
 		d.blocks, d.qaDone = unQA(d.blocks), true
 	}
 	top := d.topLines()
+	padded := make([]string, len(top)) // " line ": titles are looked for as whole words
+	for i, l := range top {
+		padded[i] = " " + l + " "
+	}
 	var out []reading
 	for _, s := range specs {
 		m := matcherFor(s.Kind)
@@ -328,8 +332,8 @@ func (d *doc) read() []reading {
 		fields := x.finish()
 		r := reading{kind: s.Kind, x: x, fields: fields, title: -1}
 		for li, l := range top {
-			for _, t := range m.titles {
-				if t != "" && (l == t || strings.Contains(" "+l+" ", " "+t+" ")) {
+			for ti, t := range m.titles {
+				if t != "" && (l == t || strings.Contains(padded[li], m.padded[ti])) {
 					r.title = li
 					break
 				}

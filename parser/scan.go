@@ -205,9 +205,10 @@ func ascii(s string) bool {
 	return true
 }
 
-// mayHoldLSCP reports whether reCaseRef (`(?i)\bLSCP…`) could match s: it needs
-// "LSCP" in any case, where (?i) also lets ſ (U+017F) stand for the S.
-func mayHoldLSCP(s string) bool {
+// indexLSCP is where reCaseRef (`(?i)\bLSCP…`) could first match in s, -1 nowhere:
+// every match begins with "LSCP" in any case, where (?i) also lets ſ (U+017F) stand
+// for the S.
+func indexLSCP(s string) int {
 	for i := 0; i+4 <= len(s); i++ {
 		if s[i]|0x20 != 'l' {
 			continue
@@ -222,10 +223,10 @@ func mayHoldLSCP(s string) bool {
 			continue
 		}
 		if j+2 <= len(s) && s[j]|0x20 == 'c' && s[j+1]|0x20 == 'p' {
-			return true
+			return i
 		}
 	}
-	return false
+	return -1
 }
 
 // containsFoldASCII reports whether b holds lower-case ASCII w in any case.

@@ -177,3 +177,25 @@ func TestNormAsBefore(t *testing.T) {
 		}
 	}
 }
+
+func TestFindCaseRefAsRegexp(t *testing.T) {
+	ref := func(s string) string {
+		m := reCaseRef.FindStringSubmatch(s)
+		if m == nil {
+			return ""
+		}
+		return "LSCP-" + m[1] + "-" + m[2]
+	}
+	alphabet := []string{"LSCP", "lscp", "lſcp", "L", "S", "C", "P", "x", "_", " ", "-", "–", "/", "‐", "2026", "1", "007", "12", "\xff", "é"}
+	r := rand.New(rand.NewPCG(9, 10))
+	for i := 0; i < 300000; i++ {
+		var sb strings.Builder
+		for k := r.IntN(14); k >= 0; k-- {
+			sb.WriteString(alphabet[r.IntN(len(alphabet))])
+		}
+		s := sb.String()
+		if got, want := findCaseRef(s), ref(s); got != want {
+			t.Fatalf("findCaseRef(%q) = %q, want %q", s, got, want)
+		}
+	}
+}

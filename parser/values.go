@@ -138,13 +138,16 @@ var typedBoxes = strings.NewReplacer("[ ]", " ☐ ", "[]", " ☐ ", "[x]", " ☒
 // tokens splits text into words and marks: "Yes☒No☐" gives Yes ☒ No ☐; "[ ]" stays one.
 // Each token is a piece of s (of s with its typed boxes made glyphs): words are runs
 // of whole runes, so no token is copied.
-func markTokens(s string) []string {
+func markTokens(s string) []string { return markTokensTo(nil, s) }
+
+// markTokensTo is markTokens appending to out: a caller's array on its stack
+// spares the allocation.
+func markTokensTo(out []string, s string) []string {
 	// Typed boxes become glyphs: "[ ]" and "( )" must survive as empty boxes, or
 	// "[ ] Yes [X] No" reads as "Yes [X]" (ticked yes).
 	if strings.ContainsAny(s, "[(") {
 		s = typedBoxes.Replace(s)
 	}
-	var out []string
 	start := -1 // where the word being read began
 	flush := func(end int) {
 		if start >= 0 {
@@ -176,7 +179,8 @@ func markTokens(s string) []string {
 // with decided=false when the text has no marks next to options, or -1 with
 // decided=true when marks are there but none (or more than one option) is ticked.
 func pickMarked(text string, options [][]string) (idx int, decided bool) {
-	toks := markTokens(text)
+	var buf [16]string
+	toks := markTokensTo(buf[:0], text)
 	type pos struct{ opt, at int }
 	var optsBuf [8]pos
 	opts := optsBuf[:0]
@@ -254,7 +258,8 @@ func parseYesNo(s string) (v string, answered, ok bool) {
 		}
 		return "", false, false
 	}
-	toks := markTokens(s)
+	var buf [16]string
+	toks := markTokensTo(buf[:0], s)
 	if len(toks) == 0 {
 		return "", false, false
 	}
@@ -369,15 +374,24 @@ func findEmail(s string) string {
 	return strings.TrimRight(reEmail.FindString(s), ".-")
 }
 
+//
+// The expression is tried only where "LSCP" stands, on a window around it: a match
+// is at most 23 bytes with the byte after it (\b), the window has the byte before
+// it (\b) and 32 from it, and no match can begin on the byte before. The first
+// place that matches is where the expression over the whole text matches first.
 func findCaseRef(s string) string {
-	if !mayHoldLSCP(s) {
-		return ""
+	for off := 0; ; {
+		i := indexLSCP(s[off:])
+		if i < 0 {
+			return ""
+		}
+		at := off + i
+		lo, hi := max(at-1, 0), min(len(s), at+32)
+		if m := reCaseRef.FindStringSubmatchIndex(s[lo:hi]); m != nil && lo+m[0] == at {
+			return "LSCP-" + s[lo+m[2]:lo+m[3]] + "-" + s[lo+m[4]:lo+m[5]]
+		}
+		off = at + 1
 	}
-	m := reCaseRef.FindStringSubmatch(s)
-	if m == nil {
-		return ""
-	}
-	return "LSCP-" + m[1] + "-" + m[2]
 }
 
 var (
