@@ -2,7 +2,6 @@ package parser
 
 import (
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 )
@@ -49,12 +48,12 @@ func ParseBody(text, html string) (f *Form) {
 }
 
 var (
-	reWrote    = regexp.MustCompile(`(?i)^\s*on\b.{0,200}\bwrote:?\s*$`)
-	reOrigMsg  = regexp.MustCompile(`(?i)^\s*-{2,}\s*(original message|forwarded message)\s*-{2,}`)
-	reFromHdr  = regexp.MustCompile(`(?i)^\s*\*?from:\*?\s`)
-	reSentHdr  = regexp.MustCompile(`(?i)^\s*\*?(sent|date|to|subject):\*?\s`)
-	reUnderBar = regexp.MustCompile(`^\s*_{10,}\s*$`)
-	reAnyHdr   = regexp.MustCompile(`(?i)^\s*\*?(from|sent|date|to|cc|bcc|subject|importance|reply-to):\*?\s`)
+	reWrote    = lazyRegexp(`(?i)^\s*on\b.{0,200}\bwrote:?\s*$`)
+	reOrigMsg  = lazyRegexp(`(?i)^\s*-{2,}\s*(original message|forwarded message)\s*-{2,}`)
+	reFromHdr  = lazyRegexp(`(?i)^\s*\*?from:\*?\s`)
+	reSentHdr  = lazyRegexp(`(?i)^\s*\*?(sent|date|to|subject):\*?\s`)
+	reUnderBar = lazyRegexp(`^\s*_{10,}\s*$`)
+	reAnyHdr   = lazyRegexp(`(?i)^\s*\*?(from|sent|date|to|cc|bcc|subject|importance|reply-to):\*?\s`)
 )
 
 // ownHeaders is the number of lines of the header block a saved or forwarded
@@ -66,7 +65,7 @@ func ownHeaders(lines []string) int {
 		i++
 	}
 	n := 0
-	for i < len(lines) && reAnyHdr.MatchString(lines[i]) {
+	for i < len(lines) && reAnyHdr().MatchString(lines[i]) {
 		i++
 		n++
 	}
@@ -95,7 +94,7 @@ func splitQuoted(bs []block) ([]block, string) {
 		if i < own {
 			continue
 		}
-		if reWrote.MatchString(l) || reOrigMsg.MatchString(l) {
+		if reWrote().MatchString(l) || reOrigMsg().MatchString(l) {
 			cut = i
 			break
 		}
@@ -104,9 +103,9 @@ func splitQuoted(bs []block) ([]block, string) {
 			cut = i
 			break
 		}
-		if reFromHdr.MatchString(l) {
+		if reFromHdr().MatchString(l) {
 			for k := i + 1; k < len(lines) && k <= i+4; k++ {
-				if reSentHdr.MatchString(lines[k]) {
+				if reSentHdr().MatchString(lines[k]) {
 					cut = i
 					break
 				}
@@ -115,7 +114,7 @@ func splitQuoted(bs []block) ([]block, string) {
 				break
 			}
 		}
-		if reUnderBar.MatchString(l) && i+1 < len(lines) && reFromHdr.MatchString(lines[i+1]) {
+		if reUnderBar().MatchString(l) && i+1 < len(lines) && reFromHdr().MatchString(lines[i+1]) {
 			cut = i
 			break
 		}
@@ -152,7 +151,7 @@ func splitQuoted(bs []block) ([]block, string) {
 // Nil returns: wordings that say the agency does not know the child or family,
 // and wordings that say it does (which rule a nil return out).
 var (
-	reNotKnown = regexp.MustCompile(`(?i)\b(` +
+	reNotKnown = lazyRegexp(`(?i)\b(` +
 		`(is|are|was|were|be|been|being)\s+(not|n't|neither)\s+(currently\s+|previously\s+|ever\s+been\s+)?known\s+to` +
 		`|(isn't|aren't|wasn't|weren't|not)\s+known\s+to` +
 		`|not\s+known\s+(by|on|within|in)\b` +
@@ -178,7 +177,7 @@ var (
 		`|are\s+not\s+on\s+our\s+(system|records|database)` +
 		`|not\s+on\s+our\s+(system|systems|records|database|caseload)` +
 		`)`)
-	reKnown = regexp.MustCompile(`(?i)\b(` +
+	reKnown = lazyRegexp(`(?i)\b(` +
 		`(is|are|was|were|been|be)\s+(well\s+|also\s+|previously\s+|currently\s+)?known\s+to` +
 		`|we\s+(have|had|did)\s+(had\s+)?(some\s+|previous\s+|limited\s+|significant\s+|brief\s+|recent\s+)?(involvement|contact|dealings)` +
 		`|(our|the)\s+records\s+(show|indicate|confirm|suggest)` +
@@ -191,11 +190,11 @@ var (
 		`|we\s+hold\s+(records|information)` +
 		`|(records|information)\s+(is|are)\s+held` +
 		`)`)
-	reNegIn = regexp.MustCompile(`(?i)(\b(no|not|never|neither|nor|none|nobody|no\s*one)\b|n't\b)`)
+	reNegIn = lazyRegexp(`(?i)(\b(no|not|never|neither|nor|none|nobody|no\s*one)\b|n't\b)`)
 	// Words that take a "not known" back: it is provisional (checks still going on, an
 	// answer to follow), or the same reply tells of involvement. Filing such a reply as
 	// a nil return would stop the chasing for an agency that does know the child.
-	reNotNil = regexp.MustCompile(`(?i)\b(` +
+	reNotNil = lazyRegexp(`(?i)\b(` +
 		`at\s+this\s+(stage|point|time)|so\s+far|as\s+far\s+as\s+(i|we)\s+(can\s+see|know|are\s+aware)|initial(ly)?\s+checks?` +
 		`|still\s+(checking|being\s+checked|looking|searching|waiting|awaiting)|(further|more)\s+checks|checks\s+(are\s+)?(ongoing|continuing|pending)` +
 		`|will\s+(confirm|update|let\s+you\s+know|come\s+back|revert|check)|to\s+follow|yet\s+to|provisional(ly)?|pending|not\s+yet|cannot\s+(yet\s+)?confirm` +
@@ -208,13 +207,13 @@ var (
 // isNilReturn reports whether text says the child and family are not known, and
 // nothing says anyone is.
 func isNilReturn(text string) bool {
-	if !reNotKnown.MatchString(text) || reNotNil.MatchString(text) {
+	if !reNotKnown().MatchString(text) || reNotNil().MatchString(text) {
 		return false
 	}
-	for _, m := range reKnown.FindAllStringIndex(text, -1) {
+	for _, m := range reKnown().FindAllStringIndex(text, -1) {
 		// the sentence so far: "Neither the child nor … are known to" is a nil return
 		start := strings.LastIndexAny(text[:m[0]], ".!?\n") + 1
-		if reNegIn.MatchString(text[start:m[0]]) {
+		if reNegIn().MatchString(text[start:m[0]]) {
 			continue
 		}
 		return false
@@ -274,7 +273,7 @@ func signature(bs []block) (name, agency string, contact []string) {
 			}
 			continue
 		}
-		if len(sig) >= 6 || (strings.Contains(t, ": ") && findEmail(t) == "" && !rePhone.MatchString(t)) {
+		if len(sig) >= 6 || (strings.Contains(t, ": ") && findEmail(t) == "" && !rePhone().MatchString(t)) {
 			break
 		}
 		sig = append(sig, t)
@@ -283,12 +282,12 @@ func signature(bs []block) (name, agency string, contact []string) {
 		return "", "", nil
 	}
 	name = sig[0]
-	if findEmail(name) != "" || rePhone.MatchString(name) || wordCount(name) > 6 {
+	if findEmail(name) != "" || rePhone().MatchString(name) || wordCount(name) > 6 {
 		return "", "", nil
 	}
 	var role []string
 	for _, l := range sig[1:] {
-		if findEmail(l) != "" || rePhone.MatchString(l) {
+		if findEmail(l) != "" || rePhone().MatchString(l) {
 			contact = append(contact, l)
 		} else if len(contact) == 0 {
 			role = append(role, l)
@@ -297,4 +296,4 @@ func signature(bs []block) (name, agency string, contact []string) {
 	return name, strings.Join(role, ", "), contact
 }
 
-var rePhone = regexp.MustCompile(`^(?i:(tel|telephone|phone|mobile|mob|t|m)\.?:?\s*)?\+?[\d ()-]{9,}$`)
+var rePhone = lazyRegexp(`^(?i:(tel|telephone|phone|mobile|mob|t|m)\.?:?\s*)?\+?[\d ()-]{9,}$`)

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"html"
 	"io"
-	"regexp"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -19,7 +18,7 @@ const (
 	glyphUnticked = "☐"
 )
 
-var reMainPart = regexp.MustCompile(`PartName="([^"]+)"\s+ContentType="application/vnd\.openxmlformats-officedocument\.wordprocessingml\.document\.main\+xml"|ContentType="application/vnd\.openxmlformats-officedocument\.wordprocessingml\.document\.main\+xml"\s+PartName="([^"]+)"`)
+var reMainPart = lazyRegexp(`PartName="([^"]+)"\s+ContentType="application/vnd\.openxmlformats-officedocument\.wordprocessingml\.document\.main\+xml"|ContentType="application/vnd\.openxmlformats-officedocument\.wordprocessingml\.document\.main\+xml"\s+PartName="([^"]+)"`)
 
 // readDocx reads the body of a .docx package into the document model. extra gets
 // the text of headers and footers (searched for the case reference only); notes says
@@ -34,7 +33,7 @@ func readDocx(zr *zip.Reader, bud *budget) (body []block, extra string, notes []
 			if err != nil {
 				return nil, "", nil, err
 			}
-			if m := reMainPart.FindSubmatch(raw); m != nil {
+			if m := reMainPart().FindSubmatch(raw); m != nil {
 				name := string(m[1]) + string(m[2])
 				f = zipFile(zr, name)
 			}
@@ -73,7 +72,7 @@ func readDocx(zr *zip.Reader, bud *budget) (body []block, extra string, notes []
 		if err != nil {
 			continue
 		}
-		t := reTags.ReplaceAll(raw, []byte(" "))
+		t := reTags().ReplaceAll(raw, []byte(" "))
 		t = t[:min(len(t), maxHeaderText-sb.Len())]
 		if err := bud.addText(len(t)); err != nil {
 			notes = append(notes, "headers and footers not read: "+err.Error())
@@ -90,9 +89,9 @@ const (
 	maxHeaderText = 256 << 10 // characters of header and footer text kept, all parts together
 )
 
-var reTags = regexp.MustCompile(`<[^>]*>`)
+var reTags = lazyRegexp(`<[^>]*>`)
 
-var reRel = regexp.MustCompile(`<Relationship\s[^>]*>`)
+var reRel = lazyRegexp(`<Relationship\s[^>]*>`)
 
 // mailtoLinks reads the main part's relationships for mailto: hyperlink targets,
 // by relationship id. A part that cannot be read gives none: links are a nicety.
@@ -113,7 +112,7 @@ func mailtoLinks(zr *zip.Reader, main string, bud *budget) map[string]string {
 	if !bytes.Contains(raw, []byte("&")) && !containsFoldASCII(raw, "mailto:") {
 		return links // no target can be a mailto: one
 	}
-	for _, m := range reRel.FindAll(raw, 10000) {
+	for _, m := range reRel().FindAll(raw, 10000) {
 		if addr := mailtoAddr(relAttr(m, "Target")); addr != "" {
 			if id := relAttr(m, "Id"); id != "" {
 				links[id] = addr

@@ -20,7 +20,7 @@ type doc struct {
 	bounds map[string]bool
 	splitc map[string][]splitCand
 	blines map[*block][]lineBase
-	nlines int // lines in blines
+	nlines int  // lines in blines
 	body   bool // text or HTML: may be an email's nil return
 	// wrapped: lines are a PDF's, wrapped at the page edge, so a line that follows
 	// an answer continues it (joined with a space).
@@ -101,8 +101,8 @@ type extraction struct {
 	tables   map[string][]map[string]string
 	warnings []string
 	pend     *pending
-	labels   int // labels met (for classification)
-	lastLine string // the line before (a PDF's wrapped line is long)
+	labels   int        // labels met (for classification)
+	lastLine string     // the line before (a PDF's wrapped line is long)
 	slab     []cellInfo // newInfos
 	// listAfter is the list the line before headed ("Chronologies and conversations
 	// will be requested from:"): a one-column table next is that list.

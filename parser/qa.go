@@ -1,7 +1,6 @@
 package parser
 
 import (
-	"regexp"
 	"strings"
 )
 
@@ -9,12 +8,12 @@ import (
 // "A: Yes", on one line or two) are read as the label-then-answer layouts they
 // are: the markers go, a question and answer on one line become "question: answer".
 var (
-	reQ = regexp.MustCompile(`^\s*(?:Q(?:uestion)?\s*\d*\s*[:.)])\s*`) // not "Q1 2025", a quarter
-	reA = regexp.MustCompile(`^\s*(?:A(?:nswer)?\s*\d*\s*[:.)]|Response\s*:)\s*`)
+	reQ = lazyRegexp(`^\s*(?:Q(?:uestion)?\s*\d*\s*[:.)])\s*`) // not "Q1 2025", a quarter
+	reA = lazyRegexp(`^\s*(?:A(?:nswer)?\s*\d*\s*[:.)]|Response\s*:)\s*`)
 	// reAnswer is an answer typed under its printed question ("Answer: Kim Madeup",
 	// "A: BT", "Response: No"); the colon is required there, "a)" is an option.
-	reAnswer = regexp.MustCompile(`^\s*(?i:answer|response|a)\s*:\s*\S`)
-	reQAMid  = regexp.MustCompile(`\s+A(?:nswer)?\s*[:.)]\s+`)
+	reAnswer = lazyRegexp(`^\s*(?i:answer|response|a)\s*:\s*\S`)
+	reQAMid  = lazyRegexp(`\s+A(?:nswer)?\s*[:.)]\s+`)
 )
 
 // unQA rewrites the paragraphs of a document that uses Q:/A: markers on at least
@@ -51,9 +50,9 @@ func countQ(bs []block, prev string) (q, a int) {
 			if strings.TrimSpace(l) == "" {
 				continue
 			}
-			if reQ.MatchString(l) {
+			if reQ().MatchString(l) {
 				q++
-			} else if answerLine(l) && prev != "" && !answerLine(prev) && !reQ.MatchString(prev) {
+			} else if answerLine(l) && prev != "" && !answerLine(prev) && !reQ().MatchString(prev) {
 				a++
 			}
 			prev = l
@@ -70,7 +69,7 @@ func answerLine(l string) bool {
 	}
 	switch t[0] {
 	case 'A', 'a', 'R', 'r':
-		return reAnswer.MatchString(t)
+		return reAnswer().MatchString(t)
 	}
 	return false
 }
@@ -120,14 +119,14 @@ func rewriteQA(bs []block) []block {
 		}
 		lines := strings.Split(b.text, "\n")
 		for i, l := range lines {
-			if loc := reQ.FindStringIndex(l); loc != nil {
+			if loc := reQ().FindStringIndex(l); loc != nil {
 				q := l[loc[1]:]
-				if m := reQAMid.FindStringIndex(q); m != nil {
+				if m := reQAMid().FindStringIndex(q); m != nil {
 					label := strings.TrimRight(strings.TrimSpace(q[:m[0]]), ":")
 					q = label + ":\t" + strings.TrimSpace(q[m[1]:])
 				}
 				lines[i] = q
-			} else if loc := reA.FindStringIndex(l); loc != nil {
+			} else if loc := reA().FindStringIndex(l); loc != nil {
 				lines[i] = l[loc[1]:]
 			}
 		}

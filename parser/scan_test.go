@@ -36,10 +36,10 @@ func TestScannersMatchRegexps(t *testing.T) {
 			t.Errorf("numberedHeading(%q) = %v, want %v", s, got, want)
 		}
 		numeric, named := mayHoldDate(s)
-		if !numeric && reNumDate.MatchString(s) {
+		if !numeric && reNumDate().MatchString(s) {
 			t.Errorf("mayHoldDate(%q) numeric = false, but reNumDate matches", s)
 		}
-		if !named && (reDayMonth.MatchString(s) || reMonthDay.MatchString(s)) {
+		if !named && (reDayMonth().MatchString(s) || reMonthDay().MatchString(s)) {
 			t.Errorf("mayHoldDate(%q) named = false, but a named-month date matches", s)
 		}
 		for _, w := range []string{"yes", "no", "y", "n", "k"} {
@@ -180,7 +180,7 @@ func TestNormAsBefore(t *testing.T) {
 
 func TestFindCaseRefAsRegexp(t *testing.T) {
 	ref := func(s string) string {
-		m := reCaseRef.FindStringSubmatch(s)
+		m := reCaseRef().FindStringSubmatch(s)
 		if m == nil {
 			return ""
 		}

@@ -22,11 +22,11 @@ var months = map[string]time.Month{
 const monthRE = `(jan(?:uary)?|feb(?:ruary|uary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)`
 
 var (
-	reNumDate  = regexp.MustCompile(`(?:^|[^\d])(\d{1,4})\s?[/.\-]\s?(\d{1,2})\s?[/.\-]\s?(\d{2,4})(?:[^\d]|$)`)
-	reDayMonth = regexp.MustCompile(`(?i)(?:^|[^\w])(\d{1,2})(?:st|nd|rd|th)?(?:\s*|[\-/])(?:of\s+)?` + monthRE + `\.?,?(?:\s*|[\-/])(\d{4}|\d{2})(?:[^\d]|$)`)
-	reMonthDay = regexp.MustCompile(`(?i)(?:^|[^\w])` + monthRE + `\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})(?:[^\d]|$)`)
-	reEmail    = regexp.MustCompile(`(?i)[a-z0-9._%+'\-]+@[a-z0-9\-]+(?:\.[a-z0-9\-]+)+`)
-	reCaseRef  = regexp.MustCompile(`(?i)\bLSCP\s?[-‐‑–/]\s?(\d{4})\s?[-‐‑–/]\s?(\d{3})\b`)
+	reNumDate  = lazyRegexp(`(?:^|[^\d])(\d{1,4})\s?[/.\-]\s?(\d{1,2})\s?[/.\-]\s?(\d{2,4})(?:[^\d]|$)`)
+	reDayMonth = lazyRegexp(`(?i)(?:^|[^\w])(\d{1,2})(?:st|nd|rd|th)?(?:\s*|[\-/])(?:of\s+)?` + monthRE + `\.?,?(?:\s*|[\-/])(\d{4}|\d{2})(?:[^\d]|$)`)
+	reMonthDay = lazyRegexp(`(?i)(?:^|[^\w])` + monthRE + `\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})(?:[^\d]|$)`)
+	reEmail    = lazyRegexp(`(?i)[a-z0-9._%+'\-]+@[a-z0-9\-]+(?:\.[a-z0-9\-]+)+`)
+	reCaseRef  = lazyRegexp(`(?i)\bLSCP\s?[-‐‑–/]\s?(\d{4})\s?[-‐‑–/]\s?(\d{3})\b`)
 )
 
 func year(s string) int {
@@ -67,7 +67,7 @@ func findDate(s string) (string, int, int, bool) {
 			best, bs, be = v, start, end
 		}
 	}
-	for _, m := range reNumDate.FindAllStringSubmatchIndex(s, 4) {
+	for _, m := range reNumDate().FindAllStringSubmatchIndex(s, 4) {
 		if !numeric {
 			break
 		}
@@ -92,12 +92,12 @@ func findDate(s string) (string, int, int, bool) {
 	if !named {
 		return best, bs, be, bs >= 0
 	}
-	if m := reDayMonth.FindStringSubmatchIndex(s); m != nil {
+	if m := reDayMonth().FindStringSubmatchIndex(s); m != nil {
 		d, _ := strconv.Atoi(s[m[2]:m[3]])
 		v, ok := mkDate(year(s[m[6]:m[7]]), months[strings.ToLower(s[m[4]:m[5]])], d)
 		consider(v, ok, m[2], m[7])
 	}
-	if m := reMonthDay.FindStringSubmatchIndex(s); m != nil {
+	if m := reMonthDay().FindStringSubmatchIndex(s); m != nil {
 		d, _ := strconv.Atoi(s[m[4]:m[5]])
 		v, ok := mkDate(year(s[m[6]:m[7]]), months[strings.ToLower(s[m[2]:m[3]])], d)
 		consider(v, ok, m[2], m[7])
@@ -298,9 +298,9 @@ func parseYesNo(s string) (v string, answered, ok bool) {
 func proseKnown(s string) (string, bool) {
 	l := strings.ToLower(strings.TrimSpace(s))
 	switch {
-	case reProseNo.MatchString(l) || isNilReturn(s):
+	case reProseNo().MatchString(l) || isNilReturn(s):
 		return "no", true
-	case reProseYes.MatchString(l) || reKnown.MatchString(s):
+	case reProseYes().MatchString(l) || reKnown().MatchString(s):
 		return "yes", true
 	}
 	return "", false
@@ -310,8 +310,8 @@ func proseKnown(s string) (string, bool) {
 var knownKeys = map[string]bool{"child_known": true, "family_known": true, "open_now": true}
 
 var (
-	reProseNo  = regexp.MustCompile(`^(not\s+known|unknown|not\s+open|not\s+involved|not\s+currently|no\s+(known\s+|previous\s+|current\s+)?(involvement|contact|records?|trace))\b`)
-	reProseYes = regexp.MustCompile(`^(known|open|involved|currently\s+(open|involved)|secured|(all\s+)?records\s+(have\s+been\s+)?secured)\b`)
+	reProseNo  = lazyRegexp(`^(not\s+known|unknown|not\s+open|not\s+involved|not\s+currently|no\s+(known\s+|previous\s+|current\s+)?(involvement|contact|records?|trace))\b`)
+	reProseYes = lazyRegexp(`^(known|open|involved|currently\s+(open|involved)|secured|(all\s+)?records\s+(have\s+been\s+)?secured)\b`)
 )
 
 // placeholder reports whether a value is the form's prompt rather than an answer.
@@ -371,10 +371,9 @@ func findEmail(s string) string {
 	if strings.IndexByte(s, '@') < 0 {
 		return "" // the expression needs one
 	}
-	return strings.TrimRight(reEmail.FindString(s), ".-")
+	return strings.TrimRight(reEmail().FindString(s), ".-")
 }
 
-//
 // The expression is tried only where "LSCP" stands, on a window around it: a match
 // is at most 23 bytes with the byte after it (\b), the window has the byte before
 // it (\b) and 32 from it, and no match can begin on the byte before. The first
@@ -387,7 +386,7 @@ func findCaseRef(s string) string {
 		}
 		at := off + i
 		lo, hi := max(at-1, 0), min(len(s), at+32)
-		if m := reCaseRef.FindStringSubmatchIndex(s[lo:hi]); m != nil && lo+m[0] == at {
+		if m := reCaseRef().FindStringSubmatchIndex(s[lo:hi]); m != nil && lo+m[0] == at {
 			return "LSCP-" + s[lo+m[2]:lo+m[3]] + "-" + s[lo+m[4]:lo+m[5]]
 		}
 		off = at + 1
@@ -396,11 +395,11 @@ func findCaseRef(s string) string {
 
 var (
 	// 14:30, 9.30, 14:30:00, 14:30hrs; not 3.12 of a date (a third number) nor 10.5
-	reClock24 = regexp.MustCompile(`(?i)(?:^|[^\d:.])([01]?\d|2[0-3])[:.]([0-5]\d)(?::[0-5]\d)?(?:\s*(?:hrs|hours|h)\b)?(?:$|[^\d:.])`)
+	reClock24 = lazyRegexp(`(?i)(?:^|[^\d:.])([01]?\d|2[0-3])[:.]([0-5]\d)(?::[0-5]\d)?(?:\s*(?:hrs|hours|h)\b)?(?:$|[^\d:.])`)
 	// 2.30pm, 2 pm, 12:15 a.m.
-	reClock12 = regexp.MustCompile(`(?i)(?:^|[^\d:.])(1[0-2]|0?[1-9])(?:[:.]([0-5]\d))?\s*([ap])\.?m\b\.?`)
+	reClock12 = lazyRegexp(`(?i)(?:^|[^\d:.])(1[0-2]|0?[1-9])(?:[:.]([0-5]\d))?\s*([ap])\.?m\b\.?`)
 	// 1430hrs, 0900 hrs (police and ambulance logs)
-	reClockHrs = regexp.MustCompile(`(?i)(?:^|[^\d:.])([01]\d|2[0-3])([0-5]\d)\s*(?:hrs|hours|h)\b`)
+	reClockHrs = lazyRegexp(`(?i)(?:^|[^\d:.])([01]\d|2[0-3])([0-5]\d)\s*(?:hrs|hours|h)\b`)
 )
 
 // timeBesideDate is the time of day written in a date cell with a date that could be
@@ -425,7 +424,7 @@ func timeBesideDate(s string) string {
 			best, at = f(m), loc[2]
 		}
 	}
-	try(reClock12, func(m []string) string {
+	try(reClock12(), func(m []string) string {
 		h, _ := strconv.Atoi(m[1])
 		pm := strings.EqualFold(m[3], "p")
 		if pm && h < 12 {
@@ -439,10 +438,10 @@ func timeBesideDate(s string) string {
 		}
 		return fmt.Sprintf("%02d:%s", h, mm)
 	})
-	try(reClock24, func(m []string) string {
+	try(reClock24(), func(m []string) string {
 		h, _ := strconv.Atoi(m[1])
 		return fmt.Sprintf("%02d:%s", h, m[2])
 	})
-	try(reClockHrs, func(m []string) string { return m[1] + ":" + m[2] })
+	try(reClockHrs(), func(m []string) string { return m[1] + ":" + m[2] })
 	return best
 }
