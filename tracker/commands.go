@@ -430,6 +430,10 @@ func (t *Tracker) caselessCommand(ctx context.Context, tx *sql.Tx, now time.Time
 }
 
 func scopingDone(res ScopingResult) string {
+	if res.After != "" {
+		return fmt.Sprintf("added to the case: %s; it may now receive the case's material (the combined chronology, say). No scoping request was sent: the Rapid Review is over (stage %s); ask for a chronology or an agency report with Request chronology: or Request agency report:",
+			strings.Join(res.Added, ", "), res.After)
+	}
 	s := fmt.Sprintf("scoping requests sent to %d agencies", len(res.Requested))
 	if len(res.Requested) > 0 {
 		s += " (" + strings.Join(res.Requested, ", ") + ")"

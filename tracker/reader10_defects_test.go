@@ -194,55 +194,6 @@ func TestReader10EarliestLawfulPublicationIsNotTheEarliest(t *testing.T) {
 	}
 }
 
-// A Rapid Review report whose recommendation nobody could read (none ticked) is
-// submitted on "Approve" and the case is closed: no decision recorded, a close reason
-// that gives none ("Rapid Review recommendation "), every agency told "see the Rapid
-// Review report". The outcome goes nowhere a person decided.
-func TestReader10NoRecommendationClosesTheCaseWithoutADecision(t *testing.T) {
-	clock := &testClock{}
-	tr := newRRTracker(t, clock, nil)
-	toApproved(t, tr, clock, "")
-	var stage, decision, reason string
-	if err := tr.DB().QueryRow(`SELECT stage, decision, coalesce(close_reason, '') FROM cases WHERE ref = 'LSCP-2026-001'`).Scan(&stage, &decision, &reason); err != nil {
-		t.Fatal(err)
-	}
-	if stage == StageClosed && decision == "" {
-		t.Errorf("a report with no recommendation, approved: case closed with no decision, reason %q", reason)
-	}
-}
-
-// The learning event invitation, forwarded to a family member, answered "I would like to
-// attend" from the family's own address: csprbot records the family member as registered
-// and counts them as coming (the calendar-reply route refuses anyone not invited), and
-// nobody is told. Practitioners' learning events are not for families (they are told by
-// the lead reviewer's letter, Appendix 7).
-func TestReader10UninvitedRegistrationIsCountedSilently(t *testing.T) {
-	clock := &testClock{}
-	tr := newRRTracker(t, clock, nil)
-	toApproved(t, tr, clock, "b")
-	reader10Learning(t, tr, clock)
-	inv := reader10InviteTo(t, tr, "lead@met.example")
-	before := len(outboxEmails(t, tr, ""))
-	clock.Set("2027-01-12T11:00:00Z")
-	uidSeq++
-	deliver(t, tr, &Incoming{Mailbox: "INBOX", UIDValidity: 1, UID: uidSeq, ReceivedAt: clock.Now(), MessageID: "mum@gmail.example",
-		From: "Ellie's mum <ellie.testcase.mum@gmail.example>", Subject: "Fwd: learning event", References: []string{inv.MessageID},
-		Text: "I would like to attend. I am Ellie Testcase's mother."})
-	after := outboxEmails(t, tr, "")[before:]
-	for _, o := range after {
-		if strings.Contains(o.To, "gmail.example") {
-			t.Errorf("%s queued to the family's address (%s)", o.Kind, o.Status)
-		}
-	}
-	var n int
-	if err := tr.DB().QueryRow(`SELECT count(*) FROM learning_replies WHERE attendee = 'ellie.testcase.mum@gmail.example' AND answer = 'REGISTERED'`).Scan(&n); err != nil {
-		t.Fatal(err)
-	}
-	if n > 0 && len(after) == 0 {
-		t.Errorf("a registration from an address never invited (a family member) is counted as coming, and nobody is told")
-	}
-}
-
 // A chronology asked for by a date that is a bank holiday (Spring bank holiday, Mon 31
 // May 2027, as a Terms of Reference or "Request chronology: … by 2027-05-31" may set):
 // the reminder due "at 09:00 the working day before" (Fri 28 May) is never sent, since
@@ -345,24 +296,6 @@ func TestReader10LateChronologyIsFiledAsActionEvidence(t *testing.T) {
 	}
 }
 
-// In a local review the one way to vouch for the lead reviewer's address (so that the
-// combined chronology may go to them) is "Add agency: Lead reviewer <address>"
-// ("Reviewer: NAME <address>" records it but does not vouch for it). But Add agency is
-// the Rapid Review's scoping command: months after the Rapid Review it sends the lead
-// reviewer the initial scoping request (Appendix 3 and 4, "reply within 6 working days")
-// as if the case were being scoped.
-func TestReader10AddAgencyInALocalReviewSendsAScopingRequest(t *testing.T) {
-	clock := &testClock{}
-	tr := newRRTracker(t, clock, nil)
-	toApproved(t, tr, clock, "b")
-	clock.Set("2027-01-04T10:00:00Z")
-	before := len(outboxEmails(t, tr, TmplScopingRequest))
-	deliver(t, tr, staffMail(clock, "addrev@lewisham.gov.uk", firstID(t, tr, TmplApprovalRequest), "RE: [LSCP-2026-001] approve", "Add agency: Lead reviewer <jo@reviewers.example>"))
-	for _, o := range outboxEmails(t, tr, TmplScopingRequest)[before:] {
-		t.Errorf("at stage lcspr, Add agency sent the initial scoping request to %s (%s)", o.To, o.Status)
-	}
-}
-
 // A staff member writes "Approve" as a new email (not a reply, no DKIM pass): csprbot
 // answers that it waits for confirmation, listing only "Approve". Meanwhile the final
 // report is recorded (its copies held for approval). The staff member's "Confirm" then
@@ -446,30 +379,6 @@ func TestReader10ToRNamingAnotherChildIsApplied(t *testing.T) {
 	}
 }
 
-// The learning event invitation says: reply with "I would like to attend". An agency
-// answers that nobody can come, quoting the invitation under its reply as every mail
-// client does: the quoted "I would like to attend" (and "who will attend") make it a
-// registration. The agency is counted as coming, and its answer reaches nobody.
-func TestReader10QuotedInvitationRegistersADecline(t *testing.T) {
-	clock := &testClock{}
-	tr := newRRTracker(t, clock, nil)
-	toApproved(t, tr, clock, "b")
-	reader10Learning(t, tr, clock)
-	inv := reader10InviteTo(t, tr, "csc@lewisham.gov.uk")
-	clock.Set("2027-01-12T11:00:00Z")
-	uidSeq++
-	deliver(t, tr, &Incoming{Mailbox: "INBOX", UIDValidity: 1, UID: uidSeq, ReceivedAt: clock.Now(), MessageID: "csc-decline@lewisham.gov.uk",
-		From: "csc@lewisham.gov.uk", Subject: "RE: [LSCP-2026-001] Practitioner learning event", InReplyTo: inv.MessageID,
-		Text: "Unfortunately none of our social workers is free that day, so we cannot come.\n\n" +
-			"From: safeguardingpartnership@lewisham.gov.uk\nSent: 05 January 2027 10:00\nSubject: [LSCP-2026-001] Practitioner learning event\n\n" +
-			"> To tell us who will attend, accept the calendar invitation, or reply to this email with \"I would like to attend\" and the name of each person coming.\n"})
-	var answer string
-	_ = tr.DB().QueryRow(`SELECT answer FROM learning_replies WHERE attendee = 'csc@lewisham.gov.uk'`).Scan(&answer)
-	if answer == "REGISTERED" {
-		t.Errorf("a reply saying nobody can come, quoting the invitation, is recorded as a registration (coming)")
-	}
-}
-
 // A final report is recorded with a publication date after the six months: the notice
 // that publication will be late is prepared with it. The date is corrected to one inside
 // the six months (Final report: publish 2027-06-10): the copies are prepared again, but
@@ -501,34 +410,6 @@ func TestReader10CorrectedPublicationDateLeavesTheDelayNotice(t *testing.T) {
 	for _, o := range outboxEmails(t, tr, TmplNationalNotice) {
 		if strings.Contains(o.Email.Text, "notice="+NoticeDelay) && (o.Status == "queued" || o.Status == "awaiting_approval") {
 			t.Errorf("publication corrected to Thu 10 Jun 2027 (inside the six months), yet the late-publication notice to %s is %s (Approve said: %s)", o.To, o.Status, out)
-		}
-	}
-}
-
-// A learning event set two days ahead: everyone invited gets the invitation, and half an
-// hour later, at the next round, "a reminder" of it, the same day (the reminder goes
-// whenever the event is a week away or less, however recently the invitation went);
-// two automatic messages to one address about one case on one day.
-func TestReader10LearningReminderMinutesAfterTheInvitation(t *testing.T) {
-	ctx := context.Background()
-	clock := &testClock{}
-	tr := newRRTracker(t, clock, nil)
-	toApproved(t, tr, clock, "b")
-	clock.Set("2027-01-04T09:30:00Z")
-	if _, err := tr.SetLearningEvent(ctx, "LSCP-2026-001", mustTime("2027-01-06T10:00:00Z"), "Laurence House", "command line"); err != nil {
-		t.Fatal(err)
-	}
-	clock.Set("2027-01-04T10:00:00Z")
-	if _, err := tr.TickLCSPR(ctx); err != nil {
-		t.Fatal(err)
-	}
-	per := map[string]int{}
-	for _, o := range outboxEmails(t, tr, TmplLearningInvite) {
-		per[o.To]++
-	}
-	for to, n := range per {
-		if n > 1 {
-			t.Errorf("%s got %d learning event emails on Mon 4 Jan (the invitation, and a reminder of it 30 minutes later)", to, n)
 		}
 	}
 }

@@ -114,3 +114,68 @@ func TestReader10ApproveWhatWithoutAColonIsSilentlyIgnored(t *testing.T) {
 		}
 	}
 }
+
+// A Rapid Review report whose recommendation nobody could read (none ticked) is
+// submitted on "Approve" and the case is closed: no decision recorded, a close reason
+// that gives none ("Rapid Review recommendation "), every agency told "see the Rapid
+// Review report". The outcome goes nowhere a person decided.
+//
+// Fixed by refusing the approval, saying the recommendation is missing, so the test no
+// longer goes through toApproved (which fails on any refusal): the approval, on the
+// command line and by a staff reply, is refused naming the recommendation; nothing goes
+// to the National Panel or the agencies, and the case stays open with its draft waiting.
+func TestReader10NoRecommendationClosesTheCaseWithoutADecision(t *testing.T) {
+	ctx := context.Background()
+	clock := &testClock{}
+	tr := newRRTracker(t, clock, nil)
+	openScopedCase(t, tr, clock, "2026-12-07T10:15:00Z")
+	if _, err := tr.SetMeeting(ctx, "LSCP-2026-001", mustTime("2026-12-16T10:00:00Z"), false, "test"); err != nil {
+		t.Fatal(err)
+	}
+	clock.Set("2026-12-16T15:00:00Z")
+	in := staffMail(clock, "report-none@lewisham.gov.uk", firstID(t, tr, TmplStaffNewReferral), "RE: [LSCP-2026-001] new referral", "Here is the report.")
+	in.Attachments = []InAttachment{reportAttachment("")}
+	deliver(t, tr, in)
+	clock.Set("2026-12-17T10:00:00Z")
+	outcomes := len(outboxEmails(t, tr, TmplOutcomeNotice))
+	if _, err := tr.Approve(ctx, "LSCP-2026-001", "command line"); err == nil || !strings.Contains(err.Error(), "no recommendation") {
+		t.Errorf("Approve of a report with no recommendation = %v, want a refusal saying the recommendation is missing", err)
+	}
+	replies := len(outboxEmails(t, tr, TmplCommandReply))
+	deliver(t, tr, staffMail(clock, "approve-none@lewisham.gov.uk", firstID(t, tr, TmplApprovalRequest), "RE: [LSCP-2026-001] approve", "Approve"))
+	r := outboxEmails(t, tr, TmplCommandReply)
+	if len(r) != replies+1 || !strings.Contains(r[len(r)-1].Email.Text, "no recommendation") {
+		t.Errorf("a staff Approve of a report with no recommendation was not answered with why it was refused")
+	}
+	var stage, decision, reason, sub string
+	if err := tr.DB().QueryRow(`SELECT stage, decision, coalesce(close_reason, '') FROM cases WHERE ref = 'LSCP-2026-001'`).Scan(&stage, &decision, &reason); err != nil {
+		t.Fatal(err)
+	}
+	if stage == StageClosed && decision == "" {
+		t.Errorf("a report with no recommendation, approved: case closed with no decision, reason %q", reason)
+	}
+	if err := tr.DB().QueryRow(`SELECT status FROM submissions ORDER BY id DESC LIMIT 1`).Scan(&sub); err != nil || sub != "awaiting_approval" {
+		t.Errorf("the submission is %q (%v), want still awaiting_approval", sub, err)
+	}
+	if n := len(outboxEmails(t, tr, TmplOutcomeNotice)); n != outcomes {
+		t.Errorf("%d outcome notices sent for a report with no recommendation", n-outcomes)
+	}
+}
+
+// In a local review the one way to vouch for the lead reviewer's address (so that the
+// combined chronology may go to them) is "Add agency: Lead reviewer <address>"
+// ("Reviewer: NAME <address>" records it but does not vouch for it). But Add agency is
+// the Rapid Review's scoping command: months after the Rapid Review it sends the lead
+// reviewer the initial scoping request (Appendix 3 and 4, "reply within 6 working days")
+// as if the case were being scoped.
+func TestReader10AddAgencyInALocalReviewSendsAScopingRequest(t *testing.T) {
+	clock := &testClock{}
+	tr := newRRTracker(t, clock, nil)
+	toApproved(t, tr, clock, "b")
+	clock.Set("2027-01-04T10:00:00Z")
+	before := len(outboxEmails(t, tr, TmplScopingRequest))
+	deliver(t, tr, staffMail(clock, "addrev@lewisham.gov.uk", firstID(t, tr, TmplApprovalRequest), "RE: [LSCP-2026-001] approve", "Add agency: Lead reviewer <jo@reviewers.example>"))
+	for _, o := range outboxEmails(t, tr, TmplScopingRequest)[before:] {
+		t.Errorf("at stage lcspr, Add agency sent the initial scoping request to %s (%s)", o.To, o.Status)
+	}
+}

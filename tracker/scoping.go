@@ -16,6 +16,21 @@ type ScopingResult struct {
 	Already   []string // agencies already asked
 	Unknown   []string // agencies the directory has no address for: a person must send these
 	Due       time.Time
+	// After is the case's stage when the Rapid Review is over (its report recorded): no
+	// scoping request is sent then, and the agencies named are only added to the case
+	// (Added), an address given with one vouched for.
+	After string
+	Added []string
+}
+
+// pastRapidReview reports whether a case at stage is past the Rapid Review (its report
+// recorded, or a review decided after it): the Rapid Review's scoping is over.
+func pastRapidReview(stage string) bool {
+	switch stage {
+	case StageSubmission, StageLCSPR, StageNational, StageAlternative:
+		return true
+	}
+	return false
 }
 
 // StartScoping sends the scoping request (Appendix 4 letter with the Appendix 3 form) to
@@ -44,6 +59,9 @@ func (t *Tracker) startScoping(ctx context.Context, tx *sql.Tx, now time.Time, r
 	if c.stage == StageClosed {
 		return res, fmt.Errorf("%w: case %s is closed", ErrRefused, ref)
 	}
+	if pastRapidReview(c.stage) && len(extra) == 0 {
+		return res, fmt.Errorf("%w: the Rapid Review of %s is over (stage %s): its scoping requests are not sent now; to let an address receive the case's material, Add agency: NAME <address>", ErrRefused, ref, c.stage)
+	}
 	for _, arg := range extra {
 		name, addr, err := agencyArg(arg)
 		if err != nil {
@@ -53,6 +71,7 @@ func (t *Tracker) startScoping(ctx context.Context, tx *sql.Tx, now time.Time, r
 			if err := addCaseAgency(ctx, tx, c.id, ag.Name, ag.Email, ag.Partner, "added by "+actor, "staff"); err != nil {
 				return res, err
 			}
+			res.Added = append(res.Added, ag.Name)
 			continue
 		}
 		if addr == "" {
@@ -68,6 +87,14 @@ func (t *Tracker) startScoping(ctx context.Context, tx *sql.Tx, now time.Time, r
 		if err := audit(ctx, tx, now, c.id, actor, "agency_vouched", fmt.Sprintf("%s <%s> added to the case by %s", name, addr, actor)); err != nil {
 			return res, err
 		}
+		res.Added = append(res.Added, name+" <"+addr+">")
+	}
+	if pastRapidReview(c.stage) {
+		// After the Rapid Review, Add agency vouches for the address (the combined
+		// chronology may go to a lead reviewer added so) and asks nothing: the local
+		// review's requests are its own (Request chronology:, Request agency report:).
+		res.After = c.stage
+		return res, audit(ctx, tx, now, c.id, actor, "agency_added", fmt.Sprintf("added to the case by %s at stage %s, no scoping request sent (the Rapid Review is over): %s", actor, c.stage, strings.Join(res.Added, ", ")))
 	}
 	type target struct{ name, email, partner, reason string }
 	var targets []target
