@@ -187,7 +187,7 @@ func (t *Tracker) recordReport(ctx context.Context, tx *sql.Tx, now time.Time, c
 	}
 	out := "Rapid Review report recorded; the submission to the National Panel is prepared and awaits approval (reply \"Approve\")"
 	if rec == "" {
-		out += "; the report gives no recommendation (a–j): check it"
+		out += "; the report gives no recommendation (a–j) csprbot could read: it cannot be approved until it is sent again with its recommendation ticked"
 	}
 	if !rv.Quorate {
 		out += "; the meeting was not quorate: no participant from " + strings.Join(partnerWords(missing), ", ")
@@ -310,6 +310,13 @@ func (t *Tracker) approve(ctx context.Context, tx *sql.Tx, now time.Time, c case
 	}
 	if err != nil {
 		return res, err
+	}
+	if strings.TrimSpace(rec) == "" {
+		// What follows the Rapid Review (a local review, the National Panel's, an
+		// alternative review, none) is the recommendation's: a report that gives none
+		// cannot be approved, or the case would close with no decision and every agency
+		// be told "see the Rapid Review report". Nothing is sent; the draft keeps waiting.
+		return res, fmt.Errorf("%w: the Rapid Review report for %s gives no recommendation (a–j) that csprbot could read, so it cannot tell what follows the review; nothing was sent. Send the report again with its recommendation ticked (it replaces this one), then approve", ErrRefused, c.ref)
 	}
 	res.Recommendation = rec
 	if _, err := tx.ExecContext(ctx, `UPDATE submissions SET status = 'approved', approved_by = ?, approved_at = ? WHERE id = ?`, actor, ts(now), id); err != nil {
