@@ -210,22 +210,62 @@ func (t *Tracker) recordLearningAnswer(ctx context.Context, tx *sql.Tx, now time
 
 var registersRe = regexp.MustCompile(`(?i)\b(would like to attend|will attend|i('| a)m attending|register(ing)? (me|to attend)|count me in|i can attend|please book me)\b`)
 
-// learningRegistration records "I would like to attend" in reply to a learning event
-// invitation, from the person who writes it. It reports false for any other message.
+// declinesRe is "we cannot come" in words, in answer to a learning event invitation.
+var declinesRe = regexp.MustCompile(`(?i)\b(can ?not (come|attend|make it|be there)|can'?t (come|attend|make it|be there)|unable to (come|attend|make it|be there)|not (be )?able to (come|attend|make it|be there)|will not (come|attend|be attending|be there|make it)|won'?t (come|attend|be attending|be there|make it)|(am|are|is|be) not attending|(send|sends|sent|give|offer|with) (our |my )?apologies|apologies (from|for (the day|the event|that day|absence))|(must|have to|regretfully|regret to|i|we) decline)\b`)
+
+// apologiesOnlyRe is "apologies" alone, which declines only when nothing registers
+// ("Apologies for the late reply: I would like to attend" is coming).
+var apologiesOnlyRe = regexp.MustCompile(`(?i)\bapologies\b`)
+
+// learningAnswerOf reads a reply to a learning event invitation in the sender's own words
+// (never the invitation quoted below them, which says "I would like to attend"):
+// REGISTERED, DECLINED, or "" for neither.
+func learningAnswerOf(text string) string {
+	own := ownText(text, 200)
+	switch {
+	case declinesRe.MatchString(own):
+		return "DECLINED"
+	case registersRe.MatchString(own):
+		return "REGISTERED"
+	case apologiesOnlyRe.MatchString(own):
+		return "DECLINED"
+	}
+	return ""
+}
+
+// learningRegistration records "I would like to attend" (or "we cannot come") in reply
+// to a learning event invitation, from the person who writes it: in their own words, not
+// the invitation they quote. An answer from an address that was not invited (a family
+// member replying to a forwarded invitation, say) is not counted, as a calendar reply
+// from one is not, and staff are told. It reports false for any other message.
 func (t *Tracker) learningRegistration(ctx context.Context, tx *sql.Tx, now time.Time, in *Incoming, tt tie, res *IngestResult) (bool, error) {
-	if tt.kind != TmplLearningInvite || tt.caseID == 0 || !registersRe.MatchString(in.Text) {
+	if tt.kind != TmplLearningInvite || tt.caseID == 0 {
+		return false, nil
+	}
+	answer := learningAnswerOf(in.Text)
+	if answer == "" {
 		return false, nil
 	}
 	var seq int
-	err := tx.QueryRowContext(ctx, `SELECT sequence FROM learning_events WHERE case_id = ?`, tt.caseID).Scan(&seq)
+	var invited string
+	err := tx.QueryRowContext(ctx, `SELECT sequence, invitees FROM learning_events WHERE case_id = ?`, tt.caseID).Scan(&seq, &invited)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}
 	if err != nil {
 		return false, err
 	}
+	from := normAddr(in.From)
+	if !listHas(invited, from) {
+		res.Disposition = DispForPerson
+		what := map[string]string{"REGISTERED": "a registration", "DECLINED": "an apology"}[answer]
+		if err := audit(ctx, tx, now, tt.caseID, from, "learning_reply_ignored", fmt.Sprintf("%s for the learning event from %s, who was not invited; not counted", what, from)); err != nil {
+			return true, err
+		}
+		return true, t.tellStaff(ctx, tx, now, tt.caseID, fmt.Sprintf("A reply to a learning event invitation reads as %s, from %s, an address that was not invited (the invitation may have been forwarded). It is not counted and nothing was sent in reply; invite them with the partnership if they should come.", what, from), in)
+	}
 	res.Disposition = DispCalendarReply
-	return true, t.recordLearningAnswer(ctx, tx, now, tt.caseID, normAddr(in.From), "REGISTERED", seq, in.ReceivedAt)
+	return true, t.recordLearningAnswer(ctx, tx, now, tt.caseID, from, answer, seq, in.ReceivedAt)
 }
 
 // LearningView is a learning event and who answered, for csprbot case REF and the digest.
@@ -289,10 +329,17 @@ func (v *LearningView) Lines(loc *time.Location) []string {
 	return out
 }
 
+// learningReminderGap is how long before a reminder the invitation must have gone: an
+// invitation of the last few days is its own reminder.
+const learningReminderGap = 3 * 24 * time.Hour
+
 // tickLearning sends the reminder a week before the learning event (to everyone invited
-// who has not declined) and, once it has taken place, meets its deadlines.
+// who has not declined) and, once it has taken place, meets its deadlines. The reminder
+// goes only when the invitations went before the week began and at least
+// learningReminderGap ago: an event set two days ahead is not "reminded" minutes after
+// its invitation.
 func (t *Tracker) tickLearning(ctx context.Context, now time.Time) error {
-	rows, err := t.db.QueryContext(ctx, `SELECT l.case_id, l.at, l.reminded_at IS NOT NULL FROM learning_events l JOIN cases c ON c.id = l.case_id
+	rows, err := t.db.QueryContext(ctx, `SELECT l.case_id, l.at, l.updated_at, l.reminded_at IS NOT NULL FROM learning_events l JOIN cases c ON c.id = l.case_id
 		WHERE l.status = 'set' AND c.stage IN (?, ?)`, StageLCSPR, StageAlternative)
 	if err != nil {
 		return err
@@ -300,17 +347,19 @@ func (t *Tracker) tickLearning(ctx context.Context, now time.Time) error {
 	type ev struct {
 		caseID   int64
 		at       time.Time
+		invited  time.Time // when the invitations (of this date) went
 		reminded bool
 	}
 	var evs []ev
 	for rows.Next() {
 		var e ev
-		var at string
-		if err := rows.Scan(&e.caseID, &at, &e.reminded); err != nil {
+		var at, invited string
+		if err := rows.Scan(&e.caseID, &at, &invited, &e.reminded); err != nil {
 			rows.Close()
 			return err
 		}
 		e.at, _ = time.Parse(time.RFC3339, at)
+		e.invited, _ = time.Parse(time.RFC3339, invited)
 		evs = append(evs, e)
 	}
 	rows.Close()
@@ -343,7 +392,7 @@ func (t *Tracker) tickLearning(ctx context.Context, now time.Time) error {
 					}
 				}
 				return audit(ctx, tx, now, e.caseID, "csprbot", "learning_event_held", "the learning event took place "+t.londonDay(e.at))
-			case !e.reminded && t.londonDay(now) >= t.londonDay(e.at.AddDate(0, 0, -7)):
+			case !e.reminded && t.londonDay(now) >= t.londonDay(e.at.AddDate(0, 0, -7)) && t.reminderDue(e.at, e.invited, now):
 				return t.remindLearning(ctx, tx, now, e.caseID)
 			}
 			return nil
@@ -353,6 +402,15 @@ func (t *Tracker) tickLearning(ctx context.Context, now time.Time) error {
 		}
 	}
 	return nil
+}
+
+// reminderDue reports whether the reminder of an event at at, whose invitations went at
+// invited, may go now: only when they went before the reminder's week opened (the
+// London day a week before) and at least learningReminderGap before now.
+func (t *Tracker) reminderDue(at, invited, now time.Time) bool {
+	y, m, d := at.In(t.cal.Location()).AddDate(0, 0, -7).Date()
+	opens := time.Date(y, m, d, 0, 0, 0, 0, t.cal.Location())
+	return invited.Before(opens) && now.Sub(invited) >= learningReminderGap
 }
 
 func (t *Tracker) remindLearning(ctx context.Context, tx *sql.Tx, now time.Time, caseID int64) error {

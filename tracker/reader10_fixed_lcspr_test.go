@@ -219,3 +219,125 @@ func TestFinalReportAttachmentChoosesTheDocument(t *testing.T) {
 		})
 	}
 }
+
+// The learning event invitation says: reply with "I would like to attend". An agency
+// answers that nobody can come, quoting the invitation under its reply as every mail
+// client does: the quoted "I would like to attend" (and "who will attend") make it a
+// registration. The agency is counted as coming, and its answer reaches nobody.
+func TestReader10QuotedInvitationRegistersADecline(t *testing.T) {
+	clock := &testClock{}
+	tr := newRRTracker(t, clock, nil)
+	toApproved(t, tr, clock, "b")
+	reader10Learning(t, tr, clock)
+	inv := reader10InviteTo(t, tr, "csc@lewisham.gov.uk")
+	clock.Set("2027-01-12T11:00:00Z")
+	uidSeq++
+	deliver(t, tr, &Incoming{Mailbox: "INBOX", UIDValidity: 1, UID: uidSeq, ReceivedAt: clock.Now(), MessageID: "csc-decline@lewisham.gov.uk",
+		From: "csc@lewisham.gov.uk", Subject: "RE: [LSCP-2026-001] Practitioner learning event", InReplyTo: inv.MessageID,
+		Text: "Unfortunately none of our social workers is free that day, so we cannot come.\n\n" +
+			"From: safeguardingpartnership@lewisham.gov.uk\nSent: 05 January 2027 10:00\nSubject: [LSCP-2026-001] Practitioner learning event\n\n" +
+			"> To tell us who will attend, accept the calendar invitation, or reply to this email with \"I would like to attend\" and the name of each person coming.\n"})
+	var answer string
+	_ = tr.DB().QueryRow(`SELECT answer FROM learning_replies WHERE attendee = 'csc@lewisham.gov.uk'`).Scan(&answer)
+	if answer == "REGISTERED" {
+		t.Errorf("a reply saying nobody can come, quoting the invitation, is recorded as a registration (coming)")
+	}
+}
+
+// The learning event invitation, forwarded to a family member, answered "I would like to
+// attend" from the family's own address: csprbot records the family member as registered
+// and counts them as coming (the calendar-reply route refuses anyone not invited), and
+// nobody is told. Practitioners' learning events are not for families (they are told by
+// the lead reviewer's letter, Appendix 7).
+func TestReader10UninvitedRegistrationIsCountedSilently(t *testing.T) {
+	clock := &testClock{}
+	tr := newRRTracker(t, clock, nil)
+	toApproved(t, tr, clock, "b")
+	reader10Learning(t, tr, clock)
+	inv := reader10InviteTo(t, tr, "lead@met.example")
+	before := len(outboxEmails(t, tr, ""))
+	clock.Set("2027-01-12T11:00:00Z")
+	uidSeq++
+	deliver(t, tr, &Incoming{Mailbox: "INBOX", UIDValidity: 1, UID: uidSeq, ReceivedAt: clock.Now(), MessageID: "mum@gmail.example",
+		From: "Ellie's mum <ellie.testcase.mum@gmail.example>", Subject: "Fwd: learning event", References: []string{inv.MessageID},
+		Text: "I would like to attend. I am Ellie Testcase's mother."})
+	after := outboxEmails(t, tr, "")[before:]
+	for _, o := range after {
+		if strings.Contains(o.To, "gmail.example") {
+			t.Errorf("%s queued to the family's address (%s)", o.Kind, o.Status)
+		}
+	}
+	var n int
+	if err := tr.DB().QueryRow(`SELECT count(*) FROM learning_replies WHERE attendee = 'ellie.testcase.mum@gmail.example' AND answer = 'REGISTERED'`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if n > 0 && len(after) == 0 {
+		t.Errorf("a registration from an address never invited (a family member) is counted as coming, and nobody is told")
+	}
+}
+
+// A learning event set two days ahead: everyone invited gets the invitation, and half an
+// hour later, at the next round, "a reminder" of it, the same day (the reminder goes
+// whenever the event is a week away or less, however recently the invitation went);
+// two automatic messages to one address about one case on one day.
+func TestReader10LearningReminderMinutesAfterTheInvitation(t *testing.T) {
+	ctx := context.Background()
+	clock := &testClock{}
+	tr := newRRTracker(t, clock, nil)
+	toApproved(t, tr, clock, "b")
+	clock.Set("2027-01-04T09:30:00Z")
+	if _, err := tr.SetLearningEvent(ctx, "LSCP-2026-001", mustTime("2027-01-06T10:00:00Z"), "Laurence House", "command line"); err != nil {
+		t.Fatal(err)
+	}
+	clock.Set("2027-01-04T10:00:00Z")
+	if _, err := tr.TickLCSPR(ctx); err != nil {
+		t.Fatal(err)
+	}
+	per := map[string]int{}
+	for _, o := range outboxEmails(t, tr, TmplLearningInvite) {
+		per[o.To]++
+	}
+	for to, n := range per {
+		if n > 1 {
+			t.Errorf("%s got %d learning event emails on Mon 4 Jan (the invitation, and a reminder of it 30 minutes later)", to, n)
+		}
+	}
+}
+
+// An answer to a learning event invitation is read in the sender's own words: coming,
+// not coming, or neither.
+func TestLearningAnswerOf(t *testing.T) {
+	quoted := "\n\n> reply to this email with \"I would like to attend\" and the name of each person coming.\n"
+	for _, c := range []struct{ text, want string }{
+		{"I would like to attend: Sam Smith, social worker.", "REGISTERED"},
+		{"Apologies for the late reply, I would like to attend.", "REGISTERED"},
+		{"Unfortunately we cannot come." + quoted, "DECLINED"},
+		{"Sorry, I am unable to attend." + quoted, "DECLINED"},
+		{"I will not attend, I'm on leave.", "DECLINED"},
+		{"Please send my apologies." + quoted, "DECLINED"},
+		{"Apologies, on leave that week." + quoted, "DECLINED"},
+		{"Thanks, noted." + quoted, ""},
+		{"Is there parking at Laurence House?" + quoted, ""},
+	} {
+		if got := learningAnswerOf(c.text); got != c.want {
+			t.Errorf("learningAnswerOf(%q) = %q, want %q", firstLine(c.text), got, c.want)
+		}
+	}
+}
+
+// An event set a month ahead: its invitees are reminded a week before.
+func TestLearningReminderAWeekBefore(t *testing.T) {
+	ctx := context.Background()
+	clock := &testClock{}
+	tr := newRRTracker(t, clock, nil)
+	toApproved(t, tr, clock, "b")
+	reader10Learning(t, tr, clock)
+	before := len(outboxEmails(t, tr, TmplLearningInvite))
+	clock.Set("2027-03-03T10:00:00Z")
+	if _, err := tr.TickLCSPR(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(outboxEmails(t, tr, TmplLearningInvite)) - before; n == 0 {
+		t.Errorf("no reminder on Wed 3 Mar of the learning event on Wed 10 Mar, invited on 5 Jan")
+	}
+}
