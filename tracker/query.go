@@ -239,183 +239,274 @@ type CaseDetail struct {
 	LearningEvent *LearningView `json:"learning_event,omitempty"`
 }
 
-// Cases lists every case, oldest first: three queries in one read transaction, whatever
-// the number of cases, each reading only the columns a summary shows.
+// Cases lists every case, oldest first: three queries, whatever the number of cases,
+// each reading only the columns a summary shows. The deadlines, the most rows, are read
+// on one connection while the cases and returns are read on another, both in read
+// transactions that see the same committed state (viewPair).
 func (s *Store) Cases(ctx context.Context) ([]CaseSummary, error) {
 	now := s.Now()
-	out := []CaseSummary{}
-	err := s.view(ctx, func(rt *readTx) error {
-		var err error
-		// Deadlines and returns in table order, the cheapest to read; summaries puts each
-		// case's deadlines in (due_at, id) order. The largest ids size the lists (ids are
-		// handed out in order, so they bound the rows): an index's last entry, where
-		// count(*) would read every one.
-		out, err = summaries(ctx, rt, now, summaryQueries{
-			cases:     `SELECT id, ref, stage, child_initials, referral_received, needs_completion FROM cases ORDER BY id`,
-			deadlines: `SELECT ` + summaryDeadlineCols + ` FROM deadlines ORDER BY id`,
-			returns:   `SELECT ` + returnCols + ` FROM returns ORDER BY id`,
-			sizes:     `SELECT coalesce((SELECT max(id) FROM deadlines), 0), coalesce((SELECT max(id) FROM returns), 0)`,
-		})
-		return err
+	var cl caseList
+	var dl deadlineList
+	var rl returnList
+	// Deadlines and returns in table order, the cheapest to read; assemble puts each
+	// case's deadlines in (due_at, id) order. The largest id sizes each list (ids are
+	// handed out in order, so they bound the rows): an index's last entry, where count(*)
+	// would read every one.
+	err := s.viewPair(ctx, func(rt *readTx) error {
+		return dl.read(ctx, rt, now, `SELECT coalesce(max(id), 0) FROM deadlines`, `SELECT `+summaryDeadlineCols+` FROM deadlines ORDER BY id`)
+	}, func(rt *readTx) error {
+		if err := cl.read(ctx, rt, `SELECT id, ref, stage, child_initials, referral_received, needs_completion FROM cases ORDER BY id`); err != nil {
+			return err
+		}
+		return rl.read(ctx, rt, now, `SELECT coalesce(max(id), 0) FROM returns`, `SELECT `+returnCols+` FROM returns ORDER BY id`)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("tracker: cases: %w", err)
 	}
-	return out, nil
+	return assemble(cl, dl, rl), nil
 }
 
-// summaryQueries are the queries summaries reads, all given the same args: cases (id,
-// ref, stage, child_initials, referral_received, needs_completion) in id order; their
-// deadlines (summaryDeadlineCols) in id order, or (case_id, due_at, id) order; their
-// returns (returnCols) in id order within each case; and, optionally, about how many
-// deadlines and returns there are (at least as many, not many more), to size the lists.
-type summaryQueries struct{ cases, deadlines, returns, sizes string }
-
-// summaries builds case summaries with one query per list, whatever the number of cases.
-func summaries(ctx context.Context, rt *readTx, now time.Time, q summaryQueries, args ...any) ([]CaseSummary, error) {
-	out := []CaseSummary{}
-	var nd, nr int
-	if q.sizes != "" {
-		rows, err := rt.query(ctx, q.sizes, args...)
-		if err != nil {
-			return nil, err
-		}
-		if rows.Next() {
-			err = rows.Scan(&nd, &nr)
-		}
-		rows.Close()
-		if err != nil {
-			return nil, err
-		}
-	}
-	rows, err := rt.query(ctx, q.cases, args...)
-	if err != nil {
+// summaries builds case summaries in rt with one query per list, whatever the number of
+// cases: cases (id, ref, stage, child_initials, referral_received, needs_completion) in
+// id order; their deadlines (summaryDeadlineCols) in id order, or (case_id, due_at, id)
+// order; their returns (returnCols) in id order within each case; all given args.
+func summaries(ctx context.Context, rt *readTx, now time.Time, cases, deadlines, returns string, args ...any) ([]CaseSummary, error) {
+	var cl caseList
+	var dl deadlineList
+	var rl returnList
+	if err := cl.read(ctx, rt, cases, args...); err != nil {
 		return nil, err
 	}
-	var ids []int64
+	if err := dl.read(ctx, rt, now, "", deadlines, args...); err != nil {
+		return nil, err
+	}
+	if err := rl.read(ctx, rt, now, "", returns, args...); err != nil {
+		return nil, err
+	}
+	return assemble(cl, dl, rl), nil
+}
+
+// caseList is cases as read, in id order, their lists still empty.
+type caseList struct {
+	ids []int64
+	cs  []CaseSummary
+}
+
+func (l *caseList) read(ctx context.Context, rt *readTx, query string, args ...any) error {
+	*l = caseList{cs: []CaseSummary{}}
+	rows, err := rt.query(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
 	for rows.Next() {
 		var id int64
 		var received sql.NullString
 		cs := CaseSummary{OverdueReturns: []string{}, Deadlines: []Deadline{}, Returns: []Return{}}
 		if err := rows.Scan(&id, &cs.Ref, &cs.Stage, &cs.ChildInitials, &received, &cs.NeedsCompletion); err != nil {
-			rows.Close()
-			return nil, err
+			return err
 		}
 		cs.ReferralReceived = parseTS(received)
-		ids = append(ids, id)
-		out = append(out, cs)
+		l.ids = append(l.ids, id)
+		l.cs = append(l.cs, cs)
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
+	return rows.Err()
+}
+
+// deadlineList is deadlines read in table order and then put together by case, in
+// (due_at, id) order within each: those of case groups[g].id are ds[groups[g].lo:groups[g].hi].
+type deadlineList struct {
+	ds     []Deadline
+	dues   []string // due_at as stored, beside each
+	cases  []int64  // the case's id, beside each, until grouped
+	groups []caseRows
+}
+
+// read reads query's rows; sizeQuery, if not "", gives a number of rows at least as
+// large (and not much larger) to size the lists.
+func (l *deadlineList) read(ctx context.Context, rt *readTx, now time.Time, sizeQuery, query string, args ...any) error {
+	n, err := listSize(ctx, rt, sizeQuery)
+	if err != nil {
+		return err
 	}
-	index := newCaseIndex(ids)
-	// Rows are gathered in one slice per table and then grouped by case, in place of a
-	// slice per case grown row by row. due_at as stored goes beside each deadline: a
-	// case's deadlines are put in its text order, as ORDER BY due_at gives them.
-	ds, dues, owner := make([]Deadline, 0, nd), make([]string, 0, nd), make([]int, 0, max(nd, nr))
-	if rows, err = rt.query(ctx, q.deadlines, args...); err != nil {
-		return nil, err
+	*l = deadlineList{ds: make([]Deadline, 0, n), dues: make([]string, 0, n), cases: make([]int64, 0, n)}
+	rows, err := rt.query(ctx, query, args...)
+	if err != nil {
+		return err
 	}
-	dr := newDeadlineRow(false)
+	defer rows.Close()
+	r := newDeadlineRow(false)
 	for rows.Next() {
-		id, d, due, err := dr.scan(rows, now)
+		id, d, due, err := r.scan(rows, now)
 		if err != nil {
-			rows.Close()
-			return nil, err
+			return err
 		}
-		if i, ok := index.of(id); ok {
-			ds, dues, owner = append(ds, d), append(dues, due), append(owner, i)
-		}
+		l.ds, l.dues, l.cases = append(l.ds, d), append(l.dues, due), append(l.cases, id)
 	}
-	rows.Close()
 	if err := rows.Err(); err != nil {
-		return nil, err
+		return err
 	}
-	ds, start := groupByCase(ds, owner, len(out))
-	dues, _ = groupByCase(dues, owner, len(out))
-	for i := range out {
-		if lo, hi := start[i], start[i+1]; hi > lo {
-			out[i].Deadlines = ds[lo:hi:hi]
-			if !sort.StringsAreSorted(dues[lo:hi]) {
-				sort.Stable(byDue{ds[lo:hi], dues[lo:hi]})
+	// A case's deadlines are put in the text order of their due_at as stored, as ORDER BY
+	// due_at gives them.
+	perm, groups := byCaseID(l.cases)
+	l.ds, l.dues, l.cases, l.groups = permute(l.ds, perm), permute(l.dues, perm), nil, groups
+	for _, g := range groups {
+		if ds, dues := l.ds[g.lo:g.hi], l.dues[g.lo:g.hi]; !sort.StringsAreSorted(dues) {
+			sort.Stable(byDue{ds, dues})
+		}
+	}
+	return nil
+}
+
+// returnList is returns read in table order and then put together by case, as
+// deadlineList, each case's in the order read.
+type returnList struct {
+	rs     []Return
+	cases  []int64
+	groups []caseRows
+}
+
+func (l *returnList) read(ctx context.Context, rt *readTx, now time.Time, sizeQuery, query string, args ...any) error {
+	n, err := listSize(ctx, rt, sizeQuery)
+	if err != nil {
+		return err
+	}
+	*l = returnList{rs: make([]Return, 0, n), cases: make([]int64, 0, n)}
+	rows, err := rt.query(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	r := newReturnRow()
+	for rows.Next() {
+		id, ret, err := r.scan(rows, now)
+		if err != nil {
+			return err
+		}
+		l.rs, l.cases = append(l.rs, ret), append(l.cases, id)
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	perm, groups := byCaseID(l.cases)
+	l.rs, l.cases, l.groups = permute(l.rs, perm), nil, groups
+	return nil
+}
+
+func listSize(ctx context.Context, rt *readTx, query string) (int, error) {
+	if query == "" {
+		return 0, nil
+	}
+	rows, err := rt.query(ctx, query)
+	if err != nil {
+		return 0, err
+	}
+	defer rows.Close()
+	var n int
+	if rows.Next() {
+		if err := rows.Scan(&n); err != nil {
+			return 0, err
+		}
+	}
+	return n, rows.Err()
+}
+
+// assemble gives each case its deadlines, its returns, the agencies of its overdue
+// returns and its next pending deadline: cases and groups are both in id order, so one
+// walk pairs them. Deadlines and returns of a case not in cl are left out.
+func assemble(cl caseList, dl deadlineList, rl returnList) []CaseSummary {
+	out := cl.cs
+	d, r := 0, 0
+	for i, id := range cl.ids {
+		c := &out[i]
+		for d < len(dl.groups) && dl.groups[d].id < id {
+			d++
+		}
+		if d < len(dl.groups) && dl.groups[d].id == id {
+			g := dl.groups[d]
+			c.Deadlines = dl.ds[g.lo:g.hi:g.hi]
+		}
+		for r < len(rl.groups) && rl.groups[r].id < id {
+			r++
+		}
+		if r < len(rl.groups) && rl.groups[r].id == id {
+			g := rl.groups[r]
+			c.Returns = rl.rs[g.lo:g.hi:g.hi]
+			for _, ret := range c.Returns {
+				if ret.Status == "overdue" || ret.Status == "escalated" {
+					c.OverdueReturns = append(c.OverdueReturns, ret.Agency)
+				}
 			}
 		}
-	}
-	rs := make([]Return, 0, nr)
-	owner = owner[:0]
-	if rows, err = rt.query(ctx, q.returns, args...); err != nil {
-		return nil, err
-	}
-	rr := newReturnRow()
-	for rows.Next() {
-		id, r, err := rr.scan(rows, now)
-		if err != nil {
-			rows.Close()
-			return nil, err
-		}
-		if i, ok := index.of(id); ok {
-			rs, owner = append(rs, r), append(owner, i)
-			if r.Status == "overdue" || r.Status == "escalated" {
-				out[i].OverdueReturns = append(out[i].OverdueReturns, r.Agency)
-			}
-		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	rs, start = groupByCase(rs, owner, len(out))
-	for i := range out {
-		if lo, hi := start[i], start[i+1]; hi > lo {
-			out[i].Returns = rs[lo:hi:hi]
-		}
-	}
-	for i := range out {
-		for j, d := range out[i].Deadlines {
-			if d.Status == "pending" {
-				out[i].NextDeadline = &out[i].Deadlines[j]
+		for j, dd := range c.Deadlines {
+			if dd.Status == "pending" {
+				c.NextDeadline = &c.Deadlines[j]
 				break
 			}
 		}
 	}
-	return out, nil
+	return out
 }
 
-// caseIndex finds a case's place in a list read in id order: by a table indexed by id
-// when the ids are dense enough (as they are: SQLite hands them out in order), by a
-// binary search otherwise; never a map lookup per row.
-type caseIndex struct {
-	ids []int64
-	pos []int32 // pos[id-ids[0]] is the place of id, or -1
+// caseRows are the rows of one case in a list grouped by case: lo up to hi.
+type caseRows struct {
+	id     int64
+	lo, hi int
 }
 
-func newCaseIndex(ids []int64) caseIndex {
-	x := caseIndex{ids: ids}
-	if n := len(ids); n > 0 && ids[n-1]-ids[0] < int64(4*n+1024) {
-		x.pos = make([]int32, ids[n-1]-ids[0]+1)
-		for i := range x.pos {
-			x.pos[i] = -1
-		}
-		for i, id := range ids {
-			x.pos[id-ids[0]] = int32(i)
-		}
+// byCaseID orders rows read in table order, cases[k] the id of row k's case, by case id,
+// each case's rows in the order read: row perm[j] goes j-th. groups are the cases in id
+// order. Ids are dense enough (SQLite hands them out in order) for a counting sort; when
+// they are not, a stable sort.
+func byCaseID(cases []int64) (perm []int32, groups []caseRows) {
+	n := len(cases)
+	if n == 0 {
+		return nil, nil
 	}
-	return x
+	lo, hi := cases[0], cases[0]
+	for _, id := range cases {
+		lo, hi = min(lo, id), max(hi, id)
+	}
+	perm = make([]int32, n)
+	if hi-lo < int64(4*n+1024) {
+		start := make([]int32, hi-lo+2)
+		for _, id := range cases {
+			start[id-lo+1]++
+		}
+		for i := 1; i < len(start); i++ {
+			if start[i] > 0 {
+				groups = append(groups, caseRows{id: lo + int64(i) - 1, lo: int(start[i-1]), hi: int(start[i-1] + start[i])})
+			}
+			start[i] += start[i-1]
+		}
+		for k, id := range cases {
+			perm[start[id-lo]] = int32(k)
+			start[id-lo]++
+		}
+		return perm, groups
+	}
+	for k := range perm {
+		perm[k] = int32(k)
+	}
+	sort.SliceStable(perm, func(i, j int) bool { return cases[perm[i]] < cases[perm[j]] })
+	for j := 0; j < n; {
+		k := j
+		for k < n && cases[perm[k]] == cases[perm[j]] {
+			k++
+		}
+		groups = append(groups, caseRows{id: cases[perm[j]], lo: j, hi: k})
+		j = k
+	}
+	return perm, groups
 }
 
-func (x caseIndex) of(id int64) (int, bool) {
-	if len(x.ids) == 0 {
-		return 0, false
+// permute is items in the order perm gives.
+func permute[T any](items []T, perm []int32) []T {
+	out := make([]T, len(items))
+	for j, k := range perm {
+		out[j] = items[k]
 	}
-	if x.pos != nil {
-		if k := id - x.ids[0]; k >= 0 && k < int64(len(x.pos)) && x.pos[k] >= 0 {
-			return int(x.pos[k]), true
-		}
-		return 0, false
-	}
-	i := sort.Search(len(x.ids), func(i int) bool { return x.ids[i] >= id })
-	return i, i < len(x.ids) && x.ids[i] == id
+	return out
 }
 
 // groupByCase puts items, read in table order with owner[k] the index of item k's case
@@ -629,11 +720,10 @@ func caseDetail(ctx context.Context, rt *readTx, ref string, now time.Time) (*Ca
 	if !found {
 		return nil, sql.ErrNoRows
 	}
-	sums, err := summaries(ctx, rt, now, summaryQueries{
-		cases:     `SELECT id, ref, stage, child_initials, referral_received, needs_completion FROM cases WHERE id = ?`,
-		deadlines: `SELECT ` + summaryDeadlineCols + ` FROM deadlines WHERE case_id = ? ORDER BY due_at, id`,
-		returns:   `SELECT ` + returnCols + ` FROM returns WHERE case_id = ? ORDER BY id`,
-	}, id)
+	sums, err := summaries(ctx, rt, now,
+		`SELECT id, ref, stage, child_initials, referral_received, needs_completion FROM cases WHERE id = ?`,
+		`SELECT `+summaryDeadlineCols+` FROM deadlines WHERE case_id = ? ORDER BY due_at, id`,
+		`SELECT `+returnCols+` FROM returns WHERE case_id = ? ORDER BY id`, id)
 	if err != nil {
 		return nil, err
 	}

@@ -19,6 +19,10 @@ type readDB struct {
 
 	mu    sync.Mutex
 	stmts map[string]*sql.Stmt
+
+	// betweenBegins, when set (by tests), runs in viewPair after the first transaction
+	// has begun and before the second does.
+	betweenBegins func()
 }
 
 // readDSN is the store opened for reading only.
@@ -61,6 +65,79 @@ func (s *Store) view(ctx context.Context, fn func(rt *readTx) error) error {
 		return err
 	}
 	return tx.Commit()
+}
+
+// viewPair runs a and b at the same time, each in a read transaction on a connection of
+// its own, both seeing the same committed state: a listing reads its largest tables on
+// two cores. Two transactions see the same state when no commit came between their
+// starts, and PRAGMA data_version, read on b's connection before a's transaction starts
+// and again once b's has, changes exactly when one did (SQLite counts there each time
+// the connection finds the file changed as it starts to read). Then both are started
+// again; after a few tries (a daemon committing without pause), a and b run one after
+// the other in one transaction, as view runs them. a and b may therefore run more than
+// once: each must set what it reads, not add to it.
+func (s *Store) viewPair(ctx context.Context, a, b func(rt *readTx) error) error {
+	for try := 0; try < 3; try++ {
+		if same, err := s.tryViewPair(ctx, a, b); err != nil || same {
+			return err
+		}
+	}
+	return s.view(ctx, func(rt *readTx) error {
+		if err := a(rt); err != nil {
+			return err
+		}
+		return b(rt)
+	})
+}
+
+// tryViewPair is one try of viewPair: same is false, and nothing was run, when the two
+// transactions would not have seen the same state.
+func (s *Store) tryViewPair(ctx context.Context, a, b func(rt *readTx) error) (same bool, err error) {
+	ca, err := s.rd.db.Conn(ctx)
+	if err != nil {
+		return false, err
+	}
+	defer ca.Close()
+	cb, err := s.rd.db.Conn(ctx)
+	if err != nil {
+		return false, err
+	}
+	defer cb.Close()
+	var before, after, version int64
+	if err := cb.QueryRowContext(ctx, `PRAGMA data_version`).Scan(&before); err != nil {
+		return false, err
+	}
+	ro := &sql.TxOptions{ReadOnly: true}
+	ta, err := ca.BeginTx(ctx, ro)
+	if err != nil {
+		return false, err
+	}
+	defer ta.Rollback()
+	// A transaction takes its state at its first read, not at BEGIN.
+	if err := ta.QueryRowContext(ctx, `PRAGMA schema_version`).Scan(&version); err != nil {
+		return false, err
+	}
+	if s.rd.betweenBegins != nil {
+		s.rd.betweenBegins()
+	}
+	tb, err := cb.BeginTx(ctx, ro)
+	if err != nil {
+		return false, err
+	}
+	defer tb.Rollback()
+	if err := tb.QueryRowContext(ctx, `PRAGMA data_version`).Scan(&after); err != nil {
+		return false, err
+	}
+	if after != before {
+		return false, nil
+	}
+	errA := make(chan error, 1)
+	go func() { errA <- a(&readTx{Tx: ta, rd: s.rd}) }()
+	err = b(&readTx{Tx: tb, rd: s.rd})
+	if err = errors.Join(<-errA, err); err != nil {
+		return true, err
+	}
+	return true, errors.Join(ta.Commit(), tb.Commit())
 }
 
 // readTx is a read transaction whose queries use the read handle's prepared statements.

@@ -1,10 +1,11 @@
 package main
 
 import (
-	"bufio"
 	"fmt"
 	"io"
+	"runtime"
 	"strconv"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -13,41 +14,80 @@ import (
 
 // writeCasesJSON prints cases as writeJSON would (encoding/json, two-space indent), byte
 // for byte, without reflection or a second pass to indent: with 10,000 cases that is tens
-// of megabytes. TestCasesJSONMatchesEncodingJSON holds the two together, so a field added
-// to tracker.CaseSummary, Deadline or Return must be added here too.
+// of megabytes, written a block of cases at a time, the blocks made on every core and
+// written in order. TestCasesJSONMatchesEncodingJSON holds the two together, so a field
+// added to tracker.CaseSummary, Deadline or Return must be added here too.
 func writeCasesJSON(w io.Writer, cs []tracker.CaseSummary) error {
-	bw := bufio.NewWriterSize(w, 1<<16)
-	e := jsonWriter{b: make([]byte, 0, 1<<12)}
-	if cs == nil {
-		e.raw("null")
-	} else if len(cs) == 0 {
-		e.raw("[]")
-	} else {
-		e.raw("[")
-		for i := range cs {
-			if i > 0 {
-				e.raw(",")
-			}
-			e.nl(1)
-			e.caseSummary(&cs[i], 1)
-			if len(e.b) > 1<<15 {
-				if _, err := bw.Write(e.b); err != nil {
-					return err
-				}
-				e.b = e.b[:0]
-			}
-		}
-		e.nl(0)
-		e.raw("]")
-	}
-	e.raw("\n")
-	if e.err != nil {
-		return e.err
-	}
-	if _, err := bw.Write(e.b); err != nil {
+	switch {
+	case cs == nil:
+		_, err := io.WriteString(w, "null\n")
+		return err
+	case len(cs) == 0:
+		_, err := io.WriteString(w, "[]\n")
 		return err
 	}
-	return bw.Flush()
+	// Block k is cases [k*blockCases, (k+1)*blockCases): "[" or "," before each case, each
+	// at one level of indent; the last ends the list.
+	blocks := make([]jsonBlock, (len(cs)+blockCases-1)/blockCases)
+	for k := range blocks {
+		blocks[k].done = make(chan struct{})
+	}
+	var stop atomic.Bool
+	free := make(chan []byte, 2*runtime.GOMAXPROCS(0)) // blocks made and not yet written
+	for range cap(free) {
+		free <- make([]byte, 0, 1<<20)
+	}
+	go func() {
+		for k := range blocks {
+			b := <-free
+			go func() {
+				defer close(blocks[k].done)
+				if stop.Load() {
+					return
+				}
+				e := jsonWriter{b: b[:0]}
+				lo, hi := k*blockCases, min((k+1)*blockCases, len(cs))
+				for i := lo; i < hi; i++ {
+					if i == 0 {
+						e.raw("[")
+					} else {
+						e.raw(",")
+					}
+					e.nl(1)
+					e.caseSummary(&cs[i], 1)
+				}
+				if hi == len(cs) {
+					e.nl(0)
+					e.raw("]\n")
+				}
+				blocks[k].b, blocks[k].err = e.b, e.err
+			}()
+		}
+	}()
+	var err error
+	for k := range blocks {
+		<-blocks[k].done
+		if err == nil {
+			if err = blocks[k].err; err == nil {
+				_, err = w.Write(blocks[k].b)
+			}
+			if err != nil {
+				stop.Store(true)
+			}
+		}
+		free <- blocks[k].b
+	}
+	return err
+}
+
+// blockCases is how many cases a block of writeCasesJSON holds: some hundreds of
+// kilobytes.
+const blockCases = 200
+
+type jsonBlock struct {
+	b    []byte
+	err  error
+	done chan struct{}
 }
 
 type jsonWriter struct {

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -43,12 +44,19 @@ func TestCasesJSONMatchesEncodingJSON(t *testing.T) {
 		{},
 		{OverdueReturns: []string{}, Deadlines: []tracker.Deadline{}, Returns: []tracker.Return{}},
 	}
+	// More cases than fit in two blocks, and not a whole number of blocks.
+	var many []tracker.CaseSummary
+	for len(many) < 2*blockCases+7 {
+		many = append(many, stored...)
+		many = append(many, odd...)
+	}
 	for _, tc := range []struct {
 		name string
 		cs   []tracker.CaseSummary
 	}{
 		{"populated store", stored},
 		{"odd values", odd},
+		{"blocks", many},
 		{"empty", []tracker.CaseSummary{}},
 		{"nil", nil},
 	} {
@@ -67,4 +75,16 @@ func TestCasesJSONMatchesEncodingJSON(t *testing.T) {
 	if err := writeCasesJSON(&bytes.Buffer{}, []tracker.CaseSummary{{ReferralReceived: time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)}}); err == nil {
 		t.Errorf("writeCasesJSON of year 10000 succeeded; encoding/json fails")
 	}
+	late := append([]tracker.CaseSummary(nil), many...)
+	late[len(late)-1].ReferralReceived = time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)
+	if err := writeCasesJSON(&bytes.Buffer{}, late); err == nil {
+		t.Errorf("writeCasesJSON of year 10000 in its last block succeeded; encoding/json fails")
+	}
+	if err := writeCasesJSON(failingWriter{}, many); err == nil {
+		t.Errorf("writeCasesJSON to a failing writer succeeded")
+	}
 }
+
+type failingWriter struct{}
+
+func (failingWriter) Write([]byte) (int, error) { return 0, errors.New("disk full") }
