@@ -3,8 +3,10 @@ package tracker
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 )
@@ -139,8 +141,29 @@ func (t *Tracker) staffCommands(ctx context.Context, tx *sql.Tx, now time.Time, 
 		if err := audit(ctx, tx, now, tt.caseID, normAddr(in.From), "command_unconfirmed", "not authenticated ("+how+"); confirmation asked. Commands: "+strings.Join(cmds, " | ")); err != nil {
 			return true, err
 		}
-		for _, l := range cmds {
-			results = append(results, fmt.Sprintf("%q: waiting for your confirmation", l))
+		pins := []approvalPin{}
+		for i, l := range cmds {
+			verb, arg, _ := splitCommand(l)
+			if verb != "approve" || tt.caseID == 0 {
+				results = append(results, fmt.Sprintf("%q: waiting for your confirmation", l))
+				continue
+			}
+			// What Approve would approve is fixed now: Confirm approves that, never
+			// something prepared after this message was written.
+			pin, what, err := t.pinApproval(ctx, tx, tt.caseID, i, approveArg(arg))
+			if err != nil {
+				return true, err
+			}
+			pins = append(pins, pin)
+			if len(what) == 0 {
+				results = append(results, fmt.Sprintf("%q: nothing on %s is waiting for approval now, so Confirm would approve nothing", l, tt.ref))
+				continue
+			}
+			results = append(results, fmt.Sprintf("%q: waiting for your confirmation; Confirm approves exactly what is waiting now, and nothing prepared later: %s", l, strings.Join(what, "; ")))
+		}
+		pinned, err := json.Marshal(pins)
+		if err != nil {
+			return true, err
 		}
 		if form != nil {
 			results = append(results, "the attached Rapid Review report: waiting for your confirmation (it is recorded on the case)")
@@ -160,8 +183,8 @@ func (t *Tracker) staffCommands(ctx context.Context, tx *sql.Tx, now time.Time, 
 		if err != nil {
 			return true, err
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO pending_commands(case_id, staff, message_id, commands, reply_msgid, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
-			nullID(tt.caseID), actor, in.MessageID, strings.Join(cmds, "\n"), id, ts(now))
+		_, err = tx.ExecContext(ctx, `INSERT INTO pending_commands(case_id, staff, message_id, commands, reply_msgid, created_at, pinned) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			nullID(tt.caseID), actor, in.MessageID, strings.Join(cmds, "\n"), id, ts(now), string(pinned))
 		return true, err
 	}
 	if len(cmds) > 0 {
@@ -346,9 +369,9 @@ func (t *Tracker) commandReplyID(ctx context.Context, tx *sql.Tx, now time.Time,
 // Commands written under "Confirm" in the same reply are carried out after it.
 func (t *Tracker) confirm(ctx context.Context, tx *sql.Tx, now time.Time, in *Incoming, tt tie, actor, how string, more []string) error {
 	var id int64
-	var orig, cmds string
-	err := tx.QueryRowContext(ctx, `SELECT id, message_id, commands FROM pending_commands WHERE reply_msgid = ? AND staff = ? AND status = 'pending'`,
-		tt.ourID, actor).Scan(&id, &orig, &cmds)
+	var orig, cmds, pinned string
+	err := tx.QueryRowContext(ctx, `SELECT id, message_id, commands, pinned FROM pending_commands WHERE reply_msgid = ? AND staff = ? AND status = 'pending'`,
+		tt.ourID, actor).Scan(&id, &orig, &cmds, &pinned)
 	if errors.Is(err, sql.ErrNoRows) {
 		err, cmds = nil, ""
 		if len(more) == 0 {
@@ -386,13 +409,35 @@ func (t *Tracker) confirm(ctx context.Context, tx *sql.Tx, now time.Time, in *In
 	} else if !errors.Is(err, sql.ErrNoRows) {
 		return err
 	}
-	for _, line := range append(strings.Split(cmds, "\n"), more...) {
+	pins := map[int]approvalPin{}
+	if pinned != "" {
+		var ps []approvalPin
+		if err := json.Unmarshal([]byte(pinned), &ps); err != nil {
+			return fmt.Errorf("tracker: pending command %d: pinned approvals: %w", id, err)
+		}
+		for _, p := range ps {
+			pins[p.Line] = p
+		}
+	}
+	waiting := strings.Split(cmds, "\n")
+	for i, line := range append(waiting, more...) {
 		if strings.TrimSpace(line) == "" {
 			continue
 		}
 		verb, arg, ok := splitCommand(line)
 		if !ok || verb == "confirm" {
 			results = append(results, fmt.Sprintf("%q: not a command csprbot knows; ignored", line))
+			continue
+		}
+		if verb == "approve" && i < len(waiting) && tt.caseID != 0 {
+			// The Approve that waited approves what was waiting when it was written.
+			pin, ok := pins[i]
+			results = append(results, t.runCommand(ctx, tx, line, func() (string, error) {
+				if !ok {
+					return "", fmt.Errorf("%w: csprbot did not note what was waiting for approval when you wrote this; write Approve again (by reply to an email csprbot sent you)", ErrRefused)
+				}
+				return t.approvePinned(ctx, tx, now, tt.caseID, pin, actor)
+			}))
 			continue
 		}
 		results = append(results, t.runCommand(ctx, tx, line, func() (string, error) {
@@ -573,4 +618,146 @@ func subjectIsDigest(subject string) bool {
 			return strings.EqualFold(strings.TrimRight(s, ".!"), "digest")
 		}
 	}
+}
+
+// approvalPin is what an Approve that waits for confirmation would approve, as it stood
+// when the staff member wrote it: the submission and the national notices then waiting.
+type approvalPin struct {
+	Line       int              `json:"line"` // the command's line in pending_commands.commands
+	Submission int64            `json:"submission,omitempty"`
+	Notices    map[string]int64 `json:"notices,omitempty"` // what -> national_notices.id
+}
+
+// pinApproval is what "Approve WHAT" (what as approveArg reads it) would approve on the
+// case now, as a pin and in words.
+func (t *Tracker) pinApproval(ctx context.Context, tx *sql.Tx, caseID int64, line int, what string) (approvalPin, []string, error) {
+	pin := approvalPin{Line: line}
+	var words []string
+	loc := t.cal.Location()
+	if what == "" || what == "submission" || what == "rapid review" || what == "rr_submission" {
+		var created string
+		err := tx.QueryRowContext(ctx, `SELECT id, created_at FROM submissions WHERE case_id = ? AND status = 'awaiting_approval' ORDER BY id DESC LIMIT 1`, caseID).Scan(&pin.Submission, &created)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return pin, nil, err
+		}
+		if err == nil {
+			words = append(words, "the submission to the National Panel prepared "+parseTS(sql.NullString{String: created, Valid: true}).In(loc).Format("Mon 2 Jan 2006 15:04"))
+		}
+	}
+	if what == "submission" {
+		return pin, words, nil
+	}
+	q, args := `SELECT n.id, n.what, n.created_at, coalesce(o.recipients, '') FROM national_notices n LEFT JOIN outbox o ON o.message_id = n.outbox_msgid
+		WHERE n.case_id = ? AND n.status = 'awaiting_approval'`, []any{caseID}
+	if what != "" {
+		q, args = q+` AND n.what = ?`, append(args, noticeWhat(what))
+	}
+	rows, err := tx.QueryContext(ctx, q+` ORDER BY n.id`, args...)
+	if err != nil {
+		return pin, nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var w, created, rcpt string
+		if err := rows.Scan(&id, &w, &created, &rcpt); err != nil {
+			return pin, nil, err
+		}
+		if pin.Notices == nil {
+			pin.Notices = map[string]int64{}
+		}
+		pin.Notices[w] = id
+		words = append(words, fmt.Sprintf("the %s to %s prepared %s", strings.ReplaceAll(w, "_", " "), rcpt,
+			parseTS(sql.NullString{String: created, Valid: true}).In(loc).Format("Mon 2 Jan 2006 15:04")))
+	}
+	return pin, words, rows.Err()
+}
+
+// approvePinned approves what pin names that is still waiting, the same rows and nothing
+// prepared since (a later report or notice replaces the one pinned: it is not approved
+// by this confirmation, and the answer says so).
+func (t *Tracker) approvePinned(ctx context.Context, tx *sql.Tx, now time.Time, caseID int64, pin approvalPin, actor string) (string, error) {
+	c, err := loadCase(ctx, tx, "id = ?", caseID)
+	if err != nil {
+		return "", err
+	}
+	var out, gone []string
+	if pin.Submission != 0 {
+		var cur int64
+		err := tx.QueryRowContext(ctx, `SELECT id FROM submissions WHERE case_id = ? AND status = 'awaiting_approval' ORDER BY id DESC LIMIT 1`, caseID).Scan(&cur)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return "", err
+		}
+		if cur != pin.Submission {
+			gone = append(gone, "the submission to the National Panel (approved since, or replaced by a later report)")
+		} else {
+			done, err := t.approveWhat(ctx, tx, now, c, "submission", actor)
+			if err != nil {
+				return "", err
+			}
+			out = append(out, done)
+			if c, err = loadCase(ctx, tx, "id = ?", caseID); err != nil {
+				return "", err
+			}
+		}
+	}
+	whats := make([]string, 0, len(pin.Notices))
+	for w := range pin.Notices {
+		whats = append(whats, w)
+	}
+	sort.Slice(whats, func(i, j int) bool { return pin.Notices[whats[i]] < pin.Notices[whats[j]] })
+	for _, w := range whats {
+		var cur int64
+		err := tx.QueryRowContext(ctx, `SELECT id FROM national_notices WHERE case_id = ? AND what = ? AND status = 'awaiting_approval' ORDER BY id DESC LIMIT 1`, caseID, w).Scan(&cur)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return "", err
+		}
+		if cur != pin.Notices[w] {
+			gone = append(gone, "the "+strings.ReplaceAll(w, "_", " ")+" (approved since, or replaced by a later one)")
+			continue
+		}
+		done, err := t.approveWhat(ctx, tx, now, c, w, actor)
+		if err != nil {
+			return "", err
+		}
+		out = append(out, done)
+	}
+	// What waits now that was not waiting when the message was written is left waiting.
+	var later []string
+	if pin.Submission == 0 {
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM submissions WHERE case_id = ? AND status = 'awaiting_approval'`, caseID).Scan(&n); err != nil {
+			return "", err
+		}
+		if n > 0 {
+			later = append(later, "the submission to the National Panel")
+		}
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT what FROM national_notices WHERE case_id = ? AND status = 'awaiting_approval' GROUP BY what ORDER BY min(id)`, caseID)
+	if err != nil {
+		return "", err
+	}
+	for rows.Next() {
+		var w string
+		if err := rows.Scan(&w); err != nil {
+			rows.Close()
+			return "", err
+		}
+		later = append(later, "the "+strings.ReplaceAll(w, "_", " "))
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return "", err
+	}
+	s := strings.Join(out, "; ")
+	if len(gone) > 0 {
+		s = strings.TrimPrefix(s+"; not approved, no longer waiting as it was when you wrote: "+strings.Join(gone, ", "), "; ")
+	}
+	if len(later) > 0 {
+		s = strings.TrimPrefix(s+"; still waiting, not approved by this confirmation (prepared after your message, or not named in it): "+strings.Join(later, ", ")+": approve it with its own Approve", "; ")
+	}
+	if len(out) == 0 {
+		return "", fmt.Errorf("%w: nothing that was waiting for approval on %s when you wrote was approved; %s", ErrRefused, c.ref, s)
+	}
+	return s, nil
 }

@@ -296,66 +296,6 @@ func TestReader10LateChronologyIsFiledAsActionEvidence(t *testing.T) {
 	}
 }
 
-// A staff member writes "Approve" as a new email (not a reply, no DKIM pass): csprbot
-// answers that it waits for confirmation, listing only "Approve". Meanwhile the final
-// report is recorded (its copies held for approval). The staff member's "Confirm" then
-// runs "Approve" against what is waiting now: the final report's copies to the National
-// Panel, Ofsted and the DfE are approved by a confirmation of a message written before
-// they existed, which nobody approved.
-func TestReader10ConfirmApprovesWhatWasPreparedAfterTheApproval(t *testing.T) {
-	ctx := context.Background()
-	clock := &testClock{}
-	tr := newRRTracker(t, clock, nil)
-	toApproved(t, tr, clock, "b")
-	clock.Set("2027-01-04T10:00:00Z")
-	if _, err := tr.SetReviewer(ctx, "LSCP-2026-001", "Jo Reviewer", "", "command line"); err != nil {
-		t.Fatal(err)
-	}
-	clock.Set("2027-05-03T09:00:00Z")
-	before := len(outboxEmails(t, tr, TmplCommandReply))
-	deliver(t, tr, staffMail(clock, "approve-new@lewisham.gov.uk", "", "[LSCP-2026-001] approve the reviewer notice", "Approve"))
-	replies := outboxEmails(t, tr, TmplCommandReply)[before:]
-	if len(replies) != 1 || !strings.Contains(replies[0].Email.Text, "confirmation") {
-		t.Fatalf("an unauthenticated Approve was not answered with a request to confirm: %d replies", len(replies))
-	}
-	clock.Set("2027-05-03T10:00:00Z")
-	if _, err := tr.FinalReport(ctx, "LSCP-2026-001", &Attachment{Name: "final-report.docx", Data: []byte("PK-final")}, mustTime("2027-06-10T00:00:00Z"), false, "command line"); err != nil {
-		t.Fatal(err)
-	}
-	clock.Set("2027-05-03T11:00:00Z")
-	deliver(t, tr, staffMail(clock, "confirm-approve@lewisham.gov.uk", replies[0].MessageID, "RE: your commands", "Confirm"))
-	var st string
-	if err := tr.DB().QueryRow(`SELECT status FROM national_notices WHERE what = ? ORDER BY id DESC LIMIT 1`, NoticeFinalReport).Scan(&st); err != nil {
-		t.Fatal(err)
-	}
-	if st == "approved" {
-		t.Errorf("the final report's copies to the national bodies, prepared after the staff member wrote \"Approve\", were approved by its confirmation")
-	}
-}
-
-// "Look before it counts": a form printed with another case's reference or naming
-// another child is held for a person. An action plan printed with another case's
-// reference (LSCP-2026-007), attached by staff on LSCP-2026-001's thread, is read as
-// this case's: its actions' evidence is asked of their owners about this case.
-func TestReader10ActionPlanOfAnotherCaseIsApplied(t *testing.T) {
-	clock := &testClock{}
-	tr := newRRTracker(t, clock, nil)
-	toApproved(t, tr, clock, "b")
-	clock.Set("2027-06-10T10:00:00Z")
-	in := staffMail(clock, "plan-007@lewisham.gov.uk", firstID(t, tr, TmplApprovalRequest), "RE: [LSCP-2026-001] approve", "The action plan.")
-	in.Attachments = []InAttachment{{Attachment: Attachment{Name: "LSCP-2026-007 action plan.docx", Data: []byte("PK")},
-		Form: &Form{Kind: FormActionPlan, CaseRef: "LSCP-2026-007", Fields: map[string]string{"case_ref": "LSCP-2026-007", "child_initials": "RM"},
-			Tables: map[string][]map[string]string{"actions": {{"action": "Review the school's attendance follow-up", "owner": "Met Police", "due": "2027-07-30"}}}}}}
-	deliver(t, tr, in)
-	var n int
-	if err := tr.DB().QueryRow(`SELECT count(*) FROM returns WHERE kind = 'action_evidence'`).Scan(&n); err != nil {
-		t.Fatal(err)
-	}
-	if n > 0 {
-		t.Errorf("an action plan printed for LSCP-2026-007 (child RM) was applied to LSCP-2026-001: %d actions' evidence asked", n)
-	}
-}
-
 // The same for the Terms of Reference: one with no reference printed but another
 // child's initials (RM, on case ET) is read, confirmed and acted on: chronologies are
 // asked of the agencies it names about this case.

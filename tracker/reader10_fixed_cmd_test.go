@@ -179,3 +179,40 @@ func TestReader10AddAgencyInALocalReviewSendsAScopingRequest(t *testing.T) {
 		t.Errorf("at stage lcspr, Add agency sent the initial scoping request to %s (%s)", o.To, o.Status)
 	}
 }
+
+// A staff member writes "Approve" as a new email (not a reply, no DKIM pass): csprbot
+// answers that it waits for confirmation, listing only "Approve". Meanwhile the final
+// report is recorded (its copies held for approval). The staff member's "Confirm" then
+// runs "Approve" against what is waiting now: the final report's copies to the National
+// Panel, Ofsted and the DfE are approved by a confirmation of a message written before
+// they existed, which nobody approved.
+func TestReader10ConfirmApprovesWhatWasPreparedAfterTheApproval(t *testing.T) {
+	ctx := context.Background()
+	clock := &testClock{}
+	tr := newRRTracker(t, clock, nil)
+	toApproved(t, tr, clock, "b")
+	clock.Set("2027-01-04T10:00:00Z")
+	if _, err := tr.SetReviewer(ctx, "LSCP-2026-001", "Jo Reviewer", "", "command line"); err != nil {
+		t.Fatal(err)
+	}
+	clock.Set("2027-05-03T09:00:00Z")
+	before := len(outboxEmails(t, tr, TmplCommandReply))
+	deliver(t, tr, staffMail(clock, "approve-new@lewisham.gov.uk", "", "[LSCP-2026-001] approve the reviewer notice", "Approve"))
+	replies := outboxEmails(t, tr, TmplCommandReply)[before:]
+	if len(replies) != 1 || !strings.Contains(replies[0].Email.Text, "confirmation") {
+		t.Fatalf("an unauthenticated Approve was not answered with a request to confirm: %d replies", len(replies))
+	}
+	clock.Set("2027-05-03T10:00:00Z")
+	if _, err := tr.FinalReport(ctx, "LSCP-2026-001", &Attachment{Name: "final-report.docx", Data: []byte("PK-final")}, mustTime("2027-06-10T00:00:00Z"), false, "command line"); err != nil {
+		t.Fatal(err)
+	}
+	clock.Set("2027-05-03T11:00:00Z")
+	deliver(t, tr, staffMail(clock, "confirm-approve@lewisham.gov.uk", replies[0].MessageID, "RE: your commands", "Confirm"))
+	var st string
+	if err := tr.DB().QueryRow(`SELECT status FROM national_notices WHERE what = ? ORDER BY id DESC LIMIT 1`, NoticeFinalReport).Scan(&st); err != nil {
+		t.Fatal(err)
+	}
+	if st == "approved" {
+		t.Errorf("the final report's copies to the national bodies, prepared after the staff member wrote \"Approve\", were approved by its confirmation")
+	}
+}
