@@ -144,7 +144,7 @@ func (t *Tracker) settleClosed(ctx context.Context, tx *sql.Tx, now time.Time, c
 	var s Settled
 	note := "case closed: " + why
 	rows, err := tx.QueryContext(ctx, `SELECT d.id, d.rule, d.agency, d.due_at FROM deadlines d WHERE d.case_id = ? AND `+settleableDeadline+`
-		ORDER BY d.due_at, d.id`, caseID, KeptAgency)
+		ORDER BY d.due_at, d.id`, caseID)
 	if err != nil {
 		return s, err
 	}
@@ -222,15 +222,14 @@ func (t *Tracker) settleClosed(ctx context.Context, tx *sql.Tx, now time.Time, c
 	return s, audit(ctx, tx, now, caseID, "csprbot", "case_settled", detail)
 }
 
-// settleableDeadline is the condition on a deadline d (its one parameter KeptAgency) that
-// closing its case waives: pending, and none of these, which still happen after it:
+// settleableDeadline is the condition on a deadline d that closing its case waives: pending, and none of these, which still happen after it:
 //   - the end of the time the published report stays on the website (nspcc_submission,
 //     KeptAgency), whose reminder goes a year on;
 //   - one answered by an email to a national body (the Rapid Review submission, or a
 //     notice whose name is the rule's) approved and not yet sent (held: an address
 //     bounced, say): it is met when it goes. One still waiting for approval is waived.
 const settleableDeadline = `d.status = 'pending'
-	AND NOT (d.rule = 'nspcc_submission' AND d.agency LIKE ? || '%')
+	AND NOT (d.rule = 'nspcc_submission' AND d.agency LIKE '` + KeptAgency + `%')
 	AND NOT (d.rule = 'rr_submission' AND d.agency = '' AND EXISTS (SELECT 1 FROM submissions s LEFT JOIN outbox o ON o.message_id = s.outbox_msgid
 		WHERE s.case_id = d.case_id AND s.status = 'approved' AND coalesce(o.status, '') != 'sent'))
 	AND NOT (d.agency = '' AND EXISTS (SELECT 1 FROM national_notices n LEFT JOIN outbox o ON o.message_id = n.outbox_msgid
@@ -241,10 +240,13 @@ const settleableDeadline = `d.status = 'pending'
 // it, or before csprbot did, is settled at the scheduler's next pass. Each case is its
 // own transaction.
 func (t *Tracker) settleClosedCases(ctx context.Context, now time.Time) (int, error) {
-	rows, err := t.db.QueryContext(ctx, `SELECT c.id FROM cases c WHERE c.stage = ? AND (
-			EXISTS (SELECT 1 FROM returns r WHERE r.case_id = c.id AND r.status IN `+returnsOutstanding+`)
-			OR EXISTS (SELECT 1 FROM deadlines d WHERE d.case_id = c.id AND `+settleableDeadline+`))
-		ORDER BY c.id`, StageClosed, KeptAgency)
+	// The returns still awaited through returns_status, the pending deadlines through
+	// deadlines_pending (schema 90): neither reads a closed case's settled rows.
+	rows, err := t.db.QueryContext(ctx, `SELECT r.case_id FROM returns r JOIN cases c ON c.id = r.case_id
+			WHERE r.status IN `+returnsOutstanding+` AND c.stage = ?1
+		UNION SELECT d.case_id FROM deadlines d JOIN cases c ON c.id = d.case_id
+			WHERE d.status = 'pending' AND c.stage = ?1 AND `+settleableDeadline+`
+		ORDER BY 1`, StageClosed)
 	if err != nil {
 		return 0, err
 	}
