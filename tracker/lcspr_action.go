@@ -50,6 +50,11 @@ func (t *Tracker) actionPlan(ctx context.Context, tx *sql.Tx, now time.Time, c c
 	if err := lcsprOpen(c); err != nil {
 		return res, err
 	}
+	if why := formMismatch(f, c.ref, c.initials); why != "" {
+		// Another case's action plan never sets this case's actions (as a scoping form or
+		// a chronology printed for another case is never filed on this one).
+		return res, fmt.Errorf("%w: %s; the action plan is not used and no evidence is asked for: send it on its own case, or correct it", ErrRefused, why)
+	}
 	rows := f.Tables["actions"]
 	if len(rows) == 0 {
 		return res, fmt.Errorf("%w: csprbot could read no actions (action, owner agency, due date) in the action plan", ErrRefused)

@@ -341,3 +341,33 @@ func TestLearningReminderAWeekBefore(t *testing.T) {
 		t.Errorf("no reminder on Wed 3 Mar of the learning event on Wed 10 Mar, invited on 5 Jan")
 	}
 }
+
+// "Look before it counts": a form printed with another case's reference or naming
+// another child is held for a person. An action plan printed with another case's
+// reference (LSCP-2026-007), attached by staff on LSCP-2026-001's thread, is read as
+// this case's: its actions' evidence is asked of their owners about this case.
+func TestReader10ActionPlanOfAnotherCaseIsApplied(t *testing.T) {
+	clock := &testClock{}
+	tr := newRRTracker(t, clock, nil)
+	toApproved(t, tr, clock, "b")
+	clock.Set("2027-06-10T10:00:00Z")
+	in := staffMail(clock, "plan-007@lewisham.gov.uk", firstID(t, tr, TmplApprovalRequest), "RE: [LSCP-2026-001] approve", "The action plan.")
+	in.Attachments = []InAttachment{{Attachment: Attachment{Name: "LSCP-2026-007 action plan.docx", Data: []byte("PK")},
+		Form: &Form{Kind: FormActionPlan, CaseRef: "LSCP-2026-007", Fields: map[string]string{"case_ref": "LSCP-2026-007", "child_initials": "RM"},
+			Tables: map[string][]map[string]string{"actions": {{"action": "Review the school's attendance follow-up", "owner": "Met Police", "due": "2027-07-30"}}}}}}
+	deliver(t, tr, in)
+	var n int
+	if err := tr.DB().QueryRow(`SELECT count(*) FROM returns WHERE kind = 'action_evidence'`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if n > 0 {
+		t.Errorf("an action plan printed for LSCP-2026-007 (child RM) was applied to LSCP-2026-001: %d actions' evidence asked", n)
+	}
+	told := false
+	for _, o := range outboxEmails(t, tr, TmplCommandReply) {
+		told = told || strings.Contains(o.Email.Text, "LSCP-2026-007")
+	}
+	if !told {
+		t.Errorf("the staff member who sent another case's action plan is not told why it was not used")
+	}
+}
