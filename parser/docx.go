@@ -264,8 +264,9 @@ func (w *wordReader) addBlock(b block) {
 }
 
 func (w *wordReader) run() error {
+	var tok token
 	for {
-		tok, err := w.next()
+		err := w.next(&tok)
 		if err == io.EOF {
 			break
 		}
@@ -307,9 +308,10 @@ func (w *wordReader) run() error {
 
 // skip consumes the element just started, counting it as closed.
 func (w *wordReader) skip() error {
+	var tok token
 	w.depth--
 	for depth := 0; ; {
-		tok, err := w.next()
+		err := w.next(&tok)
 		if err != nil {
 			return fmt.Errorf("document.xml (%v): %w", err, ErrCorrupt)
 		}
@@ -330,22 +332,21 @@ func (w *wordReader) skip() error {
 // made here, and Token's translation of every name's namespace prefix, which
 // cost a quarter of the reading, is left to space, for the one element that
 // asks (w14:checked).
-func (w *wordReader) next() (token, error) {
-	var tok token
+func (w *wordReader) next(tok *token) error {
 	var err error
 	if w.sc != nil {
-		tok, err = w.sc.next()
+		err = w.sc.next(tok)
 	} else {
 		var t xml.Token
 		if t, err = w.dec.RawToken(); t != nil {
-			tok, err = fromXML(t), nil
+			*tok, err = fromXML(t), nil
 		}
 	}
 	if err != nil {
 		if err == io.EOF && len(w.open) > 0 {
-			return token{}, w.syntaxError("unexpected EOF")
+			return w.syntaxError("unexpected EOF")
 		}
-		return token{}, err
+		return err
 	}
 	switch tok.kind {
 	case tokStart:
@@ -362,25 +363,25 @@ func (w *wordReader) next() (token, error) {
 		e := tok.end
 		n := len(w.open)
 		if n == 0 {
-			return token{}, w.syntaxError("unexpected end element </" + e.Local + ">")
+			return w.syntaxError("unexpected end element </" + e.Local + ">")
 		}
 		s := w.open[n-1]
 		switch {
 		case s.Local != e.Local:
-			return token{}, w.syntaxError("element <" + s.Local + "> closed by </" + e.Local + ">")
+			return w.syntaxError("element <" + s.Local + "> closed by </" + e.Local + ">")
 		case s.Space != e.Space:
 			ns := e.Space
 			if ns == "" {
 				ns = `""`
 			}
-			return token{}, w.syntaxError("element <" + s.Local + "> in space " + s.Space + " closed by </" + e.Local + "> in space " + ns)
+			return w.syntaxError("element <" + s.Local + "> in space " + s.Space + " closed by </" + e.Local + "> in space " + ns)
 		}
 		w.open = w.open[:n-1]
 		for len(w.ns) > 0 && w.ns[len(w.ns)-1].depth >= n {
 			w.ns = w.ns[:len(w.ns)-1]
 		}
 	}
-	return tok, nil
+	return nil
 }
 
 func (w *wordReader) syntaxError(msg string) error {
@@ -569,9 +570,10 @@ const nsW14 = "http://schemas.microsoft.com/office/word/2010/wordml"
 
 // runProps reads a run's w:rPr for strike-through, consuming it.
 func (w *wordReader) runProps() error {
+	var tok token
 	depth := 1
 	for depth > 0 {
-		tok, err := w.next()
+		err := w.next(&tok)
 		if err != nil {
 			return fmt.Errorf("document.xml (%v): %w", err, ErrCorrupt)
 		}
@@ -593,9 +595,10 @@ func (w *wordReader) runProps() error {
 }
 
 func (w *wordReader) charData() (string, error) {
+	var tok token
 	var sb strings.Builder
 	for {
-		tok, err := w.next()
+		err := w.next(&tok)
 		if err != nil {
 			return "", fmt.Errorf("document.xml (%v): %w", err, ErrCorrupt)
 		}

@@ -9,19 +9,20 @@ import (
 // doc is one document ready for extraction, with a cache of normalised labels that
 // the five extractions share.
 type doc struct {
-	blocks []block
-	extra  string   // header and footer text: searched for the case reference only
-	notes  []string // what a reader left unread, for the form's warnings
-	qaDone bool     // Q:/A: markers have been read (unQA)
-	norms  map[string]string
-	opts   map[string]optionBody
-	cells  map[*cell][]cellBase // memo.go
-	yns    map[string]yesNo
-	bounds map[string]bool
-	splitc map[string][]splitCand
-	blines map[*block][]lineBase
-	nlines int  // lines in blines
-	body   bool // text or HTML: may be an email's nil return
+	blocks  []block
+	extra   string   // header and footer text: searched for the case reference only
+	notes   []string // what a reader left unread, for the form's warnings
+	qaDone  bool     // Q:/A: markers have been read (unQA)
+	norms   map[string]string
+	opts    map[string]optionBody
+	cells   map[*cell][]cellBase // memo.go
+	yns     map[string]yesNo
+	bounds  map[string]bool
+	splitc  map[string][]splitCand
+	blines  map[*block][]lineBase
+	rowOpts map[*cell]rowOpt
+	nlines  int  // lines in blines
+	body    bool // text or HTML: may be an email's nil return
 	// wrapped: lines are a PDF's, wrapped at the page edge, so a line that follows
 	// an answer continues it (joined with a space).
 	wrapped bool
@@ -43,6 +44,18 @@ func (d *doc) optBody(t string) optionBody {
 	if v, ok := d.opts[t]; ok {
 		return v
 	}
+	ob := d.optBodyOf(t)
+	if d.opts == nil {
+		d.opts = map[string]optionBody{}
+	}
+	if len(d.opts) < memoMax {
+		d.opts[t] = ob
+	}
+	return ob
+}
+
+// optBodyOf is optBody, not cached.
+func (d *doc) optBodyOf(t string) optionBody {
 	body := strings.TrimSpace(stripMarks(t))
 	if strings.ContainsAny(body, "[(") {
 		body = boxReplacer.Replace(body)
@@ -69,12 +82,6 @@ func (d *doc) optBody(t string) optionBody {
 	ob.no = strings.Index(ob.n, " no ")
 	if ob.no < 0 && strings.HasSuffix(ob.n, " no") {
 		ob.no = len(ob.n) - 3
-	}
-	if d.opts == nil {
-		d.opts = map[string]optionBody{}
-	}
-	if len(d.opts) < memoMax {
-		d.opts[t] = ob
 	}
 	return ob
 }
@@ -207,7 +214,7 @@ func isGuidance(rest string) bool { return reGuidance().MatchString(rest) }
 // boundary reports whether a line is a heading or label we do not know, which ends
 // the answer being collected.
 func (x *extraction) boundary(t, n string) bool {
-	return x.m.other[n] || x.d.boundaryText(t, n)
+	return x.m.isOther(n) || x.d.boundaryText(t, n)
 }
 
 // boundaryText is boundary without the form's own labels: n is norm(t).
@@ -318,7 +325,7 @@ func (x *extraction) listTable(t *table, lm *listMatcher) bool {
 			}
 			// a label or heading is no agency: the table is something else
 			n := x.d.norm(v)
-			if _, sec := x.m.section(n); sec || x.m.field(n, x.section) >= 0 || x.m.other[n] {
+			if _, sec := x.m.section(n); sec || x.m.field(n, x.section) >= 0 || x.m.isOther(n) {
 				return false
 			}
 			if fi, _, _ := x.splitLabel(v); fi >= 0 {
@@ -496,7 +503,7 @@ func (x *extraction) line(lb *lineBase) {
 		x.startPending(fi)
 		return
 	}
-	if x.m.other[n] || lb.boundary(x.d) || lb.fragment(x.m) {
+	if x.m.isOther(n) || lb.boundary(x.d) || lb.fragment(x.m) {
 		x.flush()
 		x.pend = &pending{fi: -1}
 		return
@@ -648,7 +655,7 @@ func (x *extraction) cellInfos(r row) []cellInfo {
 			ci.field = fi
 		} else if fi, _ := x.m.prefixField(whole, x.section); fi >= 0 && !cb.hasColon {
 			ci.field = fi
-		} else if x.m.other[whole] || cb.colon {
+		} else if x.m.isOther(whole) || cb.colon {
 			ci.field = -2
 		}
 	}
@@ -770,6 +777,7 @@ func (x *extraction) walkTable(t *table) {
 			}
 			continue
 		}
+		changed := false // a cell's text is not its cellBase's
 		if ynCols != nil {
 			fits := false
 			for j, c := range r.cells {
@@ -777,7 +785,7 @@ func (x *extraction) walkTable(t *table) {
 					if onlyMarks(infos[j].text) {
 						if !infos[j].empty {
 							infos[j].text = w + " " + infos[j].text
-							fits = true
+							fits, changed = true, true
 						}
 					} else {
 						ynCols = nil
@@ -813,8 +821,18 @@ func (x *extraction) walkTable(t *table) {
 			}
 			cur = nil
 		}
-		if x.option(optionRow(infos)) {
-			continue
+		if len(x.m.options) > 0 {
+			var line string
+			var ob optionBody
+			if changed {
+				line = optionRow(infos)
+				ob = x.d.optBody(line)
+			} else {
+				line, ob = x.d.rowOption(r)
+			}
+			if x.optionWith(line, ob) {
+				continue
+			}
 		}
 		i = x.fieldRow(t, i, infos)
 	}

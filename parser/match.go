@@ -119,6 +119,8 @@ type tableMatcher struct {
 	spec   *TableSpec
 	cols   map[string]int // norm label → column index
 	bare   map[string]int // the same without spaces: a PDF's cell breaks words ("Relationshi p")
+	// the longest key of cols (bare's are no longer): a longer cell names no column
+	maxCol int
 	groups map[string]string
 }
 
@@ -173,6 +175,9 @@ type matcher struct {
 	optShort map[string]optRef // variants: exact only
 	tables   []tableMatcher
 	lists    []listMatcher
+	// the longest key of fields and of other: a longer text is neither, without
+	// hashing it
+	maxField, maxOther int
 	titles   []string
 	padded   []string // titles with a space either side
 	fieldIdx map[string]int
@@ -355,6 +360,9 @@ func compile(s *FormSpec) *matcher {
 				tm.groups[norm(l)] = g.Key
 			}
 		}
+		for n := range tm.cols {
+			tm.maxCol = max(tm.maxCol, len(n))
+		}
 		m.tables = append(m.tables, tm)
 		if t.List == "" {
 			continue
@@ -380,6 +388,12 @@ func compile(s *FormSpec) *matcher {
 			m.lists = append(m.lists, lm)
 		}
 	}
+	for n := range m.fields {
+		m.maxField = max(m.maxField, len(n))
+	}
+	for n := range m.other {
+		m.maxOther = max(m.maxOther, len(n))
+	}
 	for _, t := range append([]string{s.Title}, s.TitleVariants...) {
 		m.titles = append(m.titles, norm(t))
 		m.padded = append(m.padded, " "+norm(t)+" ")
@@ -398,6 +412,9 @@ func sortByLenDesc(ss []string) {
 // field finds the field a normalised label names in the current section: a label
 // of that section first, then one valid anywhere.
 func (m *matcher) field(n, section string) int {
+	if len(n) > m.maxField {
+		return -1
+	}
 	refs := m.fields[n]
 	if len(refs) == 0 {
 		return -1
@@ -471,6 +488,9 @@ func (m *matcher) option(n string) (optRef, bool) {
 // paragraph or its first line; in a PDF also with the spaces taken out.
 func (t *tableMatcher) column(cands []string, pdf bool) int {
 	for _, c := range cands {
+		if len(c) > t.maxCol {
+			continue
+		}
 		if ci, ok := t.cols[c]; ok {
 			return ci
 		}
@@ -479,9 +499,15 @@ func (t *tableMatcher) column(cands []string, pdf bool) int {
 		return -1
 	}
 	for _, c := range cands {
+		if len(c)-strings.Count(c, " ") > t.maxCol {
+			continue
+		}
 		if ci, ok := t.bare[strings.ReplaceAll(c, " ", "")]; ok {
 			return ci
 		}
 	}
 	return -1
 }
+
+// isOther reports whether n is a label the form prints whose answer is not kept.
+func (m *matcher) isOther(n string) bool { return len(n) <= m.maxOther && m.other[n] }

@@ -122,6 +122,18 @@ func (d *doc) splits(t string) []splitCand {
 	if v, ok := d.splitc[t]; ok {
 		return v
 	}
+	out := d.splitsOf(t)
+	if d.splitc == nil {
+		d.splitc = map[string][]splitCand{}
+	}
+	if len(d.splitc) < memoMax {
+		d.splitc[t] = out
+	}
+	return out
+}
+
+// splitsOf is splits, not cached.
+func (d *doc) splitsOf(t string) []splitCand {
 	var out []splitCand
 	for si, sep := range separators {
 		off := 0
@@ -140,12 +152,6 @@ func (d *doc) splits(t string) []splitCand {
 			}
 			off = i + len(sep)
 		}
-	}
-	if d.splitc == nil {
-		d.splitc = map[string][]splitCand{}
-	}
-	if len(d.splitc) < memoMax {
-		d.splitc[t] = out
 	}
 	return out
 }
@@ -209,14 +215,14 @@ func (d *doc) lineBase(l string) lineBase {
 
 func (lb *lineBase) optBody(d *doc) optionBody {
 	if lb.have&haveOB == 0 {
-		lb.ob, lb.have = d.optBody(lb.t), lb.have|haveOB
+		lb.ob, lb.have = d.optBodyOf(lb.t), lb.have|haveOB
 	}
 	return lb.ob
 }
 
 func (lb *lineBase) splitsOf(d *doc) []splitCand {
 	if lb.have&haveSplits == 0 {
-		lb.splits, lb.have = d.splits(lb.t), lb.have|haveSplits
+		lb.splits, lb.have = d.splitsOf(lb.t), lb.have|haveSplits
 	}
 	return lb.splits
 }
@@ -259,4 +265,33 @@ func (lb *lineBase) fragment(m *matcher) bool {
 // (csprbot runs once per command; most commands parse nothing).
 func lazyRegexp(expr string) func() *regexp.Regexp {
 	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(expr) })
+}
+
+type rowOpt struct {
+	line string
+	ob   optionBody
+}
+
+// rowOption is optionRow of the row's cells as read, and its optBody, cached by
+// the row's first cell.
+func (d *doc) rowOption(r row) (string, optionBody) {
+	if len(r.cells) > 0 {
+		if v, ok := d.rowOpts[&r.cells[0]]; ok {
+			return v.line, v.ob
+		}
+	}
+	bases := d.cellBases(r)
+	infos := make([]cellInfo, len(bases))
+	for j := range bases {
+		infos[j].text, infos[j].empty = bases[j].text, bases[j].empty
+	}
+	line := optionRow(infos)
+	ob := d.optBodyOf(line)
+	if len(r.cells) > 0 && len(d.rowOpts) < memoMax {
+		if d.rowOpts == nil {
+			d.rowOpts = map[*cell]rowOpt{}
+		}
+		d.rowOpts[&r.cells[0]] = rowOpt{line, ob}
+	}
+	return line, ob
 }

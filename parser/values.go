@@ -320,6 +320,14 @@ func placeholder(s string) bool {
 	if t == "" || onlyRule(t) {
 		return true
 	}
+	// every prompt begins with one of c e t i x d [ (İ, non-ASCII, lower-cases to i)
+	if c := t[0]; c < utf8.RuneSelf && c != '[' {
+		switch c | 0x20 {
+		case 'c', 'e', 't', 'i', 'x', 'd':
+		default:
+			return false
+		}
+	}
 	l := lowerPrefix(t, placeholderLen)
 	for _, p := range []string{
 		"click or tap here to enter text", "click here to enter text", "click or tap to enter a date",

@@ -68,50 +68,50 @@ func newXMLScan(buf []byte) *xmlScan {
 
 var newline = []byte{'\n'}
 
-// next is the next token, as encoding/xml's RawToken gives it.
-func (s *xmlScan) next() (token, error) {
+// next reads the next token into t, as encoding/xml's RawToken gives it.
+func (s *xmlScan) next(t *token) error {
 	if s.closing {
 		s.closing = false
-		return token{kind: tokEnd, end: s.closeName}, nil
+		*t = token{kind: tokEnd, end: s.closeName}
+		return nil
 	}
 	if s.pos >= len(s.buf) {
-		return token{}, io.EOF
+		return io.EOF
 	}
 	start := s.pos
-	var t token
 	var ok bool
 	if s.buf[start] == '<' {
-		t, ok = s.tag()
+		ok = s.tag(t)
 	} else {
-		t, ok = s.chars()
+		ok = s.chars(t)
 	}
 	if !ok {
 		s.pos = start
-		return s.decode()
+		return s.decode(t)
 	}
 	s.line += bytes.Count(s.buf[start:s.pos], newline)
-	return t, nil
+	return nil
 }
 
 // decode reads the token at pos with encoding/xml.
-func (s *xmlScan) decode() (token, error) {
+func (s *xmlScan) decode(tok *token) error {
 	dec := xml.NewDecoder(bytes.NewReader(s.buf[s.pos:]))
 	t, err := dec.RawToken()
 	if t == nil {
 		if se, ok := err.(*xml.SyntaxError); ok {
-			return token{}, &xml.SyntaxError{Msg: se.Msg, Line: s.line + se.Line - 1}
+			return &xml.SyntaxError{Msg: se.Msg, Line: s.line + se.Line - 1}
 		}
-		return token{}, err
+		return err
 	}
 	end := s.pos + int(dec.InputOffset())
 	s.line += bytes.Count(s.buf[s.pos:end], newline)
 	s.pos = end
-	tok := fromXML(t)
+	*tok = fromXML(t)
 	if tok.kind == tokStart && s.buf[end-2] == '/' {
 		// "<x/>": the decoder gives the end next; it is given here instead
 		s.closing, s.closeName = true, tok.start.Name
 	}
-	return tok, nil
+	return nil
 }
 
 // isSpaceXML is encoding/xml's space between the parts of a tag.
@@ -152,34 +152,35 @@ func (s *xmlScan) name(i int) (xml.Name, int, bool) {
 }
 
 // tag reads an element's start or end.
-func (s *xmlScan) tag() (token, bool) {
+func (s *xmlScan) tag(t *token) bool {
 	b := s.buf
 	i := s.pos + 1
 	if i >= len(b) || b[i] == '?' || b[i] == '!' {
-		return token{}, false
+		return false
 	}
 	if b[i] == '/' {
 		n, j, ok := s.name(i + 1)
 		if !ok {
-			return token{}, false
+			return false
 		}
 		j = s.skipSpace(j)
 		if j >= len(b) || b[j] != '>' {
-			return token{}, false
+			return false
 		}
 		s.pos = j + 1
-		return token{kind: tokEnd, end: n}, true
+		*t = token{kind: tokEnd, end: n}
+		return true
 	}
 	n, j, ok := s.name(i)
 	if !ok {
-		return token{}, false
+		return false
 	}
 	attrs := s.attrs[:0]
 	empty := false
 	for {
 		j = s.skipSpace(j)
 		if j >= len(b) {
-			return token{}, false
+			return false
 		}
 		if b[j] == '>' {
 			j++
@@ -187,7 +188,7 @@ func (s *xmlScan) tag() (token, bool) {
 		}
 		if b[j] == '/' {
 			if j+1 >= len(b) || b[j+1] != '>' {
-				return token{}, false
+				return false
 			}
 			empty = true
 			j += 2
@@ -195,19 +196,19 @@ func (s *xmlScan) tag() (token, bool) {
 		}
 		an, k, ok := s.name(j)
 		if !ok {
-			return token{}, false
+			return false
 		}
 		k = s.skipSpace(k)
 		if k >= len(b) || b[k] != '=' {
-			return token{}, false
+			return false
 		}
 		k = s.skipSpace(k + 1)
 		if k >= len(b) || (b[k] != '"' && b[k] != '\'') {
-			return token{}, false
+			return false
 		}
 		v, k, ok := s.value(k+1, b[k])
 		if !ok {
-			return token{}, false
+			return false
 		}
 		attrs = append(attrs, xml.Attr{Name: an, Value: v})
 		j = k
@@ -217,7 +218,8 @@ func (s *xmlScan) tag() (token, bool) {
 	if empty {
 		s.closing, s.closeName = true, n
 	}
-	return token{kind: tokStart, start: xml.StartElement{Name: n, Attr: attrs}}, true
+	*t = token{kind: tokStart, start: xml.StartElement{Name: n, Attr: attrs}}
+	return true
 }
 
 // value reads an attribute's value up to its closing quote q.
@@ -254,15 +256,15 @@ func (s *xmlScan) value(i int, q byte) (string, int, bool) {
 }
 
 // chars reads text up to the next tag.
-func (s *xmlScan) chars() (token, bool) {
+func (s *xmlScan) chars(t *token) bool {
 	b := s.buf
 	i, amp, high := s.pos, false, false
 	for ; i < len(b) && b[i] != '<'; i++ {
 		switch c := b[i]; {
 		case c == '\r' || c < 0x20 && c != '\t' && c != '\n':
-			return token{}, false
+			return false
 		case c == '>' && i-2 >= s.pos && b[i-1] == ']' && b[i-2] == ']':
-			return token{}, false // "]]>" outside CDATA: the decoder's error
+			return false // "]]>" outside CDATA: the decoder's error
 		case c == '&':
 			amp = true
 		case c >= utf8.RuneSelf:
@@ -273,14 +275,15 @@ func (s *xmlScan) chars() (token, bool) {
 	if amp {
 		var ok bool
 		if v, ok = s.unescape(v); !ok {
-			return token{}, false
+			return false
 		}
 	}
 	if high && !xmlChars(v) {
-		return token{}, false
+		return false
 	}
 	s.pos = i
-	return token{kind: tokText, text: v}, true
+	*t = token{kind: tokText, text: v}
+	return true
 }
 
 // unescape replaces the predefined entities in v, into s.text; any other
