@@ -135,7 +135,11 @@ func ActionPlanDone(res ActionPlanResult) string {
 
 // actionEvidence files an owner's reply to an evidence request as that action's evidence
 // and asks the MESI subgroup to sign it off. It reports false when the message answers no
-// open action.
+// open action. The owner's only open action takes a message that answers no request of
+// its own, unless it answers another request (a late chronology, in reply to the
+// chronology request) or carries a chronology or agency report. Evidence is a document,
+// or the owner's own words that the action is done; anything else ("Could we have until
+// September?") is recorded and shown to staff, and the action stays awaited and chased.
 func (t *Tracker) actionEvidence(ctx context.Context, tx *sql.Tx, now time.Time, in *Incoming, tt tie, res *IngestResult) (bool, error) {
 	// The action whose request (or reminder, or chaser, threaded under it) this answers;
 	// or the owner's only open action.
@@ -167,11 +171,34 @@ func (t *Tracker) actionEvidence(ctx context.Context, tx *sql.Tx, now time.Time,
 		}
 	}
 	rows.Close()
+	asked := id != 0
 	if id == 0 && n == 1 {
-		id, item = only, onlyItem
+		other, err := t.answersAnotherRequest(ctx, tx, tt.caseID, ids)
+		if err != nil {
+			return false, err
+		}
+		if !other && !carriesReturnDocument(in) {
+			id, item = only, onlyItem
+		}
 	}
 	if id == 0 {
 		return false, nil
+	}
+	if !evidenceAttached(in) && !saysDone(ownText(in.Text, 60)) {
+		if !asked {
+			return false, nil // not evidence, nor about the action by its thread: read as any reply
+		}
+		// Not evidence: a question, a request for more time, a note that work has not
+		// started. A person reads it; the action is still awaited and chased.
+		res.Disposition = DispForPerson
+		said := clipLine(ownText(in.Text, 30), 600)
+		if said == "" {
+			said = "(nothing above the quoted text)"
+		}
+		if err := audit(ctx, tx, now, tt.caseID, tt.agency, "action_reply", "a reply about "+item+" with no evidence (no document, and it does not say the action is done): "+said); err != nil {
+			return true, err
+		}
+		return true, t.tellStaff(ctx, tx, now, tt.caseID, fmt.Sprintf("%s replied about action %s, with no document and without saying it is done, so it is not taken as evidence: the action is still awaited and chased. They wrote: \"%s\". If they ask for more time, agree a date with them (the action plan's date stands until then).", tt.agency, item, said), in)
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE returns SET status = 'received', received_at = ?, note = 'evidence received; awaiting MESI sign-off' WHERE id = ?`, ts(in.ReceivedAt), id); err != nil {
 		return true, err
@@ -211,6 +238,70 @@ func (t *Tracker) actionEvidence(ctx context.Context, tx *sql.Tx, now time.Time,
 		to: []string{in.From}, sender: in.From, inReplyTo: in.MessageID, references: append(in.References, in.MessageID),
 		data: &MailData{Case: view, Agency: t.agencyView(ctx, tx, tt.caseID, tt.agency), Reason: "evidence for " + item, LCSPR: &LCSPRView{Kind: ReturnActionEvidence, Item: item}}})
 	return true, err
+}
+
+// answersAnotherRequest reports whether a message threads under csprbot's request for
+// something other than an action's evidence (a chronology, an agency report, a scoping
+// return), by the Message-IDs it answers.
+func (t *Tracker) answersAnotherRequest(ctx context.Context, tx *sql.Tx, caseID int64, ids map[string]bool) (bool, error) {
+	for x := range ids {
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM returns WHERE case_id = ? AND kind != 'action_evidence' AND request_msgid = ?`, caseID, x).Scan(&n); err != nil {
+			return false, err
+		}
+		if n > 0 {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// returnDocumentRe is a file named as a chronology, an agency report or a scoping return.
+var returnDocumentRe = regexp.MustCompile(`(?i)(chronolog|agency[\s_-]*report|information[\s_-]*report|scoping)`)
+
+// carriesReturnDocument reports whether a message carries a document that reads, or is
+// named, as a chronology, an agency report or a scoping return: never an action's
+// evidence by default.
+func carriesReturnDocument(in *Incoming) bool {
+	for _, a := range in.Attachments {
+		if a.Form != nil && (a.Form.Kind == FormChronology || a.Form.Kind == FormAgencyReport || a.Form.Kind == FormScopingReturn) {
+			return true
+		}
+		if returnDocumentRe.MatchString(a.Name) {
+			return true
+		}
+	}
+	return false
+}
+
+// signatureImageRe is an image mail clients put in a signature or inline (image001.png).
+var signatureImageRe = regexp.MustCompile(`(?i)^(image|logo|signature|outlook-[a-z0-9]+)[\w-]*\.(png|jpe?g|gif|bmp|emz|wmz)$`)
+
+// evidenceAttached reports whether a message carries a file that may be an action's
+// evidence: any attachment but a signature's or inline image.
+func evidenceAttached(in *Incoming) bool {
+	for _, a := range in.Attachments {
+		if a.Name == "" && len(a.Data) == 0 && a.File == "" {
+			continue
+		}
+		if signatureImageRe.MatchString(strings.TrimSpace(a.Name)) {
+			continue
+		}
+		return true
+	}
+	return false
+}
+
+var (
+	// doneWords: the owner's own words that the action is done.
+	doneWords = regexp.MustCompile(`(?i)\b(complete|completed|completion|done|finished|implemented|delivered|in place|rolled out|carried out|achieved|signed off|evidence (is )?(attached|below|enclosed|here))\b`)
+	// doneHedge: a question, or words that it is not done yet.
+	doneHedge = regexp.MustCompile(`(?i)(\?|\b(not|no|yet|until|extension|extend|more time|delay|delayed|postpone|postponed|partially|partly|in progress|ongoing|started|planned|plan to|will be|hope to|expect to|intend to|by the end|unable|cannot|can't|won't)\b|n't\b)`)
+)
+
+// saysDone reports whether an owner's own words say plainly that the action is done.
+func saysDone(own string) bool {
+	return doneWords.MatchString(own) && !doneHedge.MatchString(own)
 }
 
 // SignOff records the MESI subgroup's sign-off of actions' evidence (items "A1", "A2", or

@@ -371,3 +371,133 @@ func TestReader10ActionPlanOfAnotherCaseIsApplied(t *testing.T) {
 		t.Errorf("the staff member who sent another case's action plan is not told why it was not used")
 	}
 }
+
+// An action owner answers the request for evidence: "Could we have until the end of
+// September? We have not started this yet." No document, nothing evidenced: yet the
+// action is recorded as evidenced ("received"), chasing stops, and the MESI subgroup is
+// asked to sign off evidence that does not exist. (A scoping return with no answer is not
+// a return, and "anything else goes to a person"; here anything at all is evidence.)
+func TestReader10AnyReplyFromAnOwnerCountsAsEvidence(t *testing.T) {
+	ctx := context.Background()
+	clock := &testClock{}
+	tr := newRRTracker(t, clock, func(c *Config) { c.Addresses.MESI = "mesi@lewisham.gov.uk" })
+	toApproved(t, tr, clock, "b")
+	clock.Set("2027-06-10T10:00:00Z")
+	plan := &Form{Kind: FormActionPlan, CaseRef: "LSCP-2026-001", Tables: map[string][]map[string]string{"actions": {
+		{"action": "Refresh the multi-agency training on information sharing", "owner": "Met Police", "due": "2027-07-30"}}}}
+	if _, err := tr.ActionPlan(ctx, "LSCP-2026-001", plan, "command line"); err != nil {
+		t.Fatal(err)
+	}
+	req := outboxEmails(t, tr, TmplLCSPRRequest)
+	clock.Set("2027-06-14T10:00:00Z")
+	uidSeq++
+	deliver(t, tr, &Incoming{Mailbox: "INBOX", UIDValidity: 1, UID: uidSeq, ReceivedAt: clock.Now(), MessageID: "met-extension@met.example",
+		From: "lead@met.example", Subject: "RE: " + req[len(req)-1].Email.Subject, InReplyTo: req[len(req)-1].MessageID,
+		Text: "Could we have until the end of September? We have not started this yet."})
+	var st string
+	if err := tr.DB().QueryRow(`SELECT status FROM returns WHERE kind = 'action_evidence'`).Scan(&st); err != nil {
+		t.Fatal(err)
+	}
+	signoff := outboxEmails(t, tr, TmplActionSignOff)
+	if st == "received" || len(signoff) > 0 {
+		t.Errorf("a request for more time, with no document, counted as the action's evidence: status %s, %d sign-off requests to the MESI subgroup", st, len(signoff))
+	}
+}
+
+// The police's chronology is late when the action plan arrives; the police own one
+// action. Their chronology then comes, in reply to the chronology request: it is filed as
+// the evidence for their action (their only open one) and sent to the MESI subgroup to
+// sign off; the chronology stays awaited and chased.
+func TestReader10LateChronologyIsFiledAsActionEvidence(t *testing.T) {
+	ctx := context.Background()
+	clock := &testClock{}
+	tr := newRRTracker(t, clock, func(c *Config) { c.Addresses.MESI = "mesi@lewisham.gov.uk" })
+	toApproved(t, tr, clock, "b")
+	clock.Set("2027-01-04T10:00:00Z")
+	if _, err := tr.RequestReturns(ctx, "LSCP-2026-001", ReturnChronology, []string{"Met Police"}, mustTime("2027-01-25T00:00:00Z"), "command line"); err != nil {
+		t.Fatal(err)
+	}
+	chronReq := outboxEmails(t, tr, TmplLCSPRRequest)[0]
+	clock.Set("2027-06-10T10:00:00Z")
+	plan := &Form{Kind: FormActionPlan, CaseRef: "LSCP-2026-001", Tables: map[string][]map[string]string{"actions": {
+		{"action": "Refresh the multi-agency training on information sharing", "owner": "Met Police", "due": "2027-07-30"}}}}
+	if _, err := tr.ActionPlan(ctx, "LSCP-2026-001", plan, "command line"); err != nil {
+		t.Fatal(err)
+	}
+	clock.Set("2027-06-14T10:00:00Z")
+	uidSeq++
+	deliver(t, tr, &Incoming{Mailbox: "INBOX", UIDValidity: 1, UID: uidSeq, ReceivedAt: clock.Now(), MessageID: "met-late-chron@met.example",
+		From: "lead@met.example", Subject: "RE: " + chronReq.Email.Subject, InReplyTo: chronReq.MessageID, Text: "Our chronology, with apologies for the delay.",
+		Attachments: []InAttachment{{Attachment: Attachment{Name: "chronology.docx", Data: []byte("PK")}, Form: &Form{Kind: FormChronology, Fields: map[string]string{"agency": "Metropolitan Police Service"}}}}})
+	var chron, ev string
+	if err := tr.DB().QueryRow(`SELECT status FROM returns WHERE kind = 'chronology'`).Scan(&chron); err != nil {
+		t.Fatal(err)
+	}
+	if err := tr.DB().QueryRow(`SELECT status FROM returns WHERE kind = 'action_evidence'`).Scan(&ev); err != nil {
+		t.Fatal(err)
+	}
+	if chron != "received" || ev == "received" {
+		t.Errorf("a late chronology sent in reply to the chronology request: chronology %s, the action's evidence %s (%d sign-off requests to the MESI subgroup)", chron, ev, len(outboxEmails(t, tr, TmplActionSignOff)))
+	}
+}
+
+// An owner's own words are evidence only when they say plainly that the action is done.
+func TestSaysDone(t *testing.T) {
+	for _, c := range []struct {
+		text string
+		want bool
+	}{
+		{"The training was delivered on 3 July to all 40 officers.", true},
+		{"Completed: the new procedure is in place.", true},
+		{"Could we have until the end of September? We have not started this yet.", false},
+		{"This will be completed by the end of August.", false},
+		{"Is it done?", false},
+		{"Thanks, noted.", false},
+	} {
+		if got := saysDone(c.text); got != c.want {
+			t.Errorf("saysDone(%q) = %v, want %v", c.text, got, c.want)
+		}
+	}
+}
+
+// An owner who answers the evidence request that the action is done, with no document,
+// has evidenced it; one asking for more time has not, and staff are told.
+func TestActionEvidenceInWordsAndAQuestion(t *testing.T) {
+	ctx := context.Background()
+	for _, c := range []struct {
+		text      string
+		want      string
+		staffTold bool
+	}{
+		{"The training was delivered on 3 July to all 40 officers.", "received", false},
+		{"Could we have until the end of September? We have not started this yet.", "awaiting", true},
+	} {
+		t.Run(c.want, func(t *testing.T) {
+			clock := &testClock{}
+			tr := newRRTracker(t, clock, func(c *Config) { c.Addresses.MESI = "mesi@lewisham.gov.uk" })
+			toApproved(t, tr, clock, "b")
+			clock.Set("2027-06-10T10:00:00Z")
+			plan := &Form{Kind: FormActionPlan, CaseRef: "LSCP-2026-001", Tables: map[string][]map[string]string{"actions": {
+				{"action": "Refresh the multi-agency training on information sharing", "owner": "Met Police", "due": "2027-07-30"}}}}
+			if _, err := tr.ActionPlan(ctx, "LSCP-2026-001", plan, "command line"); err != nil {
+				t.Fatal(err)
+			}
+			req := outboxEmails(t, tr, TmplLCSPRRequest)
+			before := len(outboxEmails(t, tr, TmplStaffAttention))
+			clock.Set("2027-07-14T10:00:00Z")
+			uidSeq++
+			deliver(t, tr, &Incoming{Mailbox: "INBOX", UIDValidity: 1, UID: uidSeq, ReceivedAt: clock.Now(), MessageID: "met-words@met.example",
+				From: "lead@met.example", Subject: "RE: " + req[len(req)-1].Email.Subject, InReplyTo: req[len(req)-1].MessageID, Text: c.text})
+			var st string
+			if err := tr.DB().QueryRow(`SELECT status FROM returns WHERE kind = 'action_evidence'`).Scan(&st); err != nil {
+				t.Fatal(err)
+			}
+			if st != c.want {
+				t.Errorf("action evidence after %q: %s, want %s", c.text, st, c.want)
+			}
+			if told := len(outboxEmails(t, tr, TmplStaffAttention)) > before; told != c.staffTold {
+				t.Errorf("staff told after %q: %v, want %v", c.text, told, c.staffTold)
+			}
+		})
+	}
+}
