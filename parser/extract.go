@@ -445,7 +445,7 @@ func (x *extraction) line(lb *lineBase) {
 		}
 		return
 	}
-	if k, ok := x.m.section(n); ok {
+	if k, ok := x.m.sectionKey(n, lb.key); ok {
 		x.flush()
 		x.section = k
 		// "Designated safeguarding lead" then a name: the heading asks the first question
@@ -457,7 +457,7 @@ func (x *extraction) line(lb *lineBase) {
 	if len(x.m.options) > 0 && x.optionWith(t, lb.optBody(x.d)) {
 		return
 	}
-	if fi := x.m.field(n, x.section); fi >= 0 {
+	if fi := x.fieldKey(n, lb.key); fi >= 0 {
 		if _, done := x.vals[fi]; done && x.pend != nil && x.pend.fi >= 0 && x.pend.fi != fi && len(x.pend.parts) == 0 &&
 			x.ftype(x.pend.fi) == Text && x.ftype(fi) == Text {
 			// "Where the incident happened" then "Home address": a label already
@@ -503,12 +503,20 @@ func (x *extraction) line(lb *lineBase) {
 		x.startPending(fi)
 		return
 	}
-	if x.m.isOther(n) || lb.boundary(x.d) || lb.fragment(x.m) {
+	if lb.key && x.m.isOther(n) || lb.boundary(x.d) || lb.fragment(x.m) {
 		x.flush()
 		x.pend = &pending{fi: -1}
 		return
 	}
 	x.feed(t)
+}
+
+// fieldKey is m.field(n, section), told whether n is a label key at all.
+func (x *extraction) fieldKey(n string, key bool) int {
+	if !key {
+		return -1
+	}
+	return x.m.field(n, x.section)
 }
 
 // splitLabel finds "Label: value" (or ?, tab, dash) with a known label on the left.
@@ -519,7 +527,7 @@ func (x *extraction) splitLabel(t string) (fi int, rest string, guidance bool) {
 // splitAt is splitLabel at the places splits found in t.
 func (x *extraction) splitAt(t string, splits []splitCand) (fi int, rest string, guidance bool) {
 	for _, c := range splits {
-		if f := x.m.field(c.n, x.section); f >= 0 {
+		if f := x.fieldKey(c.n, c.key); f >= 0 {
 			sep := separators[c.sep]
 			rest = strings.TrimSpace(t[c.at+len(sep):])
 			rest = strings.TrimLeft(rest, ":-–— \t")
@@ -638,6 +646,7 @@ type cellInfo struct {
 	field int      // field label, -1 none, -2 a label we do not keep
 	empty bool
 	yn    string // "Yes"/"No" when the cell is only a yes/no word
+	keys  uint8  // cellBase.keys
 }
 
 func (x *extraction) cellInfos(r row) []cellInfo {
@@ -646,16 +655,16 @@ func (x *extraction) cellInfos(r row) []cellInfo {
 	for j := range bases {
 		cb := &bases[j]
 		ci := &out[j]
-		ci.text, ci.cands, ci.empty, ci.field, ci.yn = cb.text, cb.cands, cb.empty, -1, cb.yn
+		ci.text, ci.cands, ci.empty, ci.field, ci.yn, ci.keys = cb.text, cb.cands, cb.empty, -1, cb.yn, cb.keys
 		if !cb.raw || cb.empty {
 			continue
 		}
-		whole := cb.cands[0]
-		if fi := x.m.field(whole, x.section); fi >= 0 {
+		whole, key := cb.cands[0], cb.keys&1 != 0
+		if fi := x.fieldKey(whole, key); fi >= 0 {
 			ci.field = fi
 		} else if fi, _ := x.m.prefixField(whole, x.section); fi >= 0 && !cb.hasColon {
 			ci.field = fi
-		} else if x.m.isOther(whole) || cb.colon {
+		} else if key && x.m.isOther(whole) || cb.colon {
 			ci.field = -2
 		}
 	}
@@ -708,7 +717,7 @@ func (x *extraction) headerCols(tm *tableMatcher, infos []cellInfo, cols []int) 
 		if cols != nil {
 			cols[j] = -1
 		}
-		c := tm.column(ci.cands, x.d.wrapped)
+		c := tm.columnKeys(ci.cands, ci.keys, x.d.wrapped)
 		if c < 0 {
 			continue
 		}
@@ -1011,7 +1020,7 @@ func (x *extraction) endsTable(r row, infos []cellInfo) bool {
 		return true
 	}
 	if len(fc.cands) > 0 {
-		if _, ok := x.m.section(fc.cands[0]); ok {
+		if _, ok := x.m.sectionKey(fc.cands[0], fc.keys&1 != 0); ok {
 			return true
 		}
 	}
@@ -1102,7 +1111,7 @@ func (x *extraction) fieldRow(t *table, i int, infos []cellInfo) int {
 	// section headings
 	for _, ci := range infos {
 		if len(ci.cands) > 0 && !ci.empty {
-			if k, ok := x.m.section(ci.cands[0]); ok && ci.field < 0 {
+			if k, ok := x.m.sectionKey(ci.cands[0], ci.keys&1 != 0); ok && ci.field < 0 {
 				x.flush()
 				x.section = k
 				return i

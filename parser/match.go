@@ -116,9 +116,9 @@ type optRef struct {
 }
 
 type tableMatcher struct {
-	spec   *TableSpec
-	cols   map[string]int // norm label → column index
-	bare   map[string]int // the same without spaces: a PDF's cell breaks words ("Relationshi p")
+	spec *TableSpec
+	cols map[string]int // norm label → column index
+	bare map[string]int // the same without spaces: a PDF's cell breaks words ("Relationshi p")
 	// the longest key of cols (bare's are no longer): a longer cell names no column
 	maxCol int
 	groups map[string]string
@@ -178,10 +178,10 @@ type matcher struct {
 	// the longest key of fields and of other: a longer text is neither, without
 	// hashing it
 	maxField, maxOther int
-	titles   []string
-	padded   []string // titles with a space either side
-	fieldIdx map[string]int
-	long     []string // labels of 5+ words, padded with spaces, for fragment()
+	titles             []string
+	padded             []string // titles with a space either side
+	fieldIdx           map[string]int
+	long               []string // labels of 5+ words, padded with spaces, for fragment()
 	// longBy and prefixBy index long and prefixes by each word a long label holds
 	// and by a prefix's first word: a line's first word finds the few that can match.
 	longBy   map[string][]string
@@ -211,15 +211,36 @@ func (m *matcher) fragment(n string) bool {
 var (
 	matchersOnce sync.Once
 	matchers     map[Kind]*matcher
+	// labelKeys are the texts some form looks up whole: a field's label, a printed
+	// heading, a section, an option's variant, a table's column. A line that is
+	// none of them is looked up by none of the readings (lineBase.key).
+	labelKeys map[string]bool
 )
+
+// isLabelKey reports whether some form would find n by a lookup of n whole.
+func isLabelKey(n string) bool {
+	matcherFor(KindReferral)
+	return labelKeys[n]
+}
 
 func matcherFor(k Kind) *matcher {
 	matchersOnce.Do(func() {
 		matchers = map[Kind]*matcher{}
+		labelKeys = map[string]bool{}
 		for i, s := range specs {
 			m := compile(s)
 			m.idx = i
 			matchers[s.Kind] = m
+			for _, keys := range []map[string]bool{keysOf(m.fields), m.other, keysOf(m.sections), keysOf(m.optShort)} {
+				for k := range keys {
+					labelKeys[k] = true
+				}
+			}
+			for _, t := range m.tables {
+				for k := range t.cols {
+					labelKeys[k] = true
+				}
+			}
 		}
 	})
 	return matchers[k]
@@ -448,10 +469,23 @@ func (m *matcher) prefixField(n, section string) (int, string) {
 	return -1, ""
 }
 
+func keysOf[V any](m map[string]V) map[string]bool {
+	out := make(map[string]bool, len(m))
+	for k := range m {
+		out[k] = true
+	}
+	return out
+}
+
 // section reports whether n is a section heading, and which.
-func (m *matcher) section(n string) (string, bool) {
-	if k, ok := m.sections[n]; ok {
-		return k, true
+func (m *matcher) section(n string) (string, bool) { return m.sectionKey(n, true) }
+
+// sectionKey is section, told whether n is a label key (isLabelKey) at all.
+func (m *matcher) sectionKey(n string, key bool) (string, bool) {
+	if key {
+		if k, ok := m.sections[n]; ok {
+			return k, true
+		}
 	}
 	for _, p := range m.secLong {
 		if strings.HasPrefix(n, p) {
@@ -486,9 +520,12 @@ func (m *matcher) option(n string) (optRef, bool) {
 
 // column finds the column a header cell names: its whole text, its first
 // paragraph or its first line; in a PDF also with the spaces taken out.
-func (t *tableMatcher) column(cands []string, pdf bool) int {
-	for _, c := range cands {
-		if len(c) > t.maxCol {
+func (t *tableMatcher) column(cands []string, pdf bool) int { return t.columnKeys(cands, 3, pdf) }
+
+// columnKeys is column, told which of the candidates (a bit each) are label keys.
+func (t *tableMatcher) columnKeys(cands []string, keys uint8, pdf bool) int {
+	for i, c := range cands {
+		if len(c) > t.maxCol || i < 8 && keys&(1<<i) == 0 {
 			continue
 		}
 		if ci, ok := t.cols[c]; ok {

@@ -24,6 +24,7 @@ type cellBase struct {
 	colon    bool // "Label:" of 14 words or fewer with no other colon: a label we do not know
 	hasColon bool
 	yn       string // "Yes"/"No" when the cell is only a yes/no word
+	keys     uint8  // which cands are label keys (isLabelKey), a bit each
 }
 
 // cellBases are the cells of r as cellBase, cached by the row's first cell (rows are
@@ -51,6 +52,11 @@ func (d *doc) cellBases(r row) []cellBase {
 			cb.cands = []string{whole, d.norm(raw[:i])}
 		} else {
 			cb.cands = []string{whole}
+		}
+		for i, c := range cb.cands {
+			if isLabelKey(c) {
+				cb.keys |= 1 << i
+			}
 		}
 		if cb.empty {
 			continue
@@ -114,6 +120,7 @@ type splitCand struct {
 	n   string
 	at  int
 	sep int
+	key bool // isLabelKey(n)
 }
 
 // splits are the places splitLabel tries, in its order, with their left sides
@@ -148,7 +155,7 @@ func (d *doc) splitsOf(t string) []splitCand {
 				left = t[:i+1]
 			}
 			if n := d.norm(left); n != "" {
-				out = append(out, splitCand{n, i, si})
+				out = append(out, splitCand{n, i, si, isLabelKey(n)})
 			}
 			off = i + len(sep)
 		}
@@ -168,6 +175,7 @@ type lineBase struct {
 	frag    uint64 // fragment, for each form: two bits, known and value
 	have    uint8  // which of the above are worked out
 	bound   bool
+	key     bool // n is a label key (isLabelKey): else no form finds it by lookup
 }
 
 const (
@@ -209,6 +217,7 @@ func (d *doc) lineBase(l string) lineBase {
 	lb := lineBase{t: strings.TrimSpace(l)}
 	if lb.t != "" {
 		lb.n = d.norm(lb.t)
+		lb.key = isLabelKey(lb.n)
 	}
 	return lb
 }
@@ -294,4 +303,36 @@ func (d *doc) rowOption(r row) (string, optionBody) {
 		d.rowOpts[&r.cells[0]] = rowOpt{line, ob}
 	}
 	return line, ob
+}
+
+// presize makes the caches as large as the document will make them (up to their
+// caps), so they do not grow, rehashing, as the first reading fills them.
+func (d *doc) presize() {
+	if d.blines != nil {
+		return
+	}
+	var paras, rows, cells int
+	var count func(bs []block)
+	count = func(bs []block) {
+		for _, b := range bs {
+			if b.table == nil {
+				paras++
+				continue
+			}
+			for _, r := range b.table.rows {
+				rows++
+				cells += len(r.cells)
+				for _, c := range r.cells {
+					count(c.blocks)
+				}
+			}
+		}
+	}
+	count(d.blocks)
+	paras, rows = min(paras, maxLines), min(rows, memoMax)
+	d.blines = make(map[*block][]lineBase, paras)
+	d.cells = make(map[*cell][]cellBase, rows)
+	if len(d.norms) == 0 {
+		d.norms = make(map[string]string, min(paras+cells, memoMax))
+	}
 }

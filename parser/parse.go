@@ -319,6 +319,7 @@ func (d *doc) read() []reading {
 	if !d.qaDone {
 		d.blocks, d.qaDone = unQA(d.blocks), true
 	}
+	d.presize()
 	top := d.topLines()
 	padded := make([]string, len(top)) // " line ": titles are looked for as whole words
 	for i, l := range top {
