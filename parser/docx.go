@@ -112,7 +112,7 @@ func mailtoLinks(zr *zip.Reader, main string, bud *budget) map[string]string {
 	if !bytes.Contains(raw, []byte("&")) && !containsFoldASCII(raw, "mailto:") {
 		return links // no target can be a mailto: one
 	}
-	for _, m := range reRel().FindAll(raw, 10000) {
+	for _, m := range relationships(raw) {
 		if addr := mailtoAddr(relAttr(m, "Target")); addr != "" {
 			if id := relAttr(m, "Id"); id != "" {
 				links[id] = addr

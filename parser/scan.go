@@ -1,6 +1,7 @@
 package parser
 
 import (
+	"bytes"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -84,20 +85,25 @@ func numberedHeading(s string) bool {
 // two non-ASCII runes (ſ, K) that (?i) folds to ASCII letters.
 func mayHoldDate(s string) (numeric, named bool) {
 	hasDigit := false
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c < '0' || c > '9' {
+	for i := 0; i < len(s); {
+		n := digits(s[i:])
+		if n == 0 {
+			i++
 			continue
 		}
 		hasDigit = true
-		j := i + 1
-		if j < len(s) && isSpaceRE(s[j]) {
-			j++
+		// reNumDate's three numbers are each a whole run of digits (a digit may
+		// not follow any of them), the last of two or more, with a separator
+		// between, a space allowed either side of it
+		if j := numDateSep(s, i+n); j > 0 {
+			if m := digits(s[j:]); m > 0 {
+				if k := numDateSep(s, j+m); k > 0 && digits(s[k:]) >= 2 {
+					numeric = true
+					break
+				}
+			}
 		}
-		if j < len(s) && (s[j] == '/' || s[j] == '.' || s[j] == '-') {
-			numeric = true
-			break
-		}
+		i += n
 	}
 	if !hasDigit {
 		return false, false
@@ -116,6 +122,22 @@ func mayHoldDate(s string) (numeric, named bool) {
 		}
 	}
 	return numeric, false
+}
+
+// numDateSep is where the number after a date's separator at i would begin
+// (`\s?[/.\-]\s?`), 0 when there is no separator there.
+func numDateSep(s string, i int) int {
+	if i < len(s) && isSpaceRE(s[i]) {
+		i++
+	}
+	if i >= len(s) || (s[i] != '/' && s[i] != '.' && s[i] != '-') {
+		return 0
+	}
+	i++
+	if i < len(s) && isSpaceRE(s[i]) {
+		i++
+	}
+	return i
 }
 
 // monthPrefix reports whether k, three lower-case bytes, begins a month's name.
@@ -259,4 +281,30 @@ func lowerPrefix(s string, n int) string {
 		i += size
 	}
 	return strings.ToLower(s[:i])
+}
+
+// relationships are the `<Relationship\s[^>]*>` tags of a part, as FindAll(raw,
+// 10000) finds them.
+func relationships(raw []byte) [][]byte {
+	var out [][]byte
+	open := []byte("<Relationship")
+	for i := 0; len(out) < 10000; {
+		k := bytes.Index(raw[i:], open)
+		if k < 0 {
+			break
+		}
+		s := i + k
+		j := s + len(open)
+		if j >= len(raw) || !isSpaceRE(raw[j]) {
+			i = s + 1
+			continue
+		}
+		e := bytes.IndexByte(raw[j:], '>')
+		if e < 0 {
+			break // no tag after this one can close either
+		}
+		out = append(out, raw[s:j+e+1])
+		i = j + e + 1
+	}
+	return out
 }

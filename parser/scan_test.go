@@ -1,6 +1,7 @@
 package parser
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"regexp"
 	"slices"
@@ -196,6 +197,37 @@ func TestFindCaseRefAsRegexp(t *testing.T) {
 		s := sb.String()
 		if got, want := findCaseRef(s), ref(s); got != want {
 			t.Fatalf("findCaseRef(%q) = %q, want %q", s, got, want)
+		}
+	}
+}
+
+func TestRelationshipsAsRegexp(t *testing.T) {
+	alphabet := []string{"<Relationship", "<Relationships", " ", "\n", "\t", ">", "<", "Id=\"rId1\"", "x", "\xff", "/>"}
+	r := rand.New(rand.NewPCG(13, 14))
+	for i := 0; i < 100000; i++ {
+		var sb strings.Builder
+		for k := r.IntN(10); k >= 0; k-- {
+			sb.WriteString(alphabet[r.IntN(len(alphabet))])
+		}
+		s := []byte(sb.String())
+		got, want := relationships(s), reRel().FindAll(s, 10000)
+		if fmt.Sprintf("%q", got) != fmt.Sprintf("%q", want) {
+			t.Fatalf("relationships(%q) = %q, want %q", s, got, want)
+		}
+	}
+}
+
+func TestMayHoldDateNumeric(t *testing.T) {
+	alphabet := []string{"1", "12", "2026", "123456", "/", ".", "-", " ", "\t", "a", "x", "0"}
+	r := rand.New(rand.NewPCG(15, 16))
+	for i := 0; i < 300000; i++ {
+		var sb strings.Builder
+		for k := r.IntN(9); k >= 0; k-- {
+			sb.WriteString(alphabet[r.IntN(len(alphabet))])
+		}
+		s := sb.String()
+		if numeric, _ := mayHoldDate(s); !numeric && reNumDate().MatchString(s) {
+			t.Fatalf("mayHoldDate(%q) numeric = false, but reNumDate matches", s)
 		}
 	}
 }

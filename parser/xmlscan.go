@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/xml"
 	"io"
-	"strings"
 	"unicode/utf8"
 )
 
@@ -124,31 +123,36 @@ func (s *xmlScan) skipSpace(i int) int {
 	return i
 }
 
-func isNameByte(c byte) bool {
-	return 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '_' || c == ':' || c == '.' || c == '-'
+// nameByte is the decoder's isNameByte for every byte (false past ASCII).
+var nameByte = [256]bool{
+	'_': true, ':': true, '.': true, '-': true,
+	'0': true, '1': true, '2': true, '3': true, '4': true, '5': true, '6': true, '7': true, '8': true, '9': true,
+	'A': true, 'B': true, 'C': true, 'D': true, 'E': true, 'F': true, 'G': true, 'H': true, 'I': true, 'J': true, 'K': true, 'L': true, 'M': true,
+	'N': true, 'O': true, 'P': true, 'Q': true, 'R': true, 'S': true, 'T': true, 'U': true, 'V': true, 'W': true, 'X': true, 'Y': true, 'Z': true,
+	'a': true, 'b': true, 'c': true, 'd': true, 'e': true, 'f': true, 'g': true, 'h': true, 'i': true, 'j': true, 'k': true, 'l': true, 'm': true,
+	'n': true, 'o': true, 'p': true, 'q': true, 'r': true, 's': true, 't': true, 'u': true, 'v': true, 'w': true, 'x': true, 'y': true, 'z': true,
 }
 
 // name reads an ASCII name at i, split at its colon as encoding/xml splits it.
 func (s *xmlScan) name(i int) (xml.Name, int, bool) {
-	j := i
-	for j < len(s.buf) && isNameByte(s.buf[j]) {
+	b := s.buf
+	j, colon, colons := i, -1, 0
+	for j < len(b) && nameByte[b[j]] {
+		if b[j] == ':' {
+			colon, colons = j, colons+1
+		}
 		j++
 	}
-	if j == i || j >= len(s.buf) || s.buf[j] >= utf8.RuneSelf {
+	if j == i || j >= len(b) || b[j] >= utf8.RuneSelf || colons > 1 {
 		return xml.Name{}, 0, false
 	}
-	if c := s.buf[i]; !('A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || c == '_' || c == ':') {
+	if c := b[i]; !('A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || c == '_' || c == ':') {
 		return xml.Name{}, 0, false
 	}
-	n := s.str[i:j]
-	space, local, found := strings.Cut(n, ":")
-	switch {
-	case strings.Contains(local, ":"):
-		return xml.Name{}, 0, false
-	case !found || space == "" || local == "":
-		return xml.Name{Local: n}, j, true
+	if colon <= i || colon == j-1 {
+		return xml.Name{Local: s.str[i:j]}, j, true // no prefix, or an empty part
 	}
-	return xml.Name{Space: space, Local: local}, j, true
+	return xml.Name{Space: s.str[i:colon], Local: s.str[colon+1 : j]}, j, true
 }
 
 // tag reads an element's start or end.
