@@ -3,6 +3,7 @@ package tracker
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -21,13 +22,21 @@ type TickResult struct {
 // Rapid Review meeting has been held (scoping is then over). Each action is
 // its own transaction, so a restart or a second run at the same moment sends nothing again.
 // First, any day and hour, a closed case still waiting for something is settled
-// (settle.go): nothing about it is chased again.
+// (settle.go): nothing about it is chased again. A case that cannot be settled is
+// reported, and the chasing of the others goes on.
 func (t *Tracker) Tick(ctx context.Context) (TickResult, error) {
-	var res TickResult
 	now := t.Now()
-	if _, err := t.settleClosedCases(ctx, now); err != nil {
-		return res, fmt.Errorf("tracker: tick: %w", err)
+	_, settleErr := t.settleClosedCases(ctx, now)
+	if settleErr != nil {
+		settleErr = fmt.Errorf("tracker: tick: %w", settleErr)
 	}
+	res, err := t.chase(ctx, now)
+	return res, errors.Join(settleErr, err)
+}
+
+// chase is Tick's reminders, chasers and escalations at now.
+func (t *Tracker) chase(ctx context.Context, now time.Time) (TickResult, error) {
+	var res TickResult
 	if !t.cal.IsWorkingDay(now) || now.Before(t.cal.At(now, t.cfg.ChaseHour, 0)) {
 		return res, nil
 	}

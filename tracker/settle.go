@@ -3,6 +3,7 @@ package tracker
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -238,7 +239,7 @@ const settleableDeadline = `d.status = 'pending'
 // settleClosedCases settles every closed case that still waits for something
 // (settleClosed), with its recorded reason: a case closed by a path that did not settle
 // it, or before csprbot did, is settled at the scheduler's next pass. Each case is its
-// own transaction.
+// own transaction; one that fails does not stop the others.
 func (t *Tracker) settleClosedCases(ctx context.Context, now time.Time) (int, error) {
 	// The returns still awaited through returns_status, the pending deadlines through
 	// deadlines_pending (schema 90): neither reads a closed case's settled rows.
@@ -264,6 +265,7 @@ func (t *Tracker) settleClosedCases(ctx context.Context, now time.Time) (int, er
 		return 0, err
 	}
 	n := 0
+	var errs []error
 	for _, id := range ids {
 		err := t.tx(ctx, func(tx *sql.Tx) error {
 			var stage, why string
@@ -283,8 +285,8 @@ func (t *Tracker) settleClosedCases(ctx context.Context, now time.Time) (int, er
 			return err
 		})
 		if err != nil {
-			return n, fmt.Errorf("tracker: settle closed case: %w", err)
+			errs = append(errs, fmt.Errorf("settle closed case %d: %w", id, err))
 		}
 	}
-	return n, nil
+	return n, errors.Join(errs...)
 }
