@@ -386,7 +386,7 @@ func (w *wordReader) next(tok *token) error {
 
 func (w *wordReader) syntaxError(msg string) error {
 	if w.sc != nil {
-		return &xml.SyntaxError{Msg: msg, Line: w.sc.line}
+		return &xml.SyntaxError{Msg: msg, Line: w.sc.lineNow()}
 	}
 	line, _ := w.dec.InputPos()
 	return &xml.SyntaxError{Msg: msg, Line: line}

@@ -54,7 +54,8 @@ type xmlScan struct {
 	buf       []byte
 	str       string // buf as a string: names and attribute values are pieces of it
 	pos       int
-	line      int // of pos, as encoding/xml counts: 1 and a line for each \n
+	line      int // of linePos, as encoding/xml counts: 1 and a line for each \n
+	linePos   int // lines are counted only when an error needs one (lineNow)
 	closing   bool
 	closeName xml.Name // the end of the empty element just read ("<w:tab/>")
 	attrs     []xml.Attr
@@ -88,8 +89,14 @@ func (s *xmlScan) next(t *token) error {
 		s.pos = start
 		return s.decode(t)
 	}
-	s.line += bytes.Count(s.buf[start:s.pos], newline)
 	return nil
+}
+
+// lineNow is the line of pos.
+func (s *xmlScan) lineNow() int {
+	s.line += bytes.Count(s.buf[s.linePos:s.pos], newline)
+	s.linePos = s.pos
+	return s.line
 }
 
 // decode reads the token at pos with encoding/xml.
@@ -98,13 +105,12 @@ func (s *xmlScan) decode(tok *token) error {
 	t, err := dec.RawToken()
 	if t == nil {
 		if se, ok := err.(*xml.SyntaxError); ok {
-			return &xml.SyntaxError{Msg: se.Msg, Line: s.line + se.Line - 1}
+			return &xml.SyntaxError{Msg: se.Msg, Line: s.lineNow() + se.Line - 1}
 		}
 		return err
 	}
-	end := s.pos + int(dec.InputOffset())
-	s.line += bytes.Count(s.buf[s.pos:end], newline)
-	s.pos = end
+	s.pos += int(dec.InputOffset())
+	end := s.pos
 	*tok = fromXML(t)
 	if tok.kind == tokStart && s.buf[end-2] == '/' {
 		// "<x/>": the decoder gives the end next; it is given here instead
