@@ -9,20 +9,21 @@ import (
 // doc is one document ready for extraction, with a cache of normalised labels that
 // the five extractions share.
 type doc struct {
-	blocks  []block
-	extra   string   // header and footer text: searched for the case reference only
-	notes   []string // what a reader left unread, for the form's warnings
-	qaDone  bool     // Q:/A: markers have been read (unQA)
-	norms   map[string]string
-	opts    map[string]optionBody
-	cells   map[*cell][]cellBase // memo.go
-	yns     map[string]yesNo
-	bounds  map[string]bool
-	splitc  map[string][]splitCand
-	blines  map[*block][]lineBase
-	rowOpts map[*cell]rowOpt
-	nlines  int  // lines in blines
-	body    bool // text or HTML: may be an email's nil return
+	blocks     []block
+	extra      string   // header and footer text: searched for the case reference only
+	notes      []string // what a reader left unread, for the form's warnings
+	qaDone     bool     // Q:/A: markers have been read (unQA)
+	norms      map[string]string
+	opts       map[string]optionBody
+	cells      map[*cell][]cellBase // memo.go
+	yns        map[string]yesNo
+	bounds     map[string]bool
+	splitc     map[string][]splitCand
+	blines     map[*block][]lineBase
+	rowOpts    map[*cell]rowOpt
+	infoChunks [][]cellInfo // newInfos
+	nlines     int          // lines in blines
+	body       bool         // text or HTML: may be an email's nil return
 	// wrapped: lines are a PDF's, wrapped at the page edge, so a line that follows
 	// an answer continues it (joined with a space).
 	wrapped bool
@@ -99,18 +100,18 @@ func (d *doc) norm(s string) string {
 
 // extraction is one reading of a document as one kind of form.
 type extraction struct {
-	d        *doc
-	m        *matcher
-	section  string
-	vals     map[int]string // field index → answer as written
-	picked   map[int][]bool // Choice/MultiChoice field → options ticked
-	others   map[int]string // "Please state" text of a ticked option
-	tables   map[string][]map[string]string
-	warnings []string
-	pend     *pending
-	labels   int        // labels met (for classification)
-	lastLine string     // the line before (a PDF's wrapped line is long)
-	slab     []cellInfo // newInfos
+	d                  *doc
+	m                  *matcher
+	section            string
+	vals               map[int]string // field index → answer as written
+	picked             map[int][]bool // Choice/MultiChoice field → options ticked
+	others             map[int]string // "Please state" text of a ticked option
+	tables             map[string][]map[string]string
+	warnings           []string
+	pend               *pending
+	labels             int    // labels met (for classification)
+	lastLine           string // the line before (a PDF's wrapped line is long)
+	slabChunk, slabOff int    // the next of doc.infoChunks newInfos hands out
 	// listAfter is the list the line before headed ("Chronologies and conversations
 	// will be requested from:"): a one-column table next is that list.
 	listAfter *listMatcher
@@ -671,15 +672,26 @@ func (x *extraction) cellInfos(r row) []cellInfo {
 	return out
 }
 
-// newInfos is n cellInfos out of a slab the extraction keeps, not an allocation
-// of their own (a reading makes thousands).
+// infoChunk is the size of the chunks newInfos hands cellInfos out of.
+const infoChunk = 256
+
+// newInfos is n cellInfos out of chunks the document keeps, not an allocation of
+// their own (a reading makes thousands). A reading's cellInfos are dead when it
+// ends (its tables, fields and warnings are copies), so each reading hands out the
+// same chunks again from the first; cellInfos sets every field of each.
 func (x *extraction) newInfos(n int) []cellInfo {
-	if len(x.slab)+n > cap(x.slab) {
-		x.slab = make([]cellInfo, 0, max(256, n))
+	if n > infoChunk {
+		return make([]cellInfo, n)
 	}
-	i := len(x.slab)
-	x.slab = x.slab[:i+n]
-	return x.slab[i : i+n : i+n]
+	if x.slabOff+n > infoChunk {
+		x.slabChunk, x.slabOff = x.slabChunk+1, 0
+	}
+	for x.slabChunk >= len(x.d.infoChunks) {
+		x.d.infoChunks = append(x.d.infoChunks, make([]cellInfo, infoChunk))
+	}
+	i := x.slabOff
+	x.slabOff += n
+	return x.d.infoChunks[x.slabChunk][i : i+n : i+n]
 }
 
 type activeTable struct {
@@ -875,7 +887,8 @@ func optionRow(infos []cellInfo) string {
 }
 
 func joinTexts(infos []cellInfo, sep string) string {
-	var parts []string
+	var buf [16]string
+	parts := buf[:0]
 	for _, ci := range infos {
 		if !ci.empty {
 			parts = append(parts, ci.text)

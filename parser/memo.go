@@ -290,9 +290,10 @@ func (d *doc) rowOption(r row) (string, optionBody) {
 		}
 	}
 	bases := d.cellBases(r)
-	infos := make([]cellInfo, len(bases))
+	var buf [32]cellInfo
+	infos := buf[:0]
 	for j := range bases {
-		infos[j].text, infos[j].empty = bases[j].text, bases[j].empty
+		infos = append(infos, cellInfo{text: bases[j].text, empty: bases[j].empty})
 	}
 	line := optionRow(infos)
 	ob := d.optBodyOf(line)
