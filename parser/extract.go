@@ -500,7 +500,7 @@ func (x *extraction) line(lb *lineBase) {
 		}
 		return
 	}
-	if fi, _ := x.m.prefixField(n, x.section); fi >= 0 {
+	if fi := x.prefixKey(n, lb.pfx); fi >= 0 {
 		x.startPending(fi)
 		return
 	}
@@ -518,6 +518,16 @@ func (x *extraction) fieldKey(n string, key bool) int {
 		return -1
 	}
 	return x.m.field(n, x.section)
+}
+
+// prefixKey is m.prefixField(n, section)'s field, told whether n's first word
+// begins any prefix label.
+func (x *extraction) prefixKey(n string, pfx bool) int {
+	if !pfx {
+		return -1
+	}
+	fi, _ := x.m.prefixField(n, x.section)
+	return fi
 }
 
 // splitLabel finds "Label: value" (or ?, tab, dash) with a known label on the left.
@@ -663,7 +673,7 @@ func (x *extraction) cellInfos(r row) []cellInfo {
 		whole, key := cb.cands[0], cb.keys&1 != 0
 		if fi := x.fieldKey(whole, key); fi >= 0 {
 			ci.field = fi
-		} else if fi, _ := x.m.prefixField(whole, x.section); fi >= 0 && !cb.hasColon {
+		} else if fi := x.prefixKey(whole, cb.pfx); fi >= 0 && !cb.hasColon {
 			ci.field = fi
 		} else if key && x.m.isOther(whole) || cb.colon {
 			ci.field = -2

@@ -215,7 +215,19 @@ var (
 	// heading, a section, an option's variant, a table's column. A line that is
 	// none of them is looked up by none of the readings (lineBase.key).
 	labelKeys map[string]bool
+	// firstWords are the first words of the labels prefixField tries and the words
+	// of the long labels fragment looks in: a line starting with none of them is
+	// neither (lineBase.pfx, .frg).
+	prefixFirst, longWord map[string]bool
 )
+
+// firstWordKeys reports whether n's first word begins a prefix label, and whether
+// it is a word of a long label, in any form.
+func firstWordKeys(n string) (pfx, frg bool) {
+	matcherFor(KindReferral)
+	first, _, _ := strings.Cut(n, " ")
+	return prefixFirst[first], longWord[first]
+}
 
 // isLabelKey reports whether some form would find n by a lookup of n whole.
 func isLabelKey(n string) bool {
@@ -226,7 +238,7 @@ func isLabelKey(n string) bool {
 func matcherFor(k Kind) *matcher {
 	matchersOnce.Do(func() {
 		matchers = map[Kind]*matcher{}
-		labelKeys = map[string]bool{}
+		labelKeys, prefixFirst, longWord = map[string]bool{}, map[string]bool{}, map[string]bool{}
 		for i, s := range specs {
 			m := compile(s)
 			m.idx = i
@@ -240,6 +252,12 @@ func matcherFor(k Kind) *matcher {
 				for k := range t.cols {
 					labelKeys[k] = true
 				}
+			}
+			for k := range m.prefixBy {
+				prefixFirst[k] = true
+			}
+			for k := range m.longBy {
+				longWord[k] = true
 			}
 		}
 	})

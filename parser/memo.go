@@ -25,6 +25,7 @@ type cellBase struct {
 	hasColon bool
 	yn       string // "Yes"/"No" when the cell is only a yes/no word
 	keys     uint8  // which cands are label keys (isLabelKey), a bit each
+	pfx      bool   // cands[0]'s first word begins a prefix label (firstWordKeys)
 }
 
 // cellBases are the cells of r as cellBase, cached by the row's first cell (rows are
@@ -58,6 +59,7 @@ func (d *doc) cellBases(r row) []cellBase {
 				cb.keys |= 1 << i
 			}
 		}
+		cb.pfx, _ = firstWordKeys(whole)
 		if cb.empty {
 			continue
 		}
@@ -176,6 +178,8 @@ type lineBase struct {
 	have    uint8  // which of the above are worked out
 	bound   bool
 	key     bool // n is a label key (isLabelKey): else no form finds it by lookup
+	pfx     bool // n's first word begins a prefix label (firstWordKeys)
+	frg     bool // n's first word is in a long label (firstWordKeys)
 }
 
 const (
@@ -218,6 +222,7 @@ func (d *doc) lineBase(l string) lineBase {
 	if lb.t != "" {
 		lb.n = d.norm(lb.t)
 		lb.key = isLabelKey(lb.n)
+		lb.pfx, lb.frg = firstWordKeys(lb.n)
 	}
 	return lb
 }
@@ -255,6 +260,9 @@ func (lb *lineBase) boundary(d *doc) bool {
 
 // fragment is m.fragment(n) of the line, kept for each form.
 func (lb *lineBase) fragment(m *matcher) bool {
+	if !lb.frg {
+		return false // no form's long label holds its first word
+	}
 	if m.idx >= 32 || wordCount(lb.n) < 4 {
 		return m.fragment(lb.n)
 	}
