@@ -18,6 +18,9 @@ type doc struct {
 	cells      map[*cell][]cellBase // memo.go
 	yns        map[string]yesNo
 	bounds     map[string]bool
+	dates      map[string]dateAt // memo.go
+	times      map[string]string
+	ynRows     map[*cell]bool
 	splitc     map[string][]splitCand
 	blines     map[*block][]lineBase
 	rowOpts    map[*cell]rowOpt
@@ -1096,7 +1099,7 @@ func (x *extraction) dataRow(cur *activeTable, r row, infos []cellInfo) {
 		}
 		out[cs.Key] = nv
 		if cs.Type == Date {
-			if tm := timeBesideDate(v); tm != "" {
+			if tm := x.d.timeBeside(v); tm != "" {
 				times[cs.Key+"_time"] = tm
 			}
 		}
@@ -1171,7 +1174,7 @@ func (x *extraction) fieldRow(t *table, i int, infos []cellInfo) int {
 	if values == 0 && labels == 1 && i+1 < len(t.rows) {
 		// a question over rows of Yes/No boxes ("Yes | ☒", "No | ☐")
 		k := i + 1
-		for k < len(t.rows) && k < i+4 && yesNoRow(t.rows[k]) {
+		for k < len(t.rows) && k < i+4 && x.d.yesNoRow(t.rows[k]) {
 			k++
 		}
 		if k > i+1 {
@@ -1324,7 +1327,7 @@ func (x *extraction) walkNested(r row, consumed []bool) {
 func (x *extraction) normalise(key string, typ ValueType, v string) (string, bool) {
 	switch typ {
 	case Date:
-		if d, ok := parseDate(v); ok {
+		if d, ok := x.d.parseDate(v); ok {
 			return d, true
 		}
 		x.warn("%s: could not read date %q", key, v)

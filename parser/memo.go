@@ -345,3 +345,63 @@ func (d *doc) presize() {
 		d.norms = make(map[string]string, min(paras+cells, memoMax))
 	}
 }
+
+type dateAt struct {
+	v          string
+	start, end int
+	ok         bool
+}
+
+// findDate is findDate(s), cached: a table's date cells are read by each reading
+// whose table they are in.
+func (d *doc) findDate(s string) (string, int, int, bool) {
+	if r, ok := d.dates[s]; ok {
+		return r.v, r.start, r.end, r.ok
+	}
+	v, start, end, ok := findDate(s)
+	if d.dates == nil {
+		d.dates = map[string]dateAt{}
+	}
+	if len(d.dates) < memoMax {
+		d.dates[s] = dateAt{v, start, end, ok}
+	}
+	return v, start, end, ok
+}
+
+func (d *doc) parseDate(s string) (string, bool) {
+	v, _, _, ok := d.findDate(s)
+	return v, ok
+}
+
+// timeBeside is timeBesideDate(s), cached.
+func (d *doc) timeBeside(s string) string {
+	if v, ok := d.times[s]; ok {
+		return v
+	}
+	v := timeBesideDate(s)
+	if d.times == nil {
+		d.times = map[string]string{}
+	}
+	if len(d.times) < memoMax {
+		d.times[s] = v
+	}
+	return v
+}
+
+// yesNoRow is yesNoRow(r), cached by the row's first cell.
+func (d *doc) yesNoRow(r row) bool {
+	if len(r.cells) == 0 {
+		return yesNoRow(r)
+	}
+	if v, ok := d.ynRows[&r.cells[0]]; ok {
+		return v
+	}
+	v := yesNoRow(r)
+	if d.ynRows == nil {
+		d.ynRows = map[*cell]bool{}
+	}
+	if len(d.ynRows) < memoMax {
+		d.ynRows[&r.cells[0]] = v
+	}
+	return v
+}
