@@ -61,7 +61,7 @@ func (d *doc) optBody(t string) optionBody {
 // optBodyOf is optBody, not cached.
 func (d *doc) optBodyOf(t string) optionBody {
 	body := strings.TrimSpace(stripMarks(t))
-	if strings.ContainsAny(body, "[(") {
+	if strings.IndexByte(body, '[') >= 0 || strings.IndexByte(body, '(') >= 0 {
 		body = boxReplacer.Replace(body)
 	}
 	var ob optionBody

@@ -145,7 +145,7 @@ func markTokens(s string) []string { return markTokensTo(nil, s) }
 func markTokensTo(out []string, s string) []string {
 	// Typed boxes become glyphs: "[ ]" and "( )" must survive as empty boxes, or
 	// "[ ] Yes [X] No" reads as "Yes [X]" (ticked yes).
-	if strings.ContainsAny(s, "[(") {
+	if strings.IndexByte(s, '[') >= 0 || strings.IndexByte(s, '(') >= 0 {
 		s = typedBoxes.Replace(s)
 	}
 	start := -1 // where the word being read began
