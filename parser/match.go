@@ -1,6 +1,8 @@
 package parser
 
 import (
+	"cmp"
+	"slices"
 	"strings"
 	"sync"
 	"unicode"
@@ -239,14 +241,29 @@ func matcherFor(k Kind) *matcher {
 	matchersOnce.Do(func() {
 		matchers = map[Kind]*matcher{}
 		labelKeys, prefixFirst, longWord = map[string]bool{}, map[string]bool{}, map[string]bool{}
+		// compiled side by side: a command that parses one document pays for all
+		// of them before its first reading
+		ms := make([]*matcher, len(specs))
+		var wg sync.WaitGroup
 		for i, s := range specs {
-			m := compile(s)
+			wg.Go(func() { ms[i] = compile(s) })
+		}
+		wg.Wait()
+		for i, s := range specs {
+			m := ms[i]
 			m.idx = i
 			matchers[s.Kind] = m
-			for _, keys := range []map[string]bool{keysOf(m.fields), m.other, keysOf(m.sections), keysOf(m.optShort)} {
-				for k := range keys {
-					labelKeys[k] = true
-				}
+			for k := range m.fields {
+				labelKeys[k] = true
+			}
+			for k := range m.other {
+				labelKeys[k] = true
+			}
+			for k := range m.sections {
+				labelKeys[k] = true
+			}
+			for k := range m.optShort {
+				labelKeys[k] = true
 			}
 			for _, t := range m.tables {
 				for k := range t.cols {
@@ -277,8 +294,17 @@ func firstWords(s string, n int) string {
 }
 
 func compile(s *FormSpec) *matcher {
-	m := &matcher{spec: s, fields: map[string][]fieldRef{}, sections: map[string]string{},
-		other: map[string]bool{}, secFirst: map[string]int{}, options: map[string]optRef{}, optShort: map[string]optRef{}, fieldIdx: map[string]int{}}
+	labels, opts, short := 0, 0, 0 // the maps' sizes, so they do not grow as they fill
+	for _, f := range s.Fields {
+		labels += 2 + len(f.Local) + len(f.Variants)
+		opts += len(f.Options)
+		for _, o := range f.Options {
+			short += 1 + len(o.Variants)
+		}
+	}
+	m := &matcher{spec: s, fields: make(map[string][]fieldRef, labels), sections: map[string]string{},
+		other: make(map[string]bool, len(s.Other)+8*len(s.Tables)), secFirst: map[string]int{}, options: make(map[string]optRef, opts),
+		optShort: make(map[string]optRef, short), fieldIdx: make(map[string]int, len(s.Fields))}
 	seenPrefix := map[string]bool{}
 	addPrefix := func(n string) {
 		if wordCount(n) >= 3 && !seenPrefix[n] {
@@ -342,11 +368,9 @@ func compile(s *FormSpec) *matcher {
 	sortByLenDesc(m.prefixes)
 	m.longBy, m.prefixBy = map[string][]string{}, map[string][]string{}
 	for _, l := range m.long {
-		seen := map[string]bool{}
 		for _, w := range strings.Fields(l) {
-			if !seen[w] {
-				seen[w] = true
-				m.longBy[w] = append(m.longBy[w], l)
+			if lst := m.longBy[w]; len(lst) == 0 || lst[len(lst)-1] != l { // once for a word said twice
+				m.longBy[w] = append(lst, l)
 			}
 		}
 	}
@@ -441,11 +465,7 @@ func compile(s *FormSpec) *matcher {
 }
 
 func sortByLenDesc(ss []string) {
-	for i := 1; i < len(ss); i++ {
-		for j := i; j > 0 && len(ss[j]) > len(ss[j-1]); j-- {
-			ss[j], ss[j-1] = ss[j-1], ss[j]
-		}
-	}
+	slices.SortStableFunc(ss, func(a, b string) int { return cmp.Compare(len(b), len(a)) })
 }
 
 // field finds the field a normalised label names in the current section: a label
@@ -485,14 +505,6 @@ func (m *matcher) prefixField(n, section string) (int, string) {
 		}
 	}
 	return -1, ""
-}
-
-func keysOf[V any](m map[string]V) map[string]bool {
-	out := make(map[string]bool, len(m))
-	for k := range m {
-		out[k] = true
-	}
-	return out
 }
 
 // section reports whether n is a section heading, and which.
