@@ -5,6 +5,7 @@ import (
 	"encoding/xml"
 	"io"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // A document.xml of up to wholePart bytes is read whole and tokenised here by hand,
@@ -62,8 +63,14 @@ type xmlScan struct {
 	text      []byte // text with entities, replaced
 }
 
+// newXMLScan scans buf, which it owns: nothing writes to buf once it is given
+// here, so str is buf seen as a string, not a copy of it.
 func newXMLScan(buf []byte) *xmlScan {
-	return &xmlScan{buf: buf, str: string(buf), line: 1, attrs: make([]xml.Attr, 0, 8)}
+	str := ""
+	if len(buf) > 0 {
+		str = unsafe.String(&buf[0], len(buf))
+	}
+	return &xmlScan{buf: buf, str: str, line: 1, attrs: make([]xml.Attr, 0, 8)}
 }
 
 var newline = []byte{'\n'}
