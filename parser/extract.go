@@ -15,17 +15,15 @@ type doc struct {
 	qaDone     bool     // Q:/A: markers have been read (unQA)
 	norms      map[string]string
 	opts       map[string]optionBody
-	cells      map[*cell][]cellBase // memo.go
+	presized   bool // memo.go
 	yns        map[string]yesNo
 	bounds     map[string]bool
 	dates      map[string]dateAt // memo.go
 	times      map[string]string
-	ynRows     map[*cell]bool
 	splitc     map[string][]splitCand
-	blines     map[*block][]lineBase
-	rowOpts    map[*cell]rowOpt
+	nrows      int          // rows given a rowMemo
 	infoChunks [][]cellInfo // newInfos
-	nlines     int          // lines in blines
+	nlines     int          // lines kept with their blocks
 	body       bool         // text or HTML: may be an email's nil return
 	// wrapped: lines are a PDF's, wrapped at the page edge, so a line that follows
 	// an answer continues it (joined with a space).
@@ -361,7 +359,7 @@ func (x *extraction) tsvTable(bs []block) int {
 	if len(head.cells) < 2 {
 		return 0
 	}
-	infos := x.cellInfos(head)
+	infos := x.cellInfos(&head)
 	at, n := x.header(head, infos)
 	if at == nil || n < 2 {
 		return 0
@@ -663,7 +661,7 @@ type cellInfo struct {
 	keys  uint8  // cellBase.keys
 }
 
-func (x *extraction) cellInfos(r row) []cellInfo {
+func (x *extraction) cellInfos(r *row) []cellInfo {
 	bases := x.d.cellBases(r)
 	out := x.newInfos(len(bases))
 	for j := range bases {
@@ -789,7 +787,7 @@ func (x *extraction) walkTable(t *table) {
 	var ynCols map[int]string // grid column → "Yes"/"No" from a header row above
 	for i := 0; i < len(t.rows); i++ {
 		r := t.rows[i]
-		infos := x.cellInfos(r)
+		infos := x.cellInfos(&t.rows[i])
 		allEmpty := true
 		for _, ci := range infos {
 			if !ci.empty {
@@ -862,7 +860,7 @@ func (x *extraction) walkTable(t *table) {
 				line = optionRow(infos)
 				ob = x.d.optBody(line)
 			} else {
-				line, ob = x.d.rowOption(r)
+				line, ob = x.d.rowOption(&t.rows[i])
 			}
 			if x.optionWith(line, ob) {
 				continue
@@ -1174,7 +1172,7 @@ func (x *extraction) fieldRow(t *table, i int, infos []cellInfo) int {
 	if values == 0 && labels == 1 && i+1 < len(t.rows) {
 		// a question over rows of Yes/No boxes ("Yes | ☒", "No | ☐")
 		k := i + 1
-		for k < len(t.rows) && k < i+4 && x.d.yesNoRow(t.rows[k]) {
+		for k < len(t.rows) && k < i+4 && x.d.yesNoRow(&t.rows[k]) {
 			k++
 		}
 		if k > i+1 {
@@ -1191,7 +1189,7 @@ func (x *extraction) fieldRow(t *table, i int, infos []cellInfo) int {
 	}
 	if values == 0 && !labelThenEmpty && i+1 < len(t.rows) {
 		next := t.rows[i+1]
-		ninfos := x.cellInfos(next)
+		ninfos := x.cellInfos(&t.rows[i+1])
 		nextLabels := 0
 		for _, ci := range ninfos {
 			if ci.field >= 0 {

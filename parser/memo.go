@@ -28,15 +28,31 @@ type cellBase struct {
 	pfx      bool   // cands[0]'s first word begins a prefix label (firstWordKeys)
 }
 
-// cellBases are the cells of r as cellBase, cached by the row's first cell (rows are
-// not changed once read).
-func (d *doc) cellBases(r row) []cellBase {
+// rowMemo is what the readings work out about a row once, kept with the row.
+type rowMemo struct {
+	bases     []cellBase
+	opt       *rowOpt // rowOption
+	yn, ynSet bool
+}
+
+// memo is r's rowMemo, made on first use; nil once the document has memoMax.
+func (d *doc) memo(r *row) *rowMemo {
+	if r.memo == nil && d.nrows < memoMax {
+		d.nrows++
+		r.memo = &rowMemo{}
+	}
+	return r.memo
+}
+
+// cellBases are the cells of r as cellBase, kept with the row (rows are not
+// changed once read).
+func (d *doc) cellBases(r *row) []cellBase {
 	if len(r.cells) == 0 {
 		return nil
 	}
-	key := &r.cells[0]
-	if v, ok := d.cells[key]; ok {
-		return v
+	m := d.memo(r)
+	if m != nil && m.bases != nil {
+		return m.bases
 	}
 	out := make([]cellBase, len(r.cells))
 	for j, c := range r.cells {
@@ -72,11 +88,8 @@ func (d *doc) cellBases(r row) []cellBase {
 			cb.yn = yesNoWords[strings.ToLower(t)]
 		}
 	}
-	if d.cells == nil {
-		d.cells = map[*cell][]cellBase{}
-	}
-	if len(d.cells) < memoMax {
-		d.cells[key] = out
+	if m != nil {
+		m.bases = out
 	}
 	return out
 }
@@ -193,11 +206,11 @@ const (
 // hundred; a hostile one's hundred thousand are read line by line as they come.
 const maxLines = 1 << 14
 
-// lines are the lines of a paragraph, cached by the block; ok=false when the
+// lines are the lines of a paragraph, kept with the block; ok=false when the
 // document has had its maxLines.
 func (d *doc) lines(b *block) (lbs []lineBase, ok bool) {
-	if v, ok := d.blines[b]; ok {
-		return v, true
+	if b.lines != nil {
+		return *b.lines, true
 	}
 	k := strings.Count(b.text, "\n") + 1
 	if d.nlines+k > maxLines {
@@ -210,10 +223,7 @@ func (d *doc) lines(b *block) (lbs []lineBase, ok bool) {
 		l, s, more = strings.Cut(s, "\n")
 		out = append(out, d.lineBase(l))
 	}
-	if d.blines == nil {
-		d.blines = map[*block][]lineBase{}
-	}
-	d.blines[b] = out
+	b.lines = &out
 	return out, true
 }
 
@@ -291,11 +301,10 @@ type rowOpt struct {
 
 // rowOption is optionRow of the row's cells as read, and its optBody, cached by
 // the row's first cell.
-func (d *doc) rowOption(r row) (string, optionBody) {
-	if len(r.cells) > 0 {
-		if v, ok := d.rowOpts[&r.cells[0]]; ok {
-			return v.line, v.ob
-		}
+func (d *doc) rowOption(r *row) (string, optionBody) {
+	m := d.memo(r)
+	if m != nil && m.opt != nil {
+		return m.opt.line, m.opt.ob
 	}
 	bases := d.cellBases(r)
 	var buf [32]cellInfo
@@ -305,32 +314,29 @@ func (d *doc) rowOption(r row) (string, optionBody) {
 	}
 	line := optionRow(infos)
 	ob := d.optBodyOf(line)
-	if len(r.cells) > 0 && len(d.rowOpts) < memoMax {
-		if d.rowOpts == nil {
-			d.rowOpts = map[*cell]rowOpt{}
-		}
-		d.rowOpts[&r.cells[0]] = rowOpt{line, ob}
+	if m != nil {
+		m.opt = &rowOpt{line, ob}
 	}
 	return line, ob
 }
 
-// presize makes the caches as large as the document will make them (up to their
-// caps), so they do not grow, rehashing, as the first reading fills them.
+// presize makes the norms cache as large as the document will make it (up to its
+// cap), so it does not grow, rehashing, as the first reading fills it.
 func (d *doc) presize() {
-	if d.blines != nil {
+	if d.presized {
 		return
 	}
-	var paras, rows, cells int
+	d.presized = true
+	var n int // paragraphs and cells: the norms the first reading makes
 	var count func(bs []block)
 	count = func(bs []block) {
 		for _, b := range bs {
 			if b.table == nil {
-				paras++
+				n++
 				continue
 			}
 			for _, r := range b.table.rows {
-				rows++
-				cells += len(r.cells)
+				n += len(r.cells)
 				for _, c := range r.cells {
 					count(c.blocks)
 				}
@@ -338,11 +344,8 @@ func (d *doc) presize() {
 		}
 	}
 	count(d.blocks)
-	paras, rows = min(paras, maxLines), min(rows, memoMax)
-	d.blines = make(map[*block][]lineBase, paras)
-	d.cells = make(map[*cell][]cellBase, rows)
 	if len(d.norms) == 0 {
-		d.norms = make(map[string]string, min(paras+cells, memoMax))
+		d.norms = make(map[string]string, min(n, memoMax))
 	}
 }
 
@@ -389,19 +392,14 @@ func (d *doc) timeBeside(s string) string {
 }
 
 // yesNoRow is yesNoRow(r), cached by the row's first cell.
-func (d *doc) yesNoRow(r row) bool {
-	if len(r.cells) == 0 {
-		return yesNoRow(r)
+func (d *doc) yesNoRow(r *row) bool {
+	m := d.memo(r)
+	if m != nil && m.ynSet {
+		return m.yn
 	}
-	if v, ok := d.ynRows[&r.cells[0]]; ok {
-		return v
-	}
-	v := yesNoRow(r)
-	if d.ynRows == nil {
-		d.ynRows = map[*cell]bool{}
-	}
-	if len(d.ynRows) < memoMax {
-		d.ynRows[&r.cells[0]] = v
+	v := yesNoRow(*r)
+	if m != nil {
+		m.yn, m.ynSet = v, true
 	}
 	return v
 }

@@ -10,8 +10,9 @@ import (
 // already turned into the glyphs ☒ (ticked) and ☐ (not ticked), so the extractor
 // reads a Word content control, a FORMCHECKBOX and a typed ☑ the same way.
 type block struct {
-	text  string // a paragraph (may hold \n for line breaks and \t for tabs)
-	table *table // or a table
+	text  string      // a paragraph (may hold \n for line breaks and \t for tabs)
+	table *table      // or a table
+	lines *[]lineBase // the paragraph's lines as the readings see them (doc.lines)
 }
 
 type table struct {
@@ -20,6 +21,7 @@ type table struct {
 
 type row struct {
 	cells []cell
+	memo  *rowMemo // what the readings worked out about the row (doc.cellBases)
 }
 
 type cell struct {
