@@ -583,8 +583,9 @@ func (cs CaseSummary) MissedDeadlines() []string {
 // overdue returns, so that the list costs a row per case, not all their deadlines.
 func (s *Store) CaseLines(ctx context.Context) ([]CaseLine, error) {
 	after := pastKey(s.Now())
-	out := []CaseLine{}
+	var out []CaseLine
 	err := s.view(ctx, func(rt *readTx) error {
+		out = []CaseLine{} // set, not added to: a read may run again (readAgain)
 		// A deadline stored pending is missed once due_at < after (deadlineRow.scan's test),
 		// and an awaited return then overdue (returnRow.scan's): times are stored as ts()
 		// writes them, whose text order is their time order.

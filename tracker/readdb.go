@@ -20,6 +20,10 @@ type readDB struct {
 	mu    sync.Mutex
 	stmts map[string]*sql.Stmt
 
+	// immutable: the store was opened with no -wal or -shm beside it and is read as
+	// immutable (OpenRead, readOnlyDSN).
+	immutable bool
+
 	// betweenBegins, when set (by tests), runs in viewPair after the first transaction
 	// has begun and before the second does.
 	betweenBegins func()
@@ -54,8 +58,13 @@ func (r *readDB) close() error {
 }
 
 // view runs fn in one read transaction on the read handle: every query fn makes sees the
-// same committed state, and none takes the write lock.
+// same committed state, and none takes the write lock. On a store read as immutable
+// (OpenRead) fn may run twice (readAgain): it must set what it reads, not add to it.
 func (s *Store) view(ctx context.Context, fn func(rt *readTx) error) error {
+	return s.readAgain(func() error { return s.view1(ctx, fn) })
+}
+
+func (s *Store) view1(ctx context.Context, fn func(rt *readTx) error) error {
 	tx, err := s.rd.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return err
@@ -77,12 +86,16 @@ func (s *Store) view(ctx context.Context, fn func(rt *readTx) error) error {
 // the other in one transaction, as view runs them. a and b may therefore run more than
 // once: each must set what it reads, not add to it.
 func (s *Store) viewPair(ctx context.Context, a, b func(rt *readTx) error) error {
+	return s.readAgain(func() error { return s.viewPair1(ctx, a, b) })
+}
+
+func (s *Store) viewPair1(ctx context.Context, a, b func(rt *readTx) error) error {
 	for try := 0; try < 3; try++ {
 		if same, err := s.tryViewPair(ctx, a, b); err != nil || same {
 			return err
 		}
 	}
-	return s.view(ctx, func(rt *readTx) error {
+	return s.view1(ctx, func(rt *readTx) error {
 		if err := a(rt); err != nil {
 			return err
 		}

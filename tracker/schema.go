@@ -43,7 +43,8 @@ func refuseNewer(path string, version int) error {
 // StoreVersion reads the schema version of the store at path without changing it (a
 // read-only connection: safe beside the running daemon).
 func StoreVersion(ctx context.Context, path string) (int, error) {
-	db, err := sql.Open("sqlite", readDSN(path))
+	dsn, _ := readOnlyDSN(path)
+	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return 0, fmt.Errorf("tracker: store version: %w", err)
 	}

@@ -43,8 +43,10 @@ type Store struct {
 	file *storeFile // the file opened, to notice it deleted or replaced (storefile.go)
 	// storeID is the store's random identity (settings.store_id, storefile.go).
 	storeID string
-	Now     func() time.Time // the clock; a transaction reads it once
-	Log     *slog.Logger
+	// readOnly: opened by OpenRead; db is the read-only handle, and nothing is written.
+	readOnly bool
+	Now      func() time.Time // the clock; a transaction reads it once
+	Log      *slog.Logger
 }
 
 // DSN is the one connection string for production and tests (NOTES.md).
@@ -251,10 +253,19 @@ func (s *Store) tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 func (s *Store) setting(ctx context.Context, key string, mk func() string) (string, error) {
 	var v string
 	// Read first without the write lock: a command that only reads must not wait for it.
-	if err := s.db.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = ?`, key).Scan(&v); err == nil {
+	err := s.db.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = ?`, key).Scan(&v)
+	if err == nil {
 		return v, nil
 	}
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	if s.readOnly {
+		// A store opened only to read is never written: a setting it lacks is made for
+		// this process alone (a command that reads sends nothing on its word).
+		if errors.Is(err, sql.ErrNoRows) {
+			return mk(), nil
+		}
+		return "", fmt.Errorf("tracker: setting %s: %w", key, err)
+	}
+	err = s.tx(ctx, func(tx *sql.Tx) error {
 		err := tx.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = ?`, key).Scan(&v)
 		if errors.Is(err, sql.ErrNoRows) {
 			v = mk()

@@ -362,7 +362,9 @@ func ProbeStore(ctx context.Context, path string) error {
 	}
 	// Read through SQLite only: a descriptor of our own, closed, would drop the locks of
 	// any Store this process has open on the file (sharedFile).
-	db, err := sql.Open("sqlite", readDSN(path))
+	// Nothing is created beside it either (readOnlyDSN).
+	dsn, _ := readOnlyDSN(path)
+	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,129 @@
+package tracker
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"time"
+)
+
+// ErrOlderStore: the store is at an older schema than this csprbot reads. Only the
+// daemon (or a command that changes the store) upgrades it: a command that only reads
+// never does, since an older daemon may be running on it.
+var ErrOlderStore = errors.New("store at an older schema than this csprbot reads")
+
+// OpenRead opens an existing store for reading only, for the commands that only read
+// (csprbot cases, case REF, case REF status, digest). Unlike Open it creates no file,
+// migrates nothing, writes nothing and takes no write lock: its one handle is the
+// read-only one (readDB), so a report never waits for the daemon nor holds it up, and it
+// works on a copy of the store on a read-only filesystem. A missing store is an error
+// wrapping fs.ErrNotExist; a store at another schema than this binary's is refused
+// (ErrNewerStore, ErrOlderStore): it is never upgraded from here.
+func OpenRead(ctx context.Context, path string, now func() time.Time, log *slog.Logger) (*Store, error) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("tracker: open store for reading: %w", err)
+	}
+	if fi.IsDir() {
+		return nil, fmt.Errorf("tracker: open store for reading: %w: %s is a folder", ErrNotAStore, path)
+	}
+	rd, err := openReadOnly(path)
+	if err != nil {
+		return nil, err
+	}
+	s := &Store{db: rd.db, rd: rd, path: path, Now: now, Log: log.With("component", "tracker"), readOnly: true}
+	if err := s.checkReadSchema(ctx); err != nil {
+		rd.close()
+		return nil, err
+	}
+	// The identity, if the store has one: read, never made here.
+	if err := rd.db.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = 'store_id'`).Scan(&s.storeID); err != nil && !errors.Is(err, sql.ErrNoRows) {
+		rd.close()
+		return nil, fmt.Errorf("tracker: open store for reading: %w", err)
+	}
+	return s, nil
+}
+
+// checkReadSchema refuses a store at a schema other than this binary's: a newer one as
+// Open does (refuseNewer); an older one because the read queries are this schema's and
+// upgrading it is the daemon's work, not a report's.
+func (s *Store) checkReadSchema(ctx context.Context) error {
+	var version int
+	if err := s.rd.db.QueryRowContext(ctx, `PRAGMA user_version`).Scan(&version); err != nil {
+		return fmt.Errorf("tracker: open store for reading: %w", err)
+	}
+	if err := refuseNewer(s.path, version); err != nil {
+		return err
+	}
+	if known := SchemaVersion(); version < known {
+		return fmt.Errorf("tracker: %w: the store at %s is at schema %d; this csprbot reads schema %d only; the daemon (`csprbot run`) of this csprbot upgrades it (keeping a copy of the old one), and a command that only reads never does", ErrOlderStore, s.path, version, known)
+	}
+	return nil
+}
+
+// openReadOnly opens the read handle on an existing store (readDSN): see readOnlyDSN for
+// a store with no write-ahead log beside it.
+func openReadOnly(path string) (*readDB, error) {
+	dsn, immutable := readOnlyDSN(path)
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("tracker: open store for reading: %w", err)
+	}
+	return &readDB{db: db, stmts: map[string]*sql.Stmt{}, immutable: immutable}, nil
+}
+
+// readOnlyDSN is the DSN to read the store at path without creating anything beside it.
+//
+// A read-only connection to a WAL database needs the -wal and -shm files: when they are
+// there (the daemon, or any csprbot, has the store open) SQLite reads through them, even
+// on a read-only filesystem (it keeps the shared memory on the heap then). When neither is
+// there (nobody has the store open: SQLite removes both when the last connection closes)
+// SQLite would create them, which a read-only filesystem refuses and which, by another
+// user (root running a report), would leave files the daemon cannot open. The database
+// file alone is then the whole store, and it is read as immutable (no locks, no -shm, no
+// -wal). A daemon starting meanwhile would change the file under the read: readAgain
+// notices its -wal and -shm appear and reads again through them.
+func readOnlyDSN(path string) (dsn string, immutable bool) {
+	if walGone(path) {
+		return readDSN(path) + "&immutable=1", true
+	}
+	return readDSN(path), false
+}
+
+// walGone: neither the store's -wal nor its -shm is there.
+func walGone(path string) bool {
+	for _, p := range []string{path + "-wal", path + "-shm"} {
+		if _, err := os.Lstat(p); !errors.Is(err, fs.ErrNotExist) {
+			return false
+		}
+	}
+	return true
+}
+
+// readAgain runs read, and once more on a new handle if the store was read as immutable
+// and a csprbot opened it for writing meanwhile (its -wal or -shm appeared): what the
+// first read saw may then be half changed. read must set what it reads, not add to it.
+func (s *Store) readAgain(read func() error) error {
+	err := read()
+	if s.rd == nil || !s.rd.immutable || walGone(s.path) {
+		return err
+	}
+	rd, oerr := openReadOnly(s.path)
+	if oerr != nil {
+		return oerr
+	}
+	old := s.rd
+	s.rd = rd
+	if s.db == old.db {
+		s.db = rd.db
+	}
+	old.close()
+	return read()
+}
