@@ -22,7 +22,7 @@ func cmdCases(ctx context.Context, args []string, stdout io.Writer) error {
 	if len(f.args) > 0 {
 		return usagef("cases: unexpected argument %q", f.args[0])
 	}
-	a, err := openFromFlags(ctx, f, io.Discard)
+	a, err := openReadFromFlags(ctx, f, io.Discard)
 	if err != nil {
 		return err
 	}
@@ -108,7 +108,11 @@ func cmdCase(ctx context.Context, args []string, stdout io.Writer) error {
 		return usagef("case: which case? csprbot case REF")
 	}
 	ref := f.args[0]
-	a, err := openFromFlags(ctx, f, io.Discard)
+	open := openFromFlags
+	if len(f.args) == 1 || (len(f.args) == 2 && f.args[1] == "status") {
+		open = openReadFromFlags // only reads: case REF [--json], case REF status
+	}
+	a, err := open(ctx, f, io.Discard)
 	if err != nil {
 		return err
 	}

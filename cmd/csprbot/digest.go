@@ -17,7 +17,7 @@ func cmdDigest(ctx context.Context, args []string, stdout io.Writer) error {
 	if len(f.args) > 0 {
 		return usagef("digest: unexpected argument %q", f.args[0])
 	}
-	a, err := openFromFlags(ctx, f, io.Discard)
+	a, err := openReadFromFlags(ctx, f, io.Discard)
 	if err != nil {
 		return err
 	}
