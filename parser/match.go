@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"unicode"
 	"unicode/utf8"
 )
@@ -244,11 +245,20 @@ func matcherFor(k Kind) *matcher {
 		// compiled side by side: a command that parses one document pays for all
 		// of them before its first reading
 		ms := make([]*matcher, len(specs))
+		panics := make([]any, len(specs))
 		var wg sync.WaitGroup
 		for i, s := range specs {
-			wg.Go(func() { ms[i] = compile(s) })
+			wg.Go(func() {
+				defer func() { panics[i] = recover() }() // raised below, where Parse recovers
+				ms[i] = compile(s)
+			})
 		}
 		wg.Wait()
+		for _, p := range panics {
+			if p != nil {
+				panic(p)
+			}
+		}
 		for i, s := range specs {
 			m := ms[i]
 			m.idx = i
@@ -277,8 +287,23 @@ func matcherFor(k Kind) *matcher {
 				longWord[k] = true
 			}
 		}
+		matchersReady.Store(true)
 	})
 	return matchers[k]
+}
+
+var matchersReady atomic.Bool
+
+// warmMatchers starts compiling the matchers, if they are not yet, while the
+// caller reads its first document (unzipping, the XML): a command that parses one
+// document waits for them less. A panic there is the next matcherFor's to meet.
+func warmMatchers() {
+	if !matchersReady.Load() {
+		go func() {
+			defer func() { _ = recover() }()
+			matcherFor(KindReferral)
+		}()
+	}
 }
 
 func firstWords(s string, n int) string {

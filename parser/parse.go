@@ -20,6 +20,7 @@ func Parse(name string, data []byte, opts Options) (f *Form, err error) {
 			f, err = nil, fmt.Errorf("internal error reading the document (%v): %w", r, ErrCorrupt)
 		}
 	}()
+	warmMatchers()
 	d, err := load(data, opts, newBudget(opts.Limits), 0)
 	if err != nil {
 		ext := strings.ToLower(path.Ext(name))
