@@ -76,7 +76,25 @@ func openReadOnly(path string) (*readDB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("tracker: open store for reading: %w", err)
 	}
-	return &readDB{db: db, stmts: map[string]*sql.Stmt{}, immutable: immutable}, nil
+	rd := &readDB{db: db, stmts: map[string]*sql.Stmt{}, immutable: immutable}
+	if immutable {
+		rd.file, _ = os.Stat(path)
+	}
+	return rd, nil
+}
+
+// changedUnder: the store read as immutable may have changed under the read: a csprbot
+// has it open for writing (its -wal or -shm is there), or had it and closed it again
+// (the file is not as it was when opened).
+func (r *readDB) changedUnder(path string) bool {
+	if !r.immutable {
+		return false
+	}
+	if !walGone(path) {
+		return true
+	}
+	fi, err := os.Stat(path)
+	return err != nil || r.file == nil || !os.SameFile(fi, r.file) || !fi.ModTime().Equal(r.file.ModTime()) || fi.Size() != r.file.Size()
 }
 
 // readOnlyDSN is the DSN to read the store at path without creating anything beside it.
@@ -108,11 +126,11 @@ func walGone(path string) bool {
 }
 
 // readAgain runs read, and once more on a new handle if the store was read as immutable
-// and a csprbot opened it for writing meanwhile (its -wal or -shm appeared): what the
-// first read saw may then be half changed. read must set what it reads, not add to it.
+// and a csprbot opened it for writing meanwhile (changedUnder): what the first read saw
+// may then be half changed. read must set what it reads, not add to it.
 func (s *Store) readAgain(read func() error) error {
 	err := read()
-	if s.rd == nil || !s.rd.immutable || walGone(s.path) {
+	if s.rd == nil || !s.rd.changedUnder(s.path) {
 		return err
 	}
 	rd, oerr := openReadOnly(s.path)

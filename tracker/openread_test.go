@@ -143,35 +143,48 @@ func TestOpenReadOtherSchema(t *testing.T) {
 
 // TestOpenReadDaemonStartsMeanwhile: a store nobody had open is read as immutable (its
 // file alone); once a csprbot opens it for writing and commits, a read sees the commit
-// (through the write-ahead log that then exists), not the file as it was.
+// (through the write-ahead log that then exists, or in the file once that csprbot has
+// closed it again), not the file as it was.
 func TestOpenReadDaemonStartsMeanwhile(t *testing.T) {
 	ctx := context.Background()
-	path := closedStore(t)
-	rs, err := OpenRead(ctx, path, time.Now, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rs.Close()
-	if !rs.rd.immutable {
-		t.Fatal("a store with no -wal or -shm was not read as immutable")
-	}
-	ws, err := Open(ctx, path, time.Now, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ws.Close()
-	if _, err := ws.DB().Exec(`UPDATE cases SET child_initials = 'QQ' WHERE ref = 'LSCP-2026-001'`); err != nil {
-		t.Fatal(err)
-	}
-	d, err := rs.Case(ctx, "LSCP-2026-001")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if d.ChildInitials != "QQ" {
-		t.Errorf("after a commit by a csprbot that opened the store meanwhile, the read shows initials %q, want QQ", d.ChildInitials)
-	}
-	if rs.rd.immutable {
-		t.Error("the read handle is still immutable with a write-ahead log beside the store")
+	for _, closeWriter := range []bool{false, true} {
+		t.Run(fmt.Sprintf("writer closed %v", closeWriter), func(t *testing.T) {
+			path := closedStore(t)
+			rs, err := OpenRead(ctx, path, time.Now, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rs.Close()
+			if !rs.rd.immutable {
+				t.Fatal("a store with no -wal or -shm was not read as immutable")
+			}
+			if _, err := rs.Case(ctx, "LSCP-2026-001"); err != nil {
+				t.Fatal(err)
+			}
+			ws, err := Open(ctx, path, time.Now, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer ws.Close()
+			if _, err := ws.DB().Exec(`UPDATE cases SET child_initials = 'QQ' WHERE ref = 'LSCP-2026-001'`); err != nil {
+				t.Fatal(err)
+			}
+			if closeWriter {
+				if err := ws.Close(); err != nil {
+					t.Fatal(err)
+				}
+				if !walGone(path) {
+					t.Fatal("the writer closed, its -wal or -shm is still there")
+				}
+			}
+			d, err := rs.Case(ctx, "LSCP-2026-001")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d.ChildInitials != "QQ" {
+				t.Errorf("after a commit by a csprbot that opened the store meanwhile, the read shows initials %q, want QQ", d.ChildInitials)
+			}
+		})
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"os"
 	"sync"
 )
 
@@ -23,6 +24,7 @@ type readDB struct {
 	// immutable: the store was opened with no -wal or -shm beside it and is read as
 	// immutable (OpenRead, readOnlyDSN).
 	immutable bool
+	file      os.FileInfo // the database file as it was when opened immutable
 
 	// betweenBegins, when set (by tests), runs in viewPair after the first transaction
 	// has begun and before the second does.
