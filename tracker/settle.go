@@ -73,8 +73,10 @@ func (t *Tracker) settleFinalReport(ctx context.Context, tx *sql.Tx, now time.Ti
 	}
 	// Every lcspr_returns deadline still pending waits for something no longer asked: each
 	// agency's, and the timetable's rows ("Chronologies returned").
-	if _, err := tx.ExecContext(ctx, `UPDATE deadlines SET status = 'waived', note = `+noteWith+`
-		WHERE case_id = ? AND rule = 'lcspr_returns' AND status = 'pending'`, note, note, caseID); err != nil {
+	// One already past its time was missed, and stays on the record as missed: waiving is
+	// only for what is no longer asked before its time came.
+	if _, err := tx.ExecContext(ctx, `UPDATE deadlines SET status = CASE WHEN due_at < ? THEN 'missed' ELSE 'waived' END, note = `+noteWith+`
+		WHERE case_id = ? AND rule = 'lcspr_returns' AND status = 'pending'`, ts(now), note, note, caseID); err != nil {
 		return nil, nil, err
 	}
 	// The timetable's steps toward the final report ("First draft report"): the report is
@@ -170,11 +172,13 @@ func (t *Tracker) settleClosed(ctx context.Context, tx *sql.Tx, now time.Time, c
 		return s, err
 	}
 	for _, d := range ds {
-		n := note
+		n, status := note, "waived"
 		if now.After(d.due) {
+			// Past its time and never done: the case closing does not undo that it was missed.
 			n += " (overdue since " + d.due.In(t.cal.Location()).Format("Mon 2 Jan 2006") + ", never recorded as done)"
+			status = "missed"
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE deadlines SET status = 'waived', note = `+noteWith+` WHERE id = ?`, n, n, d.id); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE deadlines SET status = ?, note = `+noteWith+` WHERE id = ?`, status, n, n, d.id); err != nil {
 			return s, err
 		}
 		what := d.rule
