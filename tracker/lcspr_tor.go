@@ -165,6 +165,12 @@ func (t *Tracker) termsOfReference(ctx context.Context, tx *sql.Tx, now time.Tim
 	if f.CaseRef != "" && !strings.EqualFold(strings.TrimSpace(f.CaseRef), c.ref) {
 		return ToRResult{Ref: c.ref}, fmt.Errorf("%w: these Terms of Reference are for %s, not %s", ErrRefused, f.CaseRef, c.ref)
 	}
+	if why := formMismatch(f, c.ref, c.initials); why != "" {
+		// Another child's Terms of Reference never set this case's timetable or ask its
+		// agencies for chronologies (as a scoping form, a chronology or an action plan
+		// for another case is never used on this one): refused, and the staff member's reply says why.
+		return ToRResult{Ref: c.ref}, fmt.Errorf("%w: %s; these Terms of Reference are not used, nothing is set and nothing is asked of agencies: send them on their own case, or correct them", ErrRefused, why)
+	}
 	res := t.readToR(f)
 	res.Ref = c.ref
 	if len(res.Timetable) == 0 && res.Reviewer == "" && len(res.Agencies) == 0 {
