@@ -106,10 +106,21 @@ func (t *Tracker) TickLCSPR(ctx context.Context) (int, error) {
 				}
 				last := i == len(t.cfg.PublicationWarnWeeks)-1
 				if last && late {
-					if err := t.prepareDelay(ctx, tx, now, it.caseID, p, ""); err != nil && !errors.Is(err, ErrRefused) {
+					// One notice of late publication: one already waiting (with the reason
+					// a staff member gave, perhaps) or approved is not prepared again.
+					switch state, err := t.noticeState(ctx, tx, it.caseID, NoticeDelay); {
+					case err != nil:
 						return err
+					case state == "approved":
+						reason += " It will be missed: the notice to the National Panel and the Secretary of State saying why was already approved, and is not sent again."
+					case state == "awaiting_approval":
+						reason += " It will be missed: the notice to the National Panel and the Secretary of State saying why is prepared and waits for approval (Approve: delay); Publication delay: REASON replaces its reason."
+					default:
+						if err := t.prepareDelay(ctx, tx, now, it.caseID, p, ""); err != nil && !errors.Is(err, ErrRefused) {
+							return err
+						}
+						reason += " It will be missed: the notice to the National Panel and the Secretary of State saying why is prepared and waits for approval (Approve: delay); send the reason with Publication delay: REASON to add it."
 					}
-					reason += " It will be missed: the notice to the National Panel and the Secretary of State saying why is prepared and waits for approval (Approve: delay); send the reason with Publication delay: REASON to add it."
 				}
 				if err := t.staffNotice(ctx, tx, now, it.caseID, reason); err != nil {
 					return err

@@ -21,6 +21,12 @@ type FinalReportResult struct {
 	// agency report"): no longer chased once the final report is accepted (settle.go).
 	NotReceived []string
 	StepsMet    []string // the timetable's steps toward the final report, taken as done
+	// DelayWithdrawn: the publication date is inside the six months now, and the notice
+	// that publication would be late, still waiting for approval, is withdrawn (never sent).
+	DelayWithdrawn bool
+	// DelaySent: the publication date is inside the six months now, but the notice that it
+	// would be late was already approved: a person tells the national bodies the new date.
+	DelaySent bool
 }
 
 // earliestPublication is the first publication date that leaves the final_report rule's
@@ -85,21 +91,37 @@ func (t *Tracker) finalReport(ctx context.Context, tx *sql.Tx, now time.Time, c 
 	// Publication after the six months: the notice saying so is prepared too (held).
 	var pubDue sql.NullString
 	_ = tx.QueryRowContext(ctx, `SELECT due_at FROM deadlines WHERE case_id = ? AND rule = 'lcspr_publication' AND agency = ''`, c.id).Scan(&pubDue)
+	delay, err := t.noticeState(ctx, tx, c.id, NoticeDelay)
+	if err != nil {
+		return res, err
+	}
 	if d := parseTS(pubDue); !d.IsZero() && t.cal.At(res.PublishOn, 17, 0).After(d) {
 		res.Late = d
-		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM national_notices WHERE case_id = ? AND what = ? AND status != 'superseded'`, c.id, NoticeDelay).Scan(&n); err != nil {
-			return res, err
-		}
-		if n == 0 {
+		if delay == "" {
 			if err := t.prepareDelay(ctx, tx, now, c.id, res.PublishOn, ""); err != nil {
 				return res, err
 			}
+		}
+	} else {
+		// Publication inside the six months (a date corrected, say): a notice that it will
+		// be late, still waiting, would tell the national bodies something untrue, so it
+		// is withdrawn; one already approved is said, for a person to follow up.
+		switch delay {
+		case "awaiting_approval":
+			if err := t.withdrawNotice(ctx, tx, c.id, NoticeDelay, "withdrawn: publication is now inside the six months"); err != nil {
+				return res, err
+			}
+			res.DelayWithdrawn = true
+		case "approved":
+			res.DelaySent = true
 		}
 	}
 	detail := fmt.Sprintf("final report %s received from %s; publication on %s; copies to the National Panel, Ofsted and the DfE wait for approval", report.Name, actor, t.londonDay(res.PublishOn))
 	if force {
 		detail += " (publication date forced)"
+	}
+	if res.DelayWithdrawn {
+		detail += "; the late-publication notice waiting for approval is withdrawn (publication is inside the six months)"
 	}
 	return res, audit(ctx, tx, now, c.id, actor, "final_report", detail)
 }
@@ -117,6 +139,12 @@ func FinalReportDone(res FinalReportResult, loc *time.Location) string {
 		s += "; that is after the six months (" + res.Late.In(loc).Format("Mon 2 Jan 2006") + "): the notice to the National Panel and the Secretary of State saying why is prepared (Publication delay: REASON adds the reason; Approve: delay)"
 	}
 	s += "; they wait for approval (Approve: final report)"
+	if res.DelayWithdrawn {
+		s += ". Publication is inside the six months now: the notice that it would be late, which was waiting for approval, is withdrawn and will not be sent"
+	}
+	if res.DelaySent {
+		s += ". Publication is inside the six months now, but the notice that it would be late was already approved: tell the National Panel and the Secretary of State the new date"
+	}
 	if len(res.StepsMet) > 0 {
 		s += ". Timetable steps taken as done with it: " + strings.Join(res.StepsMet, ", ")
 	}
@@ -211,9 +239,26 @@ func (t *Tracker) finalReportSent(ctx context.Context, tx *sql.Tx, caseID int64)
 // nspccState is where the case's NSPCC submission is: "" (none prepared, or only
 // superseded ones), "awaiting_approval" or "approved".
 func (t *Tracker) nspccState(ctx context.Context, tx *sql.Tx, caseID int64) (string, error) {
+	return t.noticeState(ctx, tx, caseID, NoticeNSPCC)
+}
+
+// withdrawNotice supersedes the case's notices of one kind still waiting for approval:
+// never sent.
+func (t *Tracker) withdrawNotice(ctx context.Context, tx *sql.Tx, caseID int64, what, why string) error {
+	if _, err := tx.ExecContext(ctx, `UPDATE outbox SET status = 'superseded', last_error = ? WHERE status = 'awaiting_approval' AND message_id IN
+		(SELECT outbox_msgid FROM national_notices WHERE case_id = ? AND what = ? AND status = 'awaiting_approval')`, why, caseID, what); err != nil {
+		return err
+	}
+	_, err := tx.ExecContext(ctx, `UPDATE national_notices SET status = 'superseded' WHERE case_id = ? AND what = ? AND status = 'awaiting_approval'`, caseID, what)
+	return err
+}
+
+// noticeState is where the case's national notice of one kind is: "" (none prepared, or
+// only superseded ones), "awaiting_approval" or "approved" (approved wins: it went, or goes).
+func (t *Tracker) noticeState(ctx context.Context, tx *sql.Tx, caseID int64, what string) (string, error) {
 	var approved, waiting int
 	err := tx.QueryRowContext(ctx, `SELECT coalesce(sum(status = 'approved'), 0), coalesce(sum(status = 'awaiting_approval'), 0)
-		FROM national_notices WHERE case_id = ? AND what = ?`, caseID, NoticeNSPCC).Scan(&approved, &waiting)
+		FROM national_notices WHERE case_id = ? AND what = ?`, caseID, what).Scan(&approved, &waiting)
 	switch {
 	case err != nil:
 		return "", err
