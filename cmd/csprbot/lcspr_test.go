@@ -394,6 +394,59 @@ func TestDemoLCSPR(t *testing.T) {
 			t.Errorf("demo --lcspr output lacks %q", want)
 		}
 	}
+	_, local, ok := strings.Cut(o.String(), "--- The local review (LCSPR)")
+	if !ok {
+		t.Fatalf("demo --lcspr output has no local review:\n%s", o.String())
+	}
+	// The story: every agency's chronology and agency report, one chronology late after a
+	// first chaser, the police's sent back for more and returned; nothing escalated.
+	for _, bad := range []string{"Escalation", "second chaser", "not received before the final report"} {
+		if strings.Contains(local, bad) {
+			t.Errorf("the local review shows %q", bad)
+		}
+	}
+	if n, want := strings.Count(local, "Overdue (first chaser)"), "OUT  to safeguarding.children@selondon-icb.example: [LSCP-2026-001] Overdue (first chaser) (child ET): reply by 5pm on Monday 25 January 2027"; n != 1 || !strings.Contains(local, want) {
+		t.Errorf("the local review has %d first chasers, want one, to the ICB for its chronology", n)
+	}
+	for _, step := range []struct{ in, out string }{
+		{"RE: [LSCP-2026-001] Local review request [met-chronology.docx]", "Thank you: received from Metropolitan Police Service"},
+		{"Thu 21 Jan 09:00", "OUT  to safeguarding.lead@met.example: [LSCP-2026-001] Local review request (child ET): reply by 5pm on Monday 1 February 2027"},
+		{"[csc-chronology.docx]", "Thank you: received from Lewisham Children's Social Care"},
+		{"[icb-chronology.docx]", "Thank you: received from NHS South East London ICB"},
+		{"[met-chronology-revised.docx]", "Thank you: received from Metropolitan Police Service"},
+		{"[met-agency-report.docx]", "Thank you: received from Metropolitan Police Service"},
+		{"[csc-agency-report.docx]", "Thank you: received from Lewisham Children's Social Care"},
+		{"[icb-agency-report.docx]", "Thank you: received from NHS South East London ICB"},
+	} {
+		i := strings.Index(local, step.in)
+		if i < 0 {
+			t.Errorf("no %q in the local review", step.in)
+			continue
+		}
+		block, _, _ := strings.Cut(local[i:], "\n\n")
+		if !strings.Contains(block, step.out) {
+			t.Errorf("after %q: no %q in\n%s", step.in, step.out, block)
+		}
+	}
+	for _, want := range []string{
+		"[LATE] Chronologies and agency reports returned (Chronologies returned): due Mon 25 Jan 2027, done Fri 29 Jan 2027",
+		"[done] Chronologies and agency reports returned (Agency reports returned): due Mon 8 Feb 2027, done Mon 8 Feb 2027",
+		"[done] Chronologies and agency reports returned (Metropolitan Police Service)",
+		"[done] Chronologies and agency reports returned (Lewisham Children's Social Care)",
+		"[done] Chronologies and agency reports returned (NHS South East London ICB)",
+	} {
+		if !strings.Contains(local, want) {
+			t.Errorf("the journey lacks %q", want)
+		}
+	}
+	// The MESI subgroup's own replies sign off both actions; the last closes the case.
+	if n := strings.Count(local, "OUT  to mesi-subgroup@lewisham.gov.uk: [LSCP-2026-001] Action plan sign-off: your reply"); n != 2 {
+		t.Errorf("%d answers to the MESI subgroup's sign-off, want 2", n)
+	}
+	last := local[strings.LastIndex(local, "Mon 16 Aug 09:00"):]
+	if last, _, _ = strings.Cut(last, "\n\n"); !strings.Contains(last, "IN   from MESI Subgroup <mesi-subgroup@lewisham.gov.uk>") || strings.Contains(last, "Your commands") {
+		t.Errorf("the last step is not the MESI subgroup's reply:\n%s", last)
+	}
 	if ems, _ := filepath.Glob(filepath.Join(out, "sent", "*.eml")); len(ems) < 100 {
 		t.Errorf("demo --lcspr left %d .eml files", len(ems))
 	}
