@@ -11,7 +11,10 @@ import (
 // and family_known "no"; a form pasted into the body ("Label: value" lines) is read
 // like a document; anything else is kind unknown. Quoted earlier messages are
 // ignored. html is used when text is empty.
-func ParseBody(text, html string) (f *Form) {
+func ParseBody(text, html string) *Form { return parseBody(text, html, false) }
+
+// parseBody is ParseBody; readAll walks every reading (doc.readAll).
+func parseBody(text, html string, readAll bool) (f *Form) {
 	defer func() {
 		// A bug must cost one body, never the daemon: the body is then unread.
 		if r := recover(); r != nil {
@@ -21,7 +24,7 @@ func ParseBody(text, html string) (f *Form) {
 	}()
 	bud := newBudget(Limits{})
 	lim := bud.lim
-	d := &doc{norms: map[string]string{}, body: true}
+	d := &doc{norms: map[string]string{}, body: true, readAll: readAll}
 	if strings.TrimSpace(text) == "" && html != "" {
 		bs, err := readHTML(html, bud)
 		if err == nil {

@@ -25,6 +25,7 @@ type doc struct {
 	infoChunks [][]cellInfo // newInfos
 	nlines     int          // lines kept with their blocks
 	body       bool         // text or HTML: may be an email's nil return
+	readAll    bool         // walk every reading, not only those that could win (tests: readBest)
 	// wrapped: lines are a PDF's, wrapped at the page edge, so a line that follows
 	// an answer continues it (joined with a space).
 	wrapped bool

@@ -189,6 +189,10 @@ type matcher struct {
 	// and by a prefix's first word: a line's first word finds the few that can match.
 	longBy   map[string][]string
 	prefixBy map[string][]string
+	// maxScore is the most a reading as this form can score (reading.score): every
+	// key finish can write, and 2 for each table. readBest leaves a reading whose
+	// most cannot beat one it has.
+	maxScore int
 }
 
 // fragment reports whether n (4+ words) is a piece of a long label: a label
@@ -482,11 +486,33 @@ func compile(s *FormSpec) *matcher {
 	for n := range m.other {
 		m.maxOther = max(m.maxOther, len(n))
 	}
+	m.maxScore = maxScore(s)
 	for _, t := range append([]string{s.Title}, s.TitleVariants...) {
 		m.titles = append(m.titles, norm(t))
 		m.padded = append(m.padded, " "+norm(t)+" ")
 	}
 	return m
+}
+
+// maxScore is the matcher's maxScore: the keys extraction.finish can write (each
+// field's, "incident_kind" beside an incident date, a date range's "_to" beside
+// its "_from"), and 2 for each table name.
+func maxScore(s *FormSpec) int {
+	keys := map[string]bool{}
+	for _, f := range s.Fields {
+		keys[f.Key] = true
+		switch {
+		case f.Type == IncidentDate:
+			keys["incident_kind"] = true
+		case f.Type == DateRange && strings.HasSuffix(f.Key, "_from"):
+			keys[strings.TrimSuffix(f.Key, "_from")+"_to"] = true
+		}
+	}
+	tables := map[string]bool{}
+	for _, t := range s.Tables {
+		tables[t.Name] = true
+	}
+	return len(keys) + 2*len(tables)
 }
 
 func sortByLenDesc(ss []string) {

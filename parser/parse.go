@@ -51,7 +51,7 @@ func load(data []byte, opts Options, bud *budget, depth int) (*doc, error) {
 	if int64(len(data)) > lim.MaxInput {
 		return nil, errTooLarge("file size", lim.MaxInput)
 	}
-	d := &doc{norms: map[string]string{}}
+	d := &doc{norms: map[string]string{}, readAll: opts.readAll}
 	switch {
 	case len(data) == 0:
 		return nil, fmt.Errorf("the file is empty: %w", ErrCorrupt)
@@ -212,11 +212,13 @@ func answersScoping(f *Form) bool {
 // answersNotKnown reports whether a body too short to be taken for the scoping
 // form answers its two questions no ("Q: Is the child known to your agency?
 // A: No"), and nothing else it answers says yes.
-func answersNotKnown(rs []reading) bool {
-	for _, r := range rs {
+func answersNotKnown(d *doc, rs []reading) bool {
+	for i := range rs {
+		r := &rs[i]
 		if r.kind != KindScopingReturn {
 			continue
 		}
+		d.walk(r) // readBest may have left it: it could not win
 		if r.fields["child_known"] != "no" || r.fields["family_known"] != "no" {
 			return false
 		}
@@ -310,13 +312,17 @@ func (d *doc) topLines() []string {
 
 type reading struct {
 	kind   Kind
+	m      *matcher
 	x      *extraction
 	fields map[string]string
 	score  int
-	title  int // line of the first title hit, -1 none
+	title  int  // line of the first title hit, -1 none
+	done   bool // walked: x, fields and score are set (readBest walks only those that could win)
 }
 
-func (d *doc) read() []reading {
+// readings are the document's readings as each kind of form, titles found, none
+// yet walked.
+func (d *doc) readings() []reading {
 	if !d.qaDone {
 		d.blocks, d.qaDone = unQA(d.blocks), true
 	}
@@ -326,13 +332,10 @@ func (d *doc) read() []reading {
 	for i, l := range top {
 		padded[i] = " " + l + " "
 	}
-	var out []reading
+	out := make([]reading, 0, len(specs))
 	for _, s := range specs {
 		m := matcherFor(s.Kind)
-		x := newExtraction(d, m)
-		x.walk(d.blocks)
-		fields := x.finish()
-		r := reading{kind: s.Kind, x: x, fields: fields, title: -1}
+		r := reading{kind: s.Kind, m: m, title: -1}
 		for li, l := range top {
 			for ti, t := range m.titles {
 				if t != "" && (l == t || strings.Contains(padded[li], m.padded[ti])) {
@@ -344,39 +347,123 @@ func (d *doc) read() []reading {
 				break
 			}
 		}
-		r.score = len(fields)
-		for _, rows := range x.tables {
-			if len(rows) > 0 {
-				r.score += 2
-			}
-		}
 		out = append(out, r)
 	}
 	return out
 }
 
-// best picks the reading of the document as the kind it most looks like.
-func best(rs []reading, body bool) *reading {
-	firstTitle := -1
-	for _, r := range rs {
-		if r.title >= 0 && (firstTitle < 0 || r.title < firstTitle) {
-			firstTitle = r.title
+// walk reads the document as r's kind of form, once.
+func (d *doc) walk(r *reading) {
+	if r.done {
+		return
+	}
+	x := newExtraction(d, r.m)
+	x.walk(d.blocks)
+	r.x, r.fields, r.done = x, x.finish(), true
+	r.score = len(r.fields)
+	for _, rows := range x.tables {
+		if len(rows) > 0 {
+			r.score += 2
 		}
 	}
+}
+
+// read walks every reading.
+func (d *doc) read() []reading {
+	rs := d.readings()
+	for i := range rs {
+		d.walk(&rs[i])
+	}
+	return rs
+}
+
+// readBest walks the readings that could be the best one and says which is: the
+// same as best(d.read(), d.body), without walking a kind whose highest possible
+// rank (its matcher's maxScore, and its title) cannot beat a reading walked. A
+// filled form is then read once, not once per kind (issue 11.4).
+func (d *doc) readBest() ([]reading, *reading) {
+	rs := d.readings()
+	if d.readAll {
+		for i := range rs {
+			d.walk(&rs[i])
+		}
+		return rs, best(rs, d.body)
+	}
+	ft := firstTitle(rs)
+	for {
+		b := best(rs, d.body)
+		bi, bs := -1, 0
+		if b != nil {
+			bi, bs = int(b.idx(rs)), b.rank(ft)
+		}
+		next, nextUB := -1, 0
+		for i := range rs {
+			r := &rs[i]
+			if r.done || (r.title < 0 && r.m.maxScore < 3) {
+				continue // walked, or never known
+			}
+			ub := 2*r.m.maxScore + titleBonus(r.title, ft)
+			if ub <= 0 || (b != nil && (ub < bs || ub == bs && i > bi)) {
+				continue // cannot beat b (best keeps the first of equal ranks)
+			}
+			if next < 0 || ub > nextUB {
+				next, nextUB = i, ub
+			}
+		}
+		if next < 0 {
+			return rs, b
+		}
+		d.walk(&rs[next])
+	}
+}
+
+func (r *reading) idx(rs []reading) int {
+	for i := range rs {
+		if &rs[i] == r {
+			return i
+		}
+	}
+	return -1
+}
+
+func firstTitle(rs []reading) int {
+	ft := -1
+	for _, r := range rs {
+		if r.title >= 0 && (ft < 0 || r.title < ft) {
+			ft = r.title
+		}
+	}
+	return ft
+}
+
+func titleBonus(title, firstTitle int) int {
+	switch {
+	case title >= 0 && title == firstTitle:
+		return 16
+	case title >= 0:
+		return 6
+	}
+	return 0
+}
+
+// rank is what best compares a walked reading by.
+func (r *reading) rank(firstTitle int) int { return r.score*2 + titleBonus(r.title, firstTitle) }
+
+// best picks the reading of the document as the kind it most looks like, among
+// those walked.
+func best(rs []reading, body bool) *reading {
+	ft := firstTitle(rs)
 	var b *reading
 	bestScore := 0
 	for i := range rs {
 		r := &rs[i]
-		if r.score == 0 && (body || r.title < 0 || r.title != firstTitle) {
+		if !r.done {
+			continue
+		}
+		if r.score == 0 && (body || r.title < 0 || r.title != ft) {
 			continue // a blank form is still its kind; a mail that names one is not
 		}
-		s := r.score * 2
-		switch {
-		case r.title >= 0 && r.title == firstTitle:
-			s += 16
-		case r.title >= 0:
-			s += 6
-		}
+		s := r.rank(ft)
 		known := r.title >= 0 || r.score >= 3
 		if known && s > bestScore {
 			b, bestScore = r, s
@@ -386,7 +473,7 @@ func best(rs []reading, body bool) *reading {
 }
 
 func (d *doc) classify() Kind {
-	if b := best(d.read(), d.body); b != nil {
+	if _, b := d.readBest(); b != nil {
 		return b.kind
 	}
 	return KindUnknown
@@ -394,8 +481,7 @@ func (d *doc) classify() Kind {
 
 func (d *doc) extract() *Form {
 	f := &Form{Kind: KindUnknown, Fields: map[string]string{}, Tables: map[string][]map[string]string{}, Warnings: append([]string{}, d.notes...)}
-	rs := d.read()
-	b := best(rs, d.body)
+	rs, b := d.readBest()
 	if b != nil {
 		f.Kind = b.kind
 		f.Fields = b.fields
@@ -442,7 +528,7 @@ func (d *doc) extract() *Form {
 	if f.Kind == KindUnknown || (f.Kind == KindScopingReturn && !answersScoping(f) && b.x.labels <= 3) {
 		var sb strings.Builder
 		allText(d.blocks, &sb)
-		if isNilReturn(sb.String()) || (f.Kind == KindUnknown && d.body && answersNotKnown(rs)) {
+		if isNilReturn(sb.String()) || (f.Kind == KindUnknown && d.body && answersNotKnown(d, rs)) {
 			f.Kind = KindScopingReturn
 			f.Fields = map[string]string{"child_known": "no", "family_known": "no"}
 			f.Tables = map[string][]map[string]string{}

@@ -37,6 +37,9 @@ type Options struct {
 	Passwords []string
 	// Limits caps what one document may cost; zero fields take DefaultLimits.
 	Limits Limits
+	// readAll walks every reading of the document, not only those that could be
+	// the best (doc.readAll): the full path the tests compare the fast one with.
+	readAll bool
 }
 
 // Errors a caller can tell apart. Each is wrapped with detail; test with errors.Is.
