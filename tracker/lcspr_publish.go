@@ -29,15 +29,40 @@ type FinalReportResult struct {
 	DelaySent bool
 }
 
-// earliestPublication is the first publication date that leaves the final_report rule's
-// working days between now and it.
-func (t *Tracker) earliestPublication(now time.Time) time.Time {
-	days := t.ruleDays("final_report", 7)
-	d := t.cal.AddWorkingDays(now, days)
-	for i := 0; i < 10 && t.cal.AddWorkingDays(d, -days).Before(now); i++ {
-		d = t.cal.AddWorkingDays(d, 1)
+// publicationAnchor is what the final_report rule counts its working days back from: the
+// publication date, or, when that is a weekend or bank holiday, the working day before it
+// (as WorkingDaysAfter counts a day that is not a working day). "No later than seven
+// working days before the date of publication" then gives the national bodies as many
+// working days before a Saturday or bank-holiday publication as before one on the working
+// day before it, never fewer than before a publication on a working day.
+func (t *Tracker) publicationAnchor(publish time.Time) time.Time {
+	return t.cal.At(t.cal.roll(t.cal.At(publish, 17, 0), RollPreceding), 0, 0)
+}
+
+// publicationSendBy is the final_report deadline of a publication date: the last moment
+// the copies to the National Panel, Ofsted and the DfE may go; ok is false without the rule.
+func (t *Tracker) publicationSendBy(publish time.Time) (time.Time, bool) {
+	r, ok := t.cfg.rule("final_report")
+	if !ok {
+		return time.Time{}, false
 	}
-	return t.cal.At(d, 0, 0)
+	_, by, ok := t.cal.Due(r, map[Anchor]time.Time{AnchorPublication: t.publicationAnchor(publish)})
+	return by, ok
+}
+
+// earliestPublication is the first publication date (00:00 London) that FinalReport
+// accepts without force at now: the first date, from today, whose publicationSendBy is
+// not past, found by the same test FinalReport makes, so the date named is accepted and
+// no date before it is.
+func (t *Tracker) earliestPublication(now time.Time) time.Time {
+	d := t.cal.At(now, 0, 0)
+	for i := 0; i < 400; i++ {
+		if by, ok := t.publicationSendBy(d); !ok || !by.Before(now) {
+			return d
+		}
+		d = t.cal.At(d.AddDate(0, 0, 1), 0, 0) // the next London date (AddDate keeps 00:00 London)
+	}
+	return d
 }
 
 // FinalReport records the review's final report and its publication date (a London date)
@@ -60,7 +85,7 @@ func (t *Tracker) finalReport(ctx context.Context, tx *sql.Tx, now time.Time, c 
 	}
 	r, ok := t.cfg.rule("final_report")
 	if ok {
-		_, res.SendBy, _ = t.cal.Due(r, map[Anchor]time.Time{AnchorPublication: res.PublishOn})
+		res.SendBy, ok = t.publicationSendBy(res.PublishOn)
 	}
 	if ok && res.SendBy.Before(now) && !force {
 		early := t.earliestPublication(now)
@@ -74,10 +99,13 @@ func (t *Tracker) finalReport(ctx context.Context, tx *sql.Tx, now time.Time, c 
 	if res.NotReceived, res.StepsMet, err = t.settleFinalReport(ctx, tx, now, c.id, actor); err != nil {
 		return res, err
 	}
-	anchors := map[Anchor]time.Time{AnchorPublication: res.PublishOn}
 	for _, rule := range []string{"final_report", "nspcc_submission"} {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM deadlines WHERE case_id = ? AND rule = ? AND agency = '' AND status = 'pending'`, c.id, rule); err != nil {
 			return res, err
+		}
+		anchors := map[Anchor]time.Time{AnchorPublication: res.PublishOn}
+		if rule == "final_report" {
+			anchors[AnchorPublication] = t.publicationAnchor(res.PublishOn) // as SendBy
 		}
 		if err := t.setDeadline(ctx, tx, c.id, rule, "", anchors); err != nil {
 			return res, err

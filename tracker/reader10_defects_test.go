@@ -96,34 +96,6 @@ func TestReader10RevisedToRDropsRowsAndAgenciesSilently(t *testing.T) {
 	}
 }
 
-// A publication date too close is refused "naming the earliest lawful one". On Thursday
-// 20 May 2027 a date of Fri 28 May is refused naming Tue 1 Jun as the earliest; but Sat 29
-// May and the bank holiday Mon 31 May, both before it, are accepted without force.
-func TestReader10EarliestLawfulPublicationIsNotTheEarliest(t *testing.T) {
-	ctx := context.Background()
-	clock := &testClock{}
-	tr := newRRTracker(t, clock, nil)
-	toApproved(t, tr, clock, "b")
-	clock.Set("2027-05-20T09:00:00Z") // 10:00 BST, Thursday
-	rep := &Attachment{Name: "final-report.docx", Data: []byte("PK-final")}
-	_, err := tr.FinalReport(ctx, "LSCP-2026-001", rep, mustTime("2027-05-28T00:00:00Z"), false, "command line")
-	if err == nil {
-		t.Fatal("Fri 28 May accepted on Thu 20 May, want refused")
-	}
-	named := err.Error()
-	if !strings.Contains(named, "earliest lawful date is") {
-		t.Fatalf("refusal names no earliest date: %v", err)
-	}
-	for _, d := range []string{"2027-05-29", "2027-05-31"} {
-		if _, err := tr.FinalReport(ctx, "LSCP-2026-001", rep, mustTime(d+"T00:00:00Z"), false, "command line"); err == nil {
-			day := mustTime(d + "T12:00:00Z").Format("Mon 2 Jan 2006")
-			if !strings.Contains(named, day) {
-				t.Errorf("publication on %s accepted without force, yet the refusal of Fri 28 May said: %s", day, named[strings.Index(named, "earliest"):])
-			}
-		}
-	}
-}
-
 // A chronology asked for by a date that is a bank holiday (Spring bank holiday, Mon 31
 // May 2027, as a Terms of Reference or "Request chronology: … by 2027-05-31" may set):
 // the reminder due "at 09:00 the working day before" (Fri 28 May) is never sent, since

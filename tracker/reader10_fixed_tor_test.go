@@ -136,3 +136,57 @@ func TestReader10CorrectedPublicationDateLeavesTheDelayNotice(t *testing.T) {
 		}
 	}
 }
+
+// A publication date too close is refused "naming the earliest lawful one". On Thursday
+// 20 May 2027 a date of Fri 28 May is refused naming Tue 1 Jun as the earliest; but Sat 29
+// May and the bank holiday Mon 31 May, both before it, are accepted without force.
+func TestReader10EarliestLawfulPublicationIsNotTheEarliest(t *testing.T) {
+	ctx := context.Background()
+	clock := &testClock{}
+	tr := newRRTracker(t, clock, nil)
+	toApproved(t, tr, clock, "b")
+	clock.Set("2027-05-20T09:00:00Z") // 10:00 BST, Thursday
+	rep := &Attachment{Name: "final-report.docx", Data: []byte("PK-final")}
+	_, err := tr.FinalReport(ctx, "LSCP-2026-001", rep, mustTime("2027-05-28T00:00:00Z"), false, "command line")
+	if err == nil {
+		t.Fatal("Fri 28 May accepted on Thu 20 May, want refused")
+	}
+	named := err.Error()
+	if !strings.Contains(named, "earliest lawful date is") {
+		t.Fatalf("refusal names no earliest date: %v", err)
+	}
+	for _, d := range []string{"2027-05-29", "2027-05-31"} {
+		if _, err := tr.FinalReport(ctx, "LSCP-2026-001", rep, mustTime(d+"T00:00:00Z"), false, "command line"); err == nil {
+			day := mustTime(d + "T12:00:00Z").Format("Mon 2 Jan 2006")
+			if !strings.Contains(named, day) {
+				t.Errorf("publication on %s accepted without force, yet the refusal of Fri 28 May said: %s", day, named[strings.Index(named, "earliest"):])
+			}
+		}
+	}
+}
+
+// The earliest lawful publication date named is accepted, and the day before it is not,
+// whatever day it is asked on: a weekend or bank holiday counts as the working day
+// before it (Spring bank holiday 2027, Easter 2027, Christmas 2026).
+func TestEarliestPublicationIsTheFirstAccepted(t *testing.T) {
+	clock := &testClock{}
+	tr := newRRTracker(t, clock, nil)
+	for _, now := range []string{"2027-05-20T09:00:00Z", "2027-05-20T16:30:00Z", "2027-05-21T08:00:00Z", "2027-05-22T12:00:00Z",
+		"2027-03-19T10:00:00Z", "2026-12-18T10:00:00Z", "2026-12-24T17:30:00Z"} {
+		t.Run(now, func(t *testing.T) {
+			n := mustTime(now)
+			e := tr.earliestPublication(n)
+			if by, ok := tr.publicationSendBy(e); !ok || by.Before(n) {
+				t.Errorf("earliestPublication(%s) = %s, whose copies were due by %s: not accepted", now, e.Format("Mon 2 Jan 2006"), by)
+			}
+			for d := tr.cal.At(n, 0, 0); d.Before(e); d = d.AddDate(0, 0, 1) {
+				if by, _ := tr.publicationSendBy(d); !by.Before(n) {
+					t.Errorf("earliestPublication(%s) = %s, but %s is accepted too", now, e.Format("Mon 2 Jan 2006"), d.Format("Mon 2 Jan 2006"))
+				}
+			}
+			if !tr.cal.IsWorkingDay(e) {
+				t.Errorf("earliestPublication(%s) = %s, not a working day", now, e.Format("Mon 2 Jan 2006"))
+			}
+		})
+	}
+}
