@@ -103,13 +103,17 @@ type caseReturn struct {
 }
 
 func scopingReturns(ctx context.Context, tx *sql.Tx, caseID int64) ([]caseReturn, error) {
-	q := `SELECT agency, status, due_at, received_at FROM returns WHERE case_id = ? ORDER BY id`
 	if ok, err := hasColumn(ctx, tx, "returns", "kind"); err != nil {
 		return nil, err
-	} else if ok {
-		q = `SELECT agency, status, due_at, received_at FROM returns WHERE case_id = ? AND kind = 'scoping' ORDER BY id`
+	} else if !ok {
+		return returnsOf(ctx, tx, `SELECT agency, status, due_at, received_at FROM returns WHERE case_id = ? ORDER BY id`, caseID)
 	}
-	rows, err := tx.QueryContext(ctx, q, caseID)
+	return returnsOf(ctx, tx, `SELECT agency, status, due_at, received_at FROM returns WHERE case_id = ? AND kind = 'scoping' ORDER BY id`, caseID)
+}
+
+// returnsOf reads the returns q selects (agency, status, due_at, received_at).
+func returnsOf(ctx context.Context, tx *sql.Tx, q string, args ...any) ([]caseReturn, error) {
+	rows, err := tx.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -125,6 +129,20 @@ func scopingReturns(ctx context.Context, tx *sql.Tx, caseID int64) ([]caseReturn
 		out = append(out, r)
 	}
 	return out, rows.Err()
+}
+
+// chronologyReturns are what the combined chronology waits for: in a local review, the
+// chronologies asked of agencies (Appendix 10), each request — one sent back for more
+// among them — until it is in; before that, the Rapid Review's scoping returns.
+func chronologyReturns(ctx context.Context, tx *sql.Tx, caseID int64) ([]caseReturn, error) {
+	if ok, err := hasColumn(ctx, tx, "returns", "kind"); err != nil || !ok {
+		return scopingReturns(ctx, tx, caseID)
+	}
+	out, err := returnsOf(ctx, tx, `SELECT agency, status, due_at, received_at FROM returns WHERE case_id = ? AND kind = 'chronology' ORDER BY id`, caseID)
+	if err != nil || len(out) > 0 {
+		return out, err
+	}
+	return scopingReturns(ctx, tx, caseID)
 }
 
 // referralBackground are the referral's fields about the child, in the form's order.
@@ -484,16 +502,20 @@ func (t *Tracker) chronologyView(ctx context.Context, tx *sql.Tx, now time.Time,
 	})
 	v.Entries = sideBySide(v.Entries)
 
-	rets, err := scopingReturns(ctx, tx, c.id)
+	rets, err := chronologyReturns(ctx, tx, c.id)
 	if err != nil {
 		return nil, "", err
 	}
+	missing := map[string]bool{}
 	for _, r := range rets {
 		switch r.status {
 		case "received", "nil_return", "waived":
 			fp = append(fp, "in\t"+r.agency) // a nil return adds no entry, but changes what is missing
 		default:
-			v.Missing = append(v.Missing, r.agency)
+			if !missing[r.agency] {
+				missing[r.agency] = true
+				v.Missing = append(v.Missing, r.agency)
+			}
 		}
 	}
 	return v, strings.Join(fp, "\n"), nil

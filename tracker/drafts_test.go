@@ -595,3 +595,48 @@ func TestChronologyTimeOfDayOrder(t *testing.T) {
 		t.Errorf("entries of 1 Nov = %q, want %q", got, want)
 	}
 }
+
+// In a local review the combined chronology waits for the chronologies asked of agencies
+// (Appendix 10), not for the Rapid Review's scoping forms: an agency whose scoping form
+// never came but whose chronology is in is not "not yet received", and one whose
+// chronology is still awaited (or sent back for more) is.
+func TestChronologyMissingCountsTheLocalReviewsChronologies(t *testing.T) {
+	ctx := context.Background()
+	clock := &testClock{}
+	tr := newRRTracker(t, clock, nil)
+	draftCase(t, tr, clock)
+	clock.Set("2027-01-20T10:00:00Z")
+	db := tr.DB()
+	var scoping []string
+	rows, err := db.Query(`SELECT agency FROM returns WHERE kind = 'scoping' AND status != 'received' ORDER BY id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var a string
+		rows.Scan(&a)
+		scoping = append(scoping, a)
+	}
+	rows.Close()
+	if len(scoping) < 2 {
+		t.Fatalf("want at least two agencies whose scoping form never came, have %v", scoping)
+	}
+	in, out := scoping[0], scoping[1]
+	add := func(agency, status string) {
+		t.Helper()
+		if _, err := db.Exec(`INSERT INTO returns(case_id, agency, email, requested_at, due_at, status, kind, received_at)
+			VALUES ((SELECT id FROM cases WHERE ref = 'LSCP-2026-001'), ?, 'x@agency.example', '2027-01-11T10:00:00Z', '2027-01-25T17:00:00Z', ?, 'chronology',
+			CASE WHEN ? = 'received' THEN '2027-01-19T10:00:00Z' END)`, agency, status, status); err != nil {
+			t.Fatal(err)
+		}
+	}
+	add(in, "received")
+	add(out, "awaiting")
+	v, err := tr.Chronology(ctx, "LSCP-2026-001")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(v.Missing, []string{out}) {
+		t.Errorf("not yet received from %q, want only %q (its chronology awaited; %q's is in)", v.Missing, out, in)
+	}
+}
