@@ -190,3 +190,36 @@ func TestEarliestPublicationIsTheFirstAccepted(t *testing.T) {
 		})
 	}
 }
+
+// A chronology asked for by a date that is a bank holiday (Spring bank holiday, Mon 31
+// May 2027, as a Terms of Reference or "Request chronology: … by 2027-05-31" may set):
+// the reminder due "at 09:00 the working day before" (Fri 28 May) is never sent, since
+// no working day is one working day before a holiday; the agency's first message is an
+// overdue chaser on Tue 1 Jun, for a deadline that fell at 17:00 on a day nobody works.
+func TestReader10ReturnDueOnABankHolidayIsNeverReminded(t *testing.T) {
+	ctx := context.Background()
+	clock := &testClock{}
+	tr := newRRTracker(t, clock, nil)
+	toApproved(t, tr, clock, "b")
+	clock.Set("2027-05-10T10:00:00Z")
+	if _, err := tr.RequestReturns(ctx, "LSCP-2026-001", ReturnChronology, []string{"Met Police"}, mustTime("2027-05-31T00:00:00Z"), "command line"); err != nil {
+		t.Fatal(err)
+	}
+	reminded, chased := false, ""
+	for _, at := range []string{"2027-05-27T08:30:00Z", "2027-05-28T08:30:00Z", "2027-05-31T08:30:00Z", "2027-06-01T08:30:00Z"} {
+		clock.Set(at)
+		res, err := tr.Tick(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Reminders > 0 {
+			reminded = true
+		}
+		if res.Chasers > 0 && chased == "" {
+			chased = at
+		}
+	}
+	if !reminded {
+		t.Errorf("a chronology due on the bank holiday Mon 31 May 2027 was never reminded; the first message to the agency is a chaser at %s", chased)
+	}
+}

@@ -14,11 +14,11 @@ type TickResult struct {
 	Reminders, Chasers, Escalations int
 }
 
-// Tick acts on every due deadline: a reminder the working day before a return is due, a
-// chaser once it is overdue, a second chaser copied to the agency's strategic lead, then
-// escalation to the Learning from Practice subgroup. Automatic mail goes only at the chase
-// hour or later on a working day, never twice to one address about one case on one day,
-// and never to an agency whose return is in or whose deadline was waived, nor once the
+// Tick acts on every due deadline: a reminder the working day before a return is due (the
+// last working day before it, when it is due on a weekend or bank holiday), a chaser once
+// it is overdue, a second chaser copied to the agency's strategic lead, then escalation to
+// the Learning from Practice subgroup. Automatic mail goes only at the chase hour or later
+// on a working day, never twice to one address about one case on one day, and never to an agency whose return is in or whose deadline was waived, nor once the
 // Rapid Review meeting has been held (scoping is then over). Each action is
 // its own transaction, so a restart or a second run at the same moment sends nothing again.
 // First, any day and hour, a closed case still waiting for something is settled
@@ -96,8 +96,11 @@ func (t *Tracker) chase(ctx context.Context, now time.Time) (TickResult, error) 
 			reminderDays, maxChasers := t.chasingFor(it.kind) // per kind of return (lcspr_maildata.go)
 			switch {
 			case now.Before(dueT):
-				// Reminder: on the working day before the due day.
-				if reminderDays <= 0 || t.londonDay(t.cal.AddWorkingDays(now, reminderDays)) != t.londonDay(dueT) {
+				// Reminder: on the working day reminderDays before the due day, counted back
+				// from the due day itself: a return due on a weekend or bank holiday (as a
+				// Terms of Reference may set) is reminded on the last working day before it
+				// (no working day has a holiday as its next working day).
+				if reminderDays <= 0 || day != t.londonDay(t.cal.AddWorkingDays(dueT, -reminderDays)) {
 					return nil
 				}
 				var n int
