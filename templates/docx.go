@@ -111,6 +111,12 @@ func scopingForm(f cspr.FormView, o formOptions) ([]byte, error) {
 		size: 20, color: grey})
 
 	prefill := map[string]string{"case_ref": f.CaseRef, "child_initials": f.ChildInitials, "agency": f.AgencyName}
+	if f.CaseRef != "" && !hasField(spec, "case_ref") {
+		// A form with no case reference question of its own (the chronology, the agency
+		// report) still says which case it is, so that the copy an agency sends back is
+		// tied to the case (and checked against it) by what it says, not by its file name.
+		d.para(`<w:spacing w:after="120"/>`, run{text: "Case reference: ", bold: true}, run{text: f.CaseRef})
+	}
 	d.raw(tblStart(labelW, textW-labelW))
 	for _, fs := range spec.Fields {
 		label := []string{paraXML("", run{text: fs.Label, bold: true})}
@@ -431,4 +437,14 @@ func pack(parts map[string]string) ([]byte, error) {
 		return nil, fmt.Errorf("templates: docx: %w", err)
 	}
 	return buf.Bytes(), nil
+}
+
+// hasField reports whether the form asks for key.
+func hasField(spec *parser.FormSpec, key string) bool {
+	for _, fs := range spec.Fields {
+		if fs.Key == key {
+			return true
+		}
+	}
+	return false
 }
