@@ -18,12 +18,12 @@ type TickResult struct {
 // last working day before it, when it is due on a weekend or bank holiday), a chaser once
 // it is overdue, a second chaser copied to the agency's strategic lead, then escalation to
 // the Learning from Practice subgroup. Automatic mail goes only at the chase hour or later
-// on a working day, never twice to one address about one case on one day, and never to an agency whose return is in or whose deadline was waived, nor once the
-// Rapid Review meeting has been held (scoping is then over). Each action is
-// its own transaction, so a restart or a second run at the same moment sends nothing again.
-// First, any day and hour, a closed case still waiting for something is settled
-// (settle.go): nothing about it is chased again. A case that cannot be settled is
-// reported, and the chasing of the others goes on.
+// on a working day, never twice to one address about one case on one day, and never to an
+// agency whose return is in or whose deadline was waived, nor once the Rapid Review meeting
+// has been held (scoping is then over). Each action is its own transaction, so a restart or
+// a second run at the same moment sends nothing again. First, any day and hour, a closed
+// case still waiting for something is settled (settle.go): nothing about it is chased
+// again. A case that cannot be settled is reported, and the chasing of the others goes on.
 func (t *Tracker) Tick(ctx context.Context) (TickResult, error) {
 	now := t.Now()
 	_, settleErr := t.settleClosedCases(ctx, now)
