@@ -226,7 +226,15 @@ var (
 	// of the long labels fragment looks in: a line starting with none of them is
 	// neither (lineBase.pfx, .frg).
 	prefixFirst, longWord map[string]bool
+	// titleBy finds the forms' titles (padded with a space either side) by their
+	// first word, with the place of their form in specs (doc.titles).
+	titleBy map[string][]titleRef
 )
+
+type titleRef struct {
+	spec   int
+	padded string
+}
 
 // firstWordKeys reports whether n's first word begins a prefix label, and whether
 // it is a word of a long label, in any form.
@@ -246,6 +254,7 @@ func matcherFor(k Kind) *matcher {
 	matchersOnce.Do(func() {
 		matchers = map[Kind]*matcher{}
 		labelKeys, prefixFirst, longWord = map[string]bool{}, map[string]bool{}, map[string]bool{}
+		titleBy = map[string][]titleRef{}
 		// compiled side by side: a command that parses one document pays for all
 		// of them before its first reading
 		ms := make([]*matcher, len(specs))
@@ -289,6 +298,13 @@ func matcherFor(k Kind) *matcher {
 			}
 			for k := range m.longBy {
 				longWord[k] = true
+			}
+			for ti, t := range m.titles {
+				if t == "" {
+					continue
+				}
+				first, _, _ := strings.Cut(t, " ")
+				titleBy[first] = append(titleBy[first], titleRef{i, m.padded[ti]})
 			}
 		}
 		matchersReady.Store(true)

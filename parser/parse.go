@@ -327,29 +327,39 @@ func (d *doc) readings() []reading {
 		d.blocks, d.qaDone = unQA(d.blocks), true
 	}
 	d.presize()
-	top := d.topLines()
-	padded := make([]string, len(top)) // " line ": titles are looked for as whole words
-	for i, l := range top {
-		padded[i] = " " + l + " "
-	}
-	out := make([]reading, 0, len(specs))
-	for _, s := range specs {
-		m := matcherFor(s.Kind)
-		r := reading{kind: s.Kind, m: m, title: -1}
-		for li, l := range top {
-			for ti, t := range m.titles {
-				if t != "" && (l == t || strings.Contains(padded[li], m.padded[ti])) {
-					r.title = li
-					break
-				}
-			}
-			if r.title >= 0 {
-				break
-			}
-		}
-		out = append(out, r)
+	titles := findTitles(d.topLines())
+	out := make([]reading, len(specs))
+	for i, s := range specs {
+		out[i] = reading{kind: s.Kind, m: matcherFor(s.Kind), title: titles[i]}
 	}
 	return out
+}
+
+// findTitles says, for each form of specs, in which of the top lines its title
+// (or a variant) first stands as whole words, -1 none. A title is looked for only
+// where a line's word is its first word (titleBy).
+func findTitles(top []string) []int {
+	matcherFor(KindReferral)
+	titles := make([]int, len(specs))
+	for i := range titles {
+		titles[i] = -1
+	}
+	for li, l := range top {
+		p := " " + l + " " // titles are looked for as whole words
+		for i := 0; i < len(p)-1; {
+			j := strings.IndexByte(p[i+1:], ' ')
+			if j < 0 {
+				break
+			}
+			for _, t := range titleBy[p[i+1:i+1+j]] {
+				if titles[t.spec] < 0 && strings.HasPrefix(p[i:], t.padded) {
+					titles[t.spec] = li
+				}
+			}
+			i += 1 + j
+		}
+	}
+	return titles
 }
 
 // walk reads the document as r's kind of form, once.

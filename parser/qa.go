@@ -46,19 +46,28 @@ func countQ(bs []block, prev string) (q, a int) {
 			prev = ""
 			continue
 		}
-		for _, l := range strings.Split(b.text, "\n") {
+		for s, more := b.text, true; more; {
+			var l string
+			l, s, more = strings.Cut(s, "\n")
 			if strings.TrimSpace(l) == "" {
 				continue
 			}
-			if reQ().MatchString(l) {
+			if questionLine(l) {
 				q++
-			} else if answerLine(l) && prev != "" && !answerLine(prev) && !reQ().MatchString(prev) {
+			} else if answerLine(l) && prev != "" && !answerLine(prev) && !questionLine(prev) {
 				a++
 			}
 			prev = l
 		}
 	}
 	return q, a
+}
+
+// questionLine reports whether l starts with a question marker ("Q: …"): reQ,
+// run only where the first byte after the spaces it skips is a Q.
+func questionLine(l string) bool {
+	t := strings.TrimLeft(l, " \t\n\f\r")
+	return t != "" && t[0] == 'Q' && reQ().MatchString(l)
 }
 
 // answerLine reports whether l starts with an answer marker ("Answer: …").

@@ -1,7 +1,10 @@
 package parser
 
 import (
+	"os"
+	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -36,5 +39,27 @@ func TestUnQA(t *testing.T) {
 				t.Errorf("unQA(%q) = %q, want %q", tt.in, got, tt.want)
 			}
 		})
+	}
+}
+
+// questionLine is reQ on the lines where its first byte can match: the same
+// answer on crafted lines and on every line of the text fixtures.
+func TestQuestionLineAsExpression(t *testing.T) {
+	lines := []string{"", " ", "Q", "Q:", "Q: Agency", "  Q1. x", "\tQ2) y", "\r\nQ: z", "\fQuestion 3: w", "Question:", "Questions: none",
+		"q: lower", "Q1 2025: two visits", " A: no", "QQ: x", "Q 12 . x", "\u00a0Q: nbsp", "Qu: x"}
+	ents, _ := os.ReadDir("testdata")
+	for _, e := range ents {
+		if ext := filepath.Ext(e.Name()); ext == ".txt" || ext == ".html" {
+			b, err := os.ReadFile(filepath.Join("testdata", e.Name()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			lines = append(lines, strings.Split(string(b), "\n")...)
+		}
+	}
+	for _, l := range lines {
+		if got, want := questionLine(l), reQ().MatchString(l); got != want {
+			t.Errorf("questionLine(%q) = %v, want %v", l, got, want)
+		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -150,4 +151,70 @@ func FuzzReadBest(f *testing.F) {
 			sameForm(t, "input as a body", ParseBody(string(data), ""), parseBody(string(data), "", true), nil, nil)
 		}
 	})
+}
+
+// titlesByContains is how titles were found before findTitles: each title of each
+// form looked for in each line.
+func titlesByContains(top []string) []int {
+	out := make([]int, len(specs))
+	for i, s := range specs {
+		m := matcherFor(s.Kind)
+		out[i] = -1
+		for li, l := range top {
+			for ti, t := range m.titles {
+				if t != "" && (l == t || strings.Contains(" "+l+" ", m.padded[ti])) {
+					out[i] = li
+					break
+				}
+			}
+			if out[i] >= 0 {
+				break
+			}
+		}
+	}
+	return out
+}
+
+// TestFindTitles: findTitles finds what titlesByContains does in the top lines of
+// every document of testdata/, in every run of titleLines of their lines, and in
+// crafted lines.
+func TestFindTitles(t *testing.T) {
+	check := func(what string, top []string) {
+		t.Helper()
+		if got, want := findTitles(top), titlesByContains(top); !slices.Equal(got, want) {
+			t.Errorf("%s: findTitles(%q) = %v, want %v", what, top, got, want)
+		}
+	}
+	var crafted []string
+	for _, s := range specs {
+		for _, ti := range matcherFor(s.Kind).titles {
+			crafted = append(crafted, ti, "form "+ti, ti+" form", "x "+ti+" y", ti+"s", "a"+ti, ti[:len(ti)/2], ti+" "+ti, "  "+ti+"  ", "x  "+ti)
+		}
+	}
+	check("crafted", crafted)
+	for i := range crafted {
+		check("crafted", crafted[i:i+1])
+	}
+	for p, pw := range testdataFiles(t) {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d, err := load(data, Options{Passwords: pw}, newBudget(Limits{}), 0)
+		if err != nil {
+			continue
+		}
+		check(p, d.topLines())
+		var all []string
+		var sb strings.Builder
+		allText(d.blocks, &sb)
+		for _, l := range strings.Split(sb.String(), "\n") {
+			if n := d.norm(l); n != "" {
+				all = append(all, n)
+			}
+		}
+		for i := 0; i < len(all); i += titleLines / 2 {
+			check(p, all[i:min(len(all), i+titleLines)])
+		}
+	}
 }
