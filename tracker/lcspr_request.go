@@ -83,11 +83,15 @@ func (t *Tracker) requestReturns(ctx context.Context, tx *sql.Tx, now time.Time,
 			res.Unknown = append(res.Unknown, name)
 			continue
 		}
-		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM returns WHERE case_id = ? AND agency = ? AND kind = ? AND item = ''`, c.id, name, kind).Scan(&n); err != nil {
+		// Asked already: unless that request was withdrawn by a revised Terms of Reference
+		// (lcspr_tor.go), when this asks again on the same row.
+		var prevID int64
+		var prevNote string
+		switch err := tx.QueryRowContext(ctx, `SELECT id, note FROM returns WHERE case_id = ? AND agency = ? AND kind = ? AND item = ''`, c.id, name, kind).Scan(&prevID, &prevNote); {
+		case errors.Is(err, sql.ErrNoRows):
+		case err != nil:
 			return res, err
-		}
-		if n > 0 {
+		case !strings.HasPrefix(prevNote, torRemovedNote):
 			res.Already = append(res.Already, name)
 			continue
 		}
@@ -99,7 +103,17 @@ func (t *Tracker) requestReturns(ctx context.Context, tx *sql.Tx, now time.Time,
 		if err != nil {
 			return res, err
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO returns(case_id, agency, email, requested_at, due_at, due_set_at, request_msgid, kind) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		if prevID != 0 {
+			if _, err := tx.ExecContext(ctx, `UPDATE returns SET email = ?, requested_at = ?, due_at = ?, due_set_at = ?, request_msgid = ?, status = 'awaiting',
+				received_at = NULL, chasers_sent = 0, what = '', note = 'asked again after it was withdrawn' WHERE id = ?`,
+				normAddr(email), ts(now), ts(due), ts(now), id, prevID); err != nil {
+				return res, err
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE deadlines SET note = '' WHERE case_id = ? AND rule = 'lcspr_returns' AND agency = ? AND note LIKE ?`,
+				c.id, name, torRemovedNote+"%"); err != nil {
+				return res, err
+			}
+		} else if _, err := tx.ExecContext(ctx, `INSERT INTO returns(case_id, agency, email, requested_at, due_at, due_set_at, request_msgid, kind) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
 			c.id, name, normAddr(email), ts(now), ts(due), ts(now), id, kind); err != nil {
 			return res, err
 		}

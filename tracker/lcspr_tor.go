@@ -48,6 +48,11 @@ type ToRResult struct {
 	Unreadable    []string // timetable rows whose date could not be read
 	Requested     []string // requests sent when it was confirmed
 	ReviewerSet   string   // what naming the lead reviewer did
+	// What a revised Terms of Reference changes in what is set (torChanges): with
+	// Confirmed, done; without, what confirming will do.
+	Removed   []string // timetable rows set before and not in these: withdrawn
+	Withdrawn []string // chronologies and reports asked of agencies these no longer name: withdrawn
+	Moved     []string // returns still awaited whose date these move
 }
 
 // timetableRule is the process.md rule a timetable row is tracked under: the stage of
@@ -176,7 +181,9 @@ func (t *Tracker) termsOfReference(ctx context.Context, tx *sql.Tx, now time.Tim
 	if len(res.Timetable) == 0 && res.Reviewer == "" && len(res.Agencies) == 0 {
 		return res, fmt.Errorf("%w: csprbot could read no timetable, lead reviewer or agencies in these Terms of Reference", ErrRefused)
 	}
-	// What moved, against the Terms of Reference read before.
+	// What moved: against the Terms of Reference read before, and, where a row of the
+	// timetable is set and still pending, against its date as set (the Terms of Reference
+	// read before may be these, proposed and now confirmed).
 	old := map[string]time.Time{}
 	prev, err := t.torFormOf(ctx, tx, c.id)
 	if err != nil {
@@ -186,6 +193,19 @@ func (t *Tracker) termsOfReference(ctx context.Context, tx *sql.Tx, now time.Tim
 		for _, r := range t.readToR(prev).Timetable {
 			old[normName(r.Action)] = r.Due
 		}
+	}
+	set, err := t.torSetRows(ctx, tx, c.id)
+	if err != nil {
+		return res, err
+	}
+	for _, r := range set {
+		if r.status == "pending" {
+			old[normName(r.action)] = r.due
+		}
+	}
+	changes, err := t.torChanges(ctx, tx, now, c, &res, set)
+	if err != nil {
+		return res, err
 	}
 	if len(old) > 0 {
 		for i, r := range res.Timetable {
@@ -214,7 +234,229 @@ func (t *Tracker) termsOfReference(ctx context.Context, tx *sql.Tx, now time.Tim
 	if !confirm {
 		return res, audit(ctx, tx, now, c.id, actor, "tor_received", fmt.Sprintf("Terms of Reference read (%d timetable rows); waiting for Confirm terms", len(res.Timetable)))
 	}
+	if err := t.applyToRChanges(ctx, tx, now, c, changes, actor); err != nil {
+		return res, err
+	}
 	return res, t.applyToR(ctx, tx, now, c, &res, actor)
+}
+
+// torSetRow is a timetable row set as a deadline by a confirmed Terms of Reference.
+type torSetRow struct {
+	rule, action, status string
+	due                  time.Time
+	dueAt                string // as stored
+}
+
+// torSetRows are the case's timetable rows set as deadlines and not yet done: their note
+// says "timetable:" (meeting a deadline replaces its note).
+func (t *Tracker) torSetRows(ctx context.Context, tx *sql.Tx, caseID int64) ([]torSetRow, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT rule, agency, status, due_at FROM deadlines WHERE case_id = ? AND agency != '' AND note LIKE 'timetable:%' ORDER BY due_at, id`, caseID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []torSetRow
+	for rows.Next() {
+		var r torSetRow
+		if err := rows.Scan(&r.rule, &r.action, &r.status, &r.dueAt); err != nil {
+			return nil, err
+		}
+		r.due = parseTS(sql.NullString{String: r.dueAt, Valid: true})
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// torChangeSet is what a revised Terms of Reference changes in what the one confirmed
+// before set: rows to withdraw, returns to withdraw, returns whose date moves.
+type torChangeSet struct {
+	removedRows []torSetRow
+	withdrawn   []int64 // returns
+	withdrawnOf []string
+	moved       []torMove
+}
+
+type torMove struct {
+	retID  int64
+	agency string
+	due    time.Time
+}
+
+// returnKindsOf are the kinds of return a timetable row of lcspr_returns is the date of,
+// by its words: chronologies, agency (or information) reports, or both.
+func returnKindsOf(action string) []string {
+	a := strings.ToLower(action)
+	var out []string
+	if strings.Contains(a, "chronolog") {
+		out = append(out, ReturnChronology)
+	}
+	if strings.Contains(a, "agency report") || strings.Contains(a, "information report") {
+		out = append(out, ReturnAgencyReport)
+	}
+	if len(out) == 0 {
+		out = []string{ReturnChronology}
+	}
+	return out
+}
+
+// torChanges reads, without changing anything, what the Terms of Reference in res change
+// in what is set (set: torSetRows), and says it in res:
+//   - a timetable row set before and not in these, still pending, is withdrawn (waived);
+//   - a chronology or agency report asked by the date of an earlier row, still awaited,
+//     of an agency these no longer name, is withdrawn (waived, no longer chased), when
+//     these name agencies at all;
+//   - one still awaited by the date of a row these move takes the row's new date (its
+//     reminder and chasers start again when the new date is ahead).
+//
+// Returns asked by a date of their own (Request chronology … by DATE, More information)
+// keep it.
+func (t *Tracker) torChanges(ctx context.Context, tx *sql.Tx, now time.Time, c caseRow, res *ToRResult, set []torSetRow) (torChangeSet, error) {
+	var ch torChangeSet
+	if len(set) == 0 {
+		return ch, nil
+	}
+	loc := t.cal.Location()
+	day := func(x time.Time) string { return x.In(loc).Format("Mon 2 Jan 2006") }
+	newRows := map[string]TimetableRow{}
+	for _, r := range res.Timetable {
+		newRows[r.Rule+"\x00"+r.Action] = r
+	}
+	for _, r := range set {
+		if _, ok := newRows[r.rule+"\x00"+r.action]; ok || r.status != "pending" {
+			continue
+		}
+		ch.removedRows = append(ch.removedRows, r)
+		res.Removed = append(res.Removed, fmt.Sprintf("%s (was due %s)", r.action, day(r.due)))
+	}
+	named := map[string]bool{}
+	for _, a := range res.Agencies {
+		name, _ := t.agencyAddress(ctx, tx, c.id, a)
+		named[normName(name)] = true
+		named[normName(a)] = true
+	}
+	type ret struct {
+		id            int64
+		agency, kind  string
+		dueAt, status string
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT id, agency, kind, due_at, status FROM returns WHERE case_id = ? AND kind IN ('chronology', 'agency_report')
+		AND item = '' AND status IN ('awaiting', 'escalated') ORDER BY id`, c.id)
+	if err != nil {
+		return ch, err
+	}
+	var open []ret
+	for rows.Next() {
+		var r ret
+		if err := rows.Scan(&r.id, &r.agency, &r.kind, &r.dueAt, &r.status); err != nil {
+			rows.Close()
+			return ch, err
+		}
+		open = append(open, r)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return ch, err
+	}
+	for _, r := range open {
+		// The earlier row this return was asked by: same kind, same date.
+		var from *torSetRow
+		for i, s := range set {
+			if s.rule == "lcspr_returns" && s.dueAt == r.dueAt && slicesContains(returnKindsOf(s.action), r.kind) {
+				from = &set[i]
+				break
+			}
+		}
+		if from == nil {
+			continue
+		}
+		label := r.agency + "'s " + strings.ReplaceAll(r.kind, "_", " ")
+		if len(res.Agencies) > 0 && !named[normName(r.agency)] {
+			ch.withdrawn = append(ch.withdrawn, r.id)
+			ch.withdrawnOf = append(ch.withdrawnOf, r.agency)
+			res.Withdrawn = append(res.Withdrawn, fmt.Sprintf("%s (was due %s)", label, day(from.due)))
+			continue
+		}
+		nr, ok := newRows[from.rule+"\x00"+from.action]
+		if !ok || nr.Due.Equal(from.due) {
+			continue
+		}
+		ch.moved = append(ch.moved, torMove{retID: r.id, agency: r.agency, due: nr.Due})
+		res.Moved = append(res.Moved, fmt.Sprintf("%s now due %s (was %s)", label, nr.Due.In(loc).Format("15:04 Mon 2 Jan 2006"), day(from.due)))
+	}
+	return ch, nil
+}
+
+func slicesContains(xs []string, x string) bool {
+	for _, y := range xs {
+		if y == x {
+			return true
+		}
+	}
+	return false
+}
+
+// torRemovedNote begins the note of a deadline or return a revised Terms of Reference
+// withdrew; a return so withdrawn is asked again if a later request names its agency.
+const torRemovedNote = "removed by the revised Terms of Reference"
+
+// applyToRChanges does what torChanges found, once the Terms of Reference are confirmed.
+func (t *Tracker) applyToRChanges(ctx context.Context, tx *sql.Tx, now time.Time, c caseRow, ch torChangeSet, actor string) error {
+	note := torRemovedNote + " (" + now.In(t.cal.Location()).Format("Mon 2 Jan 2006") + ")"
+	for _, r := range ch.removedRows {
+		if _, err := tx.ExecContext(ctx, `UPDATE deadlines SET status = 'waived', note = ? WHERE case_id = ? AND rule = ? AND agency = ? AND status = 'pending'`,
+			note, c.id, r.rule, r.action); err != nil {
+			return err
+		}
+	}
+	for _, id := range ch.withdrawn {
+		if _, err := tx.ExecContext(ctx, `UPDATE returns SET status = 'waived', note = ? WHERE id = ? AND status IN ('awaiting', 'escalated')`, note, id); err != nil {
+			return err
+		}
+	}
+	for _, m := range ch.moved {
+		// A new date: the reminder (one per due date, from due_set_at) and the chasers
+		// start again if it is ahead; an escalated return is awaited again.
+		if _, err := tx.ExecContext(ctx, `UPDATE returns SET due_at = ?, due_set_at = ?,
+			chasers_sent = CASE WHEN ? > ? THEN 0 ELSE chasers_sent END,
+			status = CASE WHEN ? > ? THEN 'awaiting' ELSE status END,
+			note = ? WHERE id = ? AND status IN ('awaiting', 'escalated')`,
+			ts(m.due), ts(now), ts(m.due), ts(now), ts(m.due), ts(now), "date moved by the revised Terms of Reference", m.retID); err != nil {
+			return err
+		}
+	}
+	// Each agency's lcspr_returns deadline follows what is still awaited of it: withdrawn
+	// with its returns when nothing is.
+	done := map[string]bool{}
+	agencies := append([]string(nil), ch.withdrawnOf...)
+	for _, m := range ch.moved {
+		agencies = append(agencies, m.agency)
+	}
+	for _, a := range agencies {
+		if done[a] {
+			continue
+		}
+		done[a] = true
+		var left int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM returns WHERE case_id = ? AND agency = ? AND kind IN ('chronology', 'agency_report') AND status IN ('awaiting', 'escalated')`,
+			c.id, a).Scan(&left); err != nil {
+			return err
+		}
+		if left == 0 {
+			if _, err := tx.ExecContext(ctx, `UPDATE deadlines SET status = 'waived', note = ? WHERE case_id = ? AND rule = 'lcspr_returns' AND agency = ? AND status = 'pending'`,
+				note, c.id, a); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := t.lcsprDeadline(ctx, tx, c.id, a); err != nil {
+			return err
+		}
+	}
+	if len(ch.removedRows)+len(ch.withdrawn)+len(ch.moved) == 0 {
+		return nil
+	}
+	return audit(ctx, tx, now, c.id, actor, "tor_revised", fmt.Sprintf("revised Terms of Reference: %d timetable rows withdrawn, %d returns withdrawn, %d returns moved to a new date",
+		len(ch.removedRows), len(ch.withdrawn), len(ch.moved)))
 }
 
 // applyToR sets the confirmed timetable as deadlines and acts on it.
@@ -321,6 +563,19 @@ func ToRDone(res ToRResult, loc *time.Location) []string {
 	}
 	for _, u := range res.Unreadable {
 		out = append(out, "Timetable row with a date csprbot could not read (not set): "+u)
+	}
+	would := ""
+	if !res.Confirmed {
+		would = ", once confirmed"
+	}
+	if len(res.Removed) > 0 {
+		out = append(out, "Timetable rows the earlier Terms of Reference set and these do not have (withdrawn"+would+", no longer tracked): "+strings.Join(res.Removed, "; "))
+	}
+	if len(res.Withdrawn) > 0 {
+		out = append(out, "Asked of agencies these Terms of Reference no longer name (withdrawn"+would+", no longer chased): "+strings.Join(res.Withdrawn, "; "))
+	}
+	if len(res.Moved) > 0 {
+		out = append(out, "Agencies already asked whose date moves"+would+" (reminded and chased for the new date): "+strings.Join(res.Moved, "; "))
 	}
 	out = append(out, res.Requested...)
 	if res.ReviewerSet != "" {

@@ -2,6 +2,7 @@ package tracker
 
 import (
 	"context"
+	"database/sql"
 	"strings"
 	"testing"
 )
@@ -221,5 +222,198 @@ func TestReader10ReturnDueOnABankHolidayIsNeverReminded(t *testing.T) {
 	}
 	if !reminded {
 		t.Errorf("a chronology due on the bank holiday Mon 31 May 2027 was never reminded; the first message to the agency is a chaser at %s", chased)
+	}
+}
+
+// A revised Terms of Reference that moves the chronologies' date later says "(was Mon 25
+// Jan 2027)", and moves the timetable row; but the agencies already asked keep the old
+// due date on their returns and on their lcspr_returns deadline ("already asked"), so they
+// are reminded and chased for a date the partnership has moved.
+func TestReader10RevisedToRLeavesAgenciesOnTheOldDate(t *testing.T) {
+	ctx := context.Background()
+	clock := &testClock{}
+	tr := newRRTracker(t, clock, nil)
+	toApproved(t, tr, clock, "b")
+	clock.Set("2027-01-04T10:00:00Z")
+	if _, err := tr.TermsOfReference(ctx, "LSCP-2026-001", torV("2027-01-25", true, "Met Police", "Lewisham Children's Social Care"), true, "command line"); err != nil {
+		t.Fatal(err)
+	}
+	clock.Set("2027-01-11T10:00:00Z")
+	res, err := tr.TermsOfReference(ctx, "LSCP-2026-001", torV("2027-02-08", true, "Met Police", "Lewisham Children's Social Care"), true, "command line")
+	if err != nil {
+		t.Fatal(err)
+	}
+	said := strings.Join(ToRDone(res, tr.cal.Location()), "\n")
+	if !strings.Contains(said, "was Mon 25 Jan 2027") {
+		t.Fatalf("the revised ToR did not say the chronologies' date moved:\n%s", said)
+	}
+	want := tr.cal.At(mustTime("2027-02-08T00:00:00Z"), 17, 0)
+	rows, err := tr.DB().Query(`SELECT agency, due_at FROM returns WHERE kind = 'chronology' ORDER BY id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var ag, due string
+		if err := rows.Scan(&ag, &due); err != nil {
+			t.Fatal(err)
+		}
+		if d := parseTS(sql.NullString{String: due, Valid: true}); !d.Equal(want) {
+			t.Errorf("%s's chronology is still due %s after the revised ToR moved it to %s (the reply said: moved)", ag, d.In(tr.cal.Location()).Format("Mon 2 Jan 2006 15:04"), want.In(tr.cal.Location()).Format("Mon 2 Jan 2006 15:04"))
+		}
+	}
+	// And the scheduler chases them on the old date.
+	clock.Set("2027-01-27T10:00:00Z")
+	tick, err := tr.Tick(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tick.Chasers > 0 {
+		t.Errorf("%d chasers sent on Wed 27 Jan for chronologies the revised ToR made due on Mon 8 Feb", tick.Chasers)
+	}
+}
+
+// A revised Terms of Reference that drops a timetable row (the learning event) and an
+// agency (Children's Social Care) says nothing about either: the dropped row's deadline
+// stays pending (and will be reported missed), and the dropped agency's chronology stays
+// awaited, to be reminded, chased and escalated.
+func TestReader10RevisedToRDropsRowsAndAgenciesSilently(t *testing.T) {
+	ctx := context.Background()
+	clock := &testClock{}
+	tr := newRRTracker(t, clock, nil)
+	toApproved(t, tr, clock, "b")
+	clock.Set("2027-01-04T10:00:00Z")
+	if _, err := tr.TermsOfReference(ctx, "LSCP-2026-001", torV("2027-01-25", true, "Met Police", "Lewisham Children's Social Care"), true, "command line"); err != nil {
+		t.Fatal(err)
+	}
+	clock.Set("2027-01-11T10:00:00Z")
+	res, err := tr.TermsOfReference(ctx, "LSCP-2026-001", torV("2027-01-25", false, "Met Police"), true, "command line")
+	if err != nil {
+		t.Fatal(err)
+	}
+	said := strings.Join(ToRDone(res, tr.cal.Location()), "\n")
+	var st string
+	if err := tr.DB().QueryRow(`SELECT status FROM deadlines WHERE rule = 'learning_event' AND agency = 'Practitioner learning event'`).Scan(&st); err != nil {
+		t.Fatal(err)
+	}
+	if st == "pending" && !strings.Contains(said, "Practitioner learning event") {
+		t.Errorf("the revised ToR dropped the learning event row; its deadline is still %s and the reply does not mention it:\n%s", st, said)
+	}
+	var rs string
+	if err := tr.DB().QueryRow(`SELECT status FROM returns WHERE kind = 'chronology' AND agency = 'Lewisham Children''s Social Care'`).Scan(&rs); err != nil {
+		t.Fatal(err)
+	}
+	if rs == "awaiting" && !strings.Contains(said, "Social Care") {
+		t.Errorf("the revised ToR no longer names Children's Social Care; its chronology is still %s (to be chased) and the reply does not mention it:\n%s", rs, said)
+	}
+}
+
+// A revised Terms of Reference sent by email says, when it is read, what confirming it
+// will change in what the first one set (the dates of agencies already asked, rows and
+// agencies it drops), and changes it only on Confirm terms, whose reply says it again.
+func TestRevisedToRByEmailChangesOnConfirm(t *testing.T) {
+	ctx := context.Background()
+	clock := &testClock{}
+	tr := newRRTracker(t, clock, nil)
+	toApproved(t, tr, clock, "b")
+	clock.Set("2027-01-04T10:00:00Z")
+	if _, err := tr.TermsOfReference(ctx, "LSCP-2026-001", torV("2027-01-25", true, "Met Police", "Lewisham Children's Social Care"), true, "command line"); err != nil {
+		t.Fatal(err)
+	}
+	clock.Set("2027-01-11T10:00:00Z")
+	in := staffMail(clock, "rev-tor1@lewisham.gov.uk", firstID(t, tr, TmplApprovalRequest), "RE: [LSCP-2026-001] approve", "The revised ToR.")
+	in.Attachments = []InAttachment{{Attachment: Attachment{Name: "tor.docx", Data: []byte("PK")}, Form: torV("2027-02-08", false, "Met Police")}}
+	deliver(t, tr, in)
+	replies := outboxEmails(t, tr, TmplCommandReply)
+	last := replies[len(replies)-1]
+	for _, want := range []string{"(was Mon 25 Jan 2027)", "withdrawn, once confirmed", "Practitioner learning event (was due Wed 10 Mar 2027)",
+		"Lewisham Children's Social Care's chronology (was due Mon 25 Jan 2027)", "Metropolitan Police Service's chronology now due 17:00 Mon 8 Feb 2027 (was Mon 25 Jan 2027)"} {
+		if !strings.Contains(last.Email.Text, want) {
+			t.Errorf("reply to the revised ToR lacks %q:\n%s", want, last.Email.Text)
+		}
+	}
+	status := func(q string, args ...any) string {
+		t.Helper()
+		var s string
+		if err := tr.DB().QueryRow(q, args...).Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	if s := status(`SELECT status FROM returns WHERE kind = 'chronology' AND agency = 'Lewisham Children''s Social Care'`); s != "awaiting" {
+		t.Errorf("before Confirm terms, the chronology of Children's Social Care is %s, want still awaiting", s)
+	}
+	confirm := staffMail(clock, "rev-tor2@lewisham.gov.uk", last.MessageID, "RE: "+last.Email.Subject, "Confirm terms")
+	deliver(t, tr, confirm)
+	replies = outboxEmails(t, tr, TmplCommandReply)
+	last = replies[len(replies)-1]
+	for _, want := range []string{"(was Mon 25 Jan 2027)", "Practitioner learning event (was due Wed 10 Mar 2027)", "Lewisham Children's Social Care's chronology", "Metropolitan Police Service's chronology now due"} {
+		if !strings.Contains(last.Email.Text, want) {
+			t.Errorf("reply to Confirm terms lacks %q:\n%s", want, last.Email.Text)
+		}
+	}
+	if s := status(`SELECT status FROM returns WHERE kind = 'chronology' AND agency = 'Lewisham Children''s Social Care'`); s != "waived" {
+		t.Errorf("after Confirm terms, the chronology of Children's Social Care is %s, want waived", s)
+	}
+	for _, q := range []string{`SELECT status || ' ' || note FROM deadlines WHERE rule = 'lcspr_returns' AND agency = 'Lewisham Children''s Social Care'`,
+		`SELECT status || ' ' || note FROM deadlines WHERE rule = 'learning_event' AND agency = 'Practitioner learning event'`} {
+		if s := status(q); s != "waived removed by the revised Terms of Reference (Mon 11 Jan 2027)" {
+			t.Errorf("%s = %q, want waived, removed by the revised Terms of Reference", q, s)
+		}
+	}
+	if s := status(`SELECT due_at FROM returns WHERE kind = 'chronology' AND agency = 'Metropolitan Police Service'`); s != "2027-02-08T17:00:00Z" {
+		t.Errorf("the police's chronology is due %s, want 2027-02-08T17:00:00Z", s)
+	}
+	if s := status(`SELECT status || ' ' || due_at FROM deadlines WHERE rule = 'lcspr_returns' AND agency = 'Metropolitan Police Service'`); s != "pending 2027-02-08T17:00:00Z" {
+		t.Errorf("the police's lcspr_returns deadline is %s, want pending 2027-02-08T17:00:00Z", s)
+	}
+	// Reminded the working day before the new date, not chased on the old one.
+	for _, c := range []struct {
+		at                 string
+		reminders, chasers int
+	}{{"2027-01-22T10:00:00Z", 0, 0}, {"2027-01-27T10:00:00Z", 0, 0}, {"2027-02-05T10:00:00Z", 1, 0}, {"2027-02-09T10:00:00Z", 0, 1}} {
+		clock.Set(c.at)
+		res, err := tr.Tick(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The scoping returns of the case are over (its meeting was held); only chronologies count.
+		if res.Reminders != c.reminders || res.Chasers != c.chasers {
+			t.Errorf("Tick at %s = %d reminders, %d chasers; want %d, %d", c.at, res.Reminders, res.Chasers, c.reminders, c.chasers)
+		}
+	}
+}
+
+// An agency a revised Terms of Reference dropped is asked again when a later one names it
+// again: its withdrawn request is not taken for one already made.
+func TestToRAsksAWithdrawnAgencyAgain(t *testing.T) {
+	ctx := context.Background()
+	clock := &testClock{}
+	tr := newRRTracker(t, clock, nil)
+	toApproved(t, tr, clock, "b")
+	clock.Set("2027-01-04T10:00:00Z")
+	for i, f := range []*Form{torV("2027-01-25", true, "Met Police", "Lewisham Children's Social Care"), torV("2027-01-25", true, "Met Police"),
+		torV("2027-02-08", true, "Met Police", "Lewisham Children's Social Care")} {
+		clock.Set([]string{"2027-01-04T10:00:00Z", "2027-01-05T10:00:00Z", "2027-01-06T10:00:00Z"}[i])
+		if _, err := tr.TermsOfReference(ctx, "LSCP-2026-001", f, true, "command line"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var st, due, note string
+	if err := tr.DB().QueryRow(`SELECT status, due_at, note FROM returns WHERE kind = 'chronology' AND agency = 'Lewisham Children''s Social Care'`).Scan(&st, &due, &note); err != nil {
+		t.Fatal(err)
+	}
+	if st != "awaiting" || due != "2027-02-08T17:00:00Z" {
+		t.Errorf("Children's Social Care's chronology, named again = %s due %s (%s), want awaiting due 2027-02-08T17:00:00Z", st, due, note)
+	}
+	var dl string
+	if err := tr.DB().QueryRow(`SELECT status || ' ' || due_at FROM deadlines WHERE rule = 'lcspr_returns' AND agency = 'Lewisham Children''s Social Care'`).Scan(&dl); err != nil {
+		t.Fatal(err)
+	}
+	if dl != "pending 2027-02-08T17:00:00Z" {
+		t.Errorf("its lcspr_returns deadline = %s, want pending 2027-02-08T17:00:00Z", dl)
+	}
+	if n := len(outboxEmails(t, tr, TmplLCSPRRequest)); n != 3 {
+		t.Errorf("chronology requests = %d, want 3 (the police once, Children's Social Care twice)", n)
 	}
 }
