@@ -137,28 +137,38 @@ func relAttr(tag []byte, name string) string {
 
 // wordReader builds the model from WordprocessingML as it streams past.
 type wordReader struct {
-	lim      Limits
-	bud      *budget
-	dec      *xml.Decoder // the part streamed, or
-	sc       *xmlScan     // the part read whole
-	depth    int
-	body     []block
-	conts    []*[]block // where finished blocks go: the body or the open cell
-	tables   []*table
-	cells    []*cell
-	paras    []*strings.Builder // open paragraphs (text boxes nest them)
-	pending  strings.Builder    // glyphs met outside any paragraph
-	fields   []bool             // open complex fields: true once past "separate"
+	lim    Limits
+	bud    *budget
+	dec    *xml.Decoder // the part streamed, or
+	sc     *xmlScan     // the part read whole
+	depth  int
+	body   []block
+	conts  []*[]block // where finished blocks go: the body or the open cell
+	tables []*table
+	cells  []*cell
+	// open paragraphs (text boxes nest them); a closed one's bytes are kept past
+	// the slice's length for the next one opened at its depth
+	paras    []para
+	paraSeq  int             // paragraphs opened: each one's seq
+	pending  strings.Builder // glyphs met outside any paragraph
+	cdata    []byte          // charData's text, read again for each w:t
+	fields   []bool          // open complex fields: true once past "separate"
 	sdts     []sdtState
 	suppress int // >0: inside placeholder or check-box content whose text is not the answer
 	ffCheck  *ffCheckState
 	struck   bool              // the run is struck through: a hand-deleted option ("Yes / ~~No~~")
 	links    map[string]string // mailto: targets by relationship id
 	mailto   string            // the open hyperlink's address
-	linkPara *strings.Builder  // the paragraph it opened in
+	linkPara int               // the seq of the paragraph it opened in
 	linkAt   int               // that paragraph's length when it opened
 	open     []xml.Name        // elements open, as written (next)
 	ns       []nsDecl          // namespace declarations in force (space)
+}
+
+// para is an open paragraph's text.
+type para struct {
+	text []byte
+	seq  int
 }
 
 type sdtState struct {
@@ -239,9 +249,25 @@ func (w *wordReader) emit(s string) error {
 		return err
 	}
 	if n := len(w.paras); n > 0 {
-		w.paras[n-1].WriteString(s)
+		w.paras[n-1].text = append(w.paras[n-1].text, s...)
 	} else {
 		w.pending.WriteString(s)
+	}
+	return nil
+}
+
+// emitBytes is emit of text read into a buffer of the reader's: it is copied.
+func (w *wordReader) emitBytes(s []byte) error {
+	if len(s) == 0 {
+		return nil
+	}
+	if err := w.bud.addText(len(s)); err != nil {
+		return err
+	}
+	if n := len(w.paras); n > 0 {
+		w.paras[n-1].text = append(w.paras[n-1].text, s...)
+	} else {
+		w.pending.Write(s)
 	}
 	return nil
 }
@@ -423,9 +449,16 @@ func (w *wordReader) start(se xml.StartElement) error {
 		if err := w.bud.addBlock(); err != nil {
 			return err
 		}
-		w.paras = append(w.paras, &strings.Builder{})
+		w.paraSeq++
+		if n := len(w.paras); n < cap(w.paras) {
+			w.paras = w.paras[:n+1]
+			w.paras[n] = para{text: w.paras[n].text[:0], seq: w.paraSeq}
+		} else {
+			w.paras = append(w.paras, para{seq: w.paraSeq})
+		}
 		if w.pending.Len() > 0 {
-			w.paras[len(w.paras)-1].WriteString(w.pending.String())
+			p := &w.paras[len(w.paras)-1]
+			p.text = append(p.text, w.pending.String()...)
 			w.pending.Reset()
 		}
 	case "t":
@@ -434,7 +467,10 @@ func (w *wordReader) start(se xml.StartElement) error {
 			if err != nil {
 				return err
 			}
-			return w.emit(mapPUA(s))
+			if bytes.IndexByte(s, 0xEF) >= 0 && bytes.ContainsFunc(s, isPUA) { // U+F000-F0FF: EF 80-83 xx
+				return w.emit(mapPUA(string(s)))
+			}
+			return w.emitBytes(s)
 		}
 		return w.skip()
 	case "tab", "ptab":
@@ -482,8 +518,8 @@ func (w *wordReader) start(se xml.StartElement) error {
 	case "hyperlink":
 		if id, ok := attr(se, "id"); ok && w.links[id] != "" && len(w.paras) > 0 {
 			w.mailto = w.links[id]
-			w.linkPara = w.paras[len(w.paras)-1]
-			w.linkAt = w.linkPara.Len()
+			top := &w.paras[len(w.paras)-1]
+			w.linkPara, w.linkAt = top.seq, len(top.text)
 		}
 	case "checkBox": // legacy FORMCHECKBOX, inside w:ffData
 		w.ffCheck = &ffCheckState{}
@@ -594,29 +630,31 @@ func (w *wordReader) runProps() error {
 	return nil
 }
 
-func (w *wordReader) charData() (string, error) {
+// charData reads a w:t's text into w.cdata and returns it (valid until the next
+// charData).
+func (w *wordReader) charData() ([]byte, error) {
 	var tok token
-	var sb strings.Builder
+	w.cdata = w.cdata[:0]
 	for {
 		err := w.next(&tok)
 		if err != nil {
-			return "", fmt.Errorf("document.xml (%v): %w", err, ErrCorrupt)
+			return nil, fmt.Errorf("document.xml (%v): %w", err, ErrCorrupt)
 		}
 		switch tok.kind {
 		case tokText:
 			t := tok.text
-			if w.bud.text+sb.Len()+len(t) > w.lim.MaxText {
-				return "", errTooLarge("text of the document", int64(w.lim.MaxText))
+			if w.bud.text+len(w.cdata)+len(t) > w.lim.MaxText {
+				return nil, errTooLarge("text of the document", int64(w.lim.MaxText))
 			}
-			sb.Write(t)
+			w.cdata = append(w.cdata, t...)
 		case tokStart:
 			w.depth++
 			if err := w.skip(); err != nil {
-				return "", err
+				return nil, err
 			}
 		case tokEnd:
 			w.depth--
-			return sb.String(), nil
+			return w.cdata, nil
 		}
 	}
 }
@@ -625,7 +663,7 @@ func (w *wordReader) closePara() {
 	n := len(w.paras)
 	p := w.paras[n-1]
 	w.paras = w.paras[:n-1]
-	w.addBlock(block{text: p.String()})
+	w.addBlock(block{text: string(p.text)})
 }
 
 func (w *wordReader) end(ee xml.EndElement) error {
@@ -634,7 +672,7 @@ func (w *wordReader) end(ee xml.EndElement) error {
 		if w.mailto != "" {
 			addr := w.mailto
 			w.mailto = ""
-			if n := len(w.paras); n > 0 && w.paras[n-1] == w.linkPara && !strings.Contains(w.linkPara.String()[w.linkAt:], "@") {
+			if n := len(w.paras); n > 0 && w.paras[n-1].seq == w.linkPara && bytes.IndexByte(w.paras[n-1].text[w.linkAt:], '@') < 0 {
 				// the link shows a name, not the address: keep the address too
 				return w.emit(" <" + addr + ">")
 			}
@@ -729,8 +767,11 @@ func symGlyph(font, ch string) string {
 }
 
 // mapPUA maps Wingdings characters typed straight into text (U+F0xx) to box glyphs.
+// isPUA reports whether r is in the Symbol font's private-use range (mapPUA).
+func isPUA(r rune) bool { return r >= 0xF000 && r <= 0xF0FF }
+
 func mapPUA(s string) string {
-	if !strings.ContainsFunc(s, func(r rune) bool { return r >= 0xF000 && r <= 0xF0FF }) {
+	if !strings.ContainsFunc(s, isPUA) {
 		return s
 	}
 	return strings.Map(func(r rune) rune {

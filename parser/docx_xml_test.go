@@ -56,3 +56,32 @@ func TestWordXMLErrorsAsToken(t *testing.T) {
 		}
 	}
 }
+
+// The text of a w:t is read into the reader's own buffers: Wingdings' private-use
+// boxes typed as text become ☒ and ☐ (other private-use glyphs go), a paragraph's
+// runs and a text box's paragraph nested in it keep their own text, and a mailto:
+// link that shows a name keeps the address after it.
+func TestWordTextBuffers(t *testing.T) {
+	links := map[string]string{"rId9": "kim@example.org"}
+	tests := []struct{ xml, want string }{
+		{`<w:p><w:r><w:t>Yes ` + "\uF0FE" + ` No ` + "\uF0A8\uF020" + `</w:t></w:r></w:p>`, "Yes ☒ No ☐"},
+		{`<w:p><w:r><w:t>caf` + "\u00e9 \uEFFF" + `</w:t></w:r><w:r><w:t xml:space="preserve"> two</w:t></w:r></w:p>`, "café \uEFFF two"},
+		{`<w:p><w:r><w:t>outer </w:t></w:r><w:r><w:pict><w:txbxContent><w:p><w:r><w:t>inner</w:t></w:r></w:p></w:txbxContent></w:pict></w:r><w:r><w:t>after</w:t></w:r></w:p><w:p><w:r><w:t>next</w:t></w:r></w:p>`, "inner|outer after|next"},
+		{`<w:p><w:r><w:t>Email </w:t></w:r><w:hyperlink r:id="rId9"><w:r><w:t>Kim</w:t></w:r></w:hyperlink></w:p>`, "Email Kim <kim@example.org>"},
+		{`<w:p><w:hyperlink r:id="rId9"><w:r><w:t>kim@example.org</w:t></w:r></w:hyperlink></w:p>`, "kim@example.org"},
+	}
+	for _, tt := range tests {
+		doc := `<w:document ` + wordNS + ` xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><w:body>` + tt.xml + `</w:body></w:document>`
+		bs, err := readWordXMLBytes([]byte(doc), newBudget(Limits{}), links)
+		if err != nil {
+			t.Fatalf("readWordXMLBytes(%s): %v", tt.xml, err)
+		}
+		var got []string
+		for _, b := range bs {
+			got = append(got, b.text)
+		}
+		if g := strings.Join(got, "|"); g != tt.want {
+			t.Errorf("readWordXMLBytes(%s) = %q, want %q", tt.xml, g, tt.want)
+		}
+	}
+}

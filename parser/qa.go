@@ -78,7 +78,7 @@ func answerLine(l string) bool {
 	}
 	switch t[0] {
 	case 'A', 'a', 'R', 'r':
-		return reAnswer().MatchString(t)
+		return strings.IndexByte(t, ':') >= 0 && reAnswer().MatchString(t) // it needs a colon
 	}
 	return false
 }

@@ -42,11 +42,12 @@ func TestUnQA(t *testing.T) {
 	}
 }
 
-// questionLine is reQ on the lines where its first byte can match: the same
-// answer on crafted lines and on every line of the text fixtures.
+// questionLine is reQ on the lines where its first byte can match, answerLine
+// reAnswer on those that hold a colon: the same answers on crafted lines and on
+// every line of the text fixtures.
 func TestQuestionLineAsExpression(t *testing.T) {
 	lines := []string{"", " ", "Q", "Q:", "Q: Agency", "  Q1. x", "\tQ2) y", "\r\nQ: z", "\fQuestion 3: w", "Question:", "Questions: none",
-		"q: lower", "Q1 2025: two visits", " A: no", "QQ: x", "Q 12 . x", "\u00a0Q: nbsp", "Qu: x"}
+		"q: lower", "Q1 2025: two visits", " A: no", "Answer: x", "answer : x", "A:", "A: ", "Response: No", "RESPONSE:\ty", "reſponse: y", "a) Option", "Address: 1 Road", "QQ: x", "Q 12 . x", "\u00a0Q: nbsp", "Qu: x"}
 	ents, _ := os.ReadDir("testdata")
 	for _, e := range ents {
 		if ext := filepath.Ext(e.Name()); ext == ".txt" || ext == ".html" {
@@ -60,6 +61,11 @@ func TestQuestionLineAsExpression(t *testing.T) {
 	for _, l := range lines {
 		if got, want := questionLine(l), reQ().MatchString(l); got != want {
 			t.Errorf("questionLine(%q) = %v, want %v", l, got, want)
+		}
+		tl := strings.TrimLeft(l, " \t")
+		want := tl != "" && strings.ContainsRune("AaRr", rune(tl[0])) && reAnswer().MatchString(tl)
+		if got := answerLine(l); got != want {
+			t.Errorf("answerLine(%q) = %v, want %v", l, got, want)
 		}
 	}
 }
