@@ -475,16 +475,14 @@ func (t *Tracker) applyToR(ctx context.Context, tx *sql.Tx, now time.Time, c cas
 		if r.Rule != "lcspr_returns" || !r.Due.After(now) {
 			continue
 		}
-		kind := ReturnChronology
-		if strings.Contains(strings.ToLower(r.Action), "agency report") {
-			kind = ReturnAgencyReport
-		}
-		rr, err := t.requestReturns(ctx, tx, now, c, kind, res.Agencies, r.Due, actor)
-		if err != nil && !errors.Is(err, ErrRefused) {
-			return err
-		}
-		if len(rr.Requested) > 0 {
-			res.Requested = append(res.Requested, RequestDone(rr, t.cal.Location()))
+		for _, kind := range returnKindsOf(r.Action) {
+			rr, err := t.requestReturns(ctx, tx, now, c, kind, res.Agencies, r.Due, actor)
+			if err != nil && !errors.Is(err, ErrRefused) {
+				return err
+			}
+			if len(rr.Requested) > 0 {
+				res.Requested = append(res.Requested, RequestDone(rr, t.cal.Location()))
+			}
 		}
 	}
 	if res.Reviewer != "" {
