@@ -125,6 +125,35 @@ func (t *Tracker) Ingest(ctx context.Context, in *Incoming) (IngestResult, error
 		}
 		in.MessageID = "no-message-id." + id + "@csprbot.invalid"
 	}
+	res, err := t.recordOnce(ctx, in, func(tx *sql.Tx, now time.Time, msgRow int64, digest string, res *IngestResult) error {
+		if err := t.route(ctx, tx, now, in, msgRow, res); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE messages SET case_id = ?, agency = ?, disposition = ?, content_sha256 = ? WHERE id = ?`,
+			nullID(res.caseID(ctx, tx)), res.Agency, res.Disposition, digest, msgRow)
+		return err
+	})
+	if err != nil && storeUnavailable(err) {
+		return IngestResult{}, fmt.Errorf("tracker: ingest %s: store unavailable: %w", in.MessageID, err)
+	}
+	if err != nil {
+		// Something in what the message caused failed (not the store itself, or the
+		// fallback below fails too): record the message bare, for a person, so that one
+		// bad message never blocks the mailbox.
+		if ferr := t.recordFailed(ctx, in, err); ferr != nil {
+			return IngestResult{}, fmt.Errorf("tracker: ingest %s: %w", in.MessageID, dbErr(errors.Join(err, ferr)))
+		}
+		t.log.Error("message recorded without processing", "message_id", in.MessageID, "err", err)
+		return IngestResult{Disposition: DispFailed}, nil
+	}
+	t.log.Info("message recorded", "message_id", in.MessageID, "disposition", res.Disposition, "case", res.CaseRef, "agency", res.Agency)
+	return res, nil
+}
+
+// recordOnce records in (its Message-ID tidied, its arrival time set) and does what act
+// makes of it, in one transaction that also advances the mailbox cursor; a message
+// already recorded (the same Message-ID and content) is a duplicate and act is not run.
+func (t *Tracker) recordOnce(ctx context.Context, in *Incoming, act func(tx *sql.Tx, now time.Time, msgRow int64, digest string, res *IngestResult) error) (IngestResult, error) {
 	in.MessageID = strings.Trim(strings.TrimSpace(in.MessageID), "<>")
 	if in.ReceivedAt.IsZero() {
 		in.ReceivedAt = t.Now()
@@ -146,30 +175,12 @@ func (t *Tracker) Ingest(ctx context.Context, in *Incoming) (IngestResult, error
 		if err != nil {
 			return err
 		}
-		if err := t.route(ctx, tx, now, in, msgRow, &res); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE messages SET case_id = ?, agency = ?, disposition = ?, content_sha256 = ? WHERE id = ?`,
-			nullID(res.caseID(ctx, tx)), res.Agency, res.Disposition, digest, msgRow); err != nil {
+		if err := act(tx, now, msgRow, digest, &res); err != nil {
 			return err
 		}
 		return markIntake(ctx, tx, in)
 	})
-	if err != nil && storeUnavailable(err) {
-		return IngestResult{}, fmt.Errorf("tracker: ingest %s: store unavailable: %w", in.MessageID, err)
-	}
-	if err != nil {
-		// Something in what the message caused failed (not the store itself, or the
-		// fallback below fails too): record the message bare, for a person, so that one
-		// bad message never blocks the mailbox.
-		if ferr := t.recordFailed(ctx, in, err); ferr != nil {
-			return IngestResult{}, fmt.Errorf("tracker: ingest %s: %w", in.MessageID, dbErr(errors.Join(err, ferr)))
-		}
-		t.log.Error("message recorded without processing", "message_id", in.MessageID, "err", err)
-		return IngestResult{Disposition: DispFailed}, nil
-	}
-	t.log.Info("message recorded", "message_id", in.MessageID, "disposition", res.Disposition, "case", res.CaseRef, "agency", res.Agency)
-	return res, nil
+	return res, err
 }
 
 func (r IngestResult) caseID(ctx context.Context, tx *sql.Tx) int64 {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 )
 
 // RecordUnread records a message that csprbot received but did not read (larger than
@@ -21,32 +22,12 @@ func (t *Tracker) RecordUnread(ctx context.Context, in *Incoming, notice string)
 	if in.MessageID == "" {
 		return IngestResult{}, errors.New("tracker: record unread: no Message-ID")
 	}
-	in.MessageID = strings.Trim(strings.TrimSpace(in.MessageID), "<>")
-	if in.ReceivedAt.IsZero() {
-		in.ReceivedAt = t.Now()
-	}
-	digest := contentDigest(in)
-	var res IngestResult
-	err := t.tx(ctx, func(tx *sql.Tx) error {
-		now := t.Now()
-		res = IngestResult{}
-		dup, err := t.reusedMessageID(ctx, tx, in, digest)
-		if err != nil {
-			return err
-		}
-		if dup {
-			res = IngestResult{Disposition: DispDuplicate, Duplicate: true}
-			return markIntake(ctx, tx, in)
-		}
-		msgRow, err := insertMessage(ctx, tx, in, now)
-		if err != nil {
-			return err
-		}
+	res, err := t.recordOnce(ctx, in, func(tx *sql.Tx, now time.Time, msgRow int64, digest string, res *IngestResult) error {
 		tt, err := t.findTie(ctx, tx, in)
 		if err != nil {
 			return err
 		}
-		res = IngestResult{Disposition: DispTriage, CaseRef: tt.ref, Agency: tt.agency}
+		*res = IngestResult{Disposition: DispTriage, CaseRef: tt.ref, Agency: tt.agency}
 		if tt.caseID != 0 {
 			res.Disposition = DispForPerson
 		}
@@ -58,14 +39,12 @@ func (t *Tracker) RecordUnread(ctx context.Context, in *Incoming, notice string)
 			in.MessageID+": "+strings.Join(in.Problems, "; ")); err != nil {
 			return err
 		}
+		msg := notice // the transaction may run again: add to a copy
 		if tt.caseID == 0 {
-			notice += "\n\nIf it is a referral, reply to this email with the line\n\n    Open case\n\n" +
+			msg += "\n\nIf it is a referral, reply to this email with the line\n\n    Open case\n\n" +
 				"and csprbot opens a case from it, counting from the day it arrived (add what it carries by hand)."
 		}
-		if err := t.tellStaff(ctx, tx, now, tt.caseID, notice, in); err != nil {
-			return err
-		}
-		return markIntake(ctx, tx, in)
+		return t.tellStaff(ctx, tx, now, tt.caseID, msg, in)
 	})
 	if err != nil {
 		return IngestResult{}, fmt.Errorf("tracker: record unread %s: %w", in.MessageID, dbErr(err))
