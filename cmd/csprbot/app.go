@@ -76,6 +76,17 @@ func openApp(ctx context.Context, cfg *Config, embedded bool, now func() time.Ti
 		st.Close()
 		return nil, err
 	}
+	ts, err := templates.New(cfg.Templates.Dir)
+	if err != nil {
+		st.Close()
+		return nil, usagef("config: templates.dir: %v", err)
+	}
+	return assemble(ctx, cfg, embedded, now, log, st, ts)
+}
+
+// assemble builds the app around an open store and a renderer: the tracker with the
+// configured rules and calendar. It closes the store if it fails.
+func assemble(ctx context.Context, cfg *Config, embedded bool, now func() time.Time, log *slog.Logger, st *tracker.Store, r tracker.Renderer) (*app, error) {
 	tc, err := cfg.trackerConfig()
 	if err != nil {
 		st.Close()
@@ -86,12 +97,7 @@ func openApp(ctx context.Context, cfg *Config, embedded bool, now func() time.Ti
 		st.Close()
 		return nil, usagef("config: calendar.extra_holidays: %v", err)
 	}
-	ts, err := templates.New(cfg.Templates.Dir)
-	if err != nil {
-		st.Close()
-		return nil, usagef("config: templates.dir: %v", err)
-	}
-	tr, err := tracker.New(ctx, st, tc, cal, ts)
+	tr, err := tracker.New(ctx, st, tc, cal, r)
 	if err != nil {
 		st.Close()
 		return nil, err

@@ -209,6 +209,12 @@ func newLogger(w io.Writer, level string) *slog.Logger {
 
 // openFromFlags loads the configuration and opens the app for a reporting command.
 func openFromFlags(ctx context.Context, f *flags, stderr io.Writer) (*app, error) {
+	return openFlagged(ctx, f, stderr, openApp)
+}
+
+// openFlagged loads the configuration --config names (or the embedded default), the
+// clock --now sets, requires the store to be there, and opens the app with open.
+func openFlagged(ctx context.Context, f *flags, stderr io.Writer, open func(context.Context, *Config, bool, func() time.Time, *slog.Logger) (*app, error)) (*app, error) {
 	cfg, embedded, err := loadAppConfig(f.last("config"), defaultDataDir)
 	if err != nil {
 		return nil, err
@@ -220,5 +226,5 @@ func openFromFlags(ctx context.Context, f *flags, stderr io.Writer) (*app, error
 	if err := requireStore(cfg.Store.Path, embedded, f.last("config")); err != nil {
 		return nil, err
 	}
-	return openApp(ctx, cfg, embedded, clock, newLogger(stderr, "warn"))
+	return open(ctx, cfg, embedded, clock, newLogger(stderr, "warn"))
 }

@@ -19,18 +19,7 @@ import (
 // openReadFromFlags loads the configuration and opens the app read-only for a command
 // that only reads.
 func openReadFromFlags(ctx context.Context, f *flags, stderr io.Writer) (*app, error) {
-	cfg, embedded, err := loadAppConfig(f.last("config"), defaultDataDir)
-	if err != nil {
-		return nil, err
-	}
-	clock, err := clockFrom(f.last("now"))
-	if err != nil {
-		return nil, err
-	}
-	if err := requireStore(cfg.Store.Path, embedded, f.last("config")); err != nil {
-		return nil, err
-	}
-	return openReadApp(ctx, cfg, embedded, clock, newLogger(stderr, "warn"))
+	return openFlagged(ctx, f, stderr, openReadApp)
 }
 
 // openReadApp is openApp for a command that only reads. The email templates are built
@@ -40,22 +29,7 @@ func openReadApp(ctx context.Context, cfg *Config, embedded bool, now func() tim
 	if err != nil {
 		return nil, err
 	}
-	tc, err := cfg.trackerConfig()
-	if err != nil {
-		st.Close()
-		return nil, usagef("config: %v", err)
-	}
-	cal, err := tracker.NewCalendar(cfg.Calendar.ExtraHolidays)
-	if err != nil {
-		st.Close()
-		return nil, usagef("config: calendar.extra_holidays: %v", err)
-	}
-	tr, err := tracker.New(ctx, st, tc, cal, &lazyTemplates{dir: cfg.Templates.Dir})
-	if err != nil {
-		st.Close()
-		return nil, err
-	}
-	return &app{cfg: cfg, tr: tr, store: st, now: now, log: log, embedded: embedded, kick: make(chan struct{}, 1), stallAfter: defaultStallAfter}, nil
+	return assemble(ctx, cfg, embedded, now, log, st, &lazyTemplates{dir: cfg.Templates.Dir})
 }
 
 // lazyTemplates builds the email templates (about 12 ms) the first time one is rendered.
