@@ -730,6 +730,29 @@ func (s *imapSession) meta(uids []imap.UID) (map[imap.UID]*imapclient.FetchMessa
 // be written to the spool fails it with a *SpoolError.
 func (s *imapSession) body(uid imap.UID, spool func() (string, error), max int64) (raw []byte, sp *Spool, found bool, err error) {
 	section := &imap.FetchItemBodySection{Peek: true}
+	found, err = s.fetchLiteral(uid, section, func(r io.Reader) (err error) {
+		// The one message asked for: read its literal as it arrives, never whole.
+		raw, sp, err = readLiteral(r, spool, max)
+		return err
+	})
+	if err != nil {
+		if sp != nil {
+			_ = sp.Remove()
+		}
+		if isLocal(err) {
+			return nil, nil, false, err
+		}
+		return nil, nil, false, fmt.Errorf("mailbox: imap: fetch uid %d: %w", uid, err)
+	}
+	return raw, sp, found, nil
+}
+
+// fetchLiteral fetches one section of one message (a UID FETCH of one UID) and hands its
+// literal, as it arrives, to read; found says whether the server sent one. When read
+// fails, the command is closed (so the connection stays usable) and read's error comes
+// back, unless the connection failed too: that comes first, except after a local
+// failure (isLocal), which is joined with it.
+func (s *imapSession) fetchLiteral(uid imap.UID, section *imap.FetchItemBodySection, read func(io.Reader) error) (found bool, err error) {
 	err = s.cmd(func() error {
 		cmd := s.c.Fetch(imap.UIDSetNum(uid), &imap.FetchOptions{UID: true, BodySection: []*imap.FetchItemBodySection{section}})
 		for {
@@ -746,32 +769,20 @@ func (s *imapSession) body(uid imap.UID, spool func() (string, error), max int64
 				if !ok || b.Literal == nil || found {
 					continue
 				}
-				// The one message asked for (a UID FETCH of one UID): read its
-				// literal as it arrives, never whole.
-				if raw, sp, err = readLiteral(b.Literal, spool, max); err != nil {
-					rerr := err
-					if cerr := cmd.Close(); cerr != nil && !isLocal(rerr) {
-						return errors.Join(rerr, cerr)
+				if err := read(b.Literal); err != nil {
+					if cerr := cmd.Close(); cerr != nil && !isLocal(err) {
+						return errors.Join(err, cerr)
 					} else if cerr != nil {
 						return cerr // the connection failed too: that comes first
 					}
-					return rerr
+					return err
 				}
 				found = true
 			}
 		}
 		return cmd.Close()
 	})
-	if err != nil {
-		if sp != nil {
-			_ = sp.Remove()
-		}
-		if isLocal(err) {
-			return nil, nil, false, err
-		}
-		return nil, nil, false, fmt.Errorf("mailbox: imap: fetch uid %d: %w", uid, err)
-	}
-	return raw, sp, found, nil
+	return found, err
 }
 
 // isLocal: the fetch went well, the message is the problem (errOverMax) or this
@@ -792,31 +803,9 @@ const maxHeader = 256 << 10
 func (s *imapSession) header(uid imap.UID) ([]byte, error) {
 	section := &imap.FetchItemBodySection{Specifier: imap.PartSpecifierHeader, Peek: true}
 	var head []byte
-	err := s.cmd(func() error {
-		cmd := s.c.Fetch(imap.UIDSetNum(uid), &imap.FetchOptions{UID: true, BodySection: []*imap.FetchItemBodySection{section}})
-		for {
-			msg := cmd.Next()
-			if msg == nil {
-				break
-			}
-			for {
-				item := msg.Next()
-				if item == nil {
-					break
-				}
-				b, ok := item.(imapclient.FetchItemDataBodySection)
-				if !ok || b.Literal == nil || head != nil {
-					continue
-				}
-				h, err := io.ReadAll(io.LimitReader(b.Literal, maxHeader))
-				if err != nil {
-					_ = cmd.Close()
-					return err
-				}
-				head = h
-			}
-		}
-		return cmd.Close()
+	_, err := s.fetchLiteral(uid, section, func(r io.Reader) (err error) {
+		head, err = io.ReadAll(io.LimitReader(r, maxHeader))
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("mailbox: imap: fetch header of uid %d: %w", uid, err)
