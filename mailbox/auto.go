@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"net/textproto"
-	"regexp"
 	"strings"
 
 	gmtextproto "github.com/emersion/go-message/textproto"
@@ -16,7 +15,7 @@ type textprotoHeader = gmtextproto.Header
 // Gmail and others use.
 // A bare "Auto" counts only before a colon ("Auto: away"): "Auto-referral" is a person's
 // subject, not an automatic reply.
-var oooSubject = regexp.MustCompile(`(?i)^\s*(?:(?:automatic reply|auto(matic)?[ -]?reply|auto[ -]?response|autoreply|out of (the )?office( reply| autoreply)?|ooo|on leave|away from( the)? office|annual leave|vacation reply|automatische antwort|abwesenheitsnotiz|réponse automatique|respuesta automática|risposta automatica|resposta automática|automatisch antwoord|autosvar|automaattinen vastaus|odpowiedź automatyczna)\b\s*[:\-–]|auto\s*:)`)
+var oooSubject = lazyRegexp(`(?i)^\s*(?:(?:automatic reply|auto(matic)?[ -]?reply|auto[ -]?response|autoreply|out of (the )?office( reply| autoreply)?|ooo|on leave|away from( the)? office|annual leave|vacation reply|automatische antwort|abwesenheitsnotiz|réponse automatique|respuesta automática|risposta automatica|resposta automática|automatisch antwoord|autosvar|automaattinen vastaus|odpowiedź automatyczna)\b\s*[:\-–]|auto\s*:)`)
 
 // detectAuto says what kind of machine wrote m, if any, and for out-of-office
 // replies the "until" text.
@@ -42,7 +41,7 @@ func detectAuto(m *Message, topType, reportType string) (AutoKind, string) {
 		strings.Contains(autoSubmitted, "vacation") || // Zimbra
 		has("X-Autoreply") || has("X-Autorespond") || has("X-Autoresponder") || has("X-Autoreply-From") ||
 		has("X-Mail-Autoreply") ||
-		oooSubject.MatchString(m.Subject) ||
+		oooSubject().MatchString(m.Subject) ||
 		// Exchange's out-of-office: no Auto-Submitted, but these two together.
 		(strings.Contains(xars, "all") && has("X-Ms-Exchange-Inbox-Rules-Loop"))
 	local := strings.ToLower(m.From)
@@ -77,7 +76,7 @@ func detectAuto(m *Message, topType, reportType string) (AutoKind, string) {
 
 func canonical(k string) string { return textprotoCanonical(k) }
 
-var awayRe = regexp.MustCompile(`(?i)\b(?:(?:until|till|returning(?: to the office)?(?: on)?|return(?:ing)? on|back (?:in the office )?on|back on|back in the office on|back|return to the office on|return to work on|in the office on|will be back(?: on)?)\s+)((?:mon|tue|wed|thu|fri|sat|sun)[a-z]*,?\s+)?(\d{1,2}(?:st|nd|rd|th)?(?:\s+|[/.\-])(?:\d{1,2}|[a-z]{3,9})(?:(?:\s+|[/.\-])\d{2,4})?|(?:[a-z]{3,9})\s+\d{1,2}(?:st|nd|rd|th)?(?:,?\s+\d{4})?|\d{4}-\d{2}-\d{2}|tomorrow|next week|monday|tuesday|wednesday|thursday|friday)`)
+var awayRe = lazyRegexp(`(?i)\b(?:(?:until|till|returning(?: to the office)?(?: on)?|return(?:ing)? on|back (?:in the office )?on|back on|back in the office on|back|return to the office on|return to work on|in the office on|will be back(?: on)?)\s+)((?:mon|tue|wed|thu|fri|sat|sun)[a-z]*,?\s+)?(\d{1,2}(?:st|nd|rd|th)?(?:\s+|[/.\-])(?:\d{1,2}|[a-z]{3,9})(?:(?:\s+|[/.\-])\d{2,4})?|(?:[a-z]{3,9})\s+\d{1,2}(?:st|nd|rd|th)?(?:,?\s+\d{4})?|\d{4}-\d{2}-\d{2}|tomorrow|next week|monday|tuesday|wednesday|thursday|friday)`)
 
 // awayUntil finds the return date an out-of-office reply gives, as written.
 func awayUntil(text, html string) string {
@@ -89,7 +88,7 @@ func awayUntil(text, html string) string {
 		s = s[:4000]
 	}
 	s = strings.Join(strings.Fields(s), " ")
-	m := awayRe.FindStringSubmatchIndex(s)
+	m := awayRe().FindStringSubmatchIndex(s)
 	if m == nil {
 		return ""
 	}
@@ -100,10 +99,10 @@ func awayUntil(text, html string) string {
 	return strings.TrimRight(strings.TrimSpace(s[start:m[1]]), ".,;")
 }
 
-var tagRe = regexp.MustCompile(`(?s)<[^>]*>`)
+var tagRe = lazyRegexp(`(?s)<[^>]*>`)
 
 func stripTags(html string) string {
-	s := tagRe.ReplaceAllString(html, " ")
+	s := tagRe().ReplaceAllString(html, " ")
 	return strings.NewReplacer("&nbsp;", " ", "&amp;", "&", "&lt;", "<", "&gt;", ">", "&#39;", "'", "&quot;", `"`).Replace(s)
 }
 
@@ -149,11 +148,11 @@ func (d *decoder) finishBounce() {
 	d.m.Bounce = b
 }
 
-var origIDRe = regexp.MustCompile(`(?im)^\s*(?:original-)?message-id:\s*<([^<>\s]+)>`)
+var origIDRe = lazyRegexp(`(?im)^\s*(?:original-)?message-id:\s*<([^<>\s]+)>`)
 
 // findOriginalID finds a quoted "Message-ID: <…>" line in a bounce's text.
 func findOriginalID(text string) string {
-	if m := origIDRe.FindStringSubmatch(text); m != nil {
+	if m := origIDRe().FindStringSubmatch(text); m != nil {
 		return m[1]
 	}
 	return ""

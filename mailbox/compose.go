@@ -13,7 +13,6 @@ import (
 	"mime/quotedprintable"
 	"net/mail"
 	stdtextproto "net/textproto"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -255,14 +254,14 @@ func addressList(list []string) (string, error) {
 }
 
 var atext = `[A-Za-z0-9!#$%&'*+/=?^_` + "`" + `{|}~-]+`
-var outMsgIDRe = regexp.MustCompile(`^` + atext + `(\.` + atext + `)*@(` + atext + `(\.` + atext + `)*|\[[!-Z^-~]*\])$`)
+var outMsgIDRe = lazyRegexp(`^` + atext + `(\.` + atext + `)*@(` + atext + `(\.` + atext + `)*|\[[!-Z^-~]*\])$`)
 
 // cleanID returns id without angle brackets if it is an RFC 5322 msg-id of a sane
 // length, or "".
 func cleanID(id string) string {
 	id = strings.TrimSpace(id)
 	id = strings.TrimSuffix(strings.TrimPrefix(id, "<"), ">")
-	if len(id) > maxIDLen || !outMsgIDRe.MatchString(id) {
+	if len(id) > maxIDLen || !outMsgIDRe().MatchString(id) {
 		return ""
 	}
 	return id

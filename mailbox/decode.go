@@ -10,7 +10,6 @@ import (
 	"net/mail"
 	"net/textproto"
 	"path"
-	"regexp"
 	"strings"
 	"time"
 	"unicode"
@@ -307,7 +306,7 @@ func (d *decoder) headers(h message.Header) {
 				d.problem("the message has %d From fields; read the first, %s", n, m.From)
 				m.FromSuspect = true
 			}
-			for _, a := range addrRe.FindAllString(m.FromName, -1) {
+			for _, a := range addrRe().FindAllString(m.FromName, -1) {
 				if !strings.EqualFold(strings.Trim(a, "."), m.From) {
 					d.problem("the From header's display name holds another address (%s); the sender is %s", a, m.From)
 					m.FromSuspect = true
@@ -344,7 +343,7 @@ func (d *decoder) headers(h message.Header) {
 	d.reportType = strings.ToLower(params["report-type"])
 }
 
-var addrRe = regexp.MustCompile(`[^\s<>"'(),;:\[\]]+@[^\s<>"'(),;:\[\]]+`)
+var addrRe = lazyRegexp(`[^\s<>"'(),;:\[\]]+@[^\s<>"'(),;:\[\]]+`)
 
 // parseAddrs reads an address list, falling back to picking out anything that looks
 // like an address. Addresses come back lowercased, names decoded.
@@ -367,14 +366,14 @@ func parseAddrs(s string) (addrs, names []string) {
 		// anything that looks like one.
 		a, name := "", ""
 		if i, j := strings.LastIndex(part, "<"), strings.LastIndex(part, ">"); i >= 0 && j > i {
-			a = addrRe.FindString(part[i+1 : j])
+			a = addrRe().FindString(part[i+1 : j])
 			name = strings.Trim(strings.TrimSpace(part[:i]), `"' `)
 		} else if i >= 0 {
-			a = addrRe.FindString(part[i+1:])
+			a = addrRe().FindString(part[i+1:])
 			name = strings.Trim(strings.TrimSpace(part[:i]), `"' `)
 		}
 		if a == "" {
-			a = addrRe.FindString(part)
+			a = addrRe().FindString(part)
 		}
 		if a == "" {
 			continue
@@ -401,7 +400,7 @@ func splitAddrList(s string) []string {
 		case (r == ',' || r == ';') && !quoted && !angle:
 			// A comma inside an unquoted display name ("Smith, Jo <j@x>") has no
 			// address before it: keep going.
-			if addrRe.MatchString(cur.String()) {
+			if addrRe().MatchString(cur.String()) {
 				out = append(out, cur.String())
 				cur.Reset()
 				continue
@@ -412,13 +411,13 @@ func splitAddrList(s string) []string {
 	return append(out, cur.String())
 }
 
-var msgIDRe = regexp.MustCompile(`<([^<>\s]+)>`)
+var msgIDRe = lazyRegexp(`<([^<>\s]+)>`)
 
 // msgIDs extracts message IDs without angle brackets.
 func msgIDs(s string) []string {
 	s = toUTF8(s)
 	var out []string
-	for _, m := range msgIDRe.FindAllStringSubmatch(s, -1) {
+	for _, m := range msgIDRe().FindAllStringSubmatch(s, -1) {
 		out = append(out, m[1])
 	}
 	if len(out) == 0 {

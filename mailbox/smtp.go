@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net"
 	"net/textproto"
-	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -238,13 +237,13 @@ func enhancedCode(err error) string {
 	} else if err != nil {
 		msg = err.Error()
 	}
-	if m := enhancedRe.FindStringSubmatch(msg); m != nil {
+	if m := enhancedRe().FindStringSubmatch(msg); m != nil {
 		return m[1]
 	}
 	return ""
 }
 
-var enhancedRe = regexp.MustCompile(`(?:^|\s)([245]\.\d{1,3}\.\d{1,3})(?:\s|$)`)
+var enhancedRe = lazyRegexp(`(?:^|\s)([245]\.\d{1,3}\.\d{1,3})(?:\s|$)`)
 
 // smtpCode finds the server's reply code in err, or 0.
 func smtpCode(err error) int {

@@ -4,13 +4,15 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/lewisham-lscp/csprbot/tracker/cspr"
 )
 
-// london is where every date a person reads is shown.
-var london = mustLondon()
+// london is where every date a person reads is shown, loaded the first time a date is
+// shown rather than when the program starts (issue 11.4).
+var london = sync.OnceValue(mustLondon)
 
 func mustLondon() *time.Location {
 	loc, err := time.LoadLocation("Europe/London")
@@ -29,7 +31,7 @@ func Date(t time.Time) string {
 	if t.IsZero() {
 		return notSet
 	}
-	return t.In(london).Format("Monday 2 January 2006")
+	return t.In(london()).Format("Monday 2 January 2006")
 }
 
 // DateTime formats t as "17:00 on Friday 11 December 2026" in Europe/London.
@@ -37,7 +39,7 @@ func DateTime(t time.Time) string {
 	if t.IsZero() {
 		return notSet
 	}
-	return t.In(london).Format("15:04 on Monday 2 January 2006")
+	return t.In(london()).Format("15:04 on Monday 2 January 2006")
 }
 
 // Clock formats the time of day of t as "5pm" or "9:30am" in Europe/London.
@@ -45,7 +47,7 @@ func Clock(t time.Time) string {
 	if t.IsZero() {
 		return notSet
 	}
-	t = t.In(london)
+	t = t.In(london())
 	if t.Minute() == 0 {
 		return t.Format("3pm")
 	}
@@ -56,14 +58,14 @@ func ddmmyyyy(t time.Time) string {
 	if t.IsZero() {
 		return notSet
 	}
-	return t.In(london).Format("02/01/2006")
+	return t.In(london()).Format("02/01/2006")
 }
 
 func iso(t time.Time) string {
 	if t.IsZero() {
 		return notSet
 	}
-	return t.In(london).Format("2006-01-02")
+	return t.In(london()).Format("2006-01-02")
 }
 
 var ordinals = []string{"zeroth", "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth"}

@@ -77,8 +77,8 @@ func Invite(ev Event) ([]byte, error) {
 	w.line("UID:" + escapeText(ev.UID))
 	w.line(fmt.Sprintf("SEQUENCE:%d", ev.Sequence))
 	w.line("DTSTAMP:" + ev.Stamp.UTC().Format("20060102T150405Z"))
-	w.line("DTSTART;TZID=Europe/London:" + ev.Start.In(london).Format("20060102T150405"))
-	w.line("DTEND;TZID=Europe/London:" + ev.End.In(london).Format("20060102T150405"))
+	w.line("DTSTART;TZID=Europe/London:" + ev.Start.In(london()).Format("20060102T150405"))
+	w.line("DTEND;TZID=Europe/London:" + ev.End.In(london()).Format("20060102T150405"))
 	w.line("SUMMARY:" + escapeText(ev.Summary))
 	if ev.Location != "" {
 		w.line("LOCATION:" + escapeText(ev.Location))

@@ -55,7 +55,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strings"
 	texttemplate "text/template"
@@ -331,10 +330,10 @@ func ScopingFormName(f cspr.FormView) string {
 	return ref + " Initial scoping and information sharing form.docx"
 }
 
-var unsafeFileChars = regexp.MustCompile(`[^A-Za-z0-9 ._-]+`)
+var unsafeFileChars = lazyRegexp(`[^A-Za-z0-9 ._-]+`)
 
 func safeFileName(s string) string {
-	return strings.TrimSpace(unsafeFileChars.ReplaceAllString(s, ""))
+	return strings.TrimSpace(unsafeFileChars().ReplaceAllString(s, ""))
 }
 
 // rapidReviewBy is when the Rapid Review report is due, from the case's deadlines.
@@ -360,19 +359,19 @@ func subjectData(d *cspr.MailData) SubjectData {
 	return sd
 }
 
-var spaces = regexp.MustCompile(`\s+`)
+var spaces = lazyRegexp(`\s+`)
 
 // tidySubject makes a subject one line (a header cannot hold a line break).
-func tidySubject(s string) string { return strings.TrimSpace(spaces.ReplaceAllString(s, " ")) }
+func tidySubject(s string) string { return strings.TrimSpace(spaces().ReplaceAllString(s, " ")) }
 
-var blankRuns = regexp.MustCompile(`\n{3,}`)
+var blankRuns = lazyRegexp(`\n{3,}`)
 
 func tidyText(s string) string {
 	lines := strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n")
 	for i, l := range lines {
 		lines[i] = strings.TrimRight(l, " \t")
 	}
-	s = blankRuns.ReplaceAllString(strings.Join(lines, "\n"), "\n\n")
+	s = blankRuns().ReplaceAllString(strings.Join(lines, "\n"), "\n\n")
 	return strings.Trim(s, "\n") + "\n"
 }
 

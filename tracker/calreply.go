@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"regexp"
 	"strings"
 	"time"
 )
@@ -24,7 +23,7 @@ const DispCalendarReply = "calendar_reply"
 
 // Outlook and Exchange write the answer in the subject ("Accepted: …", "Declined: …",
 // "Tentative: …"), also when the calendar part is missing.
-var responseSubject = regexp.MustCompile(`(?i)^\s*(accepted|declined|tentative|tentatively accepted)\s*:`)
+var responseSubject = lazyRegexp(`(?i)^\s*(accepted|declined|tentative|tentatively accepted)\s*:`)
 
 // calendarReplyOf is the meeting response a message is, if it is one: an iCalendar
 // REPLY, or (a client that sent no calendar part) an "Accepted:" subject on a message
@@ -33,7 +32,7 @@ func calendarReplyOf(in *Incoming, tt tie) *CalendarReply {
 	if in.CalReply != nil {
 		return in.CalReply
 	}
-	m := responseSubject.FindStringSubmatch(in.Subject)
+	m := responseSubject().FindStringSubmatch(in.Subject)
 	if m == nil || tt.caseID == 0 || carriesDocument(in) {
 		return nil
 	}

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -383,13 +382,13 @@ func (t *Tracker) rrDraftNow(ctx context.Context, tx *sql.Tx, now time.Time, cas
 // ---- the combined chronology ----
 
 var (
-	isoDay  = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
-	clockRE = regexp.MustCompile(`^([01]?\d|2[0-3])[:.]([0-5]\d)$`)
+	isoDay  = lazyRegexp(`^\d{4}-\d{2}-\d{2}$`)
+	clockRE = lazyRegexp(`^([01]?\d|2[0-3])[:.]([0-5]\d)$`)
 )
 
 // clockOf is a time of day as HH:MM, or "" if s is not one.
 func clockOf(s string) string {
-	m := clockRE.FindStringSubmatch(strings.TrimSpace(s))
+	m := clockRE().FindStringSubmatch(strings.TrimSpace(s))
 	if m == nil {
 		return ""
 	}
@@ -484,7 +483,7 @@ func (t *Tracker) chronologyView(ctx context.Context, tx *sql.Tx, now time.Time,
 	}
 	v.PeriodFrom, v.PeriodTo, v.PeriodNote = from, to, note
 	for _, e := range all {
-		if !isoDay.MatchString(e.Date) {
+		if !isoDay().MatchString(e.Date) {
 			v.Undated = append(v.Undated, e)
 			continue
 		}
@@ -539,10 +538,10 @@ func reviewPeriod(ctx context.Context, tx *sql.Tx, caseID int64) (from, to, note
 	var f Form
 	_ = json.Unmarshal([]byte(fj), &f)
 	from, to = f.Fields["review_period_from"], f.Fields["review_period_to"]
-	if !isoDay.MatchString(from) {
+	if !isoDay().MatchString(from) {
 		from = ""
 	}
-	if !isoDay.MatchString(to) {
+	if !isoDay().MatchString(to) {
 		to = ""
 	}
 	if from == "" && to == "" {

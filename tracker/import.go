@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -101,11 +100,11 @@ func (t *Tracker) Import(ctx context.Context, rows []ImportCase, source string, 
 	return out, nil
 }
 
-var refRe = regexp.MustCompile(`^([A-Z][A-Z0-9]*)-(\d{4})-(\d{3,})$`)
+var refRe = lazyRegexp(`^([A-Z][A-Z0-9]*)-(\d{4})-(\d{3,})$`)
 
 func (t *Tracker) importCase(ctx context.Context, tx *sql.Tx, now time.Time, r ImportCase, source string) (ImportedCase, error) {
 	ic := ImportedCase{Ref: r.Ref}
-	m := refRe.FindStringSubmatch(r.Ref)
+	m := refRe().FindStringSubmatch(r.Ref)
 	if m == nil || m[1] != t.cfg.RefPrefix {
 		return ic, fmt.Errorf("reference %q is not %s-YYYY-NNN", r.Ref, t.cfg.RefPrefix)
 	}

@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"regexp"
 	"strings"
 	"time"
 )
@@ -109,7 +108,7 @@ type IngestResult struct {
 	Duplicate   bool
 }
 
-var refTag = regexp.MustCompile(`\[([A-Z]{2,10}-\d{4}-\d{3,})\]`)
+var refTag = lazyRegexp(`\[([A-Z]{2,10}-\d{4}-\d{3,})\]`)
 
 // Ingest records one incoming message and everything it causes (a new case, a return,
 // a note for a person, the emails that follow) in one transaction, and advances the
@@ -332,7 +331,7 @@ func (t *Tracker) findTie(ctx context.Context, tx *sql.Tx, in *Incoming) (tie, e
 		}
 		return tt, nil
 	}
-	m := refTag.FindStringSubmatch(in.Subject)
+	m := refTag().FindStringSubmatch(in.Subject)
 	if m == nil {
 		return tie{}, nil
 	}
@@ -595,7 +594,7 @@ func looksLikeReferral(in *Incoming) bool {
 			named = named || saysReferral(a.Name)
 		}
 	}
-	if refTag.MatchString(in.Subject) {
+	if refTag().MatchString(in.Subject) {
 		// A subject carrying a case's [REF] is about that case (a forwarded reminder, a
 		// reply from an unknown address): a person reads it, no new case opens.
 		return false
@@ -605,9 +604,9 @@ func looksLikeReferral(in *Incoming) bool {
 
 // referralWords say that a message is a referral: whole words, so that "csprbot" in
 // csprbot's own footer, quoted under a reply, says nothing.
-var referralWords = regexp.MustCompile(`(?i)\b(referral|referring|serious\s+incident|cspr|child\s+safeguarding\s+practice\s+review)\b`)
+var referralWords = lazyRegexp(`(?i)\b(referral|referring|serious\s+incident|cspr|child\s+safeguarding\s+practice\s+review)\b`)
 
-func saysReferral(s string) bool { return referralWords.MatchString(s) }
+func saysReferral(s string) bool { return referralWords().MatchString(s) }
 
 // ownText is the start of a body the sender wrote: at most n lines, before any quoted or
 // forwarded message (csprbot's own words quoted back are not the sender's).

@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -144,7 +143,7 @@ func formMismatch(f *Form, ref, initials string) string {
 	if printed == "" {
 		printed = f.Fields["case_ref"]
 	}
-	if m := refPattern.FindStringSubmatch(strings.ToUpper(printed)); m != nil {
+	if m := refPattern().FindStringSubmatch(strings.ToUpper(printed)); m != nil {
 		// However it is written ("LSCP 2026 099", "LSCP2026099", an en dash), the same
 		// prefix, year and number.
 		seq, _ := strconv.Atoi(m[3])
@@ -210,7 +209,7 @@ func messageMismatch(in *Incoming, ref, initials string) string {
 	return ""
 }
 
-var refPattern = regexp.MustCompile(`([A-Z]{2,10})[\s\-–—_/.]*(\d{4})[\s\-–—_/.]*(\d{2,})`)
+var refPattern = lazyRegexp(`([A-Z]{2,10})[\s\-–—_/.]*(\d{4})[\s\-–—_/.]*(\d{2,})`)
 
 func lettersOnly(s string) string {
 	var b strings.Builder

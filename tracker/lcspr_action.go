@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"regexp"
 	"strings"
 	"time"
 )
@@ -257,7 +256,7 @@ func (t *Tracker) answersAnotherRequest(ctx context.Context, tx *sql.Tx, caseID 
 }
 
 // returnDocumentRe is a file named as a chronology, an agency report or a scoping return.
-var returnDocumentRe = regexp.MustCompile(`(?i)(chronolog|agency[\s_-]*report|information[\s_-]*report|scoping)`)
+var returnDocumentRe = lazyRegexp(`(?i)(chronolog|agency[\s_-]*report|information[\s_-]*report|scoping)`)
 
 // carriesReturnDocument reports whether a message carries a document that reads, or is
 // named, as a chronology, an agency report or a scoping return: never an action's
@@ -267,7 +266,7 @@ func carriesReturnDocument(in *Incoming) bool {
 		if a.Form != nil && (a.Form.Kind == FormChronology || a.Form.Kind == FormAgencyReport || a.Form.Kind == FormScopingReturn) {
 			return true
 		}
-		if returnDocumentRe.MatchString(a.Name) {
+		if returnDocumentRe().MatchString(a.Name) {
 			return true
 		}
 	}
@@ -275,7 +274,7 @@ func carriesReturnDocument(in *Incoming) bool {
 }
 
 // signatureImageRe is an image mail clients put in a signature or inline (image001.png).
-var signatureImageRe = regexp.MustCompile(`(?i)^(image|logo|signature|outlook-[a-z0-9]+)[\w-]*\.(png|jpe?g|gif|bmp|emz|wmz)$`)
+var signatureImageRe = lazyRegexp(`(?i)^(image|logo|signature|outlook-[a-z0-9]+)[\w-]*\.(png|jpe?g|gif|bmp|emz|wmz)$`)
 
 // evidenceAttached reports whether a message carries a file that may be an action's
 // evidence: any attachment but a signature's or inline image.
@@ -284,7 +283,7 @@ func evidenceAttached(in *Incoming) bool {
 		if a.Name == "" && len(a.Data) == 0 && a.File == "" {
 			continue
 		}
-		if signatureImageRe.MatchString(strings.TrimSpace(a.Name)) {
+		if signatureImageRe().MatchString(strings.TrimSpace(a.Name)) {
 			continue
 		}
 		return true
@@ -294,14 +293,14 @@ func evidenceAttached(in *Incoming) bool {
 
 var (
 	// doneWords: the owner's own words that the action is done.
-	doneWords = regexp.MustCompile(`(?i)\b(complete|completed|completion|done|finished|implemented|delivered|in place|rolled out|carried out|achieved|signed off|evidence (is )?(attached|below|enclosed|here))\b`)
+	doneWords = lazyRegexp(`(?i)\b(complete|completed|completion|done|finished|implemented|delivered|in place|rolled out|carried out|achieved|signed off|evidence (is )?(attached|below|enclosed|here))\b`)
 	// doneHedge: a question, or words that it is not done yet.
-	doneHedge = regexp.MustCompile(`(?i)(\?|\b(not|no|yet|until|extension|extend|more time|delay|delayed|postpone|postponed|partially|partly|in progress|ongoing|started|planned|plan to|will be|hope to|expect to|intend to|by the end|unable|cannot|can't|won't)\b|n't\b)`)
+	doneHedge = lazyRegexp(`(?i)(\?|\b(not|no|yet|until|extension|extend|more time|delay|delayed|postpone|postponed|partially|partly|in progress|ongoing|started|planned|plan to|will be|hope to|expect to|intend to|by the end|unable|cannot|can't|won't)\b|n't\b)`)
 )
 
 // saysDone reports whether an owner's own words say plainly that the action is done.
 func saysDone(own string) bool {
-	return doneWords.MatchString(own) && !doneHedge.MatchString(own)
+	return doneWords().MatchString(own) && !doneHedge().MatchString(own)
 }
 
 // SignOff records the MESI subgroup's sign-off of actions' evidence (items "A1", "A2", or
@@ -404,14 +403,14 @@ type signOffReading struct {
 }
 
 var (
-	signOffWords = regexp.MustCompile(`(?i)\b(signed[\s-]*off|sign(?:ing)?[\s-]*(?:it\s+|them\s+|these\s+|this\s+)?off|agreed?|approved?|accepted|satisfied)\b`)
+	signOffWords = lazyRegexp(`(?i)\b(signed[\s-]*off|sign(?:ing)?[\s-]*(?:it\s+|them\s+|these\s+|this\s+)?off|agreed?|approved?|accepted|satisfied)\b`)
 	// Anything that hedges: "not yet", "A2 needs more", "but", a question. A reply that
 	// hedges signs nothing off; a person reads it.
-	signOffHedge = regexp.MustCompile(`(?i)(\b(not|no|never|cannot|can't|cant|won't|unable|need|needs|needed|more|further|missing|outstanding|query|queries|question|questions|yet|until|unless|await|awaiting|however|but|except|pending|partial|partially|only|clarify|clarification|disagree|disagreed|reject|rejected|decline|declined|if)\b|n't\b|\?)`)
-	signOffKey   = regexp.MustCompile(`(?i)\bA(\d{1,3})\b`)
-	signOffAll   = regexp.MustCompile(`(?i)((signed[\s-]*off|sign[\s-]*off|agreed?|approved?|accepted)\s*[:\-–]?\s*(for\s+)?(all|everything)\b|\ball\s+(of\s+)?(the\s+)?(\d+\s+)?actions\b|\b(all|everything)\s+(is\s+|are\s+)?(signed[\s-]*off|approved|agreed)\b)`)
+	signOffHedge = lazyRegexp(`(?i)(\b(not|no|never|cannot|can't|cant|won't|unable|need|needs|needed|more|further|missing|outstanding|query|queries|question|questions|yet|until|unless|await|awaiting|however|but|except|pending|partial|partially|only|clarify|clarification|disagree|disagreed|reject|rejected|decline|declined|if)\b|n't\b|\?)`)
+	signOffKey   = lazyRegexp(`(?i)\bA(\d{1,3})\b`)
+	signOffAll   = lazyRegexp(`(?i)((signed[\s-]*off|sign[\s-]*off|agreed?|approved?|accepted)\s*[:\-–]?\s*(for\s+)?(all|everything)\b|\ball\s+(of\s+)?(the\s+)?(\d+\s+)?actions\b|\b(all|everything)\s+(is\s+|are\s+)?(signed[\s-]*off|approved|agreed)\b)`)
 	// A line that is only a closing ("Kind regards", "Thanks"): what follows is a signature.
-	signOffCloser = regexp.MustCompile(`(?i)^(kind regards|regards|best regards|best wishes|best|many thanks|thanks|thank you|cheers|sent from .*)[,.!]*$`)
+	signOffCloser = lazyRegexp(`(?i)^(kind regards|regards|best regards|best wishes|best|many thanks|thanks|thank you|cheers|sent from .*)[,.!]*$`)
 )
 
 // readSignOff reads the text a member of the MESI subgroup wrote in reply (quoted text
@@ -421,20 +420,20 @@ func readSignOff(own string) signOffReading {
 	var lines []string
 	for _, l := range strings.Split(strings.ReplaceAll(own, "\r\n", "\n"), "\n") {
 		l = strings.TrimSpace(l)
-		if l == "--" || l == "-- " || signOffCloser.MatchString(l) {
+		if l == "--" || l == "-- " || signOffCloser().MatchString(l) {
 			break
 		}
 		lines = append(lines, l)
 	}
 	text := strings.Join(strings.Fields(strings.Join(lines, " ")), " ")
 	var r signOffReading
-	if !signOffWords.MatchString(text) || signOffHedge.MatchString(text) {
+	if !signOffWords().MatchString(text) || signOffHedge().MatchString(text) {
 		return r
 	}
 	r.Signs = true
-	r.All = signOffAll.MatchString(text)
+	r.All = signOffAll().MatchString(text)
 	seen := map[string]bool{}
-	for _, m := range signOffKey.FindAllStringSubmatch(text, -1) {
+	for _, m := range signOffKey().FindAllStringSubmatch(text, -1) {
 		k := "A" + strings.TrimLeft(m[1], "0")
 		if !seen[k] {
 			seen[k] = true

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"regexp"
 	"strings"
 	"time"
 )
@@ -208,14 +207,14 @@ func (t *Tracker) recordLearningAnswer(ctx context.Context, tx *sql.Tx, now time
 	return audit(ctx, tx, now, caseID, who, "learning_reply", fmt.Sprintf("%s: %s", who, strings.ToLower(answer)))
 }
 
-var registersRe = regexp.MustCompile(`(?i)\b(would like to attend|will attend|i('| a)m attending|register(ing)? (me|to attend)|count me in|i can attend|please book me)\b`)
+var registersRe = lazyRegexp(`(?i)\b(would like to attend|will attend|i('| a)m attending|register(ing)? (me|to attend)|count me in|i can attend|please book me)\b`)
 
 // declinesRe is "we cannot come" in words, in answer to a learning event invitation.
-var declinesRe = regexp.MustCompile(`(?i)\b(can ?not (come|attend|make it|be there)|can'?t (come|attend|make it|be there)|unable to (come|attend|make it|be there)|not (be )?able to (come|attend|make it|be there)|will not (come|attend|be attending|be there|make it)|won'?t (come|attend|be attending|be there|make it)|(am|are|is|be) not attending|(send|sends|sent|give|offer|with) (our |my )?apologies|apologies (from|for (the day|the event|that day|absence))|(must|have to|regretfully|regret to|i|we) decline)\b`)
+var declinesRe = lazyRegexp(`(?i)\b(can ?not (come|attend|make it|be there)|can'?t (come|attend|make it|be there)|unable to (come|attend|make it|be there)|not (be )?able to (come|attend|make it|be there)|will not (come|attend|be attending|be there|make it)|won'?t (come|attend|be attending|be there|make it)|(am|are|is|be) not attending|(send|sends|sent|give|offer|with) (our |my )?apologies|apologies (from|for (the day|the event|that day|absence))|(must|have to|regretfully|regret to|i|we) decline)\b`)
 
 // apologiesOnlyRe is "apologies" alone, which declines only when nothing registers
 // ("Apologies for the late reply: I would like to attend" is coming).
-var apologiesOnlyRe = regexp.MustCompile(`(?i)\bapologies\b`)
+var apologiesOnlyRe = lazyRegexp(`(?i)\bapologies\b`)
 
 // learningAnswerOf reads a reply to a learning event invitation in the sender's own words
 // (never the invitation quoted below them, which says "I would like to attend"):
@@ -223,11 +222,11 @@ var apologiesOnlyRe = regexp.MustCompile(`(?i)\bapologies\b`)
 func learningAnswerOf(text string) string {
 	own := ownText(text, 200)
 	switch {
-	case declinesRe.MatchString(own):
+	case declinesRe().MatchString(own):
 		return "DECLINED"
-	case registersRe.MatchString(own):
+	case registersRe().MatchString(own):
 		return "REGISTERED"
-	case apologiesOnlyRe.MatchString(own):
+	case apologiesOnlyRe().MatchString(own):
 		return "DECLINED"
 	}
 	return ""

@@ -6,7 +6,7 @@ import (
 	"errors"
 	"net"
 	"net/http"
-	"regexp"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -82,9 +82,9 @@ type health struct {
 }
 
 // addrRe finds email addresses, to blank them in error texts.
-var addrRe = regexp.MustCompile(`[^\s<>"'(),;:@]+@[^\s<>"'(),;:@]+`)
+var addrRe = lazyRegexp(`[^\s<>"'(),;:@]+@[^\s<>"'(),;:@]+`)
 
-func redact(s string) string { return addrRe.ReplaceAllString(s, "[address]") }
+func redact(s string) string { return addrRe().ReplaceAllString(s, "[address]") }
 
 func (m *monitor) check(ctx context.Context) (*health, *tracker.Metrics) {
 	h := &health{Status: "ok"}
@@ -146,30 +146,40 @@ func (m *monitor) healthz(w http.ResponseWriter, r *http.Request) {
 	_ = enc.Encode(h)
 }
 
-var (
-	descMessages   = prometheus.NewDesc("csprbot_messages_in_total", "Messages recorded from the mailbox, by disposition.", []string{"disposition"}, nil)
-	descEmails     = prometheus.NewDesc("csprbot_emails", "Emails in the outbox, by status (sent, queued, sending, held, failed).", []string{"status"}, nil)
-	descOpenCases  = prometheus.NewDesc("csprbot_open_cases", "Open cases, by stage.", []string{"stage"}, nil)
-	descOverdue    = prometheus.NewDesc("csprbot_overdue_returns", "Agencies' returns past their deadline on open cases.", nil, nil)
-	descOldest     = prometheus.NewDesc("csprbot_oldest_unsent_email_age_seconds", "Age of the oldest email not yet sent (0 if none).", nil, nil)
-	descParseFail  = prometheus.NewDesc("csprbot_parse_failures_total", "Attachments csprbot could not read.", nil, nil)
-	descReconnects = prometheus.NewDesc("csprbot_imap_reconnects_total", "IMAP sessions that ended and were started again.", nil, nil)
-	descConnected  = prometheus.NewDesc("csprbot_imap_connected", "1 while the IMAP session is up.", nil, nil)
-	descLastPoll   = prometheus.NewDesc("csprbot_imap_last_successful_poll_timestamp_seconds", "When the mailbox was last read successfully.", nil, nil)
-	descWritable   = prometheus.NewDesc("csprbot_store_writable", "1 if the store takes a write.", nil, nil)
-	descUp         = prometheus.NewDesc("csprbot_healthy", "1 when /healthz says ok.", nil, nil)
-)
+// metricDesc holds /metrics' descriptions, made when /metrics is first described rather
+// than when the program starts (issue 11.4: most commands serve no metrics).
+type metricDesc struct {
+	messages, emails, openCases, overdue, oldest, parseFail, reconnects, connected, lastPoll, writable, up *prometheus.Desc
+}
+
+var metricDescs = sync.OnceValue(func() *metricDesc {
+	return &metricDesc{
+		messages:   prometheus.NewDesc("csprbot_messages_in_total", "Messages recorded from the mailbox, by disposition.", []string{"disposition"}, nil),
+		emails:     prometheus.NewDesc("csprbot_emails", "Emails in the outbox, by status (sent, queued, sending, held, failed).", []string{"status"}, nil),
+		openCases:  prometheus.NewDesc("csprbot_open_cases", "Open cases, by stage.", []string{"stage"}, nil),
+		overdue:    prometheus.NewDesc("csprbot_overdue_returns", "Agencies' returns past their deadline on open cases.", nil, nil),
+		oldest:     prometheus.NewDesc("csprbot_oldest_unsent_email_age_seconds", "Age of the oldest email not yet sent (0 if none).", nil, nil),
+		parseFail:  prometheus.NewDesc("csprbot_parse_failures_total", "Attachments csprbot could not read.", nil, nil),
+		reconnects: prometheus.NewDesc("csprbot_imap_reconnects_total", "IMAP sessions that ended and were started again.", nil, nil),
+		connected:  prometheus.NewDesc("csprbot_imap_connected", "1 while the IMAP session is up.", nil, nil),
+		lastPoll:   prometheus.NewDesc("csprbot_imap_last_successful_poll_timestamp_seconds", "When the mailbox was last read successfully.", nil, nil),
+		writable:   prometheus.NewDesc("csprbot_store_writable", "1 if the store takes a write.", nil, nil),
+		up:         prometheus.NewDesc("csprbot_healthy", "1 when /healthz says ok.", nil, nil),
+	}
+})
 
 // Describe and Collect make the monitor a prometheus.Collector that reads the store at
 // each scrape (no counters kept in memory to drift from it).
 func (m *monitor) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descMessages, descEmails, descOpenCases, descOverdue, descOldest, descParseFail,
-		descReconnects, descConnected, descLastPoll, descWritable, descUp} {
-		ch <- d
+	d := metricDescs()
+	for _, desc := range []*prometheus.Desc{d.messages, d.emails, d.openCases, d.overdue, d.oldest, d.parseFail,
+		d.reconnects, d.connected, d.lastPoll, d.writable, d.up} {
+		ch <- desc
 	}
 }
 
 func (m *monitor) Collect(ch chan<- prometheus.Metric) {
+	d := metricDescs()
 	h, met := m.check(context.Background())
 	b := func(v bool) float64 {
 		if v {
@@ -177,28 +187,28 @@ func (m *monitor) Collect(ch chan<- prometheus.Metric) {
 		}
 		return 0
 	}
-	ch <- prometheus.MustNewConstMetric(descUp, prometheus.GaugeValue, b(h.Status == "ok"))
-	ch <- prometheus.MustNewConstMetric(descWritable, prometheus.GaugeValue, b(h.Store.Writable))
+	ch <- prometheus.MustNewConstMetric(d.up, prometheus.GaugeValue, b(h.Status == "ok"))
+	ch <- prometheus.MustNewConstMetric(d.writable, prometheus.GaugeValue, b(h.Store.Writable))
 	if m.w != nil {
-		ch <- prometheus.MustNewConstMetric(descReconnects, prometheus.CounterValue, float64(h.IMAP.Reconnects))
-		ch <- prometheus.MustNewConstMetric(descConnected, prometheus.GaugeValue, b(h.IMAP.Connected))
+		ch <- prometheus.MustNewConstMetric(d.reconnects, prometheus.CounterValue, float64(h.IMAP.Reconnects))
+		ch <- prometheus.MustNewConstMetric(d.connected, prometheus.GaugeValue, b(h.IMAP.Connected))
 		if h.IMAP.LastPoll != nil {
-			ch <- prometheus.MustNewConstMetric(descLastPoll, prometheus.GaugeValue, float64(h.IMAP.LastPoll.Unix()))
+			ch <- prometheus.MustNewConstMetric(d.lastPoll, prometheus.GaugeValue, float64(h.IMAP.LastPoll.Unix()))
 		}
 	}
 	if met == nil {
 		return
 	}
 	for k, v := range met.MessagesIn {
-		ch <- prometheus.MustNewConstMetric(descMessages, prometheus.CounterValue, float64(v), k)
+		ch <- prometheus.MustNewConstMetric(d.messages, prometheus.CounterValue, float64(v), k)
 	}
 	for k, v := range met.Emails {
-		ch <- prometheus.MustNewConstMetric(descEmails, prometheus.GaugeValue, float64(v), k)
+		ch <- prometheus.MustNewConstMetric(d.emails, prometheus.GaugeValue, float64(v), k)
 	}
 	for k, v := range met.OpenCases {
-		ch <- prometheus.MustNewConstMetric(descOpenCases, prometheus.GaugeValue, float64(v), k)
+		ch <- prometheus.MustNewConstMetric(d.openCases, prometheus.GaugeValue, float64(v), k)
 	}
-	ch <- prometheus.MustNewConstMetric(descOverdue, prometheus.GaugeValue, float64(met.OverdueReturns))
-	ch <- prometheus.MustNewConstMetric(descOldest, prometheus.GaugeValue, h.Outbox.OldestUnsentSeconds)
-	ch <- prometheus.MustNewConstMetric(descParseFail, prometheus.CounterValue, float64(met.ParseFailures))
+	ch <- prometheus.MustNewConstMetric(d.overdue, prometheus.GaugeValue, float64(met.OverdueReturns))
+	ch <- prometheus.MustNewConstMetric(d.oldest, prometheus.GaugeValue, h.Outbox.OldestUnsentSeconds)
+	ch <- prometheus.MustNewConstMetric(d.parseFail, prometheus.CounterValue, float64(met.ParseFailures))
 }

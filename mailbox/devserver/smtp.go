@@ -8,7 +8,6 @@ import (
 	"net"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"sync"
 	"time"
@@ -203,11 +202,11 @@ func (s *SMTPSink) takeFailure() (int, string) {
 	return s.failCode, s.failMsg
 }
 
-var msgIDRe = regexp.MustCompile(`(?im)^Message-Id:\s*<?([^>\r\n]*)>?`)
-var unsafeName = regexp.MustCompile(`[^A-Za-z0-9._@-]+`)
+var msgIDRe = lazyRegexp(`(?im)^Message-Id:\s*<?([^>\r\n]*)>?`)
+var unsafeName = lazyRegexp(`[^A-Za-z0-9._@-]+`)
 
 func (s *SMTPSink) deliver(r Received) error {
-	if m := msgIDRe.FindSubmatch(headerBlock(r.Data)); m != nil {
+	if m := msgIDRe().FindSubmatch(headerBlock(r.Data)); m != nil {
 		r.MessageID = strings.TrimSpace(string(m[1]))
 	}
 	s.mu.Lock()
@@ -217,7 +216,7 @@ func (s *SMTPSink) deliver(r Received) error {
 	hooks := append([]func(Received){}, s.onDeliver...)
 	s.mu.Unlock()
 	if s.dir != "" {
-		id := unsafeName.ReplaceAllString(r.MessageID, "_")
+		id := unsafeName().ReplaceAllString(r.MessageID, "_")
 		if len(id) > 100 {
 			id = id[:100]
 		}

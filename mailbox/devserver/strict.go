@@ -11,7 +11,6 @@ import (
 	"mime/multipart"
 	"mime/quotedprintable"
 	"net/mail"
-	"regexp"
 	"strings"
 	"unicode/utf8"
 )
@@ -131,7 +130,7 @@ func (c *checker) lines(raw []byte) {
 			continue
 		}
 		colon := bytes.IndexByte(line, ':')
-		if colon <= 0 || !fieldName.Match(line[:colon]) {
+		if colon <= 0 || !fieldName().Match(line[:colon]) {
 			c.add("line %d: not a header field: %.60q", n, line)
 		}
 	}
@@ -140,7 +139,7 @@ func (c *checker) lines(raw []byte) {
 	}
 }
 
-var fieldName = regexp.MustCompile(`^[!-9;-~]+$`)
+var fieldName = lazyRegexp(`^[!-9;-~]+$`)
 
 // once are the fields RFC 5322 §3.6 allows at most once.
 var once = []string{"From", "Sender", "Reply-To", "To", "Cc", "Bcc", "Message-Id", "In-Reply-To",
@@ -188,7 +187,7 @@ func (c *checker) topHeader(h mail.Header) {
 			if _, err := dec.DecodeHeader(v); err != nil {
 				c.add("%s: encoded word does not decode: %v", k, err)
 			}
-			for _, w := range encodedWord.FindAllString(v, -1) {
+			for _, w := range encodedWord().FindAllString(v, -1) {
 				if len(w) > 75 {
 					c.add("%s: encoded word of %d characters, more than 75", k, len(w))
 				}
@@ -197,18 +196,18 @@ func (c *checker) topHeader(h mail.Header) {
 	}
 }
 
-var encodedWord = regexp.MustCompile(`=\?[^?\s]+\?[bBqQ]\?[^?\s]*\?=`)
+var encodedWord = lazyRegexp(`=\?[^?\s]+\?[bBqQ]\?[^?\s]*\?=`)
 
 // msgID is RFC 5322 §3.6.4's msg-id without obsolete forms: dot-atom-text "@"
 // (dot-atom-text / no-fold-literal).
-var msgID = regexp.MustCompile(`^<[A-Za-z0-9!#$%&'*+/=?^_` + "`" + `{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_` + "`" + `{|}~-]+)*@` +
+var msgID = lazyRegexp(`^<[A-Za-z0-9!#$%&'*+/=?^_` + "`" + `{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_` + "`" + `{|}~-]+)*@` +
 	`([A-Za-z0-9!#$%&'*+/=?^_` + "`" + `{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_` + "`" + `{|}~-]+)*|\[[!-Z^-~]*\])>$`)
 
 // msgIDs splits a field body into msg-ids, or returns nil if any token is not one.
 func msgIDs(v string) []string {
 	var out []string
 	for _, f := range strings.Fields(v) {
-		if !msgID.MatchString(f) {
+		if !msgID().MatchString(f) {
 			return nil
 		}
 		out = append(out, f)
@@ -297,14 +296,14 @@ func (c *checker) entity(path string, h mimeHeader, body []byte, depth int) {
 }
 
 // bchars are the characters RFC 2046 §5.1.1 allows in a boundary.
-var boundaryRe = regexp.MustCompile(`^[0-9A-Za-z'()+_,\-./:=? ]{0,69}[0-9A-Za-z'()+_,\-./:=?]$`)
+var boundaryRe = lazyRegexp(`^[0-9A-Za-z'()+_,\-./:=? ]{0,69}[0-9A-Za-z'()+_,\-./:=?]$`)
 
 func (c *checker) multipart(path, where, boundary string, body []byte, depth int) {
 	if boundary == "" {
 		c.add("%s: multipart without a boundary", where)
 		return
 	}
-	if !boundaryRe.MatchString(boundary) {
+	if !boundaryRe().MatchString(boundary) {
 		c.add("%s: boundary %q is not 1–70 of RFC 2046's characters", where, boundary)
 		return
 	}
