@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 	"syscall"
 )
 
@@ -91,8 +92,21 @@ func openRunSpool(base string) (string, error) {
 		_ = os.RemoveAll(dir)
 		return "", fmt.Errorf("mailbox: spool: lock: %w", err)
 	}
-	// lf stays open (and locked) until the process exits.
+	// lf stays open (and locked) until the process exits: held refers to it, or its
+	// finalizer would close it, and drop the lock, at the next garbage collection.
+	held.Lock()
+	held.files = append(held.files, lf)
+	held.Unlock()
 	return dir, nil
+}
+
+// held keeps the run folders' lock files open for the life of the process. An *os.File
+// nobody refers to is closed by its finalizer at the next garbage collection, and its
+// flock goes with it: another csprbot's sweep would then take the folder for one whose
+// csprbot is gone and remove it under us.
+var held struct {
+	sync.Mutex
+	files []*os.File
 }
 
 // baseLock is the file in the spool folder whose flock covers sweeping and making run
