@@ -179,3 +179,23 @@ func TestReader12RevisedToRAfterTheFinalReportRestartsTheChasing(t *testing.T) {
 		t.Errorf("after the final report: requests, reminders and chasers %d -> %d, escalations %d -> %d; want none", reqs, r, escs, e)
 	}
 }
+
+// The MESI subgroup answers on the wrong thread: its reply to csprbot's request about
+// LSCP-2026-001's A1 says, in its subject and its words, that it signs off A1 of another
+// case (LSCP-2027-014). csprbot signs off LSCP-2026-001's A1 (the token ties the reply to
+// 001), although everything the subgroup wrote names another case. A chronology, a ToR or
+// an action plan printed with another case's reference is held for a person
+// (messageMismatch); a sign-off naming another case is not. Promise: a case closes only
+// when every action is evidenced and signed off.
+func TestReader12MESISignOffNamingAnotherCaseSignsOffThisOne(t *testing.T) {
+	for _, text := range []string{"Signed off A1 for LSCP-2027-014.", "LSCP-2027-014: signed off"} {
+		t.Run(text, func(t *testing.T) {
+			tr, clock, req := mesiCase(t)
+			clock.Set("2027-07-21T09:00:00Z")
+			deliver(t, tr, mesiMail(clock, "r12-other@lewisham.gov.uk", testMESI, req.MessageID, "RE: [LSCP-2027-014] Action plan evidence to sign off", text))
+			if keys, _ := signedOff(t, tr); keys != "" {
+				t.Errorf("a sign-off naming LSCP-2027-014, in reply to LSCP-2026-001's request, signed off %q on LSCP-2026-001", keys)
+			}
+		})
+	}
+}

@@ -2,6 +2,7 @@ package tracker
 
 import (
 	"context"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -113,3 +114,56 @@ func TestReader12MESIReplyToTheConfirmationSignsNothingMore(t *testing.T) {
 }
 
 var _ = context.Background
+
+// The publication date moved earlier (before the first date came): the NSPCC copy is
+// prepared on the new date, once; the old date arriving prepares nothing more. A restart
+// with the clock moved back a day after it was prepared prepares nothing again.
+func TestReader12NSPCCDateMovedEarlierAndClockBack(t *testing.T) {
+	ctx := context.Background()
+	clock := &testClock{}
+	path := filepath.Join(t.TempDir(), "csprbot.db")
+	cfg := nspccConfig()
+	tr, closeStore := openTrackerAt(t, path, clock, cfg)
+	toApproved(t, tr, clock, "b")
+	clock.Set("2027-05-10T10:00:00Z")
+	if _, err := tr.FinalReport(ctx, "LSCP-2026-001", &Attachment{Name: "final-report.pdf", Data: []byte("%PDF-1.4 final")}, mustTime("2027-06-02T23:00:00Z"), false, "test"); err != nil {
+		t.Fatal(err) // Thu 3 Jun
+	}
+	clock.Set("2027-05-11T10:00:00Z")
+	if _, err := tr.FinalReport(ctx, "LSCP-2026-001", &Attachment{Name: "final-report.pdf", Data: []byte("%PDF-1.4 final")}, mustTime("2027-05-26T23:00:00Z"), false, "test"); err != nil {
+		t.Fatal(err) // Thu 27 May
+	}
+	tick := func(at string) {
+		t.Helper()
+		clock.Set(at)
+		if _, err := tr.TickLCSPR(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tick("2027-05-26T09:00:00Z")
+	if n := nspccNotices(t, tr.DB()); len(n) != 0 {
+		t.Fatalf("NSPCC copy the day before the moved date: %v", n)
+	}
+	tick("2027-05-27T08:30:00Z")
+	if n := nspccNotices(t, tr.DB()); n["awaiting_approval"] != 1 || len(n) != 1 {
+		t.Fatalf("on the moved (earlier) date: %v, want one waiting", n)
+	}
+	closeStore()
+	clock.Set("2027-05-26T09:00:00Z") // restarted with the clock a day behind
+	tr, closeStore = openTrackerAt(t, path, clock, cfg)
+	defer func() { closeStore() }()
+	tick("2027-05-26T09:30:00Z")
+	tick("2027-05-27T09:30:00Z")
+	tick("2027-06-03T08:30:00Z")
+	if n := nspccNotices(t, tr.DB()); n["awaiting_approval"] != 1 || len(n) != 1 {
+		t.Errorf("after a restart with the clock back and the old date: %v, want the one", n)
+	}
+	clock.Set("2027-06-03T09:00:00Z")
+	if _, err := tr.ApproveWhat(ctx, "LSCP-2026-001", "nspcc", "test"); err != nil {
+		t.Fatal(err)
+	}
+	tick("2027-06-04T08:30:00Z")
+	if n := nspccNotices(t, tr.DB()); len(n) != 1 || n["awaiting_approval"] != 0 {
+		t.Errorf("after approval: %v, want one, approved", n)
+	}
+}
