@@ -199,3 +199,21 @@ func TestReader12MESISignOffNamingAnotherCaseSignsOffThisOne(t *testing.T) {
 		})
 	}
 }
+
+// The subgroup's chair answers inline, as many do: a first line, then their comments
+// under the lines of csprbot's request they quote. readSignOff reads only what is above
+// the first quoted line (ownText stops there), so "Agreed, with comments below" signs off
+// A1 although the comment under the quote withholds it. A reply whose own words go on
+// below the quote is not a plain yes; it should be recorded for a person.
+func TestReader12MESIInlineReplyWithholdingBelowTheQuoteSignsOff(t *testing.T) {
+	tr, clock, req := mesiCase(t)
+	clock.Set("2027-07-21T09:00:00Z")
+	text := "Agreed, with comments below.\n\n" +
+		"> The Metropolitan Police Service sent evidence for A1: Deliver training on information sharing.\n\n" +
+		"The attendance list is missing: we will look again when it comes. A1 stays open until then.\n\n" +
+		"> When the subgroup is satisfied, please reply saying \"Signed off\".\n\nMESI chair"
+	deliver(t, tr, mesiMail(clock, "r12-inline@lewisham.gov.uk", testMESI, req.MessageID, "RE: "+req.Email.Subject, text))
+	if keys, _ := signedOff(t, tr); keys != "" {
+		t.Errorf("an inline reply withholding A1 under the quote signed off %q", keys)
+	}
+}
