@@ -217,3 +217,39 @@ func TestReader12MESIInlineReplyWithholdingBelowTheQuoteSignsOff(t *testing.T) {
 		t.Errorf("an inline reply withholding A1 under the quote signed off %q", keys)
 	}
 }
+
+// The same final report (the same bytes) with the same publication date, recorded a
+// second time after its copies to the National Panel, Ofsted and the DfE were approved (a
+// staff member who resends the email, or records it on the command line too): csprbot
+// prepares a second set, and the next plain Approve (everything waiting) sends the
+// national bodies the same report again. Promise: each sent once. (The same reviewer is
+// not notified twice: reader10's fix; the same report should not be either.)
+func TestReader12SameFinalReportRecordedTwiceIsSentTwice(t *testing.T) {
+	ctx := context.Background()
+	clock := &testClock{}
+	tr := newTrackerWith(t, clock, nspccConfig(), rrRenderer{})
+	toApproved(t, tr, clock, "b")
+	att := &Attachment{Name: "final-report.pdf", Data: []byte("%PDF-1.4 final")}
+	clock.Set("2027-05-10T10:00:00Z")
+	if _, err := tr.FinalReport(ctx, "LSCP-2026-001", att, mustTime("2027-06-02T23:00:00Z"), false, "test"); err != nil {
+		t.Fatal(err)
+	}
+	clock.Set("2027-05-10T11:00:00Z")
+	if _, err := tr.ApproveWhat(ctx, "LSCP-2026-001", "final report", "test"); err != nil {
+		t.Fatal(err)
+	}
+	clock.Set("2027-05-11T11:00:00Z")
+	if _, err := tr.FinalReport(ctx, "LSCP-2026-001", &Attachment{Name: "final-report.pdf", Data: []byte("%PDF-1.4 final")}, mustTime("2027-06-02T23:00:00Z"), false, "test"); err != nil {
+		t.Logf("second FinalReport refused: %v", err)
+	}
+	clock.Set("2027-05-12T11:00:00Z")
+	_, _ = tr.ApproveWhat(ctx, "LSCP-2026-001", "", "test") // Approve (all): e.g. for the delay notice
+	var n int
+	if err := tr.DB().QueryRow(`SELECT count(*) FROM national_notices n JOIN outbox o ON o.message_id = n.outbox_msgid
+		WHERE n.what = ? AND n.status = 'approved' AND o.status != 'superseded'`, NoticeFinalReport).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if n != 1 {
+		t.Errorf("the same final report with the same date goes to the National Panel, Ofsted and the DfE %d times, want once", n)
+	}
+}
