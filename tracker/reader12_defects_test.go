@@ -253,3 +253,42 @@ func TestReader12SameFinalReportRecordedTwiceIsSentTwice(t *testing.T) {
 		t.Errorf("the same final report with the same date goes to the National Panel, Ofsted and the DfE %d times, want once", n)
 	}
 }
+
+// An action plan of three actions, one (A2) owned by a body csprbot has no address for
+// (or with a due date it cannot read): csprbot asks evidence for A1 and A3 only and lists
+// A2 "for a person". A2 is never tracked as an action_evidence return, so when A1 and A3
+// are evidenced and the MESI subgroup replies "Signed off: all", the case closes, saying
+// "every action of the action plan evidenced and signed off", with A2 neither evidenced
+// nor signed off. Promise: a case closes only when every action is evidenced and signed off
+// (or by a decision).
+func TestReader12ActionWithNoOwnerAddressIsLeftOutOfTheClosing(t *testing.T) {
+	for _, tc := range []struct{ name, owner, due string }{
+		{"owner with no address", "Lewisham Schools Forum", "2027-08-13"},
+		{"due date unreadable", "Lewisham Children's Social Care", "end of summer term"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx := context.Background()
+			clock := &testClock{}
+			tr := newRRTracker(t, clock, func(c *Config) { c.Addresses.MESI = testMESI })
+			toApproved(t, tr, clock, "b")
+			clock.Set("2027-06-10T09:00:00Z")
+			plan := &Form{Kind: FormActionPlan, Tables: map[string][]map[string]string{"actions": {
+				{"action": "Deliver training on information sharing", "owner": "Met Police", "due": "2027-07-30"},
+				{"action": "Review school attendance follow-up", "owner": tc.owner, "due": tc.due},
+				{"action": "Audit the strategy discussions", "owner": "Lewisham Children's Social Care", "due": "2027-08-13"},
+			}}}
+			res, err := tr.ActionPlan(ctx, "LSCP-2026-001", plan, "command line")
+			if err != nil || len(res.Unknown) != 1 {
+				t.Fatalf("ActionPlan = %+v, %v; want A2 for a person", res, err)
+			}
+			evidence(t, tr, clock, "lead@met.example", "ev-a1-r12u@met.example", "2027-07-20T11:00:00Z")
+			evidence(t, tr, clock, "csc@lewisham.gov.uk", "ev-a3-r12u@lewisham.gov.uk", "2027-07-20T12:00:00Z")
+			so := outboxEmails(t, tr, TmplActionSignOff)
+			clock.Set("2027-07-21T09:00:00Z")
+			deliver(t, tr, mesiMail(clock, "r12-all@lewisham.gov.uk", testMESI, so[len(so)-1].MessageID, "RE: "+so[len(so)-1].Email.Subject, "Signed off: all"))
+			if keys, stage := signedOff(t, tr); stage == StageClosed {
+				t.Errorf("signed off %q and the case closed; A2 (%s) was never evidenced nor signed off", keys, tc.name)
+			}
+		})
+	}
+}
