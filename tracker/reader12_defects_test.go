@@ -292,3 +292,62 @@ func TestReader12ActionWithNoOwnerAddressIsLeftOutOfTheClosing(t *testing.T) {
 		})
 	}
 }
+
+// A revised action plan (a new action inserted first) is read as a new plan keyed by
+// position: "A1: Brief the GP practices" is added beside the first plan's "A1: Deliver
+// training" (evidence in, waiting for sign-off), the police are asked again for the
+// training evidence they already sent ("A2: Deliver training"), and two actions answer to
+// "A1". The MESI subgroup, answering csprbot's request about the new A1 with "Approved
+// A1", signs off the police's training too, which it never looked at in this reply.
+func TestReader12RevisedActionPlanSignsOffTwoActionsAsA1(t *testing.T) {
+	ctx := context.Background()
+	tr, clock, _ := mesiCase(t) // A1 Deliver training (police, evidence in), A2 Audit (CSC)
+	policeAsked := 0
+	for _, o := range outboxEmails(t, tr, TmplLCSPRRequest) {
+		if o.To == "lead@met.example" {
+			policeAsked++
+		}
+	}
+	clock.Set("2027-07-20T15:00:00Z")
+	plan := &Form{Kind: FormActionPlan, Tables: map[string][]map[string]string{"actions": {
+		{"action": "Brief the GP practices on the findings", "owner": "Lewisham Children's Social Care", "due": "2027-09-30"},
+		{"action": "Deliver training on information sharing", "owner": "Met Police", "due": "2027-07-30"},
+		{"action": "Audit the strategy discussions", "owner": "Lewisham Children's Social Care", "due": "2027-08-13"},
+	}}}
+	if _, err := tr.ActionPlan(ctx, "LSCP-2026-001", plan, "command line"); err != nil {
+		t.Fatal(err)
+	}
+	again := 0
+	var briefReq string
+	for _, o := range outboxEmails(t, tr, TmplLCSPRRequest) {
+		if o.To == "lead@met.example" {
+			again++
+		}
+	}
+	if err := tr.DB().QueryRow(`SELECT request_msgid FROM returns WHERE kind = 'action_evidence' AND item = 'A1: Brief the GP practices on the findings'`).Scan(&briefReq); err != nil {
+		t.Fatal(err)
+	}
+	if again != policeAsked {
+		t.Errorf("the revised plan asked the police %d more times for the training evidence they sent", again-policeAsked)
+	}
+	clock.Set("2027-07-22T10:00:00Z")
+	uidSeq++
+	deliver(t, tr, &Incoming{Mailbox: "INBOX", UIDValidity: 1, UID: uidSeq, ReceivedAt: clock.Now(), MessageID: "ev-brief-r12@lewisham.gov.uk",
+		From: "csc@lewisham.gov.uk", Subject: "RE: [LSCP-2026-001] Local review request", InReplyTo: briefReq, Text: "Briefing notes attached.",
+		Attachments: []InAttachment{{Attachment: Attachment{Name: "briefing.docx", Data: []byte("PK")}}}})
+	so := outboxEmails(t, tr, TmplActionSignOff)
+	last := so[len(so)-1]
+	var about string
+	if err := tr.DB().QueryRow(`SELECT item FROM returns WHERE kind = 'action_evidence' AND signoff_msgid = ?`, last.MessageID).Scan(&about); err != nil || about != "A1: Brief the GP practices on the findings" {
+		t.Fatalf("the last sign-off request is about %q (%v), want the briefing", about, err)
+	}
+	clock.Set("2027-07-23T10:00:00Z")
+	deliver(t, tr, mesiMail(clock, "r12-a1@lewisham.gov.uk", testMESI, last.MessageID, "RE: "+last.Email.Subject, "Approved A1"))
+	var note string
+	if err := tr.DB().QueryRow(`SELECT note FROM returns WHERE kind = 'action_evidence' AND item = 'A1: Deliver training on information sharing'`).Scan(&note); err != nil {
+		t.Fatal(err)
+	}
+	if strings.HasPrefix(note, "signed off") {
+		t.Errorf("'Approved A1' in reply to the request about the briefing signed off the police's training too: %q", note)
+	}
+}
