@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // reader12StaffTold counts the staff notices whose text holds sub.
@@ -165,5 +166,61 @@ func TestReader12NSPCCDateMovedEarlierAndClockBack(t *testing.T) {
 	tick("2027-06-04T08:30:00Z")
 	if n := nspccNotices(t, tr.DB()); len(n) != 1 || n["awaiting_approval"] != 0 {
 		t.Errorf("after approval: %v, want one, approved", n)
+	}
+}
+
+// An Approve csprbot cannot authenticate waits for Confirm, pinned to the final report
+// copies waiting when it was written. The report is recorded again (a corrected copy)
+// before the Confirm: the Confirm approves nothing, and the corrected copies wait.
+func TestReader12PinnedApproveOfAReplacedFinalReportApprovesNothing(t *testing.T) {
+	ctx := context.Background()
+	clock := &testClock{}
+	tr := newTrackerWith(t, clock, nspccConfig(), rrRenderer{})
+	toApproved(t, tr, clock, "b")
+	clock.Set("2027-05-10T10:00:00Z")
+	if _, err := tr.FinalReport(ctx, "LSCP-2026-001", &Attachment{Name: "final-report.pdf", Data: []byte("%PDF-1.4 v1")}, mustTime("2027-06-02T23:00:00Z"), false, "test"); err != nil {
+		t.Fatal(err)
+	}
+	clock.Set("2027-05-10T11:00:00Z")
+	deliver(t, tr, staffMail(clock, "r12-approve@lewisham.gov.uk", "", "[LSCP-2026-001] approval", "Approve final report"))
+	replies := outboxEmails(t, tr, TmplCommandReply)
+	if len(replies) == 0 {
+		t.Fatal("no confirmation asked")
+	}
+	ask := replies[len(replies)-1].MessageID
+	clock.Set("2027-05-10T12:00:00Z")
+	if _, err := tr.FinalReport(ctx, "LSCP-2026-001", &Attachment{Name: "final-report.pdf", Data: []byte("%PDF-1.4 v2")}, mustTime("2027-06-02T23:00:00Z"), false, "test"); err != nil {
+		t.Fatal(err)
+	}
+	clock.Set("2027-05-10T13:00:00Z")
+	deliver(t, tr, staffMail(clock, "r12-confirm@lewisham.gov.uk", ask, "RE: your commands", "Confirm"))
+	var approved, waiting int
+	if err := tr.DB().QueryRow(`SELECT coalesce(sum(status = 'approved'), 0), coalesce(sum(status = 'awaiting_approval'), 0) FROM national_notices WHERE what = ?`, NoticeFinalReport).Scan(&approved, &waiting); err != nil {
+		t.Fatal(err)
+	}
+	if approved != 0 || waiting != 1 {
+		t.Errorf("final report notices approved %d, waiting %d; want 0 and 1", approved, waiting)
+	}
+}
+
+// Done: STEP reaches only the Terms of Reference's timetable rows: an action of the action
+// plan ("A1", or its words) cannot be marked done that way, so no action is met without
+// its evidence and sign-off.
+func TestReader12DoneCannotMeetAnAction(t *testing.T) {
+	ctx := context.Background()
+	tr, clock := torCase(t)
+	plan := &Form{Kind: FormActionPlan, Tables: map[string][]map[string]string{"actions": {
+		{"action": "Deliver training on information sharing", "owner": "Met Police", "due": "2027-07-30"}}}}
+	clock.Set("2027-01-21T10:00:00Z")
+	if _, err := tr.ActionPlan(ctx, settleRef, plan, "test"); err != nil {
+		t.Fatal(err)
+	}
+	for _, step := range []string{"A1", "A1: Deliver training", "Deliver training"} {
+		if out, err := tr.MarkStepDone(ctx, settleRef, step, time.Time{}, "command line"); err == nil {
+			t.Errorf("done %q = %q, want refused", step, out)
+		}
+	}
+	if d := settleDeadline(t, tr, "action_plan", "A1: Deliver training on information sharing"); d.status != "pending" {
+		t.Errorf("action A1 %+v, want pending", d)
 	}
 }
