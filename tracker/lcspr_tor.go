@@ -53,6 +53,9 @@ type ToRResult struct {
 	Removed   []string // timetable rows set before and not in these: withdrawn
 	Withdrawn []string // chronologies and reports asked of agencies these no longer name: withdrawn
 	Moved     []string // returns still awaited whose date these move
+	// AfterFinalReport: rows these set for chronologies, agency reports or steps toward
+	// the final report, not set (nor asked of agencies) because the final report is recorded.
+	AfterFinalReport []string
 }
 
 // timetableRule is the process.md rule a timetable row is tracked under: the stage of
@@ -462,7 +465,21 @@ func (t *Tracker) applyToRChanges(ctx context.Context, tx *sql.Tx, now time.Time
 // applyToR sets the confirmed timetable as deadlines and acts on it.
 func (t *Tracker) applyToR(ctx context.Context, tx *sql.Tx, now time.Time, c caseRow, res *ToRResult, actor string) error {
 	res.Confirmed = true
+	// Once the final report is recorded, the chronologies, agency reports and steps
+	// toward it were settled by it (settleFinalReport): a row missed stays missed, a step
+	// met stays met, and nothing more is asked of agencies for a report already written.
+	_, reported, err := t.finalReportSent(ctx, tx, c.id)
+	if err != nil {
+		return err
+	}
+	settledByReport := func(r TimetableRow) bool {
+		return reported && (r.Rule == "lcspr_returns" || r.Rule == "final_report")
+	}
 	for _, r := range res.Timetable {
+		if settledByReport(r) {
+			res.AfterFinalReport = append(res.AfterFinalReport, r.Action)
+			continue
+		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO deadlines(case_id, rule, agency, due_at, note) VALUES (?, ?, ?, ?, ?)
 			ON CONFLICT(case_id, rule, agency) DO UPDATE SET due_at = excluded.due_at, note = excluded.note,
 				status = CASE WHEN deadlines.status = 'missed' THEN 'pending' ELSE deadlines.status END`,
@@ -472,7 +489,7 @@ func (t *Tracker) applyToR(ctx context.Context, tx *sql.Tx, now time.Time, c cas
 	}
 	// The chronologies and agency reports, from the agencies the ToR names, by its dates.
 	for _, r := range res.Timetable {
-		if r.Rule != "lcspr_returns" || !r.Due.After(now) {
+		if r.Rule != "lcspr_returns" || !r.Due.After(now) || settledByReport(r) {
 			continue
 		}
 		for _, kind := range returnKindsOf(r.Action) {
@@ -574,6 +591,9 @@ func ToRDone(res ToRResult, loc *time.Location) []string {
 	}
 	if len(res.Moved) > 0 {
 		out = append(out, "Agencies already asked whose date moves"+would+" (reminded and chased for the new date): "+strings.Join(res.Moved, "; "))
+	}
+	if len(res.AfterFinalReport) > 0 {
+		out = append(out, "The final report is already recorded: these rows are left as the final report settled them (nothing is asked of agencies, a date missed stays missed): "+strings.Join(res.AfterFinalReport, "; "))
 	}
 	out = append(out, res.Requested...)
 	if res.ReviewerSet != "" {
