@@ -5,8 +5,10 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // FormActionPlan is the parser's kind for the multi-agency action plan.
@@ -63,12 +65,42 @@ func (t *Tracker) actionPlan(ctx context.Context, tx *sql.Tx, now time.Time, c c
 		return res, err
 	}
 	loc := t.cal.Location()
+	// The actions already tracked, by their wording: a revised plan (an action inserted,
+	// the rows renumbered) asks nothing again of an action it repeats.
+	type known struct {
+		id           int64
+		item, status string
+	}
+	have := map[string]known{}
+	krows, err := tx.QueryContext(ctx, `SELECT id, item, status FROM returns WHERE case_id = ? AND kind = 'action_evidence' ORDER BY id`, c.id)
+	if err != nil {
+		return res, err
+	}
+	for krows.Next() {
+		var k known
+		if err := krows.Scan(&k.id, &k.item, &k.status); err != nil {
+			krows.Close()
+			return res, err
+		}
+		_, text, _ := strings.Cut(k.item, ":")
+		if _, dup := have[actionWording(text)]; !dup {
+			have[actionWording(text)] = k
+		}
+	}
+	krows.Close()
+	if err := krows.Err(); err != nil {
+		return res, err
+	}
 	for i, r := range rows {
 		action := strings.TrimSpace(r["action"])
 		if action == "" {
 			continue
 		}
 		item := fmt.Sprintf("A%d: %s", i+1, clipLine(action, 100))
+		prev, tracked := have[actionWording(clipLine(action, 100))]
+		if tracked {
+			item = prev.item
+		}
 		d, derr := ParseLondonDate(r["due"], loc)
 		name, email := t.agencyAddress(ctx, tx, c.id, r["owner"])
 		if derr != nil || email == "" {
@@ -76,18 +108,36 @@ func (t *Tracker) actionPlan(ctx context.Context, tx *sql.Tx, now time.Time, c c
 			if derr != nil {
 				why = fmt.Sprintf("due date %q could not be read", r["due"])
 			}
+			if tracked && prev.status != actionForPerson {
+				res.Already = append(res.Already, item)
+				continue
+			}
 			res.Unknown = append(res.Unknown, item+" ("+why+")")
+			if tracked {
+				continue
+			}
+			// Tracked as an open action that nobody is asked for by email: the case does
+			// not close while it is open (a person sees to it; staff's Signed off: names it).
+			owner := name
+			if owner == "" {
+				owner = strings.TrimSpace(r["owner"])
+			}
+			due := now
+			if derr == nil {
+				due = t.cal.At(d, 17, 0)
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO returns(case_id, agency, email, requested_at, due_at, due_set_at, request_msgid, kind, item, status, note) VALUES (?, ?, '', ?, ?, ?, '', 'action_evidence', ?, ?, ?)`,
+				c.id, owner, ts(now), ts(due), ts(now), item, actionForPerson, "for a person: "+why); err != nil {
+				return res, err
+			}
+			have[actionWording(clipLine(action, 100))] = known{item: item, status: actionForPerson}
 			continue
 		}
-		due := t.cal.At(d, 17, 0)
-		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM returns WHERE case_id = ? AND kind = 'action_evidence' AND item = ?`, c.id, item).Scan(&n); err != nil {
-			return res, err
-		}
-		if n > 0 {
+		if tracked && prev.status != actionForPerson {
 			res.Already = append(res.Already, item)
 			continue
 		}
+		due := t.cal.At(d, 17, 0)
 		av := t.agencyView(ctx, tx, c.id, name)
 		av.Name, av.Email = name, email
 		id, err := t.enqueue(ctx, tx, now, outMsg{caseID: c.id, agency: name, tmpl: TmplLCSPRRequest, to: []string{email},
@@ -95,10 +145,17 @@ func (t *Tracker) actionPlan(ctx context.Context, tx *sql.Tx, now time.Time, c c
 		if err != nil {
 			return res, err
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO returns(case_id, agency, email, requested_at, due_at, due_set_at, request_msgid, kind, item) VALUES (?, ?, ?, ?, ?, ?, ?, 'action_evidence', ?)`,
+		if tracked {
+			// An action that was for a person now has an owner's address and a date.
+			if _, err := tx.ExecContext(ctx, `UPDATE returns SET agency = ?, email = ?, requested_at = ?, due_at = ?, due_set_at = ?, request_msgid = ?, status = 'awaiting', note = '' WHERE id = ?`,
+				name, normAddr(email), ts(now), ts(due), ts(now), id, prev.id); err != nil {
+				return res, err
+			}
+		} else if _, err := tx.ExecContext(ctx, `INSERT INTO returns(case_id, agency, email, requested_at, due_at, due_set_at, request_msgid, kind, item) VALUES (?, ?, ?, ?, ?, ?, ?, 'action_evidence', ?)`,
 			c.id, name, normAddr(email), ts(now), ts(due), ts(now), id, item); err != nil {
 			return res, err
 		}
+		have[actionWording(clipLine(action, 100))] = known{item: item, status: "awaiting"}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO deadlines(case_id, rule, agency, due_at, note) VALUES (?, 'action_plan', ?, ?, ?)
 			ON CONFLICT(case_id, rule, agency) DO UPDATE SET due_at = excluded.due_at`, c.id, item, ts(due), "owner: "+name); err != nil {
 			return res, err
@@ -106,6 +163,16 @@ func (t *Tracker) actionPlan(ctx context.Context, tx *sql.Tx, now time.Time, c c
 		res.Asked = append(res.Asked, fmt.Sprintf("%s (%s, by %s)", item, name, due.In(loc).Format("Mon 2 Jan 2006")))
 	}
 	return res, audit(ctx, tx, now, c.id, actor, "action_plan", fmt.Sprintf("action plan from %s: evidence asked for %d actions; %d for a person", actor, len(res.Asked), len(res.Unknown)))
+}
+
+// actionForPerson is the status of an action csprbot asks nobody for (its owner has no
+// address, or its date could not be read): open until staff sign it off.
+const actionForPerson = "for_person"
+
+// actionWording is an action's words, compared across revisions of the plan: lower case,
+// letters and digits only, one space between words.
+func actionWording(s string) string {
+	return strings.Join(strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }), " ")
 }
 
 // clipLine is s on one line, cut to n characters with an ellipsis.
@@ -312,6 +379,16 @@ func (t *Tracker) SignOff(ctx context.Context, ref, items, actor string) (string
 }
 
 func (t *Tracker) signOff(ctx context.Context, tx *sql.Tx, now time.Time, c caseRow, items, actor string) (string, error) {
+	return t.signOffWith(ctx, tx, now, c, items, actor, signOffOpts{})
+}
+
+// signOffOpts says who signs off and what the message answered.
+type signOffOpts struct {
+	prefer map[string]bool // items the answered email asked about: they settle a key two actions share
+	mesi   bool            // the MESI subgroup's reply, not staff's command
+}
+
+func (t *Tracker) signOffWith(ctx context.Context, tx *sql.Tx, now time.Time, c caseRow, items, actor string, opt signOffOpts) (string, error) {
 	want := map[string]bool{}
 	for _, w := range strings.FieldsFunc(strings.ToUpper(items), func(r rune) bool { return r == ',' || r == ' ' || r == ';' }) {
 		want[w] = true
@@ -340,9 +417,71 @@ func (t *Tracker) signOff(ctx context.Context, tx *sql.Tx, now time.Time, c case
 		acts = append(acts, a)
 	}
 	rows.Close()
+	// Each key names one action. A key two actions share (a revised plan's new A1 beside
+	// the first plan's A1) is settled by the one still awaiting sign-off, then by what the
+	// answered email asked about; if still shared, neither is signed off by it.
+	pick := map[int64]bool{}
+	var ambiguous []string
+	if !want["ALL"] {
+		byKey := map[string][]act{}
+		var order []string
+		for _, a := range acts {
+			k := strings.ToUpper(a.key)
+			if !want[k] {
+				continue
+			}
+			if _, ok := byKey[k]; !ok {
+				order = append(order, k)
+			}
+			byKey[k] = append(byKey[k], a)
+		}
+		narrow := func(as []act, keep func(act) bool) []act {
+			var out []act
+			for _, a := range as {
+				if keep(a) {
+					out = append(out, a)
+				}
+			}
+			if len(out) == 0 {
+				return as
+			}
+			return out
+		}
+		for _, k := range order {
+			as := byKey[k]
+			if len(as) > 1 {
+				as = narrow(as, func(a act) bool { return a.status == "received" && !strings.HasPrefix(a.note, "signed off") })
+			}
+			if len(as) > 1 {
+				as = narrow(as, func(a act) bool { return opt.prefer[a.item] })
+			}
+			if len(as) > 1 {
+				var names []string
+				for _, a := range as {
+					names = append(names, a.item)
+				}
+				ambiguous = append(ambiguous, k+" names more than one action ("+strings.Join(names, "; ")+")")
+				continue
+			}
+			pick[as[0].id] = true
+		}
+	}
 	var done, notYet, already []string
 	for _, a := range acts {
-		if !want["ALL"] && !want[strings.ToUpper(a.key)] {
+		if !want["ALL"] && !pick[a.id] {
+			continue
+		}
+		if a.status == actionForPerson {
+			if opt.mesi || want["ALL"] {
+				notYet = append(notYet, a.key+" (for a person: csprbot asks nobody for its evidence)")
+				continue
+			}
+			// Staff name it: a person has seen to it, its evidence outside csprbot.
+			if _, err := tx.ExecContext(ctx, `UPDATE returns SET status = 'received', received_at = ?, note = ? WHERE id = ?`,
+				ts(now), "signed off by "+actor+" on "+t.londonDay(now)+" (evidence seen by a person, not asked by csprbot)", a.id); err != nil {
+				return "", err
+			}
+			done = append(done, a.key)
 			continue
 		}
 		if a.status != "received" {
@@ -362,6 +501,9 @@ func (t *Tracker) signOff(ctx context.Context, tx *sql.Tx, now time.Time, c case
 		}
 		done = append(done, a.key)
 	}
+	if len(done) == 0 && len(ambiguous) > 0 {
+		return "", fmt.Errorf("%w: %s: reply to csprbot's request to sign off the one you mean", ErrRefused, strings.Join(ambiguous, "; "))
+	}
 	if len(done) == 0 && len(already) > 0 {
 		return "", fmt.Errorf("%w: already signed off: %s", ErrRefused, strings.Join(already, ", "))
 	}
@@ -374,6 +516,9 @@ func (t *Tracker) signOff(ctx context.Context, tx *sql.Tx, now time.Time, c case
 	}
 	if len(notYet) > 0 {
 		out += "; no evidence yet for " + strings.Join(notYet, ", ")
+	}
+	if len(ambiguous) > 0 {
+		out += "; not signed off: " + strings.Join(ambiguous, "; ")
 	}
 	if err := audit(ctx, tx, now, c.id, actor, "action_signed_off", out); err != nil {
 		return "", err
@@ -397,25 +542,34 @@ func (t *Tracker) signOff(ctx context.Context, tx *sql.Tx, now time.Time, c case
 
 // signOffReading is what the MESI subgroup's reply says.
 type signOffReading struct {
-	Signs bool     // it clearly signs off
-	All   bool     // every action ("Signed off: all")
-	Keys  []string // the actions it names ("A1", "A2"), upper case
+	Signs    bool     // it clearly signs off
+	All      bool     // every action ("Signed off: all")
+	Keys     []string // the actions it plainly signs off ("A1", "A2"), upper case
+	Withheld []string // the actions it names without plainly signing them off (deferred, to be discussed)
 }
 
 var (
 	signOffWords = lazyRegexp(`(?i)\b(signed[\s-]*off|sign(?:ing)?[\s-]*(?:it\s+|them\s+|these\s+|this\s+)?off|agreed?|approved?|accepted|satisfied)\b`)
-	// Anything that hedges: "not yet", "A2 needs more", "but", a question. A reply that
-	// hedges signs nothing off; a person reads it.
-	signOffHedge = lazyRegexp(`(?i)(\b(not|no|never|cannot|can't|cant|won't|unable|need|needs|needed|more|further|missing|outstanding|query|queries|question|questions|yet|until|unless|await|awaiting|however|but|except|pending|partial|partially|only|clarify|clarification|disagree|disagreed|reject|rejected|decline|declined|if)\b|n't\b|\?)`)
+	// Anything that hedges: "not yet", "A2 needs more", "but", a question; a condition
+	// ("subject to", "in principle", "once"), a later look ("to be discussed", "at our next
+	// meeting", "deferred", "referred back"), or an intention ("happy to sign this off").
+	// A reply that hedges signs nothing off; a person reads it.
+	signOffHedge = lazyRegexp(`(?i)(\b(not|no|never|cannot|can't|cant|won't|unable|need|needs|needed|more|further|missing|outstanding|query|queries|question|questions|yet|until|unless|await|awaiting|however|but|except|pending|partial|partially|only|clarify|clarification|disagree|disagreed|reject|rejected|decline|declined|if|once|when|subject to|in principle|provisional|provisionally|conditional|conditionally|on condition|provided|providing|assuming|look at|looking at|look again|revisit|reconsider|consider|considered|to be discussed|discuss|discussed|discussion|defer|deferred|deferring|refer back|referred back|referred|held over|on hold|hold|postpone|postponed|tbc|to follow|will|would|should|could|might|shall|intend|intends|plan to|hope to|expect to|agreed? to|re-audit|re-submit|resubmit|next\s+(?:\w+\s+){0,3}meeting)\b|\bto\s+sign\b(?:[\s-]+\w+){0,3}?[\s-]+off\b|n't\b|\?)`)
 	signOffKey   = lazyRegexp(`(?i)\bA(\d{1,3})\b`)
 	signOffAll   = lazyRegexp(`(?i)((signed[\s-]*off|sign[\s-]*off|agreed?|approved?|accepted)\s*[:\-–]?\s*(for\s+)?(all|everything)\b|\ball\s+(of\s+)?(the\s+)?(\d+\s+)?actions\b|\b(all|everything)\s+(is\s+|are\s+)?(signed[\s-]*off|approved|agreed)\b)`)
+	// A sentence, or a clause ended by a semicolon: what sign-off words apply to.
+	signOffSentence = lazyRegexp(`[^.;!?]+[.;!?]*`)
 	// A line that is only a closing ("Kind regards", "Thanks"): what follows is a signature.
 	signOffCloser = lazyRegexp(`(?i)^(kind regards|regards|best regards|best wishes|best|many thanks|thanks|thank you|cheers|sent from .*)[,.!]*$`)
 )
 
 // readSignOff reads the text a member of the MESI subgroup wrote in reply (quoted text
 // already cut away): whether it clearly signs off, and which actions it names. Only a
-// plain yes counts; anything that hedges or asks is not a sign-off.
+// plain yes counts; anything that hedges or asks is not a sign-off. Sign-off words apply
+// to the actions named in their own sentence: "Signed off A1. A2 to be discussed at the
+// next meeting." signs off A1 and withholds A2. An action named in a sentence that hedges,
+// or that has no sign-off words, is withheld (a person reads it); a hedge in a sentence
+// naming no action withholds the whole reply, as does "all" beside a withheld action.
 func readSignOff(own string) signOffReading {
 	var lines []string
 	for _, l := range strings.Split(strings.ReplaceAll(own, "\r\n", "\n"), "\n") {
@@ -427,19 +581,49 @@ func readSignOff(own string) signOffReading {
 	}
 	text := strings.Join(strings.Fields(strings.Join(lines, " ")), " ")
 	var r signOffReading
-	if !signOffWords().MatchString(text) || signOffHedge().MatchString(text) {
+	if !signOffWords().MatchString(text) {
 		return r
 	}
-	r.Signs = true
-	r.All = signOffAll().MatchString(text)
-	seen := map[string]bool{}
-	for _, m := range signOffKey().FindAllStringSubmatch(text, -1) {
-		k := "A" + strings.TrimLeft(m[1], "0")
-		if !seen[k] {
-			seen[k] = true
+	var signed, withheld []string
+	seenS, seenW := map[string]bool{}, map[string]bool{}
+	hedged := false
+	for _, seg := range signOffSentence().FindAllString(text, -1) {
+		var keys []string
+		for _, m := range signOffKey().FindAllStringSubmatch(seg, -1) {
+			keys = append(keys, "A"+strings.TrimLeft(m[1], "0"))
+		}
+		hedge := signOffHedge().MatchString(seg)
+		if len(keys) == 0 {
+			hedged = hedged || hedge
+			continue
+		}
+		for _, k := range keys {
+			if hedge || !signOffWords().MatchString(seg) {
+				if !seenW[k] {
+					seenW[k] = true
+					withheld = append(withheld, k)
+				}
+			} else if !seenS[k] {
+				seenS[k] = true
+				signed = append(signed, k)
+			}
+		}
+	}
+	r.Withheld = withheld
+	if hedged {
+		return r
+	}
+	for _, k := range signed {
+		if !seenW[k] {
 			r.Keys = append(r.Keys, k)
 		}
 	}
+	all := signOffAll().MatchString(text)
+	if len(withheld) > 0 && (all || len(r.Keys) == 0) {
+		r.Keys = nil
+		return r
+	}
+	r.Signs, r.All = true, all
 	return r
 }
 
@@ -487,6 +671,22 @@ func (t *Tracker) mesiReply(ctx context.Context, tx *sql.Tx, now time.Time, in *
 		}
 		return true, t.tellStaff(ctx, tx, now, c.id, "A message from the MESI subgroup's address arrived on this case, but csprbot could not tell that it came from the subgroup's own mailbox (it is not a reply to csprbot's email to the subgroup). Nothing was signed off. They wrote: \""+said+"\". If it signs off, record it with Signed off: A1 (or all).", in)
 	}
+	// A reply whose subject or words name another case's reference signs off nothing here
+	// (as another case's form is never filed on this one: messageMismatch).
+	if other := otherCaseRef(in.Subject+"\n"+own, c.ref); other != "" {
+		if err := audit(ctx, tx, now, c.id, mesi, "mesi_reply_mismatch", "a MESI reply naming case "+other+", not "+c.ref+": nothing signed off: "+said); err != nil {
+			return true, err
+		}
+		return true, t.tellStaff(ctx, tx, now, c.id, "The MESI subgroup replied on "+c.ref+", but its reply names case "+other+", so csprbot signed nothing off on "+c.ref+". They wrote: \""+said+"\". If it signs off this case's actions, record it with Signed off: A1 (or all) on "+c.ref+".", in)
+	}
+	// Own words below the quoted text (an inline reply) are not a plain yes: a person reads
+	// them.
+	if below := inlineText(in.Text); below != "" {
+		if err := audit(ctx, tx, now, c.id, mesi, "mesi_reply", "the MESI subgroup replied with comments below the quoted text; nothing signed off: "+said+" / below the quote: "+clipLine(below, 600)); err != nil {
+			return true, err
+		}
+		return true, t.tellStaff(ctx, tx, now, c.id, "The MESI subgroup replied with its own comments below the lines it quoted, so csprbot did not read it as a plain sign-off and signed nothing off. They wrote: \""+said+"\", and below the quote: \""+clipLine(below, 600)+"\". It is recorded on the case. If it signs off, record it with Signed off: A1 (or all).", in)
+	}
 	reading := readSignOff(own)
 	if !reading.Signs {
 		if err := audit(ctx, tx, now, c.id, mesi, "mesi_reply", "the MESI subgroup replied without signing off: "+said); err != nil {
@@ -512,8 +712,25 @@ func (t *Tracker) mesiReply(ctx context.Context, tx *sql.Tx, now time.Time, in *
 		}
 		items = strings.Join(asked, " ")
 	}
+	// The actions the email it answers asked about settle a key two actions share (a
+	// revised plan's A1 beside the first plan's A1).
+	prefer, err := t.signOffAskedItems(ctx, tx, c.id, tt)
+	if err != nil {
+		return true, err
+	}
 	res.Disposition = "command"
-	out, err := t.signOff(ctx, tx, now, c, items, mesi)
+	out, err := t.signOffWith(ctx, tx, now, c, items, mesi, signOffOpts{prefer: prefer, mesi: true})
+	if err == nil && len(reading.Withheld) > 0 {
+		// What the reply names without plainly signing off goes to a person.
+		w := strings.Join(reading.Withheld, ", ")
+		out += "; not signed off (the reply does not plainly sign it off; a person reads it): " + w
+		if err := audit(ctx, tx, now, c.id, mesi, "mesi_reply", "the MESI subgroup's reply did not plainly sign off "+w+": "+said); err != nil {
+			return true, err
+		}
+		if err := t.tellStaff(ctx, tx, now, c.id, "The MESI subgroup signed off "+items+" by email, but its reply names "+w+" without plainly signing it off, so csprbot did not sign off "+w+". They wrote: \""+said+"\". When the subgroup signs it off, its reply \"Signed off\" (or your Signed off: "+reading.Withheld[0]+") records it.", in); err != nil {
+			return true, err
+		}
+	}
 	reply := "csprbot recorded the MESI subgroup's sign-off: " + out
 	if errors.Is(err, ErrRefused) {
 		why := strings.TrimPrefix(err.Error(), ErrRefused.Error()+": ")
@@ -567,4 +784,89 @@ func (t *Tracker) signOffAsked(ctx context.Context, tx *sql.Tx, caseID int64, tt
 		return nil, nil
 	}
 	return out, nil
+}
+
+// signOffAskedItems is the actions (their items) csprbot's email that tt answers asked the
+// MESI subgroup to sign off.
+func (t *Tracker) signOffAskedItems(ctx context.Context, tx *sql.Tx, caseID int64, tt tie) (map[string]bool, error) {
+	out := map[string]bool{}
+	if !tt.byToken || tt.ourID == "" {
+		return out, nil
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT item FROM returns WHERE case_id = ? AND kind = 'action_evidence' AND signoff_msgid = ? AND signoff_msgid != ''`, caseID, tt.ourID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var item string
+		if err := rows.Scan(&item); err != nil {
+			return nil, err
+		}
+		out[item] = true
+	}
+	return out, rows.Err()
+}
+
+// otherCaseRef is a case reference written in s (as refPattern reads one, with the same
+// prefix as ref: "LSCP-2027-014") that is not ref; "" when s names none but ref.
+func otherCaseRef(s, ref string) string {
+	prefix, _, _ := strings.Cut(strings.ToUpper(ref), "-")
+	for _, m := range refPattern().FindAllStringSubmatch(strings.ToUpper(s), -1) {
+		if m[1] != prefix && !strings.HasSuffix(m[1], prefix) {
+			continue
+		}
+		seq, _ := strconv.Atoi(m[3])
+		if got := fmt.Sprintf("%s-%s-%03d", prefix, m[2], seq); !strings.EqualFold(got, ref) {
+			return got
+		}
+	}
+	return ""
+}
+
+// inlineText is the sender's own words below the first quoted line ("> ..."): comments
+// written between quoted lines, or after the last of them when they say more than a
+// name (a sign-off word, a hedge or an action). "" when the reply is all above the quote.
+func inlineText(s string) string {
+	var between, after []string
+	quoted := false
+	for _, l := range strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n") {
+		l = strings.TrimSpace(l)
+		switch {
+		case strings.HasPrefix(l, ">"):
+			if quoted {
+				between = append(between, after...)
+			}
+			quoted, after = true, nil
+		case !quoted || l == "":
+		case l == "--" || signOffCloser().MatchString(l):
+			// A signature follows; what comes after the last quote ends here.
+			if len(after) == 0 {
+				after = append(after, "")
+			}
+			after = append(after, "\x00")
+		default:
+			after = append(after, l)
+		}
+	}
+	// After the last quote: up to a closer or "--".
+	var tail []string
+	for _, l := range after {
+		if l == "\x00" {
+			break
+		}
+		if l != "" {
+			tail = append(tail, l)
+		}
+	}
+	if t := strings.Join(tail, " "); signOffWords().MatchString(t) || signOffHedge().MatchString(t) || signOffKey().MatchString(t) {
+		between = append(between, tail...)
+	}
+	var out []string
+	for _, l := range between {
+		if l != "" && l != "\x00" {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, " ")
 }

@@ -205,7 +205,17 @@ func TestReadSignOff(t *testing.T) {
 		{"Approved A1 A2", true, false, "A1,A2"},
 		{"Signed off: all", true, true, ""},
 		{"Thanks all, signed off", true, false, ""},
-		{"We are happy to sign off a3.", true, false, "A3"},
+		{"We have signed off a3.", true, false, "A3"},
+		// An intention to sign off is not a sign-off (reader12): a person reads it.
+		{"We are happy to sign off a3.", false, false, ""},
+		{"Happy to sign this off once the figures are sent.", false, false, ""},
+		{"Approved in principle, subject to the audit report.", false, false, ""},
+		{"We agreed to look at this evidence at our next subgroup meeting.", false, false, ""},
+		// Sign-off words apply to the actions of their own sentence.
+		{"Signed off A1. A2 to be discussed at the next subgroup meeting.", true, false, "A1"},
+		{"A1 approved; A2 deferred to the March meeting.", true, false, "A1"},
+		{"Signed off. A2 to be discussed.", false, false, ""},
+		{"Signed off: all. A2 deferred.", false, false, ""},
 		{"sign-off agreed for all actions", true, true, ""},
 		{"not yet, A2 needs more", false, false, ""},
 		{"Can you send the attendance list?", false, false, ""},
