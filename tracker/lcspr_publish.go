@@ -2,6 +2,7 @@ package tracker
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
 	"encoding/json"
 	"errors"
@@ -27,6 +28,12 @@ type FinalReportResult struct {
 	// DelaySent: the publication date is inside the six months now, but the notice that it
 	// would be late was already approved: a person tells the national bodies the new date.
 	DelaySent bool
+	// NSPCCWithdrawn: the NSPCC copy of the report or date before, waiting for approval, is
+	// withdrawn (never sent); the new one is prepared on the publication date.
+	NSPCCWithdrawn bool
+	// NSPCCSent: the NSPCC copy of the report or date before was already approved: a
+	// person tells the NSPCC.
+	NSPCCSent bool
 }
 
 // publicationAnchor is what the final_report rule counts its working days back from: the
@@ -83,6 +90,32 @@ func (t *Tracker) finalReport(ctx context.Context, tx *sql.Tx, now time.Time, c 
 	if report == nil || (len(report.Data) == 0 && report.File == "") {
 		return res, fmt.Errorf("%w: attach the final report", ErrRefused)
 	}
+	// What was recorded before: the publication date and the latest final report still
+	// standing (approved, or waiting), to tell a repeat from a change.
+	var prevPub sql.NullString
+	if err := tx.QueryRowContext(ctx, `SELECT publish_on FROM cases WHERE id = ?`, c.id).Scan(&prevPub); err != nil {
+		return res, err
+	}
+	samePub := parseTS(prevPub).Equal(res.PublishOn)
+	withData, err := withContent([]Attachment{*report})
+	if err != nil {
+		return res, err
+	}
+	digest := sha256.Sum256(withData[0].Data)
+	prev, err := t.latestFinalReport(ctx, tx, c.id)
+	if err != nil {
+		return res, err
+	}
+	sameReport := false
+	for _, a := range prev.atts {
+		sameReport = sameReport || sha256.Sum256(a.Data) == digest
+	}
+	if prev.status == "approved" && sameReport && samePub {
+		// The same report with the same date, recorded again (an email resent, or the
+		// command line too): it went, or goes, to the national bodies once.
+		return res, fmt.Errorf("%w: this final report (%s), with publication on %s, was already approved for the National Panel, Ofsted and the DfE on %s; it is not prepared or sent again",
+			ErrRefused, report.Name, t.londonDay(res.PublishOn), t.londonDay(prev.approvedAt))
+	}
 	r, ok := t.cfg.rule("final_report")
 	if ok {
 		res.SendBy, ok = t.publicationSendBy(res.PublishOn)
@@ -95,7 +128,6 @@ func (t *Tracker) finalReport(ctx context.Context, tx *sql.Tx, now time.Time, c 
 	if _, err := tx.ExecContext(ctx, `UPDATE cases SET publish_on = ? WHERE id = ?`, ts(res.PublishOn), c.id); err != nil {
 		return res, err
 	}
-	var err error
 	if res.NotReceived, res.StepsMet, err = t.settleFinalReport(ctx, tx, now, c.id, actor); err != nil {
 		return res, err
 	}
@@ -115,6 +147,23 @@ func (t *Tracker) finalReport(ctx context.Context, tx *sql.Tx, now time.Time, c 
 	lv := &LCSPRView{PublishOn: res.PublishOn, ReportName: report.Name}
 	if _, err := t.prepareNotice(ctx, tx, now, c.id, NoticeFinalReport, []string{a.NationalPanel, a.Ofsted, a.DfE}, lv, []Attachment{*report}); err != nil {
 		return res, err
+	}
+	// Another date or another report: the NSPCC copy still waiting (of the report and
+	// date before) would send the NSPCC what is no longer so; it is withdrawn, and the
+	// scheduler prepares the new one on the publication date (tickNSPCC). One approved
+	// already is said, for a person to follow up.
+	if prev.status != "" && (!samePub || !sameReport) {
+		switch state, err := t.nspccState(ctx, tx, c.id); {
+		case err != nil:
+			return res, err
+		case state == "awaiting_approval":
+			if err := t.withdrawNotice(ctx, tx, c.id, NoticeNSPCC, "withdrawn: the final report or its publication date changed"); err != nil {
+				return res, err
+			}
+			res.NSPCCWithdrawn = true
+		case state == "approved":
+			res.NSPCCSent = true
+		}
 	}
 	// Publication after the six months: the notice saying so is prepared too (held).
 	var pubDue sql.NullString
@@ -148,6 +197,9 @@ func (t *Tracker) finalReport(ctx context.Context, tx *sql.Tx, now time.Time, c 
 	if force {
 		detail += " (publication date forced)"
 	}
+	if res.NSPCCWithdrawn {
+		detail += "; the NSPCC copy waiting for approval (of the report or date before) is withdrawn"
+	}
 	if res.DelayWithdrawn {
 		detail += "; the late-publication notice waiting for approval is withdrawn (publication is inside the six months)"
 	}
@@ -172,6 +224,12 @@ func FinalReportDone(res FinalReportResult, loc *time.Location) string {
 	}
 	if res.DelaySent {
 		s += ". Publication is inside the six months now, but the notice that it would be late was already approved: tell the National Panel and the Secretary of State the new date"
+	}
+	if res.NSPCCWithdrawn {
+		s += ". The NSPCC copy of the report or date before, which was waiting for approval, is withdrawn and will not be sent: the new one is prepared on the publication date"
+	}
+	if res.NSPCCSent {
+		s += ". The NSPCC copy of the report or date before was already approved: tell the NSPCC of the new report or date"
 	}
 	if len(res.StepsMet) > 0 {
 		s += ". Timetable steps taken as done with it: " + strings.Join(res.StepsMet, ", ")
@@ -262,6 +320,34 @@ func (t *Tracker) finalReportSent(ctx context.Context, tx *sql.Tx, caseID int64)
 		return nil, false, err
 	}
 	return e.Attachments, true, nil
+}
+
+// finalReportNotice is the latest final report notice still standing on a case.
+type finalReportNotice struct {
+	status     string // "" (none), "awaiting_approval" or "approved"
+	approvedAt time.Time
+	atts       []Attachment
+}
+
+// latestFinalReport is the case's latest final report notice that is not superseded.
+func (t *Tracker) latestFinalReport(ctx context.Context, tx *sql.Tx, caseID int64) (finalReportNotice, error) {
+	var n finalReportNotice
+	var js string
+	var at sql.NullString
+	err := tx.QueryRowContext(ctx, `SELECT n.status, n.approved_at, o.email_json FROM national_notices n JOIN outbox o ON o.message_id = n.outbox_msgid
+		WHERE n.case_id = ? AND n.what = ? AND n.status IN ('approved', 'awaiting_approval') ORDER BY n.id DESC LIMIT 1`, caseID, NoticeFinalReport).Scan(&n.status, &at, &js)
+	if errors.Is(err, sql.ErrNoRows) {
+		return n, nil
+	}
+	if err != nil {
+		return n, err
+	}
+	var e OutEmail
+	if err := json.Unmarshal([]byte(js), &e); err != nil {
+		return n, err
+	}
+	n.approvedAt, n.atts = parseTS(at), e.Attachments
+	return n, nil
 }
 
 // nspccState is where the case's NSPCC submission is: "" (none prepared, or only

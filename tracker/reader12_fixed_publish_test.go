@@ -65,3 +65,100 @@ func TestReader12RevisedToRAfterTheFinalReportRestartsTheChasing(t *testing.T) {
 		t.Errorf("after the final report: requests, reminders and chasers %d -> %d, escalations %d -> %d; want none", reqs, r, escs, e)
 	}
 }
+
+// The NSPCC copy is prepared on the publication date given with the final report. When
+// that day came and the copy waits for approval, staff postpone publication with a revised
+// final report (Final report: publish a later date). The waiting NSPCC copy is left as it
+// was: the superseded report, the old publication date, waiting for approval weeks before
+// the (new) publication date; and on the new date nothing is prepared again (a copy that is
+// not superseded exists). An 'Approve: nspcc' (or Approve all for the new final report's
+// copies) then sends the NSPCC the old report before publication.
+func TestReader12NSPCCCopyLeftWaitingWhenPublicationIsPostponed(t *testing.T) {
+	ctx := context.Background()
+	clock := &testClock{}
+	tr := newTrackerWith(t, clock, nspccConfig(), rrRenderer{})
+	toApproved(t, tr, clock, "b")
+	clock.Set("2027-05-10T10:00:00Z")
+	if _, err := tr.FinalReport(ctx, "LSCP-2026-001", &Attachment{Name: "final-report-v1.pdf", Data: []byte("%PDF-1.4 v1")}, mustTime("2027-06-02T23:00:00Z"), false, "test"); err != nil {
+		t.Fatal(err) // Thu 3 Jun 2027
+	}
+	clock.Set("2027-06-03T08:30:00Z")
+	if _, err := tr.TickLCSPR(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := nspccNotices(t, tr.DB()); n["awaiting_approval"] != 1 {
+		t.Fatalf("NSPCC copies on the publication date %v, want one waiting", n)
+	}
+	// Publication postponed to Thu 1 Jul 2027 with a revised report.
+	clock.Set("2027-06-03T10:00:00Z")
+	if _, err := tr.FinalReport(ctx, "LSCP-2026-001", &Attachment{Name: "final-report-v2.pdf", Data: []byte("%PDF-1.4 v2")}, mustTime("2027-06-30T23:00:00Z"), false, "test"); err != nil {
+		t.Fatal(err)
+	}
+	waitingNSPCC := func() []outRow {
+		var out []outRow
+		for _, r := range outboxEmails(t, tr, TmplNationalNotice) {
+			if strings.Contains(r.To, "nspcc") && r.Status == "awaiting_approval" {
+				out = append(out, r)
+			}
+		}
+		return out
+	}
+	for _, r := range waitingNSPCC() {
+		for _, a := range r.Email.Attachments {
+			if a.Name == "final-report-v1.pdf" {
+				t.Errorf("after publication moved to 1 Jul with a revised report, an NSPCC copy of the superseded report (%s) still waits for approval", a.Name)
+			}
+		}
+	}
+	clock.Set("2027-07-01T08:30:00Z")
+	if _, err := tr.TickLCSPR(ctx); err != nil {
+		t.Fatal(err)
+	}
+	w := waitingNSPCC()
+	ok := len(w) == 1
+	if ok {
+		ok = false
+		for _, a := range w[0].Email.Attachments {
+			ok = ok || a.Name == "final-report-v2.pdf"
+		}
+	}
+	if !ok {
+		t.Errorf("on the new publication date: NSPCC copies waiting %d (%v), want one carrying final-report-v2.pdf", len(w), nspccNotices(t, tr.DB()))
+	}
+}
+
+// The same final report (the same bytes) with the same publication date, recorded a
+// second time after its copies to the National Panel, Ofsted and the DfE were approved (a
+// staff member who resends the email, or records it on the command line too): csprbot
+// prepares a second set, and the next plain Approve (everything waiting) sends the
+// national bodies the same report again. Promise: each sent once. (The same reviewer is
+// not notified twice: reader10's fix; the same report should not be either.)
+func TestReader12SameFinalReportRecordedTwiceIsSentTwice(t *testing.T) {
+	ctx := context.Background()
+	clock := &testClock{}
+	tr := newTrackerWith(t, clock, nspccConfig(), rrRenderer{})
+	toApproved(t, tr, clock, "b")
+	att := &Attachment{Name: "final-report.pdf", Data: []byte("%PDF-1.4 final")}
+	clock.Set("2027-05-10T10:00:00Z")
+	if _, err := tr.FinalReport(ctx, "LSCP-2026-001", att, mustTime("2027-06-02T23:00:00Z"), false, "test"); err != nil {
+		t.Fatal(err)
+	}
+	clock.Set("2027-05-10T11:00:00Z")
+	if _, err := tr.ApproveWhat(ctx, "LSCP-2026-001", "final report", "test"); err != nil {
+		t.Fatal(err)
+	}
+	clock.Set("2027-05-11T11:00:00Z")
+	if _, err := tr.FinalReport(ctx, "LSCP-2026-001", &Attachment{Name: "final-report.pdf", Data: []byte("%PDF-1.4 final")}, mustTime("2027-06-02T23:00:00Z"), false, "test"); err != nil {
+		t.Logf("second FinalReport refused: %v", err)
+	}
+	clock.Set("2027-05-12T11:00:00Z")
+	_, _ = tr.ApproveWhat(ctx, "LSCP-2026-001", "", "test") // Approve (all): e.g. for the delay notice
+	var n int
+	if err := tr.DB().QueryRow(`SELECT count(*) FROM national_notices n JOIN outbox o ON o.message_id = n.outbox_msgid
+		WHERE n.what = ? AND n.status = 'approved' AND o.status != 'superseded'`, NoticeFinalReport).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if n != 1 {
+		t.Errorf("the same final report with the same date goes to the National Panel, Ofsted and the DfE %d times, want once", n)
+	}
+}
