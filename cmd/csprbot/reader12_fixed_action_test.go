@@ -1,5 +1,3 @@
-//go:build reader12
-
 package main
 
 import (
@@ -9,6 +7,9 @@ import (
 	"github.com/lewisham-lscp/csprbot/mailbox"
 )
 
+// Fixed (reader12): sign-off words apply only to the actions of their own sentence; A2,
+// deferred, is not signed off and the case stays open.
+//
 // Through the real intake: both actions' evidence in, the MESI subgroup answers the
 // request about A1 with "Signed off A1. A2 to be discussed at our next subgroup meeting."
 // csprbot signs off A1 and A2 and closes the case, and tells the subgroup the case is
