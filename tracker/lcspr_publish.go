@@ -253,7 +253,14 @@ func (t *Tracker) Published(ctx context.Context, ref string, day time.Time, url,
 }
 
 func (t *Tracker) published(ctx context.Context, tx *sql.Tx, now time.Time, c caseRow, day time.Time, url, actor string) (string, error) {
-	if c.stage != StageLCSPR {
+	report, ok, err := t.finalReportSent(ctx, tx, c.id)
+	if err != nil {
+		return "", err
+	}
+	// A case closed before publication (the action plan signed off while publication
+	// waits, say) with its final report recorded is still published, and its NSPCC copy
+	// still goes.
+	if c.stage != StageLCSPR && !(c.stage == StageClosed && ok) {
 		return "", fmt.Errorf("%w: %s is at stage %s, not a local review", ErrRefused, c.ref, c.stage)
 	}
 	at := now
@@ -266,10 +273,6 @@ func (t *Tracker) published(ctx context.Context, tx *sql.Tx, now time.Time, c ca
 	}
 	if prev.Valid {
 		return "", fmt.Errorf("%w: %s was already recorded as published on %s", ErrRefused, c.ref, t.londonDay(parseTS(prev)))
-	}
-	report, ok, err := t.finalReportSent(ctx, tx, c.id)
-	if err != nil {
-		return "", err
 	}
 	if !ok {
 		return "", fmt.Errorf("%w: no final report was recorded on %s (Final report: publish YYYY-MM-DD, with the report attached)", ErrRefused, c.ref)
@@ -402,7 +405,8 @@ func (t *Tracker) setKept(ctx context.Context, tx *sql.Tx, caseID int64, publish
 }
 
 // tickNSPCC prepares, on the publication date (from the chase hour, London), the NSPCC
-// submission of every local review whose date has come (the date given with the final
+// submission of every local review (open, or closed with its final report recorded: the
+// action plan signed off before publication) whose date has come (the date given with the final
 // report, or the publication recorded), held for approval: once per case, whatever
 // restarts come between, because a prepared or approved one is in national_notices and
 // is looked for in the same transaction. Staff are told. Staff recording publication
@@ -412,9 +416,10 @@ func (t *Tracker) tickNSPCC(ctx context.Context, now time.Time) (int, error) {
 		return 0, nil // nowhere to send it: Published says so to the staff member
 	}
 	rows, err := t.db.QueryContext(ctx, `SELECT c.id, coalesce(c.published_at, c.publish_on) FROM cases c
-		WHERE c.stage = ? AND coalesce(c.published_at, c.publish_on) <= ?
+		WHERE (c.stage = ? OR (c.stage = ? AND EXISTS (SELECT 1 FROM national_notices f WHERE f.case_id = c.id AND f.what = ? AND f.status != 'superseded')))
+			AND coalesce(c.published_at, c.publish_on) <= ?
 			AND NOT EXISTS (SELECT 1 FROM national_notices n WHERE n.case_id = c.id AND n.what = ? AND n.status != 'superseded')`,
-		StageLCSPR, ts(now), NoticeNSPCC)
+		StageLCSPR, StageClosed, NoticeFinalReport, ts(now), NoticeNSPCC)
 	if err != nil {
 		return 0, err
 	}
