@@ -200,3 +200,89 @@ func TestReader12RevisedActionPlanSignsOffTwoActionsAsA1(t *testing.T) {
 		t.Errorf("'Approved A1' in reply to the request about the briefing signed off the police's training too: %q", note)
 	}
 }
+
+func TestOtherCaseRef(t *testing.T) {
+	for _, tc := range []struct{ text, want string }{
+		{"RE: [LSCP-2026-001] Action plan evidence to sign off\nSigned off", ""},
+		{"RE: [LSCP-2027-014] Action plan evidence to sign off", "LSCP-2027-014"},
+		{"Signed off A1 for LSCP 2027 14.", "LSCP-2027-014"},
+		{"Signed off at the meeting on 12 July 2027 10:00", ""},
+		{"lscp-2026-1: signed off", ""},
+	} {
+		if got := otherCaseRef(tc.text, "LSCP-2026-001"); got != tc.want {
+			t.Errorf("otherCaseRef(%q) = %q, want %q", tc.text, got, tc.want)
+		}
+	}
+}
+
+func TestInlineText(t *testing.T) {
+	for _, tc := range []struct{ text, want string }{
+		{"Signed off.\n\nKind regards,\nJo\n\n> When the subgroup is satisfied, reply Signed off.", ""},
+		{"Agreed.\n\n> quoted\n\nMESI chair", ""},
+		{"Agreed.\n> one\n\nA1 stays open.\n> two\nMESI chair", "A1 stays open."},
+		{"Agreed.\n> one\n\nBut not A2 yet.\n\nRegards\nJo", "But not A2 yet."},
+		{"Agreed, no quote at all", ""},
+	} {
+		if got := inlineText(tc.text); got != tc.want {
+			t.Errorf("inlineText(%q) = %q, want %q", tc.text, got, tc.want)
+		}
+	}
+}
+
+// An action for a person (no owner address) is open until staff name it in Signed off:;
+// then, with the others signed off by the subgroup, the case closes.
+func TestActionForAPersonSignedOffByStaffClosesTheCase(t *testing.T) {
+	ctx := context.Background()
+	clock := &testClock{}
+	tr := newRRTracker(t, clock, func(c *Config) { c.Addresses.MESI = testMESI })
+	toApproved(t, tr, clock, "b")
+	clock.Set("2027-06-10T09:00:00Z")
+	plan := &Form{Kind: FormActionPlan, Tables: map[string][]map[string]string{"actions": {
+		{"action": "Deliver training on information sharing", "owner": "Met Police", "due": "2027-07-30"},
+		{"action": "Review school attendance follow-up", "owner": "Lewisham Schools Forum", "due": "2027-08-13"},
+	}}}
+	if res, err := tr.ActionPlan(ctx, "LSCP-2026-001", plan, "command line"); err != nil || len(res.Unknown) != 1 || len(res.Asked) != 1 {
+		t.Fatalf("ActionPlan = %+v, %v", res, err)
+	}
+	// The same plan again asks nothing and tracks nothing twice.
+	if res, err := tr.ActionPlan(ctx, "LSCP-2026-001", plan, "command line"); err != nil || len(res.Asked) != 0 || len(res.Already) != 1 {
+		t.Fatalf("ActionPlan again = %+v, %v; want nothing asked, A1 already tracked", res, err)
+	}
+	evidence(t, tr, clock, "lead@met.example", "ev-a1-fp@met.example", "2027-07-20T11:00:00Z")
+	clock.Set("2027-07-21T09:00:00Z")
+	if out, err := tr.SignOff(ctx, "LSCP-2026-001", "all", "staff@lewisham.gov.uk"); err != nil || !strings.Contains(out, "A2") || strings.Contains(out, "case closed") {
+		t.Fatalf("SignOff(all) = %q, %v; want A1 signed off, A2 still open", out, err)
+	}
+	out, err := tr.SignOff(ctx, "LSCP-2026-001", "A2", "staff@lewisham.gov.uk")
+	if keys, stage := signedOff(t, tr); err != nil || keys != "A1,A2" || stage != StageClosed {
+		t.Errorf("SignOff(A2) by staff = %q, %v; signed off %q, stage %s; want A1,A2 and closed", out, err, keys, stage)
+	}
+}
+
+// Staff's Signed off: A1, when two actions of a revised plan answer to A1 and both wait,
+// signs off neither.
+func TestSignOffSharedKeyRefused(t *testing.T) {
+	ctx := context.Background()
+	tr, clock, _ := mesiCase(t)
+	clock.Set("2027-07-20T15:00:00Z")
+	plan := &Form{Kind: FormActionPlan, Tables: map[string][]map[string]string{"actions": {
+		{"action": "Brief the GP practices on the findings", "owner": "Lewisham Children's Social Care", "due": "2027-09-30"},
+		{"action": "Deliver training on information sharing", "owner": "Met Police", "due": "2027-07-30"},
+	}}}
+	if _, err := tr.ActionPlan(ctx, "LSCP-2026-001", plan, "command line"); err != nil {
+		t.Fatal(err)
+	}
+	var briefReq string
+	if err := tr.DB().QueryRow(`SELECT request_msgid FROM returns WHERE kind = 'action_evidence' AND item = 'A1: Brief the GP practices on the findings'`).Scan(&briefReq); err != nil {
+		t.Fatal(err)
+	}
+	clock.Set("2027-07-22T10:00:00Z")
+	uidSeq++
+	deliver(t, tr, &Incoming{Mailbox: "INBOX", UIDValidity: 1, UID: uidSeq, ReceivedAt: clock.Now(), MessageID: "ev-brief-shared@lewisham.gov.uk",
+		From: "csc@lewisham.gov.uk", Subject: "RE: [LSCP-2026-001] Local review request", InReplyTo: briefReq, Text: "Briefing notes attached.",
+		Attachments: []InAttachment{{Attachment: Attachment{Name: "briefing.docx", Data: []byte("PK")}}}})
+	out, err := tr.SignOff(ctx, "LSCP-2026-001", "A1", "staff@lewisham.gov.uk")
+	if keys, _ := signedOff(t, tr); err == nil || keys != "" {
+		t.Errorf("SignOff(A1) with two actions A1 waiting = %q, %v; signed off %q; want refused, nothing signed off", out, err, keys)
+	}
+}
