@@ -260,8 +260,14 @@ func (t *Tracker) published(ctx context.Context, tx *sql.Tx, now time.Time, c ca
 	// A case closed before publication (the action plan signed off while publication
 	// waits, say) with its final report recorded is still published, and its NSPCC copy
 	// still goes.
-	if c.stage != StageLCSPR && !(c.stage == StageClosed && ok) {
-		return "", fmt.Errorf("%w: %s is at stage %s, not a local review", ErrRefused, c.ref, c.stage)
+	if c.stage != StageLCSPR {
+		var after int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM cases c WHERE c.id = ? AND `+publishesAfterClosing, c.id).Scan(&after); err != nil {
+			return "", err
+		}
+		if after == 0 {
+			return "", fmt.Errorf("%w: %s is at stage %s, not a local review", ErrRefused, c.ref, c.stage)
+		}
 	}
 	at := now
 	if !day.IsZero() {
@@ -404,9 +410,18 @@ func (t *Tracker) setKept(ctx context.Context, tx *sql.Tx, caseID int64, publish
 	return err
 }
 
+// publishesAfterClosing is the condition on a case c closed with its local review still
+// to be published: decided local (so closed by the action plan signed off, not by a
+// decision of no further review or the National Panel's own review) and its final report
+// recorded (a final report notice not superseded). Its publication is still recorded and
+// its NSPCC copy still prepared (published, tickNSPCC), and closing it does not waive the
+// NSPCC submission (settleableDeadline).
+const publishesAfterClosing = `(c.stage = '` + StageClosed + `' AND c.decision = '` + DecisionLocal + `'
+	AND EXISTS (SELECT 1 FROM national_notices f WHERE f.case_id = c.id AND f.what = '` + NoticeFinalReport + `' AND f.status != 'superseded'))`
+
 // tickNSPCC prepares, on the publication date (from the chase hour, London), the NSPCC
 // submission of every local review (open, or closed with its final report recorded: the
-// action plan signed off before publication) whose date has come (the date given with the final
+// action plan signed off before publication, publishesAfterClosing) whose date has come (the date given with the final
 // report, or the publication recorded), held for approval: once per case, whatever
 // restarts come between, because a prepared or approved one is in national_notices and
 // is looked for in the same transaction. Staff are told. Staff recording publication
@@ -416,10 +431,10 @@ func (t *Tracker) tickNSPCC(ctx context.Context, now time.Time) (int, error) {
 		return 0, nil // nowhere to send it: Published says so to the staff member
 	}
 	rows, err := t.db.QueryContext(ctx, `SELECT c.id, coalesce(c.published_at, c.publish_on) FROM cases c
-		WHERE (c.stage = ? OR (c.stage = ? AND EXISTS (SELECT 1 FROM national_notices f WHERE f.case_id = c.id AND f.what = ? AND f.status != 'superseded')))
+		WHERE (c.stage = ? OR `+publishesAfterClosing+`)
 			AND coalesce(c.published_at, c.publish_on) <= ?
 			AND NOT EXISTS (SELECT 1 FROM national_notices n WHERE n.case_id = c.id AND n.what = ? AND n.status != 'superseded')`,
-		StageLCSPR, StageClosed, NoticeFinalReport, ts(now), NoticeNSPCC)
+		StageLCSPR, ts(now), NoticeNSPCC)
 	if err != nil {
 		return 0, err
 	}

@@ -233,13 +233,14 @@ func (t *Tracker) settleClosed(ctx context.Context, tx *sql.Tx, now time.Time, c
 //   - one answered by an email to a national body (the Rapid Review submission, or a
 //     notice whose name is the rule's) approved and not yet sent (held: an address
 //     bounced, say): it is met when it goes. One still waiting for approval is waived;
-//   - the NSPCC submission of a case whose final report is recorded (a final report
-//     notice not superseded) and whose NSPCC copy is not prepared yet: publication still
-//     comes, and the copy is prepared then (tickNSPCC); once prepared, it is as above.
+//   - the NSPCC submission of a case closed with its review still to be published
+//     (publishesAfterClosing: the action plan signed off) whose NSPCC copy is not prepared
+//     yet: publication still comes, and the copy is prepared then (tickNSPCC); once
+//     prepared, it is as above.
 const settleableDeadline = `d.status = 'pending'
 	AND NOT (d.rule = 'nspcc_submission' AND d.agency LIKE '` + KeptAgency + `%')
 	AND NOT (d.rule = 'nspcc_submission' AND d.agency = ''
-		AND EXISTS (SELECT 1 FROM national_notices f WHERE f.case_id = d.case_id AND f.what = '` + NoticeFinalReport + `' AND f.status != 'superseded')
+		AND EXISTS (SELECT 1 FROM cases c WHERE c.id = d.case_id AND ` + publishesAfterClosing + `)
 		AND NOT EXISTS (SELECT 1 FROM national_notices f WHERE f.case_id = d.case_id AND f.what = '` + NoticeNSPCC + `' AND f.status != 'superseded'))
 	AND NOT (d.rule = 'rr_submission' AND d.agency = '' AND EXISTS (SELECT 1 FROM submissions s LEFT JOIN outbox o ON o.message_id = s.outbox_msgid
 		WHERE s.case_id = d.case_id AND s.status = 'approved' AND coalesce(o.status, '') != 'sent'))
