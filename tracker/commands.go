@@ -27,16 +27,18 @@ import (
 //	Send panel papers                (the papers for the local review panel, in one document, to staff)
 //	Send report draft                (the Rapid Review report draft as the case stands now, to staff)
 //	Send chronology                  (the combined chronology, to staff and a vouched lead reviewer)
+//	Done: STEP [on DATE]             (a step of the Terms of Reference's timetable done: steps.go)
 //
 // A Rapid Review report (Appendix 5) attached by staff is taken in the same way.
 var commandVerbs = map[string]bool{
+	"done":          true, // Done: STEP [on DATE] (steps.go)
 	"start scoping": true, "scoping": true, "add agency": true, "meeting": true, "cancel meeting": true,
 	"extend": true, "waive": true, "notified panel": true, "notified ofsted": true, "aware": true, "approve": true,
 	"confirm": true, "send chronology": true, "send report draft": true, "send panel papers": true, "clear address": true,
 }
 
 // CommandHelp lists the commands, for replies.
-const CommandHelp = `Start scoping | Add agency: NAME [<address>] | Meeting: YYYY-MM-DD HH:MM [force] | Cancel meeting | Extend: AGENCY to YYYY-MM-DD | Waive: AGENCY | Notified panel: YYYY-MM-DD | Notified Ofsted: YYYY-MM-DD | Aware: YYYY-MM-DD | Send report draft | Send chronology | Send panel papers | Clear address: ADDR | Approve [WHAT]` + " | " + LCSPRCommandHelp
+const CommandHelp = `Start scoping | Add agency: NAME [<address>] | Meeting: YYYY-MM-DD HH:MM [force] | Cancel meeting | Extend: AGENCY to YYYY-MM-DD | Waive: AGENCY | Notified panel: YYYY-MM-DD | Notified Ofsted: YYYY-MM-DD | Aware: YYYY-MM-DD | Send report draft | Send chronology | Send panel papers | Clear address: ADDR | Approve [WHAT] | Done: STEP [on YYYY-MM-DD]` + " | " + LCSPRCommandHelp
 
 func splitCommand(line string) (verb, arg string, ok bool) {
 	verb, arg, colon := strings.Cut(line, ":")
@@ -324,6 +326,9 @@ func (t *Tracker) command(ctx context.Context, tx *sql.Tx, now time.Time, tt tie
 		return t.sendChronology(ctx, tx, now, c, actor, "")
 	case "approve":
 		return t.approveWhat(ctx, tx, now, c, approveArg(arg), actor)
+	}
+	if verb == "done" {
+		return t.doneCommand(ctx, tx, now, c, arg, actor) // steps.go
 	}
 	if lcsprVerbs[verb] {
 		return t.lcsprCommand(ctx, tx, now, c, verb, arg, actor) // lcspr.go

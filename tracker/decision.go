@@ -180,10 +180,7 @@ func (t *Tracker) applyDecision(ctx context.Context, tx *sql.Tx, now time.Time, 
 		return res, err
 	}
 	if res.Closed != "" {
-		if _, err := tx.ExecContext(ctx, `UPDATE cases SET closed_at = ?, close_reason = ? WHERE id = ?`, ts(now), res.Closed, c.id); err != nil {
-			return res, err
-		}
-		if err := audit(ctx, tx, now, c.id, actor, "case_closed", res.Closed); err != nil {
+		if err := t.closeCase(ctx, tx, now, c.id, res.Closed, actor); err != nil { // settle.go
 			return res, err
 		}
 	}

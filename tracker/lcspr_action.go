@@ -529,10 +529,7 @@ func (t *Tracker) signOffWith(ctx context.Context, tx *sql.Tx, now time.Time, c 
 	}
 	if open == 0 && c.stage != StageClosed {
 		reason := "every action of the action plan evidenced and signed off (" + t.londonDay(now) + ")"
-		if _, err := tx.ExecContext(ctx, `UPDATE cases SET stage = ?, closed_at = ?, close_reason = ? WHERE id = ?`, StageClosed, ts(now), reason, c.id); err != nil {
-			return "", err
-		}
-		if err := audit(ctx, tx, now, c.id, actor, "case_closed", reason); err != nil {
+		if err := t.closeCase(ctx, tx, now, c.id, reason, actor); err != nil { // settle.go
 			return "", err
 		}
 		out += "; " + reason + ": case closed"

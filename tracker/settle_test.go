@@ -356,13 +356,18 @@ func TestEveryWayACaseClosesSettlesIt(t *testing.T) {
 			if err := tr.DB().QueryRow(`SELECT stage FROM cases`).Scan(&stage); err != nil || stage != StageClosed {
 				t.Fatalf("stage %s (%v), want closed", stage, err)
 			}
-			closedAt := clock.Now()
-			clock.Set(closedAt.Add(time.Minute).Format(time.RFC3339))
-			if _, err := tr.Tick(ctx); err != nil {
-				t.Fatal(err)
-			}
+			// Settled as it closes, in the same transaction (closeCase)...
 			if got := pendingAfterClose(t, tr); len(got) != 0 {
 				t.Errorf("still open after closing: %q", got)
+			}
+			// ...and the scheduler finds nothing left to settle.
+			closedAt := clock.Now()
+			clock.Set(closedAt.Add(time.Minute).Format(time.RFC3339))
+			if n, err := tr.settleClosedCases(ctx, clock.Now()); err != nil || n != 0 {
+				t.Errorf("the scheduler settled %d more cases (%v), want none", n, err)
+			}
+			if _, err := tr.Tick(ctx); err != nil {
+				t.Fatal(err)
 			}
 			var waived, withWhy int
 			if err := tr.DB().QueryRow(`SELECT count(*), coalesce(sum(note LIKE '%' || ? || '%'), 0) FROM deadlines WHERE status IN ('waived', 'missed') AND note LIKE '%case closed:%'`, tc.why).Scan(&waived, &withWhy); err != nil {
@@ -447,5 +452,26 @@ func TestDoneMarksATimetableStep(t *testing.T) {
 	closeNow(t, tr, "test over")
 	if _, err := tr.MarkStepDone(ctx, settleRef, "Chronologies", time.Time{}, "command line"); !errors.Is(err, ErrRefused) || !strings.Contains(err.Error(), "is closed (test over)") {
 		t.Errorf("MarkStepDone on a closed case = %v, want refused", err)
+	}
+}
+
+// Done: STEP [on DATE] by staff email, in reply to csprbot's email to the staff member:
+// a name that fits two steps is refused with both; the step named in full is marked done
+// on its date, and the answer says so.
+func TestDoneByEmail(t *testing.T) {
+	tr, clock := torCase(t)
+	clock.Set("2027-03-08T10:00:00Z")
+	in := staffMail(clock, "done1@lewisham.gov.uk", firstID(t, tr, TmplApprovalRequest), "RE: [LSCP-2026-001] approve", "Done: panel\nDone: panel meeting 1 on 2027-02-02")
+	deliver(t, tr, in)
+	replies := outboxEmails(t, tr, TmplCommandReply)
+	reply := replies[len(replies)-1].Email.Text
+	for _, want := range []string{`"Done: panel meeting 1 on 2027-02-02" done: Panel meeting 1 done on Tue 2 Feb 2027 (due Wed 3 Feb 2027)`,
+		`"Done: panel" refused: "panel" could be any of: Panel meeting 1 (due Wed 3 Feb 2027); Panel meeting 2 (due Wed 3 Mar 2027)`} {
+		if !strings.Contains(reply, want) {
+			t.Errorf("the answer lacks %q:\n%s", want, reply)
+		}
+	}
+	if d := settleDeadline(t, tr, "lcspr_publication", "Panel meeting 1"); d.status != "met" || d.met != "2027-02-02T17:00:00Z" {
+		t.Errorf("Panel meeting 1 = %+v, want met on 2 Feb", d)
 	}
 }

@@ -439,10 +439,7 @@ func (t *Tracker) approve(ctx context.Context, tx *sql.Tx, now time.Time, c case
 		if rationale != "" {
 			reason += ": " + rationale
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE cases SET stage = ?, closed_at = ?, close_reason = ? WHERE id = ?`, stage, ts(now), reason, c.id); err != nil {
-			return res, err
-		}
-		if err := audit(ctx, tx, now, c.id, actor, "case_closed", reason); err != nil {
+		if err := t.closeCase(ctx, tx, now, c.id, reason, actor); err != nil { // settle.go
 			return res, err
 		}
 	} else {

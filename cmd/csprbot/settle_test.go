@@ -12,7 +12,8 @@ import (
 func oneSpace(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 // A local review whose agencies never all sent their chronologies and reports, through the
-// running daemon: a timetable step marked done on the command line; the final report by
+// running daemon: a timetable step marked done on the command line (by email, a step no one
+// wrote is refused with those waiting); the final report by
 // staff email answers with what never came, by agency, and nothing is chased after it; a
 // decision of no further review by email closes the case, and the case then waits for
 // nothing, says of what was missed why it ended, and nothing is sent about it.
@@ -64,6 +65,17 @@ func TestFinalReportAndClosingSettleTheLocalReview(t *testing.T) {
 	if code := Main(t.Context(), []string{"case", rrRef, "done", "panel", "--now", "2027-04-13T09:01:00Z", "--config", e.cfg}, &o, &eb); code != 2 ||
 		!strings.Contains(eb.String(), "Waiting: ") || !strings.Contains(eb.String(), "Final report to the Partnership (due Wed 19 May 2027)") {
 		t.Errorf("case done panel: exit %d, want 2 with the steps waiting; stderr: %s", code, eb.String())
+	}
+
+	// By email too: a step no one wrote is refused, with the steps waiting.
+	e.deliver("2027-04-13T10:00:00Z", demoMail{from: rrLead, subject: "Re: " + staffMail[0].Subject, inReplyTo: staffMail[0].MessageID, body: "Done: panel meeting"})
+	got = step("2027-04-13T10:05:00Z")
+	if r := pick(got, "Your commands", rrLead); len(r) != 1 || !strings.Contains(oneSpace(r[0].Text), `"Done: panel meeting" refused: no step "panel meeting" is waiting on LSCP-2026-001. Waiting: Chronologies returned (due Mon 25 Jan 2027);`) ||
+		!strings.Contains(oneSpace(r[0].Text), "Final report to the Partnership (due Wed 19 May 2027)") {
+		t.Errorf("Done: panel meeting by email:\n%s", describe(got))
+		for _, m := range r {
+			t.Log(m.Text)
+		}
 	}
 
 	// The final report by staff email, in reply to csprbot's email to staff.
