@@ -4,6 +4,7 @@ package tracker
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -80,5 +81,109 @@ func TestReader13OpenReadHalfWAL(t *testing.T) {
 				t.Errorf("OpenRead + Cases on a store with only its %s created a file: folder now %s\nbefore:\n%s\nafter:\n%s", keep, strings.Join(names, " "), before, after)
 			}
 		})
+	}
+}
+
+// TestReader13ImmutableSecondReadUnchecked: as above, but the commands start while the
+// report reads (betweenBegins of its first read starts them), so the first read is
+// known torn (changedUnder) and read again on a new handle, immutable again when it
+// opens between two commands; the commands go on during that second read, which is
+// returned unchecked.
+func TestReader13ImmutableSecondReadUnchecked(t *testing.T) {
+	ctx := context.Background()
+	path := closedStore(t)
+	mark := func(st *Store, m string) {
+		tx, err := st.DB().BeginTx(ctx, nil)
+		if err != nil {
+			return
+		}
+		defer tx.Rollback()
+		for _, q := range []string{`UPDATE cases SET child_initials = ?`, `UPDATE deadlines SET note = ?`, `UPDATE returns SET note = ?`} {
+			if _, err := tx.ExecContext(ctx, q, m); err != nil {
+				return
+			}
+		}
+		tx.Commit()
+	}
+	w, err := Open(ctx, path, time.Now, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mark(w, "M0")
+	w.Close()
+	n := 0
+	var bad []string
+	tries, secondImmutable := 0, 0
+	for tries < 300 && len(bad) < 2 {
+		if !walGone(path) {
+			// a read-only connection closed last leaves them: a writer's close removes them
+			if w, err := Open(ctx, path, time.Now, nil); err == nil {
+				w.Close()
+			}
+			if !walGone(path) {
+				t.Fatal("-wal or -shm left after a writer closed")
+			}
+		}
+		tries++
+		rs, err := OpenRead(ctx, path, time.Now, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		first := rs.rd
+		stop, done := make(chan struct{}), make(chan struct{})
+		rs.rd.betweenBegins = func() {
+			go func() {
+				defer close(done)
+				for {
+					select {
+					case <-stop:
+						return
+					default:
+					}
+					n++
+					w, err := Open(ctx, path, time.Now, nil)
+					if err != nil {
+						return
+					}
+					mark(w, fmt.Sprintf("M%d", n))
+					w.Close()
+				}
+			}()
+			time.Sleep(2 * time.Millisecond)
+		}
+		cs, err := rs.Cases(ctx)
+		how := fmt.Sprintf("read again: %v, second handle immutable: %v", rs.rd != first, rs.rd.immutable)
+		if rs.rd != first && rs.rd.immutable {
+			secondImmutable++
+		}
+		close(stop)
+		if first.betweenBegins != nil {
+			select {
+			case <-done:
+			case <-time.After(5 * time.Second):
+			}
+		}
+		rs.Close()
+		if err != nil {
+			bad = append(bad, "error: "+err.Error())
+			continue
+		}
+		marks := map[string]bool{}
+		for _, c := range cs {
+			marks[c.ChildInitials] = true
+			for _, d := range c.Deadlines {
+				marks[d.Note] = true
+			}
+			for _, r := range c.Returns {
+				marks[r.Note] = true
+			}
+		}
+		if len(marks) > 1 {
+			bad = append(bad, fmt.Sprintf("marks of several commits in one read (%s): %v", how, marks))
+		}
+	}
+	t.Logf("%d reads, %d read again as immutable, %d commits", tries, secondImmutable, n)
+	for _, b := range bad {
+		t.Error(b)
 	}
 }
