@@ -5,9 +5,11 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"time"
 )
 
@@ -71,6 +73,9 @@ func (s *Store) checkReadSchema(ctx context.Context) error {
 // openReadOnly opens the read handle on an existing store (readDSN): see readOnlyDSN for
 // a store with no write-ahead log beside it.
 func openReadOnly(path string) (*readDB, error) {
+	if wal, shm := sidecars(path); wal && !shm {
+		return openPrivateCopy(path)
+	}
 	dsn, immutable := readOnlyDSN(path)
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
@@ -79,6 +84,7 @@ func openReadOnly(path string) (*readDB, error) {
 	rd := &readDB{db: db, stmts: map[string]*sql.Stmt{}, immutable: immutable}
 	if immutable {
 		rd.file, _ = os.Stat(path)
+		rd.sidecars = walGone(path)
 	}
 	return rd, nil
 }
@@ -90,8 +96,8 @@ func (r *readDB) changedUnder(path string) bool {
 	if !r.immutable {
 		return false
 	}
-	if !walGone(path) {
-		return true
+	if wal, _ := sidecars(path); wal || r.sidecars != walGone(path) {
+		return true // a csprbot has it open now, or the files beside it are not as they were
 	}
 	fi, err := os.Stat(path)
 	return err != nil || r.file == nil || !os.SameFile(fi, r.file) || !fi.ModTime().Equal(r.file.ModTime()) || fi.Size() != r.file.Size()
@@ -109,7 +115,13 @@ func (r *readDB) changedUnder(path string) bool {
 // -wal). A daemon starting meanwhile would change the file under the read: readAgain
 // notices its -wal and -shm appear and reads again through them.
 func readOnlyDSN(path string) (dsn string, immutable bool) {
-	if walGone(path) {
+	wal, shm := sidecars(path)
+	switch {
+	case !wal && !shm:
+		return readDSN(path) + "&immutable=1", true
+	case !wal && shm:
+		// An index without a log: there is no log to read, and the database file is the
+		// whole store; read as immutable, as with neither.
 		return readDSN(path) + "&immutable=1", true
 	}
 	return readDSN(path), false
@@ -117,12 +129,17 @@ func readOnlyDSN(path string) (dsn string, immutable bool) {
 
 // walGone: neither the store's -wal nor its -shm is there.
 func walGone(path string) bool {
-	for _, p := range []string{path + "-wal", path + "-shm"} {
-		if _, err := os.Lstat(p); !errors.Is(err, fs.ErrNotExist) {
-			return false
-		}
+	wal, shm := sidecars(path)
+	return !wal && !shm
+}
+
+// sidecars: whether the store's -wal and its -shm are there.
+func sidecars(path string) (wal, shm bool) {
+	there := func(p string) bool {
+		_, err := os.Lstat(p)
+		return !errors.Is(err, fs.ErrNotExist)
 	}
-	return true
+	return there(path + "-wal"), there(path + "-shm")
 }
 
 // readAgain runs read, and once more on a new handle if the store was read as immutable
@@ -130,18 +147,74 @@ func walGone(path string) bool {
 // may then be half changed. read must set what it reads, not add to it.
 func (s *Store) readAgain(read func() error) error {
 	err := read()
-	if s.rd == nil || !s.rd.changedUnder(s.path) {
+	// Each new read may be immutable too (the csprbot that changed the file has closed it
+	// again): it is checked like the first, until one is read with nothing changing under it.
+	for range maxReadAgain {
+		if s.rd == nil || !s.rd.changedUnder(s.path) {
+			return err
+		}
+		rd, oerr := openReadOnly(s.path)
+		if oerr != nil {
+			return oerr
+		}
+		old := s.rd
+		s.rd = rd
+		if s.db == old.db {
+			s.db = rd.db
+		}
+		old.close()
+		err = read()
+	}
+	if s.rd != nil && s.rd.changedUnder(s.path) {
+		return fmt.Errorf("tracker: the store changed under %d reads in a row (a csprbot opening and closing it): try again", maxReadAgain+1)
+	}
+	return err
+}
+
+// maxReadAgain is how many times readAgain reads again before it gives up.
+const maxReadAgain = 5
+
+// openPrivateCopy reads a store that has a write-ahead log but not its index (a copy
+// taken while a csprbot had the store open, by a tool that left the -shm behind; no live
+// connection has one without the other). SQLite would have to create the -shm beside the
+// store to read the log, which a read command never does (a read-only filesystem, another
+// user's folder), and reading the file alone would miss the log's commits. So the store
+// and its log are copied into a private folder and read there; the copy goes when the
+// handle closes.
+func openPrivateCopy(path string) (*readDB, error) {
+	dir, err := os.MkdirTemp("", "csprbot-read-")
+	if err != nil {
+		return nil, fmt.Errorf("tracker: open store for reading: a private copy (its -wal has no -shm): %w", err)
+	}
+	cp := filepath.Join(dir, "csprbot.db")
+	for _, suffix := range []string{"", "-wal"} {
+		if err := copyFile(path+suffix, cp+suffix); err != nil {
+			os.RemoveAll(dir)
+			return nil, fmt.Errorf("tracker: open store for reading: a private copy (its -wal has no -shm): %w", err)
+		}
+	}
+	db, err := sql.Open("sqlite", readDSN(cp))
+	if err != nil {
+		os.RemoveAll(dir)
+		return nil, fmt.Errorf("tracker: open store for reading: %w", err)
+	}
+	return &readDB{db: db, stmts: map[string]*sql.Stmt{}, tmpDir: dir}, nil
+}
+
+// copyFile copies src to dst (owner-only).
+func copyFile(src, dst string) error {
+	in, err := os.Open(src)
+	if err != nil {
 		return err
 	}
-	rd, oerr := openReadOnly(s.path)
-	if oerr != nil {
-		return oerr
+	defer in.Close()
+	out, err := os.OpenFile(dst, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+	if err != nil {
+		return err
 	}
-	old := s.rd
-	s.rd = rd
-	if s.db == old.db {
-		s.db = rd.db
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return err
 	}
-	old.close()
-	return read()
+	return out.Close()
 }

@@ -29,6 +29,11 @@ type readDB struct {
 	// betweenBegins, when set (by tests), runs in viewPair after the first transaction
 	// has begun and before the second does.
 	betweenBegins func()
+	// sidecars: when an immutable handle was opened, whether neither -wal nor -shm was
+	// beside the store (changedUnder compares).
+	sidecars bool
+	// tmpDir: the private copy this handle reads (openPrivateCopy), removed on close.
+	tmpDir string
 }
 
 // readDSN is the store opened for reading only.
@@ -56,6 +61,9 @@ func (r *readDB) close() error {
 	r.stmts = nil
 	r.mu.Unlock()
 	errs = append(errs, r.db.Close())
+	if r.tmpDir != "" {
+		errs = append(errs, os.RemoveAll(r.tmpDir))
+	}
 	return errors.Join(errs...)
 }
 

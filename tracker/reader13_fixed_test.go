@@ -1,5 +1,3 @@
-//go:build reader13
-
 package tracker
 
 import (
