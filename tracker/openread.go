@@ -73,8 +73,22 @@ func (s *Store) checkReadSchema(ctx context.Context) error {
 // openReadOnly opens the read handle on an existing store (readDSN): see readOnlyDSN for
 // a store with no write-ahead log beside it.
 func openReadOnly(path string) (*readDB, error) {
-	if wal, shm := sidecars(path); wal && !shm {
-		return openPrivateCopy(path)
+	for try := 0; ; try++ {
+		wal, shm := sidecars(path)
+		if !wal || shm {
+			break
+		}
+		// A -wal without its -shm is also, for a moment, a csprbot opening or closing the
+		// store: give it that moment; one still so is a copy (openPrivateCopy).
+		time.Sleep(20 * time.Millisecond)
+		if wal, shm := sidecars(path); !wal || shm {
+			continue
+		}
+		rd, err := openPrivateCopy(path)
+		if err != nil && errors.Is(err, fs.ErrNotExist) && try < 5 {
+			continue // the files changed while they were copied: look again
+		}
+		return rd, err
 	}
 	dsn, immutable := readOnlyDSN(path)
 	db, err := sql.Open("sqlite", dsn)
@@ -93,14 +107,25 @@ func openReadOnly(path string) (*readDB, error) {
 // has it open for writing (its -wal or -shm is there), or had it and closed it again
 // (the file is not as it was when opened).
 func (r *readDB) changedUnder(path string) bool {
+	if r.tmpDir != "" {
+		// A private copy: read again if the store or its log is not as it was copied
+		// (a csprbot opened it meanwhile).
+		wal, shm := sidecars(path)
+		return !wal || shm || changedFile(path, r.file) || changedFile(path+"-wal", r.walFile)
+	}
 	if !r.immutable {
 		return false
 	}
 	if wal, _ := sidecars(path); wal || r.sidecars != walGone(path) {
 		return true // a csprbot has it open now, or the files beside it are not as they were
 	}
+	return changedFile(path, r.file)
+}
+
+// changedFile: the file at path is not the one was (gone, replaced, written).
+func changedFile(path string, was os.FileInfo) bool {
 	fi, err := os.Stat(path)
-	return err != nil || r.file == nil || !os.SameFile(fi, r.file) || !fi.ModTime().Equal(r.file.ModTime()) || fi.Size() != r.file.Size()
+	return err != nil || was == nil || !os.SameFile(fi, was) || !fi.ModTime().Equal(was.ModTime()) || fi.Size() != was.Size()
 }
 
 // readOnlyDSN is the DSN to read the store at path without creating anything beside it.
@@ -187,6 +212,8 @@ func openPrivateCopy(path string) (*readDB, error) {
 		return nil, fmt.Errorf("tracker: open store for reading: a private copy (its -wal has no -shm): %w", err)
 	}
 	cp := filepath.Join(dir, "csprbot.db")
+	file, _ := os.Stat(path)
+	walFile, _ := os.Stat(path + "-wal")
 	for _, suffix := range []string{"", "-wal"} {
 		if err := copyFile(path+suffix, cp+suffix); err != nil {
 			os.RemoveAll(dir)
@@ -198,7 +225,7 @@ func openPrivateCopy(path string) (*readDB, error) {
 		os.RemoveAll(dir)
 		return nil, fmt.Errorf("tracker: open store for reading: %w", err)
 	}
-	return &readDB{db: db, stmts: map[string]*sql.Stmt{}, tmpDir: dir}, nil
+	return &readDB{db: db, stmts: map[string]*sql.Stmt{}, tmpDir: dir, file: file, walFile: walFile}, nil
 }
 
 // copyFile copies src to dst (owner-only).

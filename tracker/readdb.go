@@ -33,7 +33,8 @@ type readDB struct {
 	// beside the store (changedUnder compares).
 	sidecars bool
 	// tmpDir: the private copy this handle reads (openPrivateCopy), removed on close.
-	tmpDir string
+	tmpDir  string
+	walFile os.FileInfo // the -wal copied with it
 }
 
 // readDSN is the store opened for reading only.
