@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"time"
 
 	"github.com/lewisham-lscp/csprbot/parser"
 	"github.com/lewisham-lscp/csprbot/templates"
@@ -59,13 +58,12 @@ func caseDecision(ctx context.Context, a *app, f *flags, ref string, stdout io.W
 	if len(f.args) != 3 {
 		return usagef("case %s decision: csprbot case %s decision local|national|alternative|none [--date YYYY-MM-DD]", ref, ref)
 	}
-	var at time.Time
-	if s := f.last("date"); s != "" {
-		d, err := tracker.ParseLondonDate(s, a.tr.Calendar().Location())
-		if err != nil {
-			return usagef("--date: %v", err)
-		}
-		at = a.tr.DoneOn(d)
+	at, err := a.dateFlag(f, "date", false)
+	if err != nil {
+		return err
+	}
+	if !at.IsZero() {
+		at = a.tr.DoneOn(at)
 	}
 	res, err := a.tr.Decide(ctx, ref, f.args[2], at, "command line")
 	if err != nil {
@@ -97,9 +95,9 @@ func caseRequest(ctx context.Context, a *app, f *flags, ref string, stdout io.Wr
 	if kind != tracker.ReturnChronology && kind != tracker.ReturnAgencyReport {
 		return usagef("case %s request: %q: want chronology or agency_report", ref, f.args[2])
 	}
-	d, err := tracker.ParseLondonDate(f.last("due"), a.tr.Calendar().Location())
+	d, err := a.dateFlag(f, "due", true)
 	if err != nil {
-		return usagef("--due: %v", err)
+		return err
 	}
 	res, err := a.tr.RequestReturns(ctx, ref, kind, f.all("agency"), d, "command line")
 	if err != nil {
@@ -114,9 +112,9 @@ func caseMore(ctx context.Context, a *app, f *flags, ref string, stdout io.Write
 	if len(f.args) < 3 || f.last("due") == "" || f.last("what") == "" {
 		return usagef("case %s more: csprbot case %s more AGENCY --due YYYY-MM-DD --what TEXT", ref, ref)
 	}
-	d, err := tracker.ParseLondonDate(f.last("due"), a.tr.Calendar().Location())
+	d, err := a.dateFlag(f, "due", true)
 	if err != nil {
-		return usagef("--due: %v", err)
+		return err
 	}
 	out, err := a.tr.More(ctx, ref, strings.Join(f.args[2:], " "), d, f.last("what"), "command line")
 	if err != nil {
@@ -176,9 +174,9 @@ func caseFinalReport(ctx context.Context, a *app, f *flags, ref string, stdout i
 	if len(f.args) != 3 || f.last("publish") == "" {
 		return usagef("case %s final-report: csprbot case %s final-report FILE --publish YYYY-MM-DD [--force]", ref, ref)
 	}
-	d, err := tracker.ParseLondonDate(f.last("publish"), a.tr.Calendar().Location())
+	d, err := a.dateFlag(f, "publish", true)
 	if err != nil {
-		return usagef("--publish: %v", err)
+		return err
 	}
 	data, err := os.ReadFile(f.args[2])
 	if err != nil {
@@ -201,13 +199,9 @@ func casePublished(ctx context.Context, a *app, f *flags, ref string, stdout io.
 	if len(f.args) != 2 {
 		return usagef("case %s published: csprbot case %s published [--date YYYY-MM-DD] [--url URL]", ref, ref)
 	}
-	var day time.Time
-	if s := f.last("date"); s != "" {
-		d, err := tracker.ParseLondonDate(s, a.tr.Calendar().Location())
-		if err != nil {
-			return usagef("--date: %v", err)
-		}
-		day = d
+	day, err := a.dateFlag(f, "date", false)
+	if err != nil {
+		return err
 	}
 	out, err := a.tr.Published(ctx, ref, day, f.last("url"), "command line")
 	if err != nil {

@@ -67,13 +67,12 @@ func caseNotified(ctx context.Context, a *app, f *flags, ref string, stdout io.W
 	if len(f.args) != 3 {
 		return usagef("case %s notified: which? csprbot case %s notified panel|ofsted [--date YYYY-MM-DD]", ref, ref)
 	}
-	var at time.Time
-	if s := f.last("date"); s != "" {
-		d, err := tracker.ParseLondonDate(s, a.tr.Calendar().Location())
-		if err != nil {
-			return usagef("--date: %v", err)
-		}
-		at = a.tr.DoneOn(d)
+	at, err := a.dateFlag(f, "date", false)
+	if err != nil {
+		return err
+	}
+	if !at.IsZero() {
+		at = a.tr.DoneOn(at)
 	}
 	out, err := a.tr.Notified(ctx, ref, f.args[2], at, "command line")
 	if err != nil {
@@ -105,9 +104,9 @@ func caseExtend(ctx context.Context, a *app, f *flags, ref string, stdout io.Wri
 	if len(f.args) < 3 || f.last("date") == "" {
 		return usagef("case %s extend: csprbot case %s extend AGENCY --date YYYY-MM-DD", ref, ref)
 	}
-	d, err := tracker.ParseLondonDate(f.last("date"), a.tr.Calendar().Location())
+	d, err := a.dateFlag(f, "date", true)
 	if err != nil {
-		return usagef("--date: %v", err)
+		return err
 	}
 	out, err := a.tr.Extend(ctx, ref, strings.Join(f.args[2:], " "), d, "command line")
 	if err != nil {
@@ -128,4 +127,18 @@ func caseWaive(ctx context.Context, a *app, f *flags, ref string, stdout io.Writ
 	}
 	fmt.Fprintf(stdout, "%s: %s\n", ref, out)
 	return nil
+}
+
+// dateFlag reads --NAME as a London date (YYYY-MM-DD): the zero time when it is not
+// given and not required, a usage error when it does not read.
+func (a *app) dateFlag(f *flags, name string, required bool) (time.Time, error) {
+	s := f.last(name)
+	if s == "" && !required {
+		return time.Time{}, nil
+	}
+	d, err := tracker.ParseLondonDate(s, a.tr.Calendar().Location())
+	if err != nil {
+		return time.Time{}, usagef("--%s: %v", name, err)
+	}
+	return d, nil
 }

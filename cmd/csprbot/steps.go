@@ -5,9 +5,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"time"
-
-	"github.com/lewisham-lscp/csprbot/tracker"
 )
 
 // caseDone: csprbot case REF done STEP [--date D]: a step of the Terms of Reference's
@@ -17,13 +14,9 @@ func caseDone(ctx context.Context, a *app, f *flags, ref string, stdout io.Write
 	if len(f.args) < 3 {
 		return usagef("case %s done: which step? csprbot case %s done STEP [--date YYYY-MM-DD]", ref, ref)
 	}
-	var day time.Time
-	if s := f.last("date"); s != "" {
-		d, err := tracker.ParseLondonDate(s, a.tr.Calendar().Location())
-		if err != nil {
-			return usagef("--date: %v", err)
-		}
-		day = d
+	day, err := a.dateFlag(f, "date", false)
+	if err != nil {
+		return err
 	}
 	out, err := a.tr.MarkStepDone(ctx, ref, strings.Join(f.args[2:], " "), day, "command line")
 	if err != nil {
