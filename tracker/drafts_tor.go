@@ -142,22 +142,12 @@ func (t *Tracker) tickToRDrafts(ctx context.Context, now time.Time) error {
 	if ok, err := t.storeHas(ctx, "cases", "decision"); err != nil || !ok {
 		return err
 	}
-	rows, err := t.db.QueryContext(ctx, `SELECT id FROM cases c WHERE stage = ? AND decision = 'local'
+	ids, err := queryIDs(ctx, t.db, `SELECT id FROM cases c WHERE stage = ? AND decision = 'local'
 		AND NOT EXISTS (SELECT 1 FROM drafts d WHERE d.case_id = c.id AND d.kind = ?)
 		AND NOT EXISTS (SELECT 1 FROM terms_of_reference r WHERE r.case_id = c.id) ORDER BY id`, StageLCSPR, draftToR)
 	if err != nil {
 		return err
 	}
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return err
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
 	for _, id := range ids {
 		if err := t.tx(ctx, func(tx *sql.Tx) error {
 			c, err := loadCase(ctx, tx, "id = ?", id)

@@ -545,21 +545,11 @@ func (t *Tracker) staffNote(ctx context.Context, tx *sql.Tx, now time.Time, case
 // the papers. Each case is its own transaction; a second run sends nothing again.
 func (t *Tracker) TickMeetings(ctx context.Context) (int, error) {
 	now := t.Now()
-	rows, err := t.db.QueryContext(ctx, `SELECT m.case_id FROM meetings m JOIN cases c ON c.id = m.case_id
+	ids, err := queryIDs(ctx, t.db, `SELECT m.case_id FROM meetings m JOIN cases c ON c.id = m.case_id
 		WHERE m.status = 'set' AND c.stage NOT IN (?, ?, ?) ORDER BY m.case_id`, StageClosed, StageLCSPR, StageNational)
 	if err != nil {
 		return 0, fmt.Errorf("tracker: tick meetings: %w", err)
 	}
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return 0, err
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
 	sent := 0
 	for _, id := range ids {
 		err := t.tx(ctx, func(tx *sql.Tx) error {

@@ -254,25 +254,12 @@ const settleableDeadline = `d.status = 'pending'
 func (t *Tracker) settleClosedCases(ctx context.Context, now time.Time) (int, error) {
 	// The returns still awaited through returns_status, the pending deadlines through
 	// deadlines_pending (schema 90): neither reads a closed case's settled rows.
-	rows, err := t.db.QueryContext(ctx, `SELECT r.case_id FROM returns r JOIN cases c ON c.id = r.case_id
+	ids, err := queryIDs(ctx, t.db, `SELECT r.case_id FROM returns r JOIN cases c ON c.id = r.case_id
 			WHERE r.status IN `+returnsOutstanding+` AND c.stage = ?1
 		UNION SELECT d.case_id FROM deadlines d JOIN cases c ON c.id = d.case_id
 			WHERE d.status = 'pending' AND c.stage = ?1 AND `+settleableDeadline+`
 		ORDER BY 1`, StageClosed)
 	if err != nil {
-		return 0, err
-	}
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return 0, err
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return 0, err
 	}
 	n := 0

@@ -339,3 +339,23 @@ func audit(ctx context.Context, tx *sql.Tx, now time.Time, caseID int64, actor, 
 		cid, ts(now), actor, event, detail)
 	return err
 }
+
+// queryIDs reads the one integer column query selects (ids, in the order it gives them).
+func queryIDs(ctx context.Context, q interface {
+	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+}, query string, args ...any) ([]int64, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
